@@ -1,0 +1,1 @@
+"""Platform adapters, all behind the one protocol of channels.base."""

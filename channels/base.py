@@ -1,0 +1,207 @@
+"""The one protocol every channel follows, its settings, its receipts and its errors.
+
+An adapter is small: render, validate, publish, find_existing, check. It raises
+only the error classes below, so the engine can decide what happens next
+without knowing the platform.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, ClassVar, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from crosspost.domain import Delivery, Item
+from crosspost.secrets import SecretSource
+
+
+class ChannelSettings(BaseModel):
+    """What every `[channels.NAME]` table may say; adapters extend it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: str
+    #: dry-run records the exact request that would be sent, with no network.
+    mode: Literal["live", "dry-run"] = "live"
+    #: How the channel is named to people ("Facebook", "Blog"); defaults to the adapter's.
+    label: str | None = None
+    #: Publication limits, respected by deferring (never by failing).
+    per_15min: int | None = Field(default=None, ge=1)
+    per_day: int | None = Field(default=None, ge=1)
+    #: Seconds to wait for the platform's answer.
+    timeout: float = Field(default=30.0, gt=0)
+
+
+# ---------------------------------------------------------------- what flows
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    """What rendering needs beyond the item itself."""
+
+    timezone: ZoneInfo
+    #: For an announcement: the URL of the post it announces (None until published).
+    announced_url: str | None = None
+    role: str = "post"
+    organisation: str | None = None
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """Exactly what a channel would publish, for preview, dry-run and publish alike."""
+
+    channel: str
+    #: Human-readable form, as it will appear (a thread's parts joined by blank lines).
+    text: str
+    #: The posts that make it up (several for a thread).
+    parts: tuple[str, ...]
+    #: The exact request body (or bodies) the platform will receive.
+    request: dict[str, Any]
+    #: Length in the platform's own measure, and its limit, where it has one.
+    length: int | None = None
+    limit: int | None = None
+    unit: str = "characters"
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A limit a rendered post breaks. 'error' stops publication; 'warning' informs."""
+
+    level: Literal["error", "warning"]
+    message: str
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """Proof of publication: where the post lives now."""
+
+    remote_id: str
+    url: str | None
+    published_at: datetime
+    dry_run: bool = False
+    #: The request sent (kept for dry-run; never holds secrets).
+    detail: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    ok: bool
+    message: str
+
+
+@dataclass
+class PublishJob:
+    """One attempt at one delivery, as the engine hands it to a channel."""
+
+    delivery: Delivery
+    rendered: Rendered
+    #: Stable for every attempt of this delivery: platforms that accept one dedupe on it.
+    idempotency_key: str
+    #: Saves resume state (e.g. thread parts already posted) in the ledger at once.
+    save_progress: Callable[[dict[str, Any]], None] = field(default=lambda _progress: None)
+
+
+# ---------------------------------------------------------------- errors
+
+
+class ChannelError(Exception):
+    """Base of what adapters raise; the message is shown to the officer as is."""
+
+    #: Short name stored in the attempt history.
+    outcome: ClassVar[str] = "error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class Transient(ChannelError):
+    """Nothing was published and trying again later may work (refused connection, 503 before
+    processing)."""
+
+    outcome = "transient"
+
+
+class RateLimited(ChannelError):
+    """The platform asks us to wait until `retry_at`; not a failure."""
+
+    outcome = "rate_limited"
+
+    def __init__(self, message: str, retry_at: datetime) -> None:
+        super().__init__(message)
+        self.retry_at = retry_at
+
+
+class Permanent(ChannelError):
+    """The platform refused this post; sending it again would fail the same way."""
+
+    outcome = "permanent"
+
+
+class Duplicate(Permanent):
+    """The platform says this exact post already exists (perhaps ours): never resent blindly."""
+
+    outcome = "duplicate"
+
+
+class AuthExpired(ChannelError):
+    """Credentials are missing, revoked or expired: the channel pauses until renewed."""
+
+    outcome = "auth_expired"
+
+
+class Ambiguous(ChannelError):
+    """The request may have reached the platform; whether it was published is unknown."""
+
+    outcome = "ambiguous"
+
+
+# ---------------------------------------------------------------- the protocol
+
+
+class Channel(ABC):
+    """A destination: render an item, check it fits, publish it, find it again."""
+
+    #: The settings model of `[channels.NAME]` for this type.
+    Settings: ClassVar[type[ChannelSettings]] = ChannelSettings
+    #: How people name the platform.
+    default_label: ClassVar[str] = "Channel"
+    #: Whether find_existing can really look (else ambiguous outcomes go to the officer).
+    supports_lookup: ClassVar[bool] = False
+    #: How long after an ambiguous attempt a post can still appear in find_existing.
+    settling_delay: ClassVar[timedelta] = timedelta(minutes=2)
+
+    def __init__(self, name: str, settings: ChannelSettings, secrets: SecretSource) -> None:
+        self.name = name
+        self.settings = settings
+        self.secrets = secrets
+
+    @property
+    def label(self) -> str:
+        return self.settings.label or self.default_label
+
+    @abstractmethod
+    def render(self, item: Item, context: RenderContext) -> Rendered:
+        """The exact post this channel would publish for `item`."""
+
+    def validate(self, rendered: Rendered) -> list[Problem]:
+        """Limits the rendered post breaks, with a message the officer can act on."""
+        return [Problem("warning", w) for w in rendered.warnings]
+
+    @abstractmethod
+    def publish(self, job: PublishJob) -> Receipt:
+        """Send it. Raises only the ChannelError classes above."""
+
+    def find_existing(self, job: PublishJob) -> Receipt | None:
+        """The post an earlier attempt of this delivery made, if the platform shows it."""
+        return None
+
+    @abstractmethod
+    def check(self) -> CheckResult:
+        """Verify credentials and permissions without publishing anything."""

@@ -1,0 +1,70 @@
+"""Plain domain objects handed from the store to channels, exports and the CLI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+BUILTIN_KINDS: tuple[str, ...] = ("event", "scoop", "article", "job", "announcement")
+
+
+@dataclass(frozen=True)
+class Item:
+    """What the officer wrote, as channels see it (times are aware UTC)."""
+
+    id: int
+    kind: str
+    title: str
+    body: str = ""
+    link: str | None = None
+    image_path: str | None = None
+    image_alt: str | None = None
+    tags: tuple[str, ...] = ()
+    event_start: datetime | None = None
+    event_end: datetime | None = None
+    location: str | None = None
+    requested_at: datetime | None = None
+    status: str = "active"
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Attempt:
+    number: int
+    started_at: datetime
+    ended_at: datetime | None
+    outcome: str
+    error_class: str | None
+    error_message: str | None
+    worker: str | None
+    detail: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One item on one channel, with where it stands."""
+
+    id: int
+    key: str
+    item: Item
+    channel: str
+    role: str
+    due_at: datetime
+    state: str
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    claimed_by: str | None = None
+    lease_until: datetime | None = None
+    remote_id: str | None = None
+    remote_url: str | None = None
+    published_at: datetime | None = None
+    dry_run: bool = False
+    last_error: str | None = None
+    progress: dict[str, Any] | None = None
+    waits_for_id: int | None = None
+    #: For an announcement: the channel and URL of the delivery it announces, once known.
+    waits_for_channel: str | None = None
+    announced_url: str | None = None
+    attempt_history: tuple[Attempt, ...] = field(default=())

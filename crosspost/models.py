@@ -1,0 +1,191 @@
+"""The ledger's tables: items, their deliveries (item x channel) and every attempt."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Explicit names so that migrations and models agree on every backend.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores aware datetimes as UTC and always hands back aware UTC datetimes.
+
+    SQLite keeps no zone; without this, a naive value would read back as local
+    time on one machine and UTC on another.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the ledger; times must carry a zone")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_key() -> str:
+    return uuid.uuid4().hex
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class ItemRow(Base):
+    """What the officer wrote: one announcement, scoop, article, job offer..."""
+
+    __tablename__ = "items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text, default="")
+    link: Mapped[str | None] = mapped_column(String(2000))
+    image_path: Mapped[str | None] = mapped_column(String(1000))
+    image_alt: Mapped[str | None] = mapped_column(String(1000))
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    event_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    event_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    location: Mapped[str | None] = mapped_column(String(500))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: "active" or "cancelled"; where it stands on each channel lives in its deliveries.
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    deliveries: Mapped[list[DeliveryRow]] = relationship(
+        back_populates="item", order_by="DeliveryRow.id", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (Index("ix_items_kind_requested", "kind", "requested_at"),)
+
+
+class DeliveryRow(Base):
+    """One item on one channel: the unit that is claimed, published and reported."""
+
+    __tablename__ = "deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: Stable public identity: idempotency keys, blog slugs, calendar UIDs.
+    key: Mapped[str] = mapped_column(String(32), default=new_key, unique=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(100))
+    #: "post" carries the item itself; "announce" points to another delivery's URL.
+    role: Mapped[str] = mapped_column(String(20), default="post")
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    remote_id: Mapped[str | None] = mapped_column(String(200))
+    remote_url: Mapped[str | None] = mapped_column(String(2000))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    dry_run: Mapped[bool] = mapped_column(default=False)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    #: What an adapter needs to resume (e.g. the ids of the thread parts already posted).
+    progress: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    waits_for_id: Mapped[int | None] = mapped_column(
+        ForeignKey("deliveries.id", ondelete="SET NULL")
+    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    item: Mapped[ItemRow] = relationship(back_populates="deliveries")
+    attempt_rows: Mapped[list[AttemptRow]] = relationship(
+        back_populates="delivery", order_by="AttemptRow.id", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("item_id", "channel", name="uq_deliveries_item_channel"),
+        # The publisher's wake-up query: the earliest pending delivery.
+        Index("ix_deliveries_state_next", "state", "next_attempt_at"),
+        Index("ix_deliveries_due", "due_at"),
+        Index("ix_deliveries_waits_for", "waits_for_id"),
+        Index("ix_deliveries_channel_published", "channel", "published_at"),
+    )
+
+
+class AttemptRow(Base):
+    """One try at publishing a delivery; never overwritten, so the history stays."""
+
+    __tablename__ = "attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("deliveries.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    worker: Mapped[str | None] = mapped_column(String(200))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: "sending" while under way, then published / transient / rate_limited / permanent /
+    #: auth_expired / ambiguous / crashed.
+    outcome: Mapped[str] = mapped_column(String(30), default="sending")
+    error_class: Mapped[str | None] = mapped_column(String(100))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    #: The request a dry-run channel would have sent, or other adapter detail.
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    delivery: Mapped[DeliveryRow] = relationship(back_populates="attempt_rows")
+
+    __table_args__ = (Index("ix_attempts_delivery", "delivery_id"),)
+
+
+class ChannelStateRow(Base):
+    """A channel's pause (expired credentials) shared by every publisher."""
+
+    __tablename__ = "channel_states"
+
+    channel: Mapped[str] = mapped_column(String(100), primary_key=True)
+    paused_reason: Mapped[str | None] = mapped_column(Text)
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class WorkerRow(Base):
+    """A running publisher (daemon or cron pass) and its heartbeat."""
+
+    __tablename__ = "workers"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    mode: Mapped[str] = mapped_column(String(20))
+    hostname: Mapped[str] = mapped_column(String(200))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,70 @@
+"""Credentials: from environment variables, else from a mode-0600 secrets file.
+
+They are never stored in the ledger, logged, exported or shown in a message:
+errors name the variable, not its value.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from crosspost.errors import ConfigError
+
+
+class MissingSecret(ConfigError):
+    """A credential a live channel needs is not set anywhere."""
+
+
+class SecretSource:
+    """Looks a secret up by name: the environment first, then the secrets file."""
+
+    def __init__(self, secrets_file: Path | None = None) -> None:
+        self._file = secrets_file
+        self._loaded: dict[str, str] | None = None
+
+    def get(self, name: str) -> str:
+        value = os.environ.get(name)
+        if value:
+            return value
+        value = self._from_file().get(name)
+        if value:
+            return value
+        where = f" or in {self._file}" if self._file else ""
+        raise MissingSecret(
+            f"the secret {name} is not set: export {name}=... in the environment{where} "
+            "(a secrets file must be readable by you only: chmod 600)"
+        )
+
+    def has(self, name: str) -> bool:
+        return bool(os.environ.get(name) or self._from_file().get(name))
+
+    def _from_file(self) -> dict[str, str]:
+        if self._loaded is None:
+            self._loaded = read_secrets_file(self._file) if self._file else {}
+        return self._loaded
+
+
+def read_secrets_file(path: Path) -> dict[str, str]:
+    """NAME=value lines (a dotenv subset); refuses a file others can read."""
+    if not path.exists():
+        return {}
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise ConfigError(
+            f"the secrets file {path} can be read by other users (mode {mode:o}); "
+            f"run: chmod 600 {path}"
+        )
+    values: dict[str, str] = {}
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("export "):
+            line = line[len("export ") :]
+        name, sep, value = line.partition("=")
+        if not sep or not name.strip():
+            raise ConfigError(f"{path}, line {number}: expected NAME=value")
+        values[name.strip()] = value.strip().strip('"').strip("'")
+    return values
