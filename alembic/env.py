@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import os
 
-from alembic import context
 from sqlalchemy import Connection
 
+from alembic import context
 from crosspost.models import Base
 
 target_metadata = Base.metadata

@@ -36,7 +36,10 @@ TRANSITIONS: dict[tuple[State, State], str] = {
     (State.CLAIMED, State.PENDING): "released: shutdown, rate limit, paused channel, expired lease",
     (State.CLAIMED, State.SKIPPED_LATE): "too late when the publisher looked",
     (State.SENDING, State.PUBLISHED): "the platform answered with a receipt",
-    (State.SENDING, State.PENDING): "a transient error, rate limit or expired credentials: retry later",
+    (
+        State.SENDING,
+        State.PENDING,
+    ): "a transient error, rate limit or expired credentials: retry later",
     (State.SENDING, State.FAILED): "a permanent error or too many attempts",
     (State.SENDING, State.UNKNOWN): "the outcome was lost (timeout, 5xx, crash while sending)",
     (State.UNKNOWN, State.PUBLISHED): "found on the platform, or resolved by the officer",

@@ -22,8 +22,8 @@ from channels.base import (
     Problem,
     PublishJob,
     Receipt,
-    Rendered,
     RenderContext,
+    Rendered,
 )
 from crosspost.domain import Item
 
