@@ -31,7 +31,13 @@ def adapter_class(type_name: str) -> type[Channel]:
     if entry is None:
         known = ", ".join(known_types()) or "none (is crosspost installed?)"
         raise ConfigError(f"unknown channel type {type_name!r}; known types: {known}")
-    adapter = entry.load()
+    try:
+        adapter = entry.load()
+    except ImportError as exc:
+        raise ConfigError(
+            f"channel type {type_name!r} could not be loaded ({exc}); "
+            "reinstall crosspost or the plugin that provides it"
+        ) from None
     if not (isinstance(adapter, type) and issubclass(adapter, Channel)):
         raise ConfigError(f"channel type {type_name!r} ({entry.value}) is not a Channel class")
     return adapter

@@ -68,3 +68,51 @@ class Delivery:
     waits_for_channel: str | None = None
     announced_url: str | None = None
     attempt_history: tuple[Attempt, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class NewItem:
+    """An item accepted from the officer, ready to be written (times aware UTC)."""
+
+    kind: str
+    title: str
+    requested_at: datetime
+    body: str = ""
+    link: str | None = None
+    image_path: str | None = None
+    image_alt: str | None = None
+    tags: tuple[str, ...] = ()
+    event_start: datetime | None = None
+    event_end: datetime | None = None
+    location: str | None = None
+
+
+@dataclass(frozen=True)
+class PlannedDelivery:
+    """A delivery routing decided on, before it is written."""
+
+    channel: str
+    due_at: datetime
+    role: str = "post"
+    #: For an announcement: the channel (of the same item) whose post it announces.
+    waits_for: str | None = None
+    #: Which route created it (1-based), for `rules explain`; None for --channel.
+    route: int | None = None
+
+
+@dataclass(frozen=True)
+class ItemRecord:
+    """An item with all its deliveries and their attempt history."""
+
+    item: Item
+    deliveries: tuple[Delivery, ...]
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a command did (or refused to do) to one delivery, to report to the officer."""
+
+    channel: str
+    old_state: str
+    new_state: str | None
+    reason: str = ""

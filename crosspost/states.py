@@ -50,6 +50,7 @@ TRANSITIONS: dict[tuple[State, State], str] = {
     (State.FAILED, State.PUBLISHED): "the officer posted it by hand and resolves it",
     (State.SKIPPED_LATE, State.PENDING): "the officer sends it anyway",
     (State.SKIPPED_LATE, State.CANCELLED): "the officer cancels it",
+    (State.CANCELLED, State.PENDING): "the officer routes the item to this channel again",
 }
 
 #: Nothing more will happen to these.

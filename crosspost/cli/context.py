@@ -1,0 +1,69 @@
+"""What every command shares: the config path, and settings and ledger opened on demand."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from crosspost.config import Settings
+    from crosspost.store import Store
+
+
+@dataclass
+class AppContext:
+    config_path: Path | None = None
+    _settings: Settings | None = field(default=None, repr=False)
+    _store: Store | None = field(default=None, repr=False)
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            from crosspost.config import load_settings
+
+            self._settings = load_settings(self.config_path)
+        return self._settings
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            from crosspost.store import Store
+
+            self._store = Store.open(self.settings.database_url)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+def app_context(ctx: typer.Context) -> AppContext:
+    obj = ctx.find_root().obj
+    if not isinstance(obj, AppContext):
+        obj = AppContext()
+        ctx.find_root().obj = obj
+    return obj
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def emit_json(data: Any) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def say(message: str = "") -> None:
+    typer.echo(message)
+
+
+def warn(message: str) -> None:
+    typer.secho(message, err=True, fg=typer.colors.YELLOW)

@@ -1,0 +1,43 @@
+"""`crosspost import`: many items at once from a CSV file or a folder of Markdown files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from crosspost.cli.context import app_context, emit_json, now, say
+
+app = typer.Typer()
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    source: Path = typer.Argument(
+        ..., metavar="FILE", help="A .csv file (header row names the fields) or a folder of .md."
+    ),
+    dry_run: bool = typer.Option(False, "--check", help="Check everything, write nothing."),
+    as_json: bool = typer.Option(False, "--json", help="Print the new item ids as JSON."),
+) -> None:
+    """Import items; any bad row rejects the whole import, with every problem listed."""
+    from crosspost.intake import accept_all, read_sources
+
+    context = app_context(ctx)
+    settings = context.settings
+    sources = list(read_sources(source))
+    if len(sources) >= 500:
+        with typer.progressbar(sources, label="Checking", file=None) as bar:
+            accepted = accept_all(bar, settings, now=now())
+    else:
+        accepted = accept_all(sources, settings, now=now())
+    deliveries = sum(len(a.plan.deliveries) for a in accepted)
+    if dry_run:
+        say(f"All {len(accepted)} items are valid ({deliveries} deliveries); nothing written.")
+        return
+    ids = context.store.add_items([(a.item, a.plan.deliveries) for a in accepted])
+    if as_json:
+        emit_json({"item_ids": ids, "deliveries": deliveries})
+        return
+    first, last = (ids[0], ids[-1]) if ids else (0, 0)
+    say(f"Imported {len(ids)} items ({deliveries} deliveries), ids {first} to {last}.")

@@ -1,0 +1,246 @@
+"""`crosspost add` and `crosspost edit`: write an item and route it to its channels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from crosspost.cli.context import app_context, emit_json, now, say, warn
+
+app = typer.Typer()
+
+# The same options serve add and edit, so an officer learns them once.
+FILE = typer.Argument(
+    None, help="A Markdown file whose YAML front matter holds the fields below.", dir_okay=False
+)
+KIND = typer.Option(None, "--kind", "-k", help="event, scoop, article, job, announcement...")
+TITLE = typer.Option(None, "--title", "-t", help="Title (also the first line of social posts).")
+BODY = typer.Option(None, "--body", "-b", help="Text, in Markdown.")
+BODY_FILE = typer.Option(None, "--body-file", help="Read the text from this Markdown file.")
+LINK = typer.Option(None, "--link", help="Web address the posts point to.")
+IMAGE = typer.Option(None, "--image", help="Picture to attach (jpg, png, gif, webp).")
+ALT = typer.Option(None, "--alt", help="Description of the picture for blind readers.")
+TAG = typer.Option(None, "--tag", help="A tag (repeat for several).")
+EVENT_START = typer.Option(None, "--event-start", help="When the event starts (local time).")
+EVENT_END = typer.Option(None, "--event-end", help="When the event ends (local time).")
+LOCATION = typer.Option(None, "--location", help="Where the event takes place.")
+AT = typer.Option(
+    None, "--at", help="When to publish: now, +2h, +3d, 2026-12-03 or '2026-12-03 14:30'."
+)
+CHANNEL = typer.Option(None, "--channel", help="Send to this channel instead of the routes.")
+JSON = typer.Option(False, "--json", help="Print the result as JSON.")
+
+
+def _flags(**values: Any) -> dict[str, Any]:
+    fields = {k: v for k, v in values.items() if v not in (None, [], ())}
+    body_file = fields.pop("body_file", None)
+    if body_file is not None:
+        if "body" in fields:
+            raise typer.BadParameter("give --body or --body-file, not both")
+        fields["body"] = _read_text(body_file)
+    return fields
+
+
+def _read_text(path: Path) -> str:
+    from crosspost.errors import InputError
+
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputError(f"body_file: cannot read {path} ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise InputError(f"body_file: {path} is not UTF-8 text") from None
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    file: Path | None = FILE,
+    kind: str | None = KIND,
+    title: str | None = TITLE,
+    body: str | None = BODY,
+    body_file: Path | None = BODY_FILE,
+    link: str | None = LINK,
+    image: str | None = IMAGE,
+    alt: str | None = ALT,
+    tag: list[str] | None = TAG,
+    event_start: str | None = EVENT_START,
+    event_end: str | None = EVENT_END,
+    location: str | None = LOCATION,
+    at: str | None = AT,
+    channel: list[str] | None = CHANNEL,
+    as_json: bool = JSON,
+) -> None:
+    """Queue an item: from flags, or from a Markdown file with front matter."""
+    from crosspost import intake
+
+    context = app_context(ctx)
+    settings = context.settings
+    fields: dict[str, Any] = {}
+    base_dir = Path.cwd()
+    if file is not None:
+        fields = intake.from_markdown(file)
+        base_dir = file.resolve().parent
+    fields.update(
+        _flags(
+            kind=kind,
+            title=title,
+            body=body,
+            body_file=body_file,
+            link=link,
+            image=image,
+            alt=alt,
+            tags=tag,
+            event_start=event_start,
+            event_end=event_end,
+            location=location,
+            at=at,
+            channels=channel,
+        )
+    )
+    accepted = intake.accept(fields, settings, now=now(), base_dir=base_dir)
+    _refuse_on_errors(settings, accepted)
+    (item_id,) = context.store.add_items([(accepted.item, accepted.plan.deliveries)])
+    record = context.store.get_item(item_id)
+    if as_json:
+        from crosspost.shapes import delivery_json, item_json
+
+        emit_json(
+            {
+                "item": item_json(record.item, settings.zone),
+                "deliveries": [delivery_json(d, settings.zone) for d in record.deliveries],
+            }
+        )
+        return
+    from crosspost.cli.output import delivery_line
+
+    say(f"Queued item {item_id}: {record.item.kind} «{record.item.title}»")
+    for delivery in record.deliveries:
+        say(delivery_line(delivery, settings.zone))
+
+
+def _refuse_on_errors(settings: Any, accepted: Any) -> None:
+    """Render for every planned channel; warn about limits, refuse what cannot go out."""
+    from crosspost.domain import Item
+    from crosspost.errors import InputError
+    from crosspost.preview import preview
+
+    new = accepted.item
+    item = Item(id=0, **{k: getattr(new, k) for k in new.__dataclass_fields__})
+    errors = []
+    for planned in accepted.plan.deliveries:
+        result = preview(settings, item, planned.channel, role=planned.role)
+        for problem in result.problems:
+            if problem.level == "error":
+                errors.append(f"{planned.channel}: {problem.message}")
+            else:
+                warn(f"Warning: {planned.channel}: {problem.message}")
+    if errors:
+        raise InputError("not queued:\n  " + "\n  ".join(errors))
+
+
+@app.command("edit")
+def edit(
+    ctx: typer.Context,
+    item_id: int = typer.Argument(..., metavar="ID", help="The item to change."),
+    file: Path | None = typer.Option(
+        None, "--file", help="Take the new fields from this Markdown file.", dir_okay=False
+    ),
+    kind: str | None = KIND,
+    title: str | None = TITLE,
+    body: str | None = BODY,
+    body_file: Path | None = BODY_FILE,
+    link: str | None = LINK,
+    image: str | None = IMAGE,
+    alt: str | None = ALT,
+    tag: list[str] | None = TAG,
+    event_start: str | None = EVENT_START,
+    event_end: str | None = EVENT_END,
+    location: str | None = LOCATION,
+    at: str | None = AT,
+    channel: list[str] | None = CHANNEL,
+) -> None:
+    """Change an item. Only deliveries still pending change; the rest is reported."""
+    from crosspost import intake
+    from crosspost.cli.output import print_changes
+    from crosspost.errors import InputError
+
+    context = app_context(ctx)
+    settings = context.settings
+    store = context.store
+    record = store.get_item(item_id)
+    given: dict[str, Any] = {}
+    base_dir = Path.cwd()
+    if file is not None:
+        given = intake.from_markdown(file)
+        base_dir = file.resolve().parent
+    given.update(
+        _flags(
+            kind=kind,
+            title=title,
+            body=body,
+            body_file=body_file,
+            link=link,
+            image=image,
+            alt=alt,
+            tags=tag,
+            event_start=event_start,
+            event_end=event_end,
+            location=location,
+            at=at,
+            channels=channel,
+        )
+    )
+    if not given:
+        raise InputError("edit: nothing to change; give at least one field (see --help)")
+    merged = _current_fields(record.item, settings) | given
+    accepted = intake.accept(merged, settings, now=now(), base_dir=base_dir)
+    replan = bool({"kind", "tags", "channels", "at"} & given.keys())
+    _refuse_on_errors(settings, accepted)
+    changes = {
+        key: getattr(accepted.item, key)
+        for key in (
+            "kind",
+            "title",
+            "body",
+            "link",
+            "image_path",
+            "image_alt",
+            "tags",
+            "event_start",
+            "event_end",
+            "location",
+        )
+    }
+    if replan:
+        changes["requested_at"] = accepted.item.requested_at
+    report = store.update_item(item_id, changes, accepted.plan.deliveries if replan else None)
+    say(f"Item {item_id} updated:")
+    print_changes(report)
+
+
+def _current_fields(item: Any, settings: Any) -> dict[str, Any]:
+    """The stored item as `add` fields; its publish time counts as already accepted."""
+
+    def local(moment: Any) -> str | None:
+        if moment is None:
+            return None
+        return str(moment.isoformat())
+
+    publish = item.requested_at
+    at = local(publish) if publish > now() else "now"
+    return {
+        "kind": item.kind,
+        "title": item.title,
+        "body": item.body,
+        "link": item.link,
+        "image": item.image_path,
+        "alt": item.image_alt,
+        "tags": list(item.tags),
+        "event_start": local(item.event_start),
+        "event_end": local(item.event_end),
+        "location": item.location,
+        "at": at,
+    }

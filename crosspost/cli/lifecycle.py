@@ -1,0 +1,90 @@
+"""`reschedule`, `cancel`, `retry`, `resolve`: change where an item stands."""
+
+from __future__ import annotations
+
+import typer
+
+from crosspost.cli.context import app_context, now, say
+
+app = typer.Typer()
+
+ITEM = typer.Argument(..., metavar="ID", help="The item (see `crosspost list`).")
+CHANNELS = typer.Option(None, "--channel", help="Only this channel (repeat for several).")
+
+
+@app.command("reschedule")
+def reschedule(
+    ctx: typer.Context,
+    item_id: int = ITEM,
+    at: str = typer.Option(..., "--at", help="New publication time (same forms as add)."),
+    channel: list[str] | None = CHANNELS,
+) -> None:
+    """Move an item's pending deliveries to a new time (offsets between them are kept)."""
+    from crosspost.cli.output import print_changes
+    from crosspost.errors import InputError
+    from crosspost.when import parse_publish_time
+
+    context = app_context(ctx)
+    settings = context.settings
+    try:
+        new_time = parse_publish_time(
+            at, settings.zone, now=now(), default_time=settings.default_time
+        )
+    except InputError as exc:
+        raise InputError(f"at: {exc}") from None
+    changes = context.store.reschedule(item_id, new_time, channel or None)
+    say(f"Item {item_id}:")
+    print_changes(changes)
+
+
+@app.command("cancel")
+def cancel(ctx: typer.Context, item_id: int = ITEM, channel: list[str] | None = CHANNELS) -> None:
+    """Withdraw an item (or some of its channels) before it goes out."""
+    from crosspost.cli.output import print_changes
+
+    changes = app_context(ctx).store.cancel(item_id, channel or None)
+    say(f"Item {item_id}:")
+    print_changes(changes)
+
+
+@app.command("retry")
+def retry(
+    ctx: typer.Context,
+    item_id: int = ITEM,
+    channel: list[str] | None = CHANNELS,
+    force: bool = typer.Option(
+        False,
+        "--force",
+        help="Also resend deliveries whose outcome is unknown. Only after checking the "
+        "platform: if the post is there, this publishes it twice.",
+    ),
+) -> None:
+    """Send failed or skipped deliveries again, now."""
+    from crosspost.cli.output import print_changes
+
+    changes = app_context(ctx).store.retry(item_id, now(), channel or None, force=force)
+    say(f"Item {item_id}:")
+    print_changes(changes)
+
+
+@app.command("resolve")
+def resolve(
+    ctx: typer.Context,
+    item_id: int = ITEM,
+    channel: str = typer.Option(..., "--channel", help="The channel whose outcome you checked."),
+    published: str | None = typer.Option(
+        None, "--published", metavar="URL", help="It is online, at this address."
+    ),
+    not_published: bool = typer.Option(
+        False, "--not-published", help="It is not online and should not be sent: mark it failed."
+    ),
+) -> None:
+    """Settle a delivery whose outcome is unknown, after looking on the platform."""
+    from crosspost.errors import InputError
+
+    if (published is None) == (not not_published):
+        raise InputError("resolve: give either --published URL or --not-published")
+    change = app_context(ctx).store.resolve(
+        item_id, channel, published, now(), published=published is not None
+    )
+    say(f"Item {item_id}: {change.channel} {change.old_state} -> {change.new_state}")

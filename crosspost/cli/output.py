@@ -1,0 +1,61 @@
+"""How items and deliveries look in the terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from zoneinfo import ZoneInfo
+
+import typer
+
+from crosspost.domain import Change, Delivery, PlannedDelivery
+from crosspost.when import show_local
+
+
+def delivery_line(delivery: Delivery, zone: ZoneInfo) -> str:
+    """'  twitter    2026-12-03 09:30 CET  pending    announces blog'."""
+    return (
+        f"  {delivery.channel:<12} {show_local(delivery.due_at, zone):<22} "
+        f"{delivery.state:<12} {delivery_note(delivery)}"
+    ).rstrip()
+
+
+def delivery_note(delivery: Delivery) -> str:
+    if delivery.state == "published":
+        suffix = " (dry run)" if delivery.dry_run else ""
+        return f"{delivery.remote_url or delivery.remote_id or ''}{suffix}"
+    if delivery.state in ("failed", "unknown", "skipped_late") and delivery.last_error:
+        return delivery.last_error
+    if delivery.role == "announce" and delivery.waits_for_channel:
+        return f"announces the {delivery.waits_for_channel} post"
+    if delivery.state == "pending" and delivery.attempts and delivery.last_error:
+        return f"retrying: {delivery.last_error}"
+    return ""
+
+
+def planned_line(planned: PlannedDelivery, zone: ZoneInfo) -> str:
+    note = f"announces the {planned.waits_for} post" if planned.waits_for else ""
+    return f"  {planned.channel:<12} {show_local(planned.due_at, zone):<22} {note}".rstrip()
+
+
+def print_changes(changes: Sequence[Change]) -> None:
+    for change in changes:
+        if change.new_state is None:
+            typer.echo(f"  {change.channel:<12} {change.old_state}: left as is ({change.reason})")
+        elif change.old_state == change.new_state:
+            typer.echo(f"  {change.channel:<12} {change.new_state} ({change.reason})")
+        else:
+            extra = f" ({change.reason})" if change.reason else ""
+            typer.echo(f"  {change.channel:<12} {change.old_state} -> {change.new_state}{extra}")
+
+
+def table(rows: Iterable[Sequence[str]], headers: Sequence[str]) -> str:
+    """A plain aligned table (no colours: it must read in a log and a pipe)."""
+    materialised = [list(map(str, r)) for r in rows]
+    widths = [len(h) for h in headers]
+    for row in materialised:
+        for i, cell in enumerate(row[:-1]):
+            widths[i] = max(widths[i], len(cell))
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    for row in materialised:
+        lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    return "\n".join(lines)

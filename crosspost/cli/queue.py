@@ -1,0 +1,176 @@
+"""`crosspost list` and `crosspost show`: what is queued, where, when, and how it went."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from crosspost.cli.context import app_context, emit_json, now, say
+
+app = typer.Typer()
+
+STATES = "pending, claimed, sending, published, failed, unknown, cancelled, skipped_late"
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    status: list[str] | None = typer.Option(
+        None, "--status", "-s", help=f"Only these states ({STATES}); repeat for several."
+    ),
+    channel: list[str] | None = typer.Option(None, "--channel", help="Only these channels."),
+    kind: list[str] | None = typer.Option(None, "--kind", "-k", help="Only these kinds."),
+    from_: str | None = typer.Option(None, "--from", help="Due from this time (default: any)."),
+    to: str | None = typer.Option(None, "--to", help="Due before this time."),
+    limit: int = typer.Option(200, "--limit", min=1, help="Show at most this many."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (see docs/json.md)."),
+) -> None:
+    """List deliveries (one line per item and channel), by due time."""
+    from crosspost.cli.output import delivery_note, table
+    from crosspost.errors import InputError
+    from crosspost.states import State
+    from crosspost.store import DeliveryFilter
+    from crosspost.when import parse_moment, show_local
+
+    context = app_context(ctx)
+    settings = context.settings
+    for state in status or ():
+        if state not in {s.value for s in State}:
+            raise InputError(f"status: expected one of {STATES} (got {state!r})")
+    for name in channel or ():
+        if name not in settings.channels:
+            known = ", ".join(sorted(settings.channels))
+            raise InputError(f"channel: no channel named {name!r}; declared: {known}")
+    current = now()
+
+    def moment(name: str, text: str | None) -> Any:
+        if text is None:
+            return None
+        try:
+            return parse_moment(text, settings.zone, now=current)
+        except InputError as exc:
+            raise InputError(f"{name}: {exc}") from None
+
+    where = DeliveryFilter(
+        states=tuple(status) if status else None,
+        channels=tuple(channel) if channel else None,
+        kinds=tuple(kind) if kind else None,
+        due_from=moment("from", from_),
+        due_to=moment("to", to),
+        limit=limit,
+    )
+    deliveries = context.store.list_deliveries(where)
+    if as_json:
+        from crosspost.shapes import delivery_json
+
+        emit_json([delivery_json(d, settings.zone, with_item=True) for d in deliveries])
+        return
+    if not deliveries:
+        say("Nothing matches." if (status or channel or kind or from_ or to) else "Nothing queued.")
+        return
+    rows = [
+        (
+            str(d.item.id),
+            show_local(d.due_at, settings.zone),
+            d.channel,
+            d.state,
+            d.item.kind,
+            _short(d.item.title),
+            delivery_note(d),
+        )
+        for d in deliveries
+    ]
+    say(table(rows, ("ID", "WHEN", "CHANNEL", "STATE", "KIND", "TITLE", "")))
+    if len(deliveries) == limit:
+        say(f"(first {limit} shown; narrow with --from/--to or raise --limit)")
+
+
+def _short(title: str, width: int = 40) -> str:
+    return title if len(title) <= width else title[: width - 1] + "…"
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    item_id: int = typer.Argument(..., metavar="ID"),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (see docs/json.md)."),
+) -> None:
+    """Show one item: its content, its deliveries and every publication attempt."""
+    from crosspost.cli.output import delivery_line
+    from crosspost.when import show_local
+
+    context = app_context(ctx)
+    settings = context.settings
+    record = context.store.get_item(item_id)
+    zone = settings.zone
+    if as_json:
+        from crosspost.shapes import delivery_json, item_json
+
+        emit_json(
+            {
+                "item": item_json(record.item, zone),
+                "deliveries": [delivery_json(d, zone) for d in record.deliveries],
+            }
+        )
+        return
+    item = record.item
+    say(
+        f"Item {item.id}: {item.kind} «{item.title}»"
+        + (" (cancelled)" if item.status == "cancelled" else "")
+    )
+    say(f"  publish at   {show_local(item.requested_at, zone)}")
+    if item.event_start:
+        end = f" to {show_local(item.event_end, zone)}" if item.event_end else ""
+        say(f"  event        {show_local(item.event_start, zone)}{end}")
+    for label, value in (
+        ("location", item.location),
+        ("link", item.link),
+        ("image", item.image_path),
+        ("alt", item.image_alt),
+        ("tags", ", ".join(item.tags)),
+    ):
+        if value:
+            say(f"  {label:<12} {value}")
+    if item.body:
+        say("")
+        for line in item.body.splitlines()[:12]:
+            say(f"  | {line}")
+        if len(item.body.splitlines()) > 12:
+            say("  | …")
+    say("")
+    say("Deliveries:")
+    for delivery in record.deliveries:
+        say(delivery_line(delivery, zone))
+        for attempt in delivery.attempt_history:
+            took = ""
+            if attempt.ended_at:
+                took = f" ({(attempt.ended_at - attempt.started_at).total_seconds():.1f} s)"
+            error = f": {attempt.error_message}" if attempt.error_message else ""
+            say(
+                f"      attempt {attempt.number} {show_local(attempt.started_at, zone)}"
+                f"{took} {attempt.outcome}{error}"
+            )
+        advice = _advice(delivery)
+        if advice:
+            say(f"      -> {advice}")
+
+
+def _advice(delivery: Any) -> str:
+    """What the officer can do about a delivery that needs attention."""
+    item = delivery.item.id
+    channel = delivery.channel
+    if delivery.state == "unknown":
+        return (
+            f"the post may be online even though {channel} did not confirm it. Look on "
+            f"{channel}: if it is there, `crosspost resolve {item} --channel {channel} "
+            f"--published URL`; if not, `crosspost retry {item} --channel {channel} --force`"
+        )
+    if delivery.state == "failed":
+        return f"fix the cause, then `crosspost retry {item} --channel {channel}`"
+    if delivery.state == "skipped_late":
+        return (
+            f"it was found too late to post on time; `crosspost retry {item} "
+            f"--channel {channel}` sends it now, `crosspost cancel {item}` drops it"
+        )
+    return ""

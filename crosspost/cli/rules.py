@@ -1,0 +1,77 @@
+"""`crosspost rules explain`: which routes match an item, and what they create, when."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from crosspost.cli.context import app_context, emit_json, now, say
+
+app = typer.Typer(no_args_is_help=True)
+
+
+@app.command("explain")
+def explain(
+    ctx: typer.Context,
+    target: str = typer.Argument(..., metavar="ITEM-OR-FILE", help="An item id or a .md file."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Show the routes an item matches and the deliveries they create, with their times."""
+    from crosspost.cli.output import planned_line
+    from crosspost.intake import accept, from_markdown
+    from crosspost.routing import plan_deliveries
+    from crosspost.shapes import instant
+    from crosspost.when import format_duration
+
+    context = app_context(ctx)
+    settings = context.settings
+    if target.isdigit():
+        item = context.store.get_item(int(target)).item
+        kind, tags, publish_at, title = item.kind, item.tags, item.requested_at, item.title
+        assert publish_at is not None
+        plan = plan_deliveries(settings, kind=kind, tags=tags, publish_at=publish_at)
+    else:
+        path = Path(target)
+        accepted = accept(from_markdown(path), settings, now=now(), base_dir=path.parent)
+        kind, tags, title = accepted.item.kind, accepted.item.tags, accepted.item.title
+        plan = accepted.plan
+    if as_json:
+        emit_json(
+            {
+                "kind": kind,
+                "tags": list(tags),
+                "routes": [number for number, _ in plan.matched],
+                "deliveries": [
+                    {
+                        "channel": p.channel,
+                        "role": p.role,
+                        "due_at": instant(p.due_at),
+                        "waits_for": p.waits_for,
+                        "route": p.route,
+                    }
+                    for p in plan.deliveries
+                ],
+                "notes": list(plan.notes),
+            }
+        )
+        return
+    tagged = f", tagged {', '.join(tags)}" if tags else ""
+    say(f"«{title}» (kind {kind}{tagged})")
+    for number, route in plan.matched:
+        parts = [f"kind {'/'.join(route.kinds)}"]
+        if route.tags:
+            parts.append(f"tags {', '.join(route.tags)}")
+        sends = f"to {', '.join(route.to)}"
+        if route.offset:
+            sends += f" {format_duration(route.offset)} later"
+        if route.announce:
+            sends += f"; announced on {', '.join(route.announce)}"
+            if route.announce_offset:
+                sends += f" {format_duration(route.announce_offset)} after it is out"
+        say(f"  routes[{number}] matches ({' and '.join(parts)}): {sends}")
+    for note in plan.notes:
+        say(f"  note: {note}")
+    say("Deliveries:")
+    for planned in plan.deliveries:
+        say(planned_line(planned, settings.zone))

@@ -1,0 +1,371 @@
+"""crosspost.toml -> validated settings: channels, routes, time zone, database, publisher.
+
+Lookup order: --config PATH, $CROSSPOST_CONFIG, ./crosspost.toml, then the user
+config directory. Any error names the file, the key and what was expected, and
+nothing runs.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from datetime import time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from channels.base import ChannelSettings
+from crosspost.domain import BUILTIN_KINDS
+from crosspost.errors import ConfigError, CrosspostError
+from crosspost.secrets import SecretSource
+
+CONFIG_NAME = "crosspost.toml"
+ENV_CONFIG = "CROSSPOST_CONFIG"
+#: Overrides `database` (so a PostgreSQL password can stay out of the file).
+ENV_DATABASE = "CROSSPOST_DATABASE_URL"
+
+
+def _duration(value: Any) -> timedelta:
+    from crosspost.when import parse_duration
+
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, int | float):
+        return timedelta(minutes=value)
+    if not isinstance(value, str):
+        raise ValueError("expected a duration like 30m, 2h or 1d")
+    try:
+        return parse_duration(value)
+    except CrosspostError as exc:
+        raise ValueError(str(exc)) from None
+
+
+class Route(BaseModel):
+    """A `[[routes]]` table: which items go where, and what announces them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: One kind, a list of kinds, or "*" for every kind.
+    kind: str | list[str]
+    #: When given, the item must carry at least one of these tags.
+    tags: list[str] = Field(default_factory=list)
+    to: list[str] = Field(default_factory=list)
+    #: Shift from the item's publish time (e.g. "30m").
+    offset: timedelta = timedelta(0)
+    #: Channels that announce the first `to` channel's post, with its link.
+    announce: list[str] = Field(default_factory=list)
+    #: Delay between that post going out and its announcements.
+    announce_offset: timedelta = timedelta(0)
+    #: Which `to` channel's URL the announcements carry (default: the first).
+    announce_from: str | None = None
+
+    _parse_offsets = field_validator("offset", "announce_offset", mode="before")(_duration)
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return (self.kind,) if isinstance(self.kind, str) else tuple(self.kind)
+
+    def matches(self, kind: str, tags: tuple[str, ...]) -> bool:
+        if "*" not in self.kinds and kind not in self.kinds:
+            return False
+        if self.tags:
+            wanted = {t.casefold() for t in self.tags}
+            return any(t.casefold() in wanted for t in tags)
+        return True
+
+
+class PublisherSettings(BaseModel):
+    """`[publisher]`: how the daemon and cron passes publish."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: Publications running at once.
+    workers: int = Field(default=8, ge=1, le=256)
+    #: Attempts before a transient error becomes a failure.
+    max_attempts: int = Field(default=6, ge=1, le=100)
+    #: First retry delay, doubled each time up to retry_cap (with jitter).
+    retry_base: timedelta = timedelta(seconds=30)
+    retry_cap: timedelta = timedelta(hours=1)
+    #: How long a claim holds before another publisher may take the delivery back.
+    lease: timedelta = timedelta(minutes=5)
+    #: Safety sweep interval (the daemon also wakes exactly at the next due time).
+    sweep: timedelta = timedelta(minutes=1)
+    #: Bound on waiting for in-flight publications at shutdown.
+    shutdown_grace: timedelta = timedelta(seconds=30)
+
+    _parse = field_validator(
+        "retry_base", "retry_cap", "lease", "sweep", "shutdown_grace", mode="before"
+    )(_duration)
+
+
+class FileSettings(BaseModel):
+    """The shape of crosspost.toml itself."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    timezone: str = "UTC"
+    database: str = "sqlite:///crosspost.db"
+    organisation: str | None = None
+    #: NAME=value file holding credentials (must be mode 0600).
+    secrets_file: str | None = None
+    #: Kinds beyond the built-in event, scoop, article, job, announcement.
+    kinds: list[str] = Field(default_factory=list)
+    #: Time used when `--at` gives a date only.
+    default_time: str = "09:00"
+    #: A delivery found later than this after its due time is skipped and reported.
+    max_lateness: timedelta = timedelta(hours=6)
+    channels: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    routes: list[Route] = Field(default_factory=list)
+    publisher: PublisherSettings = Field(default_factory=PublisherSettings)
+    #: Cadence targets and slots, validated by crosspost.policy.
+    policy: dict[str, Any] = Field(default_factory=dict)
+
+    _parse = field_validator("max_lateness", mode="before")(_duration)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r}; expected an IANA name like Europe/Paris"
+            ) from None
+        return value
+
+    @field_validator("default_time")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        from crosspost.when import parse_clock
+
+        try:
+            parse_clock(value)
+        except CrosspostError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    @field_validator("kinds")
+    @classmethod
+    def _kind_names(cls, value: list[str]) -> list[str]:
+        for kind in value:
+            if not kind or not kind.replace("-", "").replace("_", "").isalnum():
+                raise ValueError(f"kind names are single words (letters, digits, - or _): {kind!r}")
+        return value
+
+
+class Settings:
+    """Everything the application needs from crosspost.toml, resolved and checked."""
+
+    def __init__(self, path: Path, raw: FileSettings, channels: dict[str, ChannelSettings]):
+        self.path = path
+        self.base_dir = path.parent
+        self.file = raw
+        self.zone = ZoneInfo(raw.timezone)
+        self.channels = channels
+        self.routes = raw.routes
+        self.publisher = raw.publisher
+        self.max_lateness = raw.max_lateness
+        self.organisation = raw.organisation
+        self.policy_raw = raw.policy
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return BUILTIN_KINDS + tuple(k for k in self.file.kinds if k not in BUILTIN_KINDS)
+
+    @property
+    def default_time(self) -> time:
+        from crosspost.when import parse_clock
+
+        return parse_clock(self.file.default_time)
+
+    @property
+    def database_url(self) -> str:
+        url = os.environ.get(ENV_DATABASE) or self.file.database
+        return resolve_sqlite_path(url, self.base_dir)
+
+    def secrets(self) -> SecretSource:
+        if not self.file.secrets_file:
+            return SecretSource(None)
+        return SecretSource(self._resolve(self.file.secrets_file))
+
+    def channel_label(self, name: str) -> str:
+        settings = self.channels.get(name)
+        if settings is None:
+            return name
+        if settings.label:
+            return settings.label
+        from channels.registry import adapter_class
+
+        return adapter_class(settings.type).default_label
+
+    def _resolve(self, value: str) -> Path:
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else self.base_dir / path
+
+
+def resolve_sqlite_path(url: str, base_dir: Path) -> str:
+    """Make a relative SQLite path relative to the config file, not the current directory."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith("sqlite:////"):
+        rest = url[len(prefix) :]
+        if rest and rest != ":memory:" and not rest.startswith(":"):
+            return prefix + str((base_dir / rest).resolve())
+    return url
+
+
+# ---------------------------------------------------------------- finding and loading
+
+
+def user_config_path() -> Path:
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("crosspost")) / CONFIG_NAME
+
+
+def find_config(explicit: Path | None) -> Path:
+    """The config file to use, by the documented lookup order."""
+    if explicit is not None:
+        if not explicit.exists():
+            raise ConfigError(f"the config file {explicit} does not exist")
+        return explicit
+    from_env = os.environ.get(ENV_CONFIG)
+    if from_env:
+        path = Path(from_env).expanduser()
+        if not path.exists():
+            raise ConfigError(f"${ENV_CONFIG} points to {path}, which does not exist")
+        return path
+    local = Path.cwd() / CONFIG_NAME
+    if local.exists():
+        return local
+    user = user_config_path()
+    if user.exists():
+        return user
+    raise ConfigError(
+        f"no {CONFIG_NAME} found (looked for ./{CONFIG_NAME} and {user}); "
+        "run `crosspost init` to create one, or pass --config PATH"
+    )
+
+
+def load_settings(explicit: Path | None) -> Settings:
+    path = find_config(explicit)
+    return parse_settings(path.read_bytes(), path)
+
+
+def parse_settings(content: bytes, path: Path) -> Settings:
+    """Validate the text of a crosspost.toml read from `path`."""
+    try:
+        data = tomllib.loads(content.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: the file is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    try:
+        raw = FileSettings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error(exc, path)) from None
+    channels = _validate_channels(raw, path)
+    _check_routes(raw, channels, path)
+    settings = Settings(path.resolve(), raw, channels)
+    _check_policy(settings)
+    return settings
+
+
+def _validate_channels(raw: FileSettings, path: Path) -> dict[str, ChannelSettings]:
+    from channels.registry import adapter_class
+
+    channels: dict[str, ChannelSettings] = {}
+    for name, table in raw.channels.items():
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: channels.{name}: expected a table [channels.{name}]")
+        type_name = table.get("type")
+        if not type_name:
+            raise ConfigError(f'{path}: channels.{name}.type: missing; e.g. type = "static-blog"')
+        try:
+            adapter = adapter_class(str(type_name))
+        except ConfigError as exc:
+            raise ConfigError(f"{path}: channels.{name}.type: {exc}") from None
+        try:
+            channels[name] = adapter.Settings.model_validate(
+                table, context={"base_dir": path.resolve().parent}
+            )
+        except ValidationError as exc:
+            raise ConfigError(
+                describe_validation_error(exc, path, prefix=("channels", name))
+            ) from None
+    return channels
+
+
+def _check_routes(raw: FileSettings, channels: dict[str, ChannelSettings], path: Path) -> None:
+    kinds = set(BUILTIN_KINDS) | set(raw.kinds)
+    known_channels = ", ".join(sorted(channels)) or "none declared"
+    for number, route in enumerate(raw.routes, start=1):
+        where = f"{path}: routes[{number}]"
+        for kind in route.kinds:
+            if kind != "*" and kind not in kinds:
+                raise ConfigError(
+                    f"{where}.kind: unknown kind {kind!r}; expected one of "
+                    f"{', '.join(sorted(kinds))} (declare new ones in `kinds = [...]`)"
+                )
+        if not route.to:
+            raise ConfigError(f"{where}.to: expected at least one channel")
+        for key, names in (("to", route.to), ("announce", route.announce)):
+            for name in names:
+                if name not in channels:
+                    raise ConfigError(
+                        f"{where}.{key}: no channel named {name!r}; declared: {known_channels}"
+                    )
+        overlap = set(route.to) & set(route.announce)
+        if overlap:
+            raise ConfigError(
+                f"{where}: {', '.join(sorted(overlap))} is both in `to` and in `announce`; "
+                "an item goes to a channel once"
+            )
+        if route.announce_from is not None and route.announce_from not in route.to:
+            raise ConfigError(
+                f"{where}.announce_from: expected one of the `to` channels ({', '.join(route.to)})"
+            )
+
+
+def _check_policy(settings: Settings) -> None:
+    """Let the policy module validate `[policy]` when it knows how (it may not exist yet)."""
+    import importlib
+
+    try:
+        policy = importlib.import_module("crosspost.policy")
+    except ImportError:
+        return
+    validate = getattr(policy, "validate_policy", None)
+    if validate is not None:
+        validate(settings)
+
+
+def describe_validation_error(
+    exc: ValidationError, path: Path, prefix: tuple[str | int, ...] = ()
+) -> str:
+    """pydantic's errors as 'file: key: what was expected (got ...)' lines."""
+    lines = []
+    for error in exc.errors():
+        key = _dotted(prefix + tuple(error["loc"]))
+        message = error["msg"]
+        if message.startswith("Value error, "):
+            message = message[len("Value error, ") :]
+        if error["type"] == "extra_forbidden":
+            message = "unknown key (check its spelling)"
+        elif error["type"] == "missing":
+            message = "missing; this key is required"
+        elif "input" in error and not isinstance(error["input"], dict | list):
+            message = f"{message} (got {error['input']!r})"
+        lines.append(f"{key}: {message}")
+    return f"{path}: " + "\n  ".join(lines)
+
+
+def _dotted(loc: tuple[str | int, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part + 1}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"

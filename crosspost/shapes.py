@@ -1,0 +1,86 @@
+"""The stable JSON shapes of `--json` output (documented in docs/json.md)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from crosspost.domain import Attempt, Delivery, Item
+
+#: Bump when a key is removed or changes meaning; adding keys does not bump it.
+SCHEMA_VERSION = 1
+
+
+def instant(moment: datetime | None) -> str | None:
+    """UTC, ISO 8601 with 'Z': unambiguous for scripts."""
+    if moment is None:
+        return None
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def local(moment: datetime | None, zone: ZoneInfo) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(zone).isoformat()
+
+
+def item_json(item: Item, zone: ZoneInfo) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "kind": item.kind,
+        "title": item.title,
+        "body": item.body,
+        "link": item.link,
+        "image": item.image_path,
+        "alt": item.image_alt,
+        "tags": list(item.tags),
+        "event_start": instant(item.event_start),
+        "event_end": instant(item.event_end),
+        "location": item.location,
+        "publish_at": instant(item.requested_at),
+        "publish_at_local": local(item.requested_at, zone),
+        "status": item.status,
+        "created_at": instant(item.created_at),
+        "updated_at": instant(item.updated_at),
+    }
+
+
+def delivery_json(delivery: Delivery, zone: ZoneInfo, *, with_item: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": delivery.id,
+        "key": delivery.key,
+        "item_id": delivery.item.id,
+        "channel": delivery.channel,
+        "role": delivery.role,
+        "state": delivery.state,
+        "due_at": instant(delivery.due_at),
+        "due_at_local": local(delivery.due_at, zone),
+        "next_attempt_at": instant(delivery.next_attempt_at),
+        "attempts": delivery.attempts,
+        "remote_id": delivery.remote_id,
+        "url": delivery.remote_url,
+        "published_at": instant(delivery.published_at),
+        "dry_run": delivery.dry_run,
+        "last_error": delivery.last_error,
+        "waits_for": delivery.waits_for_id,
+        "waits_for_channel": delivery.waits_for_channel,
+    }
+    if with_item:
+        out["kind"] = delivery.item.kind
+        out["title"] = delivery.item.title
+    if delivery.attempt_history:
+        out["history"] = [attempt_json(a) for a in delivery.attempt_history]
+    return out
+
+
+def attempt_json(attempt: Attempt) -> dict[str, Any]:
+    return {
+        "number": attempt.number,
+        "started_at": instant(attempt.started_at),
+        "ended_at": instant(attempt.ended_at),
+        "outcome": attempt.outcome,
+        "error_class": attempt.error_class,
+        "error": attempt.error_message,
+        "worker": attempt.worker,
+    }
