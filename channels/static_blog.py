@@ -32,7 +32,7 @@ import tempfile
 import threading
 import unicodedata
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -165,7 +165,7 @@ class Layout:
 
     def pattern(self, key: str) -> str:
         """Glob of the Markdown files whose slug ends with this delivery's key."""
-        return f"*-{key[:KEY_LENGTH]}.md"
+        return f"*-{key[:KEY_LENGTH]}*.md"
 
 
 LAYOUTS: dict[str, Layout] = {
@@ -257,13 +257,16 @@ def site_lock(root: Path) -> Iterator[None]:
         yield
 
 
-def _replace_from_temp(target: Path, fill: Any) -> None:
+def _replace_from_temp(target: Path, fill: Callable[[Path], object]) -> None:
     """Writes through `fill(temp_path)` then renames over `target`: all or nothing."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     os.close(fd)
     try:
         fill(Path(temp))
+        # On disk before the rename, so a power cut cannot leave an empty post behind.
+        with open(temp, "rb+") as handle:
+            os.fsync(handle.fileno())
         # mkstemp makes the file private; a web server must be able to read the site.
         os.chmod(temp, 0o644)
         os.replace(temp, target)
@@ -409,8 +412,8 @@ class StaticBlogChannel(Channel):
         now = datetime.now(zone).replace(microsecond=0)
         existing = self._existing(key)
         # A rewrite keeps the first slug and date: links already shared stay valid.
-        slug = existing.slug if existing else self._slug(request, key)
         date = existing.published.astimezone(zone) if existing else now
+        slug = existing.slug if existing else self._slug(request, key, date)
         front = self._final_front_matter(request, slug, date, now, key)
 
         image_rel = self._copy_image(request.get("image_source"), front)
@@ -431,8 +434,13 @@ class StaticBlogChannel(Channel):
             detail={"path": post_file.relative_to(self.root).as_posix()},
         )
 
-    def _slug(self, request: dict[str, Any], key: str) -> str:
-        return str(request["front_matter"]["slug"]).replace(KEY_PLACEHOLDER, key[:KEY_LENGTH])
+    def _slug(self, request: dict[str, Any], key: str, date: datetime) -> str:
+        """Title and key prefix; the whole key if another post already has that name."""
+        template = str(request["front_matter"]["slug"])
+        slug = template.replace(KEY_PLACEHOLDER, key[:KEY_LENGTH])
+        if (self.root / self.layout.post_file(slug, date)).exists():
+            slug = template.replace(KEY_PLACEHOLDER, key)
+        return slug
 
     def _final_front_matter(
         self, request: dict[str, Any], slug: str, date: datetime, now: datetime, key: str

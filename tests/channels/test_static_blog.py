@@ -484,6 +484,11 @@ def test_find_existing_sees_only_this_deliverys_post(tmp_path: Path) -> None:
     # Same title, same first 8 characters of key: still another delivery.
     twin = make_job(channel, item, job.idempotency_key[:8] + "0" * 24)
     assert channel.find_existing(twin) is None
+    twin_receipt = channel.publish(twin)
+    assert twin_receipt.remote_id == f"cafe-reparation-{twin.idempotency_key}"
+    assert channel.find_existing(twin) == twin_receipt
+    assert channel.find_existing(job) == found
+    assert len(markdown_files(channel)) == 2
     assert StaticBlogChannel.supports_lookup
     assert StaticBlogChannel.settling_delay == timedelta(0)
 
