@@ -1,0 +1,174 @@
+"""`crosspost add`: from flags and from Markdown files; what the officer sees and what is stored."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import time_machine
+
+from tests.conftest import Cli
+
+# Sunday 29 November 2026, 17:00 in Paris.
+NOW = "2026-11-29T16:00:00Z"
+
+
+@pytest.fixture(autouse=True)
+def _frozen() -> object:
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+def test_event_from_flags_is_routed_and_shown_in_local_time(workspace: Path, cli: Cli) -> None:
+    result = cli(
+        "add",
+        "--kind", "event",
+        "--title", "Repair café",
+        "--event-start", "2026-12-12 14:00",
+        "--event-end", "2026-12-12 18:00",
+        "--location", "Maison des associations",
+        "--at", "2026-12-05 10:00",
+    )  # fmt: skip
+    assert "Queued item 1: event «Repair café»" in result.out
+    assert "facebook" in result.out
+    assert "2026-12-05 10:00 CET" in result.out
+    shown = cli("show", "1", "--json").json()
+    assert isinstance(shown, dict)
+    assert shown["item"]["event_start"] == "2026-12-12T13:00:00Z"
+    assert shown["item"]["location"] == "Maison des associations"
+    [delivery] = shown["deliveries"]
+    assert delivery["channel"] == "facebook"
+    assert delivery["due_at"] == "2026-12-05T09:00:00Z"
+    assert delivery["state"] == "pending"
+
+
+def test_article_creates_announcements_waiting_for_the_blog(workspace: Path, cli: Cli) -> None:
+    cli("add", "--kind", "article", "--title", "Bilan 2026", "--body", "Un **long** texte.",
+        "--at", "+1d")  # fmt: skip
+    shown = cli("show", "1", "--json").json()
+    assert isinstance(shown, dict)
+    by_channel = {d["channel"]: d for d in shown["deliveries"]}
+    assert set(by_channel) == {"blog", "twitter", "facebook"}
+    blog = by_channel["blog"]
+    assert blog["due_at"] == "2026-11-30T16:00:00Z"
+    for name in ("twitter", "facebook"):
+        assert by_channel[name]["role"] == "announce"
+        assert by_channel[name]["waits_for"] == blog["id"]
+        assert by_channel[name]["waits_for_channel"] == "blog"
+        assert by_channel[name]["due_at"] == "2026-11-30T16:30:00Z"
+
+
+def test_markdown_file_with_front_matter(workspace: Path, cli: Cli) -> None:
+    (workspace / "affiche.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    source = workspace / "repair.md"
+    source.write_text(
+        "---\n"
+        "kind: event\n"
+        "event_start: 2026-12-12 14:00\n"
+        "location: Maison des associations\n"
+        "tags: [réparation, zéro-déchet]\n"
+        "image: affiche.png\n"
+        "alt: Une affiche avec un grille-pain\n"
+        "at: 2026-12-05\n"
+        "---\n"
+        "# Repair café de décembre\n\n"
+        "Venez avec vos objets **cassés**.\n",
+        encoding="utf-8",
+    )
+    cli("add", str(source))
+    shown = cli("show", "1", "--json").json()
+    assert isinstance(shown, dict)
+    item = shown["item"]
+    assert item["title"] == "Repair café de décembre"
+    assert item["body"] == "Venez avec vos objets **cassés**."
+    assert item["tags"] == ["réparation", "zéro-déchet"]
+    assert item["image"] == str((workspace / "affiche.png").resolve())
+    # A date alone means the configured default time, 09:00 local.
+    assert item["publish_at"] == "2026-12-05T08:00:00Z"
+
+
+def test_flags_override_the_file(workspace: Path, cli: Cli) -> None:
+    source = workspace / "scoop.md"
+    source.write_text("---\nkind: scoop\ntitle: Ancien titre\n---\nTexte\n", encoding="utf-8")
+    cli("add", str(source), "--title", "Nouveau titre")
+    shown = cli("show", "1", "--json").json()
+    assert isinstance(shown, dict)
+    assert shown["item"]["title"] == "Nouveau titre"
+
+
+def test_channel_flag_overrides_routing(workspace: Path, cli: Cli) -> None:
+    cli(
+        "add", "--kind", "scoop", "--title", "Partout", "--channel", "blog", "--channel", "facebook"
+    )
+    shown = cli("show", "1", "--json").json()
+    assert isinstance(shown, dict)
+    assert [d["channel"] for d in shown["deliveries"]] == ["blog", "facebook"]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--kind", "evnt", "--title", "x"], "kind: expected one of event, scoop"),
+        (["--kind", "scoop"], "title: missing"),
+        (["--kind", "scoop", "--title", " "], "title: must not be empty"),
+        (["--kind", "scoop", "--title", "x", "--link", "www.example.org"], "link: expected a web"),
+        (["--kind", "event", "--title", "x"], "event_start: an event needs its date"),
+        (["--kind", "scoop", "--title", "x", "--at", "demain"], "at: 'demain' is not a time"),
+        (["--kind", "scoop", "--title", "x", "--at", "2026-11-28 10:00"], "is in the past"),
+        (["--kind", "scoop", "--title", "x", "--image", "nope.png"], "image: no file at"),
+        (["--kind", "scoop", "--title", "x", "--channel", "tiktok"], "no channel named 'tiktok'"),
+        (["--kind", "job", "--title", "x"], "kind: no route sends 'job' items anywhere"),
+        (["--kind", "scoop", "--title", "x" * 300], "twitter: post is 300/280 characters"),
+        (
+            ["--kind", "event", "--title", "x", "--event-start", "2026-12-12 18:00",
+             "--event-end", "2026-12-12 14:00"],
+            "event_end: the event ends before it starts",
+        ),
+    ],
+)  # fmt: skip
+def test_bad_input_is_refused_clearly_and_nothing_is_written(
+    workspace: Path, cli: Cli, args: list[str], expected: str
+) -> None:
+    result = cli("add", *args, ok=False)
+    assert result.code == 1
+    assert expected in result.err
+    assert "Traceback" not in result.err + result.out
+    assert cli("list").out.strip() == "Nothing queued."
+
+
+@pytest.mark.parametrize(
+    ("at", "expected"),
+    [
+        # Spring forward: 28 March 2027, 02:00 -> 03:00 in Paris.
+        ("2027-03-28 02:30", "the clocks jump from 02:00 to 03:00"),
+        # Fall back: 31 October 2027, 03:00 -> 02:00, so 02:30 happens twice.
+        ("2027-10-31 02:30", "2027-10-31T02:30+02:00 or 2027-10-31T02:30+01:00"),
+    ],
+)
+def test_dst_edges_are_refused_with_the_times_that_exist(
+    workspace: Path, cli: Cli, at: str, expected: str
+) -> None:
+    result = cli("add", "--kind", "scoop", "--title", "x", "--at", at, ok=False)
+    assert result.code == 1
+    assert expected in result.err
+
+
+def test_ambiguous_hour_is_accepted_with_an_offset(workspace: Path, cli: Cli) -> None:
+    cli("add", "--kind", "scoop", "--title", "x", "--at", "2027-10-31T02:30+01:00")
+    [delivery] = cli("list", "--json").json()  # type: ignore[misc]
+    assert delivery["due_at"] == "2027-10-31T01:30:00Z"
+
+
+def test_usage_errors_exit_2(workspace: Path, cli: Cli) -> None:
+    result = cli("add", "--no-such-flag", ok=False)
+    assert result.code == 2
+
+
+def test_missing_config_is_explained(
+    tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = cli("list", ok=False)
+    assert result.code == 1
+    assert "no crosspost.toml found" in result.err
+    assert "crosspost init" in result.err
