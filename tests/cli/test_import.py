@@ -21,7 +21,8 @@ def test_csv_with_semicolons_and_bom_as_a_french_spreadsheet_saves_it(
 ) -> None:
     (workspace / "items.csv").write_text(
         "\ufeffkind;title;event-start;location;tags;at\n"
-        "event;Repair café;2026-12-12 14:00;Maison des associations;réparation,quartier;2026-12-05 10:00\n"
+        "event;Repair café;2026-12-12 14:00;Maison des associations;"
+        "réparation,quartier;2026-12-05 10:00\n"
         "scoop;Nous recrutons !;;;;+2h\n",
         encoding="utf-8",
     )

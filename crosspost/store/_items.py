@@ -1,0 +1,371 @@
+"""The officer's side of the ledger: add, read, edit, reschedule, cancel, retry, resolve."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from crosspost.domain import Change, Delivery, Item, ItemRecord, NewItem, PlannedDelivery
+from crosspost.errors import Conflict, NotFound
+from crosspost.models import DeliveryRow, ItemRow, utcnow
+from crosspost.states import State, allowed
+from crosspost.store._core import (
+    DeliveryFilter,
+    StoreBase,
+    _apply_filter,
+    _delivery,
+    _item,
+    _move_row,
+    _parent,
+    _parents_of,
+    _schedule_announcements,
+)
+
+
+class ItemsMixin(StoreBase):
+    """Items and their deliveries as the officer sees and changes them."""
+
+    # ------------------------------------------------------------ adding
+
+    def add_items(self, batch: Sequence[tuple[NewItem, Sequence[PlannedDelivery]]]) -> list[int]:
+        """Write items and their deliveries in one transaction: all of them or none."""
+        ids: list[int] = []
+        with self._session(immediate=True) as session:
+            for new, plan in batch:
+                row = ItemRow(
+                    kind=new.kind,
+                    title=new.title,
+                    body=new.body,
+                    link=new.link,
+                    image_path=new.image_path,
+                    image_alt=new.image_alt,
+                    tags=list(new.tags),
+                    event_start=new.event_start,
+                    event_end=new.event_end,
+                    location=new.location,
+                    requested_at=new.requested_at,
+                    status="active",
+                )
+                session.add(row)
+                session.flush()
+                self._insert_plan(session, row.id, plan)
+                ids.append(row.id)
+        return ids
+
+    def _insert_plan(
+        self, session: Session, item_id: int, plan: Iterable[PlannedDelivery]
+    ) -> dict[str, DeliveryRow]:
+        by_channel: dict[str, DeliveryRow] = {}
+        for planned in plan:
+            delivery = DeliveryRow(
+                item_id=item_id,
+                channel=planned.channel,
+                role=planned.role,
+                due_at=planned.due_at,
+                next_attempt_at=planned.due_at,
+                state=State.PENDING.value,
+            )
+            session.add(delivery)
+            by_channel[planned.channel] = delivery
+        session.flush()
+        self._link_announcements(session, item_id, plan, by_channel)
+        return by_channel
+
+    def _link_announcements(
+        self,
+        session: Session,
+        item_id: int,
+        plan: Iterable[PlannedDelivery],
+        fresh: dict[str, DeliveryRow],
+    ) -> None:
+        existing = {
+            d.channel: d
+            for d in session.scalars(select(DeliveryRow).where(DeliveryRow.item_id == item_id))
+        }
+        existing.update(fresh)
+        for planned in plan:
+            if planned.waits_for is not None:
+                existing[planned.channel].waits_for_id = existing[planned.waits_for].id
+
+    # ------------------------------------------------------------ reading
+
+    def get_item(self, item_id: int) -> ItemRecord:
+        with self._session() as session:
+            row = session.get(
+                ItemRow,
+                item_id,
+                options=[selectinload(ItemRow.deliveries).selectinload(DeliveryRow.attempt_rows)],
+            )
+            if row is None:
+                raise NotFound(f"there is no item {item_id} (see `crosspost list`)")
+            parents = _parents_of(session, row.deliveries)
+            item = _item(row)
+            deliveries = tuple(
+                _delivery(d, item, _parent(parents, d), with_attempts=True) for d in row.deliveries
+            )
+            return ItemRecord(item=item, deliveries=deliveries)
+
+    def list_deliveries(self, where: DeliveryFilter = DeliveryFilter()) -> list[Delivery]:
+        """Deliveries with their items, by due time."""
+        with self._session() as session:
+            query = (
+                select(DeliveryRow, ItemRow)
+                .join(ItemRow, DeliveryRow.item_id == ItemRow.id)
+                .order_by(DeliveryRow.due_at, DeliveryRow.id)
+            )
+            query = _apply_filter(query, where)
+            rows = session.execute(query).all()
+            parents = _parents_of(session, [d for d, _ in rows])
+            items: dict[int, Item] = {}
+            out = []
+            for delivery, item_row in rows:
+                item = items.get(item_row.id) or items.setdefault(item_row.id, _item(item_row))
+                out.append(_delivery(delivery, item, _parent(parents, delivery)))
+            return out
+
+    def iter_deliveries(
+        self, where: DeliveryFilter = DeliveryFilter(), batch: int = 1000
+    ) -> Iterator[Delivery]:
+        """Like list_deliveries, in batches, for exports of any size."""
+        last_due: datetime | None = None
+        last_id = 0
+        while True:
+            with self._session() as session:
+                query = (
+                    select(DeliveryRow, ItemRow)
+                    .join(ItemRow, DeliveryRow.item_id == ItemRow.id)
+                    .order_by(DeliveryRow.due_at, DeliveryRow.id)
+                    .limit(batch)
+                )
+                query = _apply_filter(query, where)
+                if last_due is not None:
+                    query = query.where(
+                        or_(
+                            DeliveryRow.due_at > last_due,
+                            and_(DeliveryRow.due_at == last_due, DeliveryRow.id > last_id),
+                        )
+                    )
+                rows = session.execute(query).all()
+                parents = _parents_of(session, [d for d, _ in rows])
+                chunk = [_delivery(d, _item(i), _parent(parents, d)) for d, i in rows]
+            yield from chunk
+            if len(rows) < batch:
+                return
+            last_due, last_id = chunk[-1].due_at, chunk[-1].id
+
+    def count_by_state(self) -> dict[str, int]:
+        with self._session() as session:
+            rows = session.execute(
+                select(DeliveryRow.state, func.count()).group_by(DeliveryRow.state)
+            ).all()
+            return {str(state): int(count) for state, count in rows}
+
+    # ------------------------------------------------------------ the officer's changes
+
+    def update_item(
+        self,
+        item_id: int,
+        changes: dict[str, Any],
+        plan: Sequence[PlannedDelivery] | None,
+    ) -> list[Change]:
+        """Change an item's content and, with a new plan, its pending deliveries only.
+
+        Deliveries already published, failed or in flight are left as they are and
+        reported, so an edit can never re-send or lose a post.
+        """
+        report: list[Change] = []
+        with self._session(immediate=True) as session:
+            row = _item_row(session, item_id)
+            deliveries = {d.channel: d for d in row.deliveries}
+            pending = [d for d in deliveries.values() if d.state == State.PENDING.value]
+            if not pending and not (plan and _adds_channels(plan, deliveries)):
+                raise Conflict(
+                    f"item {item_id} has nothing left to change: "
+                    + _states_sentence(deliveries.values())
+                )
+            for key, value in changes.items():
+                setattr(row, key, list(value) if key == "tags" else value)
+            row.updated_at = utcnow()
+            if plan is None:
+                return [Change(d.channel, d.state, d.state, "content updated") for d in pending]
+            wanted = {p.channel: p for p in plan}
+            fresh: list[PlannedDelivery] = []
+            for planned in plan:
+                current = deliveries.get(planned.channel)
+                if current is None:
+                    fresh.append(planned)
+                    report.append(Change(planned.channel, "-", State.PENDING.value, "added"))
+                elif current.state == State.PENDING.value:
+                    current.due_at = planned.due_at
+                    current.next_attempt_at = planned.due_at
+                    current.role = planned.role
+                    report.append(Change(current.channel, "pending", "pending", "updated"))
+                elif current.state == State.CANCELLED.value:
+                    _move_row(session, current, State.CANCELLED, State.PENDING)
+                    current.due_at = planned.due_at
+                    current.next_attempt_at = planned.due_at
+                    current.role = planned.role
+                    report.append(Change(current.channel, "cancelled", "pending", "routed again"))
+                else:
+                    report.append(
+                        Change(current.channel, current.state, None, "not pending: left as is")
+                    )
+            for channel, current in deliveries.items():
+                if channel not in wanted and current.state == State.PENDING.value:
+                    _move_row(session, current, State.PENDING, State.CANCELLED)
+                    report.append(Change(channel, "pending", "cancelled", "no longer routed"))
+            session.flush()
+            self._insert_plan(session, item_id, fresh)
+            self._link_announcements(session, item_id, plan, {})
+            if any(d.state != State.CANCELLED.value for d in row.deliveries):
+                row.status = "active"
+        return report
+
+    def reschedule(
+        self, item_id: int, new_time: datetime, channels: Sequence[str] | None = None
+    ) -> list[Change]:
+        """Move pending deliveries to `new_time`, keeping each one's offset from the item."""
+        report: list[Change] = []
+        with self._session(immediate=True) as session:
+            row = _item_row(session, item_id)
+            shift = new_time - row.requested_at
+            touched = False
+            for delivery in _selected(row, channels):
+                if delivery.state != State.PENDING.value:
+                    report.append(Change(delivery.channel, delivery.state, None, "not pending"))
+                    continue
+                delivery.due_at = delivery.due_at + shift
+                delivery.next_attempt_at = delivery.due_at
+                touched = True
+                report.append(Change(delivery.channel, "pending", "pending", "rescheduled"))
+            if touched and channels is None:
+                row.requested_at = new_time
+            row.updated_at = utcnow()
+        return report
+
+    def cancel(self, item_id: int, channels: Sequence[str] | None = None) -> list[Change]:
+        """Withdraw pending (or skipped) deliveries; what already went out stays out."""
+        report: list[Change] = []
+        with self._session(immediate=True) as session:
+            row = _item_row(session, item_id)
+            for delivery in _selected(row, channels):
+                old = State(delivery.state)
+                if old in (State.PENDING, State.SKIPPED_LATE):
+                    _move_row(session, delivery, old, State.CANCELLED)
+                    report.append(Change(delivery.channel, old.value, "cancelled"))
+                else:
+                    report.append(Change(delivery.channel, old.value, None, _why_kept(old)))
+            if all(d.state == State.CANCELLED.value for d in row.deliveries):
+                row.status = "cancelled"
+            row.updated_at = utcnow()
+        return report
+
+    def retry(
+        self,
+        item_id: int,
+        now: datetime,
+        channels: Sequence[str] | None = None,
+        *,
+        force: bool = False,
+    ) -> list[Change]:
+        """Queue failed or skipped deliveries again (unknown ones only with force)."""
+        report: list[Change] = []
+        with self._session(immediate=True) as session:
+            row = _item_row(session, item_id)
+            for delivery in _selected(row, channels):
+                old = State(delivery.state)
+                if old in (State.FAILED, State.SKIPPED_LATE) or (force and old is State.UNKNOWN):
+                    _move_row(session, delivery, old, State.PENDING)
+                    delivery.next_attempt_at = now
+                    delivery.last_error = None
+                    # A forced retry is the officer's decision that nothing went out;
+                    # the due time moves so the lateness rule does not skip it again.
+                    delivery.due_at = max(delivery.due_at, now)
+                    delivery.progress = delivery.progress if old is State.UNKNOWN else None
+                    report.append(Change(delivery.channel, old.value, "pending"))
+                elif old is State.UNKNOWN:
+                    report.append(
+                        Change(
+                            delivery.channel,
+                            old.value,
+                            None,
+                            "may already be online: check the platform, then "
+                            "`crosspost resolve` it or `crosspost retry --force`",
+                        )
+                    )
+                else:
+                    report.append(Change(delivery.channel, old.value, None, "nothing to retry"))
+        return report
+
+    def resolve(
+        self, item_id: int, channel: str, url: str | None, now: datetime, *, published: bool
+    ) -> Change:
+        """The officer settles an unknown (or failed) delivery by hand."""
+        with self._session(immediate=True) as session:
+            row = _item_row(session, item_id)
+            matches = [d for d in row.deliveries if d.channel == channel]
+            if not matches:
+                raise NotFound(f"item {item_id} has no delivery on {channel!r}")
+            delivery = matches[0]
+            old = State(delivery.state)
+            new = State.PUBLISHED if published else State.FAILED
+            if not allowed(old, new):
+                raise Conflict(
+                    f"{channel}: a {old.value} delivery cannot be marked {new.value}; "
+                    "resolve applies to unknown or failed deliveries"
+                )
+            _move_row(session, delivery, old, new)
+            if published:
+                delivery.remote_url = url
+                delivery.published_at = now
+                delivery.last_error = None
+                _schedule_announcements(session, delivery, now)
+            else:
+                delivery.last_error = "given up by the officer"
+            return Change(channel, old.value, new.value, "resolved by hand")
+
+
+def _item_row(session: Session, item_id: int) -> ItemRow:
+    row = session.get(ItemRow, item_id, options=[selectinload(ItemRow.deliveries)])
+    if row is None:
+        raise NotFound(f"there is no item {item_id} (see `crosspost list`)")
+    return row
+
+
+def _selected(row: ItemRow, channels: Sequence[str] | None) -> list[DeliveryRow]:
+    if channels is None:
+        return list(row.deliveries)
+    names = {d.channel for d in row.deliveries}
+    missing = [c for c in channels if c not in names]
+    if missing:
+        raise NotFound(
+            f"item {row.id} has no delivery on {', '.join(missing)}; "
+            f"its channels: {', '.join(sorted(names)) or 'none'}"
+        )
+    return [d for d in row.deliveries if d.channel in channels]
+
+
+def _adds_channels(plan: Sequence[PlannedDelivery], current: dict[str, DeliveryRow]) -> bool:
+    return any(
+        p.channel not in current or current[p.channel].state == State.CANCELLED.value for p in plan
+    )
+
+
+def _why_kept(state: State) -> str:
+    return {
+        State.PUBLISHED: "already published",
+        State.CANCELLED: "already cancelled",
+        State.CLAIMED: "being published right now",
+        State.SENDING: "being published right now",
+        State.FAILED: "already failed",
+        State.UNKNOWN: "may already be online: resolve it first",
+    }.get(state, "not pending")
+
+
+def _states_sentence(deliveries: Iterable[DeliveryRow]) -> str:
+    parts = [f"{d.channel} is {d.state}" for d in deliveries]
+    return ", ".join(parts) or "it has no deliveries"
