@@ -227,7 +227,7 @@ def _session_class() -> Callable[[str], requests.Session]:
 
 
 class _Graph:
-    """One Graph API exchange: the SDK client, the answer it got, and the error translation."""
+    """One Graph API exchange (used once): the SDK client, its answer, the error translation."""
 
     def __init__(self, settings: FacebookSettings, token: str) -> None:
         from facebook import GraphAPI
@@ -235,9 +235,9 @@ class _Graph:
         self.settings = settings
         #: The raw answer: GraphAPIError drops it, and its status and usage headers matter.
         self.response: requests.Response | None = None
-        session = _session_class()(settings.api_base)
-        session.hooks["response"].append(self._keep)
-        self.api = GraphAPI(access_token=token, timeout=settings.timeout, session=session)
+        self.session = _session_class()(settings.api_base)
+        self.session.hooks["response"].append(self._keep)
+        self.api = GraphAPI(access_token=token, timeout=settings.timeout, session=self.session)
         # The SDK's constructor only accepts versions 2.8 to 3.1, all long retired by
         # Facebook; its methods read this attribute, so set the current one afterwards.
         self.api.version = settings.graph_version
@@ -260,6 +260,8 @@ class _Graph:
                 raise
             # `from None`: requests' messages carry the URL, and a GET's URL the token.
             raise self._from_failure(error, write=write) from None
+        finally:
+            self.session.close()
         status = self.response.status_code if self.response is not None else 200
         if not isinstance(result, dict) or status >= 500 or (write and not result.get("id")):
             raise self._unreadable(write=write)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
@@ -577,6 +579,39 @@ def test_network_failures_during_a_post(
         channel.publish(feed_job(channel))
 
     assert type(caught.value) is expected
+
+
+@pytest.fixture
+def hanging_up_server() -> Iterator[str]:
+    """A local server that reads the request and closes without answering."""
+    server = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        connection, _ = server.accept()
+        with connection:
+            connection.recv(65536)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}"
+    thread.join(timeout=5)
+    server.close()
+
+
+def test_real_socket_hang_up_after_sending_is_ambiguous(hanging_up_server: str) -> None:
+    channel = make_channel(api_base=hanging_up_server, timeout=5)
+
+    with pytest.raises(base.Ambiguous, match="ConnectionError"):
+        channel.publish(feed_job(channel))
+
+
+def test_real_refused_connection_is_transient() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        closed_port = probe.getsockname()[1]  # free once the probe closes
+    channel = make_channel(api_base=f"http://127.0.0.1:{closed_port}", timeout=5)
+
+    with pytest.raises(base.Transient, match="nothing was published"):
+        channel.publish(feed_job(channel))
 
 
 # ---------------------------------------------------------------- find_existing
