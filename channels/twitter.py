@@ -442,7 +442,7 @@ def transport_error(exc: BaseException, *, publishes: bool) -> ChannelError:
     rule = next((r for r in TRANSPORT_RULES if r.failure in names), TRANSPORT_RULES[-1])
     if rule.maybe_sent and publishes:
         return Ambiguous(f"{rule.hint}: the post may or may not be on X ({type(exc).__name__})")
-    return Transient(f"{rule.hint}; nothing was published, it will be tried again")
+    return Transient(f"{rule.hint}; this post was not published, it will be tried again")
 
 
 def x_says(payload: Any) -> str:
@@ -527,7 +527,7 @@ def http_error(
         )
     if rule.outcome is Ambiguous:
         if not publishes:
-            return Transient(f"{message}; nothing was published, it will be tried again")
+            return Transient(f"{message}; this post was not published, it will be tried again")
         return Ambiguous(f"{message}; the post may or may not be on X")
     return rule.outcome(message)
 
@@ -731,7 +731,8 @@ class TwitterChannel(Channel):
             return error
         message = f"thread post {index + 1}/{count}: {error.message}"
         if posted:
-            message += f" (posts 1-{len(posted)} are on X: {self._url(posted[0])})"
+            out = "post 1 is" if len(posted) == 1 else f"posts 1 to {len(posted)} are"
+            message += f" ({out} on X: {self._url(posted[0])})"
         if isinstance(error, RateLimited):
             return RateLimited(message, error.retry_at)
         return type(error)(message)
