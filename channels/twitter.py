@@ -404,7 +404,9 @@ TRANSPORT_RULES: tuple[TransportRule, ...] = (
         "urllib3.exceptions.ConnectTimeoutError", False, "X could not be reached in time"
     ),
     TransportRule("requests.exceptions.ConnectTimeout", False, "X could not be reached in time"),
-    TransportRule("requests.exceptions.SSLError", False, "the secure connection to X failed"),
+    TransportRule("ssl.SSLCertVerificationError", False, "X's certificate could not be verified"),
+    # Other TLS failures may come after the request went out (requests reports both alike).
+    TransportRule("requests.exceptions.SSLError", True, "the secure connection to X failed"),
     TransportRule("requests.exceptions.ProxyError", False, "the proxy to X failed"),
     TransportRule(
         "http.client.RemoteDisconnected", True, "X closed the connection without answering"
@@ -415,6 +417,10 @@ TRANSPORT_RULES: tuple[TransportRule, ...] = (
     TransportRule("requests.exceptions.JSONDecodeError", True, "X's answer could not be read"),
     TransportRule("requests.exceptions.RequestException", True, "the request to X failed"),
 )
+
+
+_NOT_SENT = "the post was not sent and will be tried again"
+_RETRIED = "it will be tried again"
 
 
 def _causes(exc: BaseException) -> Iterator[BaseException]:
@@ -442,7 +448,7 @@ def transport_error(exc: BaseException, *, publishes: bool) -> ChannelError:
     rule = next((r for r in TRANSPORT_RULES if r.failure in names), TRANSPORT_RULES[-1])
     if rule.maybe_sent and publishes:
         return Ambiguous(f"{rule.hint}: the post may or may not be on X ({type(exc).__name__})")
-    return Transient(f"{rule.hint}; this post was not published, it will be tried again")
+    return Transient(f"{rule.hint}; {_NOT_SENT if publishes else _RETRIED}")
 
 
 def x_says(payload: Any) -> str:
@@ -454,7 +460,7 @@ def x_says(payload: Any) -> str:
         for e in payload.get("errors") or []
         if isinstance(e, dict) and (e.get("message") or e.get("detail"))
     ]
-    if messages and payload.get("title") != "Too Many Requests":
+    if messages:
         return "; ".join(messages)
     return str(payload.get("detail") or payload.get("title") or "")
 
@@ -527,7 +533,7 @@ def http_error(
         )
     if rule.outcome is Ambiguous:
         if not publishes:
-            return Transient(f"{message}; this post was not published, it will be tried again")
+            return Transient(f"{message}; {_RETRIED}")
         return Ambiguous(f"{message}; the post may or may not be on X")
     return rule.outcome(message)
 

@@ -6,6 +6,9 @@ import http.client
 import json
 import logging
 import socket
+import ssl
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,6 +24,7 @@ import requests
 import responses
 import time_machine
 import twitter_payloads as x
+import urllib3
 from urllib3.exceptions import (
     ConnectTimeoutError,
     MaxRetryError,
@@ -676,13 +680,24 @@ def _reset() -> requests.ConnectionError:
     return requests.ConnectionError(ProtocolError("Connection aborted.", reset))
 
 
+def _certificate_refused() -> requests.exceptions.SSLError:
+    refusal = ssl.SSLCertVerificationError(
+        1, "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate"
+    )
+    reason = urllib3.exceptions.SSLError(refusal)
+    return requests.exceptions.SSLError(MaxRetryError(None, "/2/tweets", reason))  # type: ignore[arg-type]
+
+
 #: One failure per row of TRANSPORT_RULES, as requests raises it.
 TRANSPORT_CASES: dict[str, Callable[[], Exception]] = {
     "urllib3.exceptions.NameResolutionError": _dns_failure,
     "urllib3.exceptions.NewConnectionError": refused,
     "urllib3.exceptions.ConnectTimeoutError": _connect_timeout_error,
     "requests.exceptions.ConnectTimeout": lambda: requests.ConnectTimeout("timed out"),
-    "requests.exceptions.SSLError": lambda: requests.exceptions.SSLError("handshake failure"),
+    "ssl.SSLCertVerificationError": _certificate_refused,
+    "requests.exceptions.SSLError": lambda: requests.exceptions.SSLError(
+        "[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in violation of protocol"
+    ),
     "requests.exceptions.ProxyError": lambda: requests.exceptions.ProxyError("407"),
     "http.client.RemoteDisconnected": _remote_disconnected,
     "urllib3.exceptions.ProtocolError": _reset,
@@ -908,3 +923,16 @@ def test_no_secret_in_rendered_requests(tmp_path: Path) -> None:
         rendered = render(item)
         assert_no_secret(json.dumps(rendered.request))
         assert_no_secret(rendered.text)
+
+
+def test_importing_the_adapter_loads_no_sdk() -> None:
+    # Config validation imports every adapter: it must stay cheap.
+    code = (
+        "import sys, channels.twitter; "
+        "sdks = {'tweepy', 'requests', 'requests_oauthlib', 'twitter_text'}; "
+        "print(sorted(sdks & set(sys.modules)))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
