@@ -32,6 +32,7 @@ import html
 import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -685,12 +686,12 @@ class TwitterChannel(Channel):
         if len(posted) >= len(parts):
             return self._receipt(posted)
         credentials = self._credentials()
-        client = self._client(credentials)
         media = job.rendered.request.get("media")
         media_ids = [self._upload(media, credentials)] if media and not posted else None
-        for index in range(len(posted), len(parts)):
-            posted.append(self._post(client, parts, index, posted, media_ids))
-            job.save_progress({"thread_ids": list(posted)})
+        with self._client(credentials) as client:
+            for index in range(len(posted), len(parts)):
+                posted.append(self._post(client, parts, index, posted, media_ids))
+                job.save_progress({"thread_ids": list(posted)})
         return self._receipt(posted)
 
     def _already_posted(self, job: PublishJob) -> list[str]:
@@ -835,7 +836,9 @@ class TwitterChannel(Channel):
             )
         return Credentials(*(self.secrets.get(name) for name in self._env_names()))
 
-    def _client(self, credentials: Credentials) -> Any:
+    @contextmanager
+    def _client(self, credentials: Credentials) -> Iterator[Any]:
+        """A tweepy v2 client on `api_base`, its connections closed after use."""
         import tweepy
 
         client = tweepy.Client(
@@ -847,7 +850,8 @@ class TwitterChannel(Channel):
             wait_on_rate_limit=False,  # the engine waits; a worker must not sleep for hours
         )
         client.session = rebased_session(self.x_settings.api_base, self.x_settings.timeout)
-        return client
+        with client.session:
+            yield client
 
     def _read(self, call: Callable[[], Any]) -> Any:
         """A read through tweepy, its failures classified (reads publish nothing)."""
@@ -880,7 +884,8 @@ class TwitterChannel(Channel):
         posted = self._already_posted(job)
         if len(posted) >= len(parts):
             return self._receipt(posted)
-        timeline = self._recent_posts(self._client(self._credentials()), job)
+        with self._client(self._credentials()) as client:
+            timeline = self._recent_posts(client, job)
         if timeline is None:
             return None
         found = self._match_thread(parts, posted, timeline)
@@ -937,8 +942,8 @@ class TwitterChannel(Channel):
 
     def check(self) -> CheckResult:
         """GET /2/users/me with the configured credentials: who X says we are."""
-        client = self._client(self._credentials())
-        me = self._read(lambda: client.get_me(user_auth=True))
+        with self._client(self._credentials()) as client:
+            me = self._read(lambda: client.get_me(user_auth=True))
         username = me["data"]["username"]
         configured = self.x_settings.username
         if configured and configured.lower() != str(username).lower():
