@@ -787,27 +787,6 @@ def test_an_answer_that_never_comes_is_ambiguous() -> None:
     assert error.message.startswith("X did not answer in time")
 
 
-def test_publish_closes_its_connection_to_x() -> None:
-    closed = threading.Event()
-
-    def answer_then_wait_for_close(connection: socket.socket) -> None:
-        read_request(connection)
-        payload = json.dumps(x.created(x.TWEET_ID, "Permanence")).encode()
-        connection.sendall(
-            b"HTTP/1.1 201 Created\r\nContent-Type: application/json; charset=utf-8\r\n"
-            b"Connection: keep-alive\r\nContent-Length: %d\r\n\r\n%s" % (len(payload), payload)
-        )
-        connection.settimeout(5)
-        if connection.recv(1) == b"":  # the client hung up instead of keeping it alive
-            closed.set()
-
-    with tcp_server(answer_then_wait_for_close) as base:
-        chan = channel(api_base=base)
-        receipt = chan.publish(job(render(scoop(), chan))[0])
-    assert receipt.remote_id == x.TWEET_ID
-    assert closed.is_set()
-
-
 def test_a_refused_connection_is_transient() -> None:
     with socket.create_server(("127.0.0.1", 0)) as probe:
         port = probe.getsockname()[1]  # closed on exit: nothing listens there any more
