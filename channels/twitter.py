@@ -61,6 +61,8 @@ from channels.text import capitalise, event_when, markdown_to_plain
 from crosspost.domain import Item
 
 if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
     import requests
 
 log = logging.getLogger(__name__)
@@ -640,16 +642,10 @@ class TwitterChannel(Channel):
             return item.title, context.announced_url, []
         lines = [item.title]
         if item.kind == "event":
-            where = [item.location] if item.location else []
-            if item.event_start is not None:
-                where.insert(
-                    0, capitalise(event_when(item.event_start, item.event_end, context.timezone))
-                )
-            if where:
-                lines.append("\n".join(where))
+            lines.append(_when_and_where(item, context.timezone))
         elif item.body.strip():
             lines.append(markdown_to_plain(item.body))
-        return "\n\n".join(lines), item.link, []
+        return "\n\n".join(line for line in lines if line), item.link, []
 
     def _request(self, parts: Sequence[str], item: Item) -> dict[str, Any]:
         """The exact bodies of POST /2/tweets; ids X has yet to assign are shown as <...>."""
@@ -951,6 +947,14 @@ class TwitterChannel(Channel):
                 True, f"authenticated as @{username} (but the settings say @{configured})"
             )
         return CheckResult(True, f"authenticated as @{username}")
+
+
+def _when_and_where(event: Item, zone: ZoneInfo) -> str:
+    """'Samedi 12 décembre 2026 de 14h00 à 18h00' and the place, one per line."""
+    lines = [event.location] if event.location else []
+    if event.event_start is not None:
+        lines.insert(0, capitalise(event_when(event.event_start, event.event_end, zone)))
+    return "\n".join(lines)
 
 
 def _replies_to(post: dict[str, Any]) -> str | None:
