@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from crosspost.store._core import DeliveryFilter, busy_guard
 from crosspost.store._items import ItemsMixin
+from crosspost.store._publishing import ChannelPause, PublishingMixin, WorkerInfo
 
 
-class Store(ItemsMixin):
+class Store(ItemsMixin, PublishingMixin):
     """The ledger: items, deliveries and attempts in one database."""
 
 
-__all__ = ["DeliveryFilter", "Store", "busy_guard"]
+__all__ = ["ChannelPause", "DeliveryFilter", "Store", "WorkerInfo", "busy_guard"]

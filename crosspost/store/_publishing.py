@@ -1,0 +1,597 @@
+"""The publisher's side of the ledger: claim, attempt, record, release, reap, reconcile.
+
+The order of writes is what makes "exactly once" hold across crashes:
+1. claim (pending -> claimed, with a lease) in one atomic statement;
+2. commit `sending` and an attempt row BEFORE calling the platform;
+3. commit the receipt or the classified error AFTER the call.
+A crash between 2 and 3 leaves `sending` with an expired lease: the reaper
+turns it into `unknown`, never back into `pending`, so it is not resent blindly.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, delete, exists, func, or_, select, text, update
+from sqlalchemy.orm import Session, aliased
+
+from crosspost.domain import Delivery
+from crosspost.models import AttemptRow, ChannelStateRow, DeliveryRow, ItemRow, WorkerRow
+from crosspost.states import State
+from crosspost.store._core import (
+    StoreBase,
+    _delivery,
+    _item,
+    _move,
+    _parent,
+    _parents_of,
+    _schedule_announcements,
+)
+
+
+@dataclass(frozen=True)
+class ChannelPause:
+    channel: str
+    reason: str
+    since: datetime
+
+
+@dataclass(frozen=True)
+class WorkerInfo:
+    id: str
+    mode: str
+    hostname: str
+    pid: int
+    started_at: datetime
+    heartbeat_at: datetime
+
+
+def _parent_published() -> Any:
+    """Deliveries that wait for nothing, or whose announced post is out."""
+    parent = aliased(DeliveryRow)
+    return or_(
+        DeliveryRow.waits_for_id.is_(None),
+        exists().where(
+            parent.id == DeliveryRow.waits_for_id,
+            parent.state == State.PUBLISHED.value,
+        ),
+    )
+
+
+def _not_paused() -> Any:
+    return ~exists().where(
+        ChannelStateRow.channel == DeliveryRow.channel,
+        ChannelStateRow.paused_reason.is_not(None),
+    )
+
+
+class PublishingMixin(StoreBase):
+    """What the engine does to deliveries, each step its own committed transaction."""
+
+    # ------------------------------------------------------------ looking
+
+    def next_due(self, *, exclude_channels: Sequence[str] = ()) -> datetime | None:
+        """When the earliest pending delivery that could go out becomes due."""
+        with self._session() as session:
+            query = select(func.min(DeliveryRow.next_attempt_at)).where(
+                DeliveryRow.state == State.PENDING.value,
+                _parent_published(),
+                _not_paused(),
+            )
+            if exclude_channels:
+                query = query.where(DeliveryRow.channel.not_in(exclude_channels))
+            return session.scalar(query)
+
+    # ------------------------------------------------------------ claiming
+
+    def claim_due(
+        self,
+        worker: str,
+        now: datetime,
+        *,
+        limit: int,
+        lease: timedelta,
+        item_id: int | None = None,
+        exclude_channels: Sequence[str] = (),
+    ) -> list[Delivery]:
+        """Lease up to `limit` due deliveries for `worker`, atomically.
+
+        PostgreSQL: FOR UPDATE SKIP LOCKED, so daemons never wait on each other.
+        SQLite: BEGIN IMMEDIATE serialises claimers; the UPDATE re-checks the state.
+        """
+        if limit <= 0:
+            return []
+        with self._session(immediate=True) as session:
+            candidates = (
+                select(DeliveryRow.id)
+                .where(
+                    DeliveryRow.state == State.PENDING.value,
+                    DeliveryRow.next_attempt_at <= now,
+                    _parent_published(),
+                    _not_paused(),
+                )
+                .order_by(DeliveryRow.next_attempt_at, DeliveryRow.id)
+                .limit(limit)
+            )
+            if item_id is not None:
+                candidates = candidates.where(DeliveryRow.item_id == item_id)
+            if exclude_channels:
+                candidates = candidates.where(DeliveryRow.channel.not_in(exclude_channels))
+            if not self.is_sqlite:
+                candidates = candidates.with_for_update(skip_locked=True)
+            ids = list(session.scalars(candidates))
+            if not ids:
+                return []
+            session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.id.in_(ids), DeliveryRow.state == State.PENDING.value)
+                .values(
+                    state=State.CLAIMED.value,
+                    claimed_by=worker,
+                    lease_until=now + lease,
+                    updated_at=now,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            return self._load(session, ids, claimed_by=worker)
+
+    def _load(
+        self, session: Session, ids: Sequence[int], *, claimed_by: str | None = None
+    ) -> list[Delivery]:
+        query = (
+            select(DeliveryRow, ItemRow)
+            .join(ItemRow, DeliveryRow.item_id == ItemRow.id)
+            .where(DeliveryRow.id.in_(ids))
+            .order_by(DeliveryRow.next_attempt_at, DeliveryRow.id)
+            .execution_options(populate_existing=True)
+        )
+        if claimed_by is not None:
+            query = query.where(DeliveryRow.claimed_by == claimed_by)
+        rows = session.execute(query).all()
+        parents = _parents_of(session, [d for d, _ in rows])
+        return [_delivery(d, _item(i), _parent(parents, d)) for d, i in rows]
+
+    def count_published_since(self, channel: str, since: datetime) -> int:
+        """Posts out (or going out) on `channel` since `since`: for per-channel limits."""
+        with self._session() as session:
+            published = select(func.count()).where(
+                DeliveryRow.channel == channel,
+                or_(
+                    and_(
+                        DeliveryRow.state == State.PUBLISHED.value,
+                        DeliveryRow.published_at >= since,
+                    ),
+                    DeliveryRow.state.in_((State.SENDING.value, State.CLAIMED.value)),
+                ),
+            )
+            return int(session.scalar(published) or 0)
+
+    def oldest_published_since(self, channel: str, since: datetime) -> datetime | None:
+        with self._session() as session:
+            return session.scalar(
+                select(func.min(DeliveryRow.published_at)).where(
+                    DeliveryRow.channel == channel,
+                    DeliveryRow.state == State.PUBLISHED.value,
+                    DeliveryRow.published_at >= since,
+                )
+            )
+
+    # ------------------------------------------------------------ one attempt
+
+    def start_attempt(self, delivery_id: int, worker: str, now: datetime) -> int | None:
+        """claimed -> sending and a new attempt row, committed before any network call.
+
+        Returns the attempt id, or None if this worker no longer holds the claim.
+        """
+        with self._session(immediate=True) as session:
+            result = session.execute(
+                update(DeliveryRow)
+                .where(
+                    DeliveryRow.id == delivery_id,
+                    DeliveryRow.state == State.CLAIMED.value,
+                    DeliveryRow.claimed_by == worker,
+                )
+                .values(
+                    state=State.SENDING.value,
+                    attempts=DeliveryRow.attempts + 1,
+                    updated_at=now,
+                )
+                .returning(DeliveryRow.attempts)
+            )
+            number = result.scalar()
+            if number is None:
+                return None
+            attempt = AttemptRow(
+                delivery_id=delivery_id, number=number, worker=worker, started_at=now
+            )
+            session.add(attempt)
+            session.flush()
+            return attempt.id
+
+    def save_progress(self, delivery_id: int, worker: str, progress: dict[str, Any]) -> None:
+        """Resume state (e.g. thread parts posted), committed at once."""
+        with self._session() as session:
+            session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.id == delivery_id, DeliveryRow.claimed_by == worker)
+                .values(progress=progress)
+            )
+
+    def record_published(
+        self,
+        delivery_id: int,
+        attempt_id: int,
+        now: datetime,
+        *,
+        remote_id: str,
+        url: str | None,
+        published_at: datetime,
+        dry_run: bool,
+        detail: dict[str, Any] | None,
+    ) -> bool:
+        with self._session(immediate=True) as session:
+            moved = _move(
+                session,
+                delivery_id,
+                State.SENDING,
+                State.PUBLISHED,
+                remote_id=remote_id,
+                remote_url=url,
+                published_at=published_at,
+                dry_run=dry_run,
+                last_error=None,
+                lease_until=None,
+                next_attempt_at=None,
+            )
+            self._end_attempt(session, attempt_id, now, "published", None, None, detail)
+            if moved:
+                parent = session.get(DeliveryRow, delivery_id)
+                assert parent is not None
+                _schedule_announcements(session, parent, published_at)
+            return moved
+
+    def record_outcome(
+        self,
+        delivery_id: int,
+        attempt_id: int,
+        now: datetime,
+        *,
+        new_state: State,
+        outcome: str,
+        error_class: str | None,
+        message: str,
+        next_attempt_at: datetime | None = None,
+        uncount: bool = False,
+    ) -> bool:
+        """sending -> pending / failed / unknown, with the reason kept on both rows."""
+        values: dict[str, Any] = {
+            "last_error": message,
+            "next_attempt_at": next_attempt_at,
+            "lease_until": None,
+        }
+        if new_state is State.PENDING:
+            values["claimed_by"] = None
+        if uncount:
+            # Waiting for a rate limit or renewed credentials is not a failed try.
+            values["attempts"] = DeliveryRow.attempts - 1
+        with self._session(immediate=True) as session:
+            moved = _move(session, delivery_id, State.SENDING, new_state, **values)
+            self._end_attempt(session, attempt_id, now, outcome, error_class, message, None)
+            return moved
+
+    def fail_claimed(self, delivery_id: int, worker: str, now: datetime, message: str) -> bool:
+        """A claimed delivery that cannot even be attempted (e.g. its channel vanished)."""
+        attempt_id = self.start_attempt(delivery_id, worker, now)
+        if attempt_id is None:
+            return False
+        return self.record_outcome(
+            delivery_id,
+            attempt_id,
+            now,
+            new_state=State.FAILED,
+            outcome="permanent",
+            error_class="Permanent",
+            message=message,
+        )
+
+    def _end_attempt(
+        self,
+        session: Session,
+        attempt_id: int,
+        now: datetime,
+        outcome: str,
+        error_class: str | None,
+        message: str | None,
+        detail: dict[str, Any] | None,
+    ) -> None:
+        session.execute(
+            update(AttemptRow)
+            .where(AttemptRow.id == attempt_id)
+            .values(
+                ended_at=now,
+                outcome=outcome,
+                error_class=error_class,
+                error_message=message,
+                detail=detail,
+            )
+        )
+
+    def release(
+        self, delivery_id: int, worker: str, now: datetime, next_attempt_at: datetime | None = None
+    ) -> bool:
+        """Give a claim back untouched (shutdown, channel limit reached): claimed -> pending."""
+        values: dict[str, Any] = {"claimed_by": None, "lease_until": None}
+        if next_attempt_at is not None:
+            values["next_attempt_at"] = next_attempt_at
+        with self._session() as session:
+            result = session.execute(
+                update(DeliveryRow)
+                .where(
+                    DeliveryRow.id == delivery_id,
+                    DeliveryRow.state == State.CLAIMED.value,
+                    DeliveryRow.claimed_by == worker,
+                )
+                .values(state=State.PENDING.value, updated_at=now, **values)
+            )
+            return bool(getattr(result, "rowcount", 0) == 1)
+
+    def skip_late(self, delivery_id: int, worker: str, now: datetime, message: str) -> bool:
+        with self._session() as session:
+            result = session.execute(
+                update(DeliveryRow)
+                .where(
+                    DeliveryRow.id == delivery_id,
+                    DeliveryRow.state == State.CLAIMED.value,
+                    DeliveryRow.claimed_by == worker,
+                )
+                .values(
+                    state=State.SKIPPED_LATE.value,
+                    claimed_by=None,
+                    lease_until=None,
+                    next_attempt_at=None,
+                    last_error=message,
+                    updated_at=now,
+                )
+            )
+            return bool(getattr(result, "rowcount", 0) == 1)
+
+    def extend_leases(self, worker: str, until: datetime) -> int:
+        """The heartbeat: keep this worker's in-flight claims alive."""
+        with self._session() as session:
+            result = session.execute(
+                update(DeliveryRow)
+                .where(
+                    DeliveryRow.claimed_by == worker,
+                    DeliveryRow.state.in_((State.CLAIMED.value, State.SENDING.value)),
+                )
+                .values(lease_until=until)
+            )
+            return int(getattr(result, "rowcount", 0))
+
+    # ------------------------------------------------------------ after a crash
+
+    def reap_expired(self, now: datetime) -> tuple[int, int]:
+        """Expired leases: claimed -> pending (nothing was sent); sending -> unknown.
+
+        Returns (released, made unknown).
+        """
+        with self._session(immediate=True) as session:
+            released = session.execute(
+                update(DeliveryRow)
+                .where(
+                    DeliveryRow.state == State.CLAIMED.value,
+                    DeliveryRow.lease_until < now,
+                )
+                .values(
+                    state=State.PENDING.value, claimed_by=None, lease_until=None, updated_at=now
+                )
+            )
+            stale = list(
+                session.scalars(
+                    select(DeliveryRow.id).where(
+                        DeliveryRow.state == State.SENDING.value,
+                        DeliveryRow.lease_until < now,
+                    )
+                )
+            )
+            for delivery_id in stale:
+                _move(
+                    session,
+                    delivery_id,
+                    State.SENDING,
+                    State.UNKNOWN,
+                    lease_until=None,
+                    next_attempt_at=now,
+                    last_error="the publisher stopped while sending (crash or kill); "
+                    "the post may or may not be online",
+                )
+                session.execute(
+                    update(AttemptRow)
+                    .where(AttemptRow.delivery_id == delivery_id, AttemptRow.ended_at.is_(None))
+                    .values(ended_at=now, outcome="crashed", error_class="Ambiguous")
+                )
+            return int(getattr(released, "rowcount", 0)), len(stale)
+
+    def unknown_to_reconcile(self, now: datetime, limit: int = 50) -> list[Delivery]:
+        """Unknown deliveries whose settling delay has passed and that a lookup could settle."""
+        with self._session() as session:
+            ids = list(
+                session.scalars(
+                    select(DeliveryRow.id)
+                    .where(
+                        DeliveryRow.state == State.UNKNOWN.value,
+                        DeliveryRow.next_attempt_at.is_not(None),
+                        DeliveryRow.next_attempt_at <= now,
+                    )
+                    .order_by(DeliveryRow.next_attempt_at)
+                    .limit(limit)
+                )
+            )
+            return self._load(session, ids) if ids else []
+
+    def reconcile_found(
+        self, delivery_id: int, now: datetime, *, remote_id: str, url: str | None,
+        published_at: datetime,
+    ) -> bool:  # fmt: skip
+        with self._session(immediate=True) as session:
+            moved = _move(
+                session,
+                delivery_id,
+                State.UNKNOWN,
+                State.PUBLISHED,
+                remote_id=remote_id,
+                remote_url=url,
+                published_at=published_at,
+                last_error=None,
+                next_attempt_at=None,
+                claimed_by=None,
+            )
+            if moved:
+                parent = session.get(DeliveryRow, delivery_id)
+                assert parent is not None
+                _schedule_announcements(session, parent, published_at)
+            return moved
+
+    def reconcile_absent(self, delivery_id: int, now: datetime, message: str) -> bool:
+        """Not on the platform after the settling delay: safe to try again."""
+        with self._session(immediate=True) as session:
+            return _move(
+                session,
+                delivery_id,
+                State.UNKNOWN,
+                State.PENDING,
+                next_attempt_at=now,
+                claimed_by=None,
+                last_error=message,
+            )
+
+    def reconcile_later(self, delivery_id: int, when: datetime | None, message: str) -> bool:
+        """Keep it unknown; look again at `when` (None: the officer must decide)."""
+        with self._session() as session:
+            result = session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.id == delivery_id, DeliveryRow.state == State.UNKNOWN.value)
+                .values(next_attempt_at=when, last_error=message)
+            )
+            return bool(getattr(result, "rowcount", 0) == 1)
+
+    # ------------------------------------------------------------ channels
+
+    def pause_channel(self, channel: str, reason: str, now: datetime) -> None:
+        with self._session(immediate=True) as session:
+            row = session.get(ChannelStateRow, channel)
+            if row is None:
+                session.add(ChannelStateRow(channel=channel, paused_reason=reason, paused_at=now))
+            elif row.paused_reason is None:
+                row.paused_reason = reason
+                row.paused_at = now
+            else:
+                row.paused_reason = reason
+
+    def resume_channel(self, channel: str, now: datetime) -> bool:
+        with self._session(immediate=True) as session:
+            row = session.get(ChannelStateRow, channel)
+            was_paused = row is not None and row.paused_reason is not None
+            if row is None:
+                session.add(ChannelStateRow(channel=channel, checked_at=now))
+            else:
+                row.paused_reason = None
+                row.paused_at = None
+                row.checked_at = now
+            return was_paused
+
+    def paused_channels(self) -> list[ChannelPause]:
+        with self._session() as session:
+            rows = session.scalars(
+                select(ChannelStateRow).where(ChannelStateRow.paused_reason.is_not(None))
+            )
+            return [
+                ChannelPause(r.channel, r.paused_reason or "", r.paused_at or r.checked_at)  # type: ignore[arg-type]
+                for r in rows
+            ]
+
+    # ------------------------------------------------------------ workers
+
+    def register_worker(self, worker: str, mode: str, now: datetime) -> None:
+        import os
+
+        with self._session() as session:
+            session.merge(
+                WorkerRow(
+                    id=worker,
+                    mode=mode,
+                    hostname=socket.gethostname(),
+                    pid=os.getpid(),
+                    started_at=now,
+                    heartbeat_at=now,
+                )
+            )
+
+    def heartbeat(self, worker: str, now: datetime) -> None:
+        with self._session() as session:
+            session.execute(
+                update(WorkerRow).where(WorkerRow.id == worker).values(heartbeat_at=now)
+            )
+
+    def unregister_worker(self, worker: str) -> None:
+        with self._session() as session:
+            session.execute(delete(WorkerRow).where(WorkerRow.id == worker))
+
+    def workers(self) -> list[WorkerInfo]:
+        with self._session() as session:
+            rows = session.scalars(select(WorkerRow).order_by(WorkerRow.started_at))
+            return [
+                WorkerInfo(r.id, r.mode, r.hostname, r.pid, r.started_at, r.heartbeat_at)
+                for r in rows
+            ]
+
+    def forget_workers_silent_since(self, before: datetime) -> int:
+        with self._session() as session:
+            result = session.execute(delete(WorkerRow).where(WorkerRow.heartbeat_at < before))
+            return int(getattr(result, "rowcount", 0))
+
+    # ------------------------------------------------------------ status
+
+    def held_announcements(self) -> list[Delivery]:
+        """Pending announcements whose announced post failed, was cancelled or is unknown."""
+        parent = aliased(DeliveryRow)
+        with self._session() as session:
+            ids = list(
+                session.scalars(
+                    select(DeliveryRow.id)
+                    .join(parent, parent.id == DeliveryRow.waits_for_id)
+                    .where(
+                        DeliveryRow.state == State.PENDING.value,
+                        parent.state.in_(
+                            (
+                                State.FAILED.value,
+                                State.CANCELLED.value,
+                                State.UNKNOWN.value,
+                                State.SKIPPED_LATE.value,
+                            )
+                        ),
+                    )
+                )
+            )
+            return self._load(session, ids) if ids else []
+
+    def stuck(self, now: datetime) -> list[Delivery]:
+        """In flight with an expired lease: a publisher died; the reaper will settle them."""
+        with self._session() as session:
+            ids = list(
+                session.scalars(
+                    select(DeliveryRow.id).where(
+                        DeliveryRow.state.in_((State.CLAIMED.value, State.SENDING.value)),
+                        DeliveryRow.lease_until < now,
+                    )
+                )
+            )
+            return self._load(session, ids) if ids else []
+
+    def ping(self) -> None:
+        with self._session() as session:
+            session.execute(text("SELECT 1"))

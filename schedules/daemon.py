@@ -1,0 +1,272 @@
+"""The long-running publisher: APScheduler decides when to look, the ledger decides what.
+
+Jobs (APScheduler 3, in-memory job store, nothing in it that matters):
+- wake:        a date job re-armed for the exact due time of the next delivery;
+- watch:       every second, an indexed look at that next due time, so a delivery
+               queued from another terminal re-arms `wake` at once;
+- sweep:       the safety net, every `publisher.sweep`;
+- reaper:      expired leases of crashed publishers;
+- reconciler:  unknown outcomes, asked to each platform;
+- heartbeat:   this process is alive, its in-flight claims too;
+- maintenance: daily credentials check, which also resumes paused channels.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import signal
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import IO, Any
+
+from crosspost.config import Settings
+from crosspost.errors import CrosspostError
+from crosspost.store import Store
+from schedules.engine import Publisher, utcnow
+from schedules.log import EventLog
+
+#: A wall clock that moves this far from the monotonic clock has been stepped.
+CLOCK_STEP = timedelta(seconds=2)
+
+
+class AlreadyRunning(CrosspostError):
+    """A second daemon on the same SQLite file."""
+
+
+class SingleDaemonLock:
+    """One daemon per SQLite file: a second one is refused, clearly.
+
+    PostgreSQL needs no such lock: claims there use FOR UPDATE SKIP LOCKED and
+    any number of daemons can share the queue.
+    """
+
+    def __init__(self, database_url: str) -> None:
+        path = database_url.removeprefix("sqlite:///")
+        self.path = Path(f"{path}.daemon.lock")
+        self._handle: IO[str] | None = None
+
+    def acquire(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = self.path.open("a+", encoding="utf-8")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            handle.close()
+            raise AlreadyRunning(
+                f"a crosspost daemon is already publishing from this database ({holder}); "
+                "stop it first. Cron runs (`crosspost run --once`) may still run beside it; "
+                "for several daemons, use PostgreSQL"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}, started {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC")
+        handle.flush()
+        self._handle = handle
+
+    def release(self) -> None:
+        if self._handle is not None:
+            fcntl.flock(self._handle, fcntl.LOCK_UN)
+            self._handle.close()
+            self._handle = None
+
+
+class Daemon:
+    """Publishes every delivery at its time until asked to stop."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        log: EventLog,
+        *,
+        workers: int | None = None,
+        watch_every: float = 1.0,
+    ) -> None:
+        from apscheduler.executors.pool import ThreadPoolExecutor
+        from apscheduler.schedulers.background import BackgroundScheduler
+
+        self.settings = settings
+        self.store = store
+        self.log = log
+        self.watch_every = watch_every
+        self.publisher = Publisher(
+            settings, store, mode="daemon", log=log, workers=workers, on_idle_slot=self.kick
+        )
+        self.scheduler = BackgroundScheduler(
+            timezone=UTC,
+            executors={"default": ThreadPoolExecutor(max_workers=4)},
+            job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
+        )
+        self._armed: datetime | None = None
+        self._arm_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._stop_requested = threading.Event()
+        self._lock = (
+            SingleDaemonLock(settings.database_url)
+            if settings.database_url.startswith("sqlite:///")
+            else None
+        )
+
+    # ------------------------------------------------------------ jobs
+
+    def wake(self) -> None:
+        """The due time arrived (or a slot freed): publish what is due, then re-arm."""
+        self.publisher.dispatch()
+        self.arm()
+
+    def kick(self) -> None:
+        """Look again now (a publication finished, or the queue changed)."""
+        self._schedule_wake(utcnow())
+
+    def arm(self) -> None:
+        """Point the wake job at the next due delivery."""
+        upcoming = self.store.next_due()
+        if upcoming is None:
+            with self._arm_lock:
+                self._armed = None
+                self._remove("wake")
+            return
+        if upcoming <= utcnow() and self.publisher.free_slots() <= 0:
+            # Every thread is busy: the next one to finish kicks us.
+            return
+        self._schedule_wake(upcoming)
+
+    def _schedule_wake(self, when: datetime) -> None:
+        if self._stop.is_set():
+            return
+        with self._arm_lock:
+            self._armed = when
+            self.scheduler.add_job(
+                self.wake, "date", run_date=when, id="wake", replace_existing=True
+            )
+
+    def watch(self) -> None:
+        """Cheap, indexed: has the next due time changed under us (another process)?"""
+        upcoming = self.store.next_due()
+        with self._arm_lock:
+            armed = self._armed
+        sooner = upcoming is not None and (armed is None or upcoming < armed)
+        due_and_idle = (
+            upcoming is not None and upcoming <= utcnow() and self.publisher.free_slots() > 0
+        )
+        if sooner or due_and_idle:
+            self.arm()
+
+    def sweep(self) -> None:
+        self.publisher.dispatch()
+        self.arm()
+
+    def maintenance(self) -> None:
+        self.publisher.resume_paused_channels()
+        self.store.forget_workers_silent_since(utcnow() - timedelta(days=1))
+
+    def _guarded(self, job: Any) -> Any:
+        def run() -> None:
+            try:
+                job()
+            except Exception as error:  # a database hiccup must not kill the daemon
+                self.log.warning(f"{getattr(job, '__name__', 'job')} failed: {error}; will retry")
+
+        run.__name__ = getattr(job, "__name__", "job")
+        return run
+
+    def _remove(self, job_id: str) -> None:
+        from apscheduler.jobstores.base import JobLookupError
+
+        with contextlib.suppress(JobLookupError):
+            self.scheduler.remove_job(job_id)
+
+    # ------------------------------------------------------------ life cycle
+
+    def start(self) -> None:
+        if self._lock is not None:
+            self._lock.acquire()
+        try:
+            self._start()
+        except BaseException:
+            if self._lock is not None:
+                self._lock.release()
+            raise
+
+    def _start(self) -> None:
+        publisher = self.publisher
+        publisher.start()
+        # Catch up with what happened while no daemon ran.
+        publisher.reap()
+        publisher.resume_paused_channels()
+        publisher.reconcile()
+        every = self.settings.publisher.sweep.total_seconds()
+        add = self.scheduler.add_job
+        now = utcnow()
+        add(self._guarded(self.sweep), "interval", seconds=every, id="sweep", next_run_time=now)
+        add(self._guarded(self.watch), "interval", seconds=self.watch_every, id="watch")
+        add(self._guarded(publisher.reap), "interval", seconds=30, id="reaper")
+        add(self._guarded(publisher.reconcile), "interval", seconds=30, id="reconciler")
+        add(self._guarded(publisher.heartbeat), "interval", seconds=10, id="heartbeat")
+        add(
+            self._guarded(self.maintenance),
+            "interval",
+            hours=24,
+            id="maintenance",
+            next_run_time=now + timedelta(hours=24),
+        )
+        self.scheduler.start()
+        self.log.info(
+            f"publishing from {self._where()} with {publisher.size} threads "
+            f"(worker {publisher.worker_id})"
+        )
+
+    def _where(self) -> str:
+        from sqlalchemy.engine import make_url
+
+        return make_url(self.settings.database_url).render_as_string(hide_password=True)
+
+    def stop(self) -> None:
+        """Stop claiming, let in-flight publications finish (bounded), release the rest."""
+        if self._stop.is_set():
+            return
+        self._stop.set()
+        with contextlib.suppress(Exception):  # never started
+            self.scheduler.shutdown(wait=False)
+        self.publisher.stop()
+        if self._lock is not None:
+            self._lock.release()
+        self.log.info("stopped")
+
+    def run_forever(self, *, install_signals: bool = True) -> None:
+        """Block until SIGTERM/SIGINT (or stop()), watching for system clock steps."""
+        if install_signals:
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(sig, lambda *_: self._stop_requested.set())
+        self.start()
+        offset = time.time() - time.monotonic()
+        try:
+            while not self._stop_requested.wait(0.5) and not self._stop.is_set():
+                current = time.time() - time.monotonic()
+                if abs(current - offset) > CLOCK_STEP.total_seconds():
+                    self._clock_stepped(current - offset)
+                offset = current
+        finally:
+            self.stop()
+
+    def request_stop(self) -> None:
+        self._stop_requested.set()
+
+    def _clock_stepped(self, by_seconds: float) -> None:
+        """Interval jobs are timed on the wall clock: re-arm them all from the new time."""
+        direction = "back" if by_seconds < 0 else "forward"
+        self.log.warning(
+            f"the system clock stepped {direction} by {abs(by_seconds):.0f} s; "
+            "re-arming every timer (nothing is lost or repeated: the ledger decides)"
+        )
+        now = utcnow()
+        for job in self.scheduler.get_jobs():
+            if job.id != "wake":
+                job.modify(next_run_time=now)
+        self.arm()

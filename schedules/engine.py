@@ -1,0 +1,478 @@
+"""One publisher: claim due deliveries, attempt each once, record what happened.
+
+No APScheduler here: the daemon decides *when* to call `dispatch`, cron mode
+calls `run_until_idle`. The ledger is the only state that matters; this object
+holds only what is in flight right now.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import socket
+import threading
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from channels.base import (
+    Channel,
+    ChannelError,
+    PublishJob,
+    RenderContext,
+    Rendered,
+)
+from crosspost.config import Settings
+from crosspost.domain import Delivery
+from crosspost.errors import CrosspostError
+from crosspost.states import State
+from crosspost.store import Store
+from schedules.log import EventLog
+from schedules.retry import decide, describe
+
+Clock = Callable[[], datetime]
+
+#: Per-channel limit windows, by setting name.
+LIMIT_WINDOWS = {"per_15min": timedelta(minutes=15), "per_day": timedelta(days=1)}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_worker_id(mode: str) -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{mode}:{uuid.uuid4().hex[:6]}"
+
+
+@dataclass
+class Tally:
+    """What one run did, for the exit status of `run --once` and the demo."""
+
+    published: int = 0
+    failed: int = 0
+    unknown: int = 0
+    retrying: int = 0
+    skipped: int = 0
+    deferred: int = 0
+    by_channel: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def troubled(self) -> bool:
+        return bool(self.failed or self.unknown or self.skipped)
+
+
+class ChannelCache:
+    """Adapters built once per publisher, on first use."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._built: dict[str, Channel] = {}
+        self._lock = threading.Lock()
+
+    def get(self, name: str) -> Channel:
+        from channels.registry import build
+
+        with self._lock:
+            channel = self._built.get(name)
+            if channel is None:
+                channel_settings = self.settings.channels.get(name)
+                if channel_settings is None:
+                    raise CrosspostError(
+                        f"the channel {name!r} is no longer in {self.settings.path.name}"
+                    )
+                channel = build(name, channel_settings, self.settings.secrets())
+                self._built[name] = channel
+            return channel
+
+
+class Publisher:
+    """Claims, attempts and records deliveries on a bounded pool of threads."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        *,
+        mode: str,
+        log: EventLog,
+        workers: int | None = None,
+        clock: Clock = utcnow,
+        on_idle_slot: Callable[[], None] | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.log = log
+        self.clock = clock
+        self.worker_id = new_worker_id(mode)
+        self.mode = mode
+        self.size = workers or settings.publisher.workers
+        self.channels = ChannelCache(settings)
+        self.tally = Tally()
+        self.rng = rng or random.Random()
+        self._pool = ThreadPoolExecutor(max_workers=self.size, thread_name_prefix="publish")
+        self._in_flight: set[int] = set()
+        self._lock = threading.Lock()
+        self._dispatch_lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._on_idle_slot = on_idle_slot
+
+    # ------------------------------------------------------------ claiming
+
+    @property
+    def in_flight(self) -> int:
+        with self._lock:
+            return len(self._in_flight)
+
+    def free_slots(self) -> int:
+        return 0 if self._stopping.is_set() else self.size - self.in_flight
+
+    def dispatch(self, *, item_id: int | None = None) -> int:
+        """Claim what is due, up to the free threads, and start publishing it."""
+        with self._dispatch_lock:
+            started = 0
+            while not self._stopping.is_set():
+                free = self.free_slots()
+                if free <= 0:
+                    break
+                now = self.clock()
+                claimed = self.store.claim_due(
+                    self.worker_id,
+                    now,
+                    limit=free,
+                    lease=self.settings.publisher.lease,
+                    item_id=item_id,
+                )
+                if not claimed:
+                    break
+                for delivery in self._within_limits(claimed, now):
+                    with self._lock:
+                        self._in_flight.add(delivery.id)
+                    self._pool.submit(self._run_one, delivery).add_done_callback(self._finished)
+                    started += 1
+            return started
+
+    def _within_limits(self, claimed: list[Delivery], now: datetime) -> list[Delivery]:
+        """Defer (release with a later time) what would exceed a channel's posting limits."""
+        accepted: list[Delivery] = []
+        for channel, group in _by_channel(claimed).items():
+            room, free_at = self._room(channel, now)
+            accepted.extend(group[:room])
+            for delivery in group[room:]:
+                assert free_at is not None
+                if self.store.release(delivery.id, self.worker_id, now, next_attempt_at=free_at):
+                    self.tally.deferred += 1
+                    self.log.deferred(delivery, free_at)
+        return accepted
+
+    def _room(self, channel: str, now: datetime) -> tuple[int, datetime | None]:
+        """How many more posts `channel` may take now, and when the next slot frees."""
+        settings = self.settings.channels.get(channel)
+        room = 1 << 30
+        free_at: datetime | None = None
+        if settings is None:
+            return room, None
+        for name, window in LIMIT_WINDOWS.items():
+            limit = getattr(settings, name)
+            if limit is None:
+                continue
+            used = self.store.count_published_since(channel, now - window)
+            left = max(limit - used, 0)
+            if left < room:
+                room = left
+                oldest = self.store.oldest_published_since(channel, now - window)
+                free_at = (oldest + window) if oldest else now + window
+        return room, free_at
+
+    def _finished(self, future: Future[int]) -> None:
+        if self._on_idle_slot is not None and not self._stopping.is_set():
+            self._on_idle_slot()
+
+    # ------------------------------------------------------------ one delivery
+
+    def _run_one(self, delivery: Delivery) -> int:
+        try:
+            self._attempt(delivery)
+        except Exception as error:  # our own bug or the database: never lose the delivery
+            self.log.internal(delivery, error)
+            # Before `sending` this releases the claim; after it, the lease expires and
+            # the reaper makes it unknown, which is the honest state.
+            self.store.release(delivery.id, self.worker_id, self.clock())
+        finally:
+            with self._lock:
+                self._in_flight.discard(delivery.id)
+        return delivery.id
+
+    def _attempt(self, delivery: Delivery) -> None:
+        now = self.clock()
+        late_by = now - (delivery.next_attempt_at or delivery.due_at)
+        if delivery.attempts == 0 and late_by > self.settings.max_lateness:
+            message = (
+                f"found {_hours(late_by)} after its time (the limit is "
+                f"{_hours(self.settings.max_lateness)}): not posted late without you"
+            )
+            if self.store.skip_late(delivery.id, self.worker_id, now, message):
+                self.tally.skipped += 1
+                self.log.skipped(delivery, message)
+            return
+        try:
+            channel = self.channels.get(delivery.channel)
+            rendered = self._render(channel, delivery)
+            errors = [p.message for p in channel.validate(rendered) if p.level == "error"]
+        except (ChannelError, CrosspostError) as error:
+            errors = [str(error)]
+        if errors:
+            message = "; ".join(errors)
+            if self.store.fail_claimed(delivery.id, self.worker_id, now, message):
+                self.tally.failed += 1
+                self.log.failed(delivery, message)
+            return
+        attempt_id = self.store.start_attempt(delivery.id, self.worker_id, now)
+        if attempt_id is None:
+            self.log.lost_claim(delivery)
+            return
+        job = PublishJob(
+            delivery=delivery,
+            rendered=rendered,
+            idempotency_key=delivery.key,
+            save_progress=lambda progress: self.store.save_progress(
+                delivery.id, self.worker_id, progress
+            ),
+        )
+        try:
+            receipt = channel.publish(job)
+        except Exception as error:
+            self._record_error(delivery, attempt_id, error, channel)
+            return
+        recorded = self.store.record_published(
+            delivery.id,
+            attempt_id,
+            self.clock(),
+            remote_id=receipt.remote_id,
+            url=receipt.url,
+            published_at=receipt.published_at,
+            dry_run=receipt.dry_run,
+            detail=receipt.detail,
+        )
+        if recorded:
+            self.tally.published += 1
+            self.tally.by_channel[delivery.channel] += 1
+            self.log.published(delivery, receipt.url or receipt.remote_id, receipt.dry_run)
+            if self._on_idle_slot is not None and delivery.role == "post":
+                # Its announcements may be due the moment it is out: look again at once.
+                self._on_idle_slot()
+
+    def _render(self, channel: Channel, delivery: Delivery) -> Rendered:
+        if delivery.role == "announce" and not delivery.announced_url:
+            raise CrosspostError(
+                f"the announced {delivery.waits_for_channel} post has no address to link to"
+            )
+        context = RenderContext(
+            timezone=self.settings.zone,
+            announced_url=delivery.announced_url,
+            role=delivery.role,
+            organisation=self.settings.organisation,
+        )
+        return channel.render(delivery.item, context)
+
+    def _record_error(
+        self, delivery: Delivery, attempt_id: int, error: Exception, channel: Channel
+    ) -> None:
+        now = self.clock()
+        publisher = self.settings.publisher
+        decision = decide(
+            error,
+            attempts=delivery.attempts + 1,
+            max_attempts=publisher.max_attempts,
+            now=now,
+            base=publisher.retry_base,
+            cap=publisher.retry_cap,
+            settling=channel.settling_delay,
+            rng=self.rng,
+        )
+        message = describe(error)
+        if decision.pause_channel:
+            self.store.pause_channel(delivery.channel, message, now)
+            self.log.paused(delivery.channel, message)
+        moved = self.store.record_outcome(
+            delivery.id,
+            attempt_id,
+            now,
+            new_state=decision.state,
+            outcome=decision.outcome,
+            error_class=type(error).__name__,
+            message=message,
+            next_attempt_at=decision.next_attempt_at,
+            uncount=decision.uncount,
+        )
+        if not moved:
+            return
+        if decision.state is State.FAILED:
+            self.tally.failed += 1
+            self.log.failed(delivery, message)
+        elif decision.state is State.UNKNOWN:
+            self.tally.unknown += 1
+            self.log.unknown(delivery, message)
+        elif not decision.pause_channel:
+            self.tally.retrying += 1
+            assert decision.next_attempt_at is not None
+            self.log.retrying(delivery, decision.next_attempt_at, message)
+
+    # ------------------------------------------------------------ housekeeping
+
+    def reap(self) -> None:
+        released, unknown = self.store.reap_expired(self.clock())
+        if released or unknown:
+            self.log.reaped(released, unknown)
+
+    def reconcile(self) -> int:
+        """Settle `unknown` deliveries by asking each platform whether the post exists."""
+        settled = 0
+        for delivery in self.store.unknown_to_reconcile(self.clock()):
+            if self._stopping.is_set():
+                break
+            settled += self._reconcile_one(delivery)
+        return settled
+
+    def _reconcile_one(self, delivery: Delivery) -> int:
+        now = self.clock()
+        try:
+            channel = self.channels.get(delivery.channel)
+            rendered = self._render(channel, delivery)
+        except (ChannelError, CrosspostError) as error:
+            self.store.reconcile_later(delivery.id, None, f"cannot check: {error}")
+            return 0
+        if not channel.supports_lookup:
+            self.store.reconcile_later(
+                delivery.id,
+                None,
+                f"{channel.label} offers no way to look the post up; check it by hand",
+            )
+            self.log.needs_officer(delivery)
+            return 0
+        job = PublishJob(delivery, rendered, idempotency_key=delivery.key)
+        try:
+            found = channel.find_existing(job)
+        except Exception as error:
+            retry_later = getattr(error, "outcome", "") in ("transient", "rate_limited")
+            when = now + channel.settling_delay if retry_later else None
+            self.store.reconcile_later(
+                delivery.id, when, f"could not look on {channel.label}: {describe(error)}"
+            )
+            if when is None:
+                self.log.needs_officer(delivery)
+            return 0
+        if found is not None:
+            if self.store.reconcile_found(
+                delivery.id,
+                now,
+                remote_id=found.remote_id,
+                url=found.url,
+                published_at=found.published_at,
+            ):
+                self.tally.published += 1
+                self.log.reconciled(delivery, found.url or found.remote_id)
+                return 1
+            return 0
+        if delivery.attempts >= self.settings.publisher.max_attempts:
+            self.store.move(
+                delivery.id,
+                State.UNKNOWN,
+                State.FAILED,
+                next_attempt_at=None,
+                last_error=f"not on {channel.label} after {delivery.attempts} attempts: "
+                f"{delivery.last_error}",
+            )
+            self.tally.failed += 1
+            self.log.failed(delivery, "gave up: never confirmed and not found on the platform")
+            return 1
+        if self.store.reconcile_absent(
+            delivery.id, now, f"not found on {channel.label} after {delivery.last_error}; retrying"
+        ):
+            self.log.retrying(delivery, now, "not found on the platform: sending again")
+            return 1
+        return 0
+
+    def resume_paused_channels(self) -> None:
+        """Credentials renewed? A successful check resumes the channel, nothing to re-queue."""
+        for pause in self.store.paused_channels():
+            try:
+                result = self.channels.get(pause.channel).check()
+            except Exception as error:
+                self.log.still_paused(pause.channel, describe(error))
+                continue
+            if result.ok and self.store.resume_channel(pause.channel, self.clock()):
+                self.log.resumed(pause.channel)
+
+    def heartbeat(self) -> None:
+        now = self.clock()
+        self.store.heartbeat(self.worker_id, now)
+        self.store.extend_leases(self.worker_id, now + self.settings.publisher.lease)
+
+    # ------------------------------------------------------------ life cycle
+
+    def start(self) -> None:
+        self.store.register_worker(self.worker_id, self.mode, self.clock())
+
+    def stop(self, grace: timedelta | None = None) -> None:
+        """Stop claiming, let in-flight calls finish (bounded), give back the rest."""
+        self._stopping.set()
+        wait = (grace or self.settings.publisher.shutdown_grace).total_seconds()
+        deadline = threading.Event()
+        waited = 0.0
+        while self.in_flight and waited < wait:
+            deadline.wait(0.05)
+            waited += 0.05
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        if self.in_flight:
+            self.log.abandoned(self.in_flight)
+        try:
+            self.store.unregister_worker(self.worker_id)
+        except Exception as error:  # the database may be what is failing
+            self.log.warning(f"could not unregister this publisher: {error}")
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        waited = 0.0
+        pause = threading.Event()
+        while self.in_flight:
+            if timeout is not None and waited >= timeout:
+                return False
+            pause.wait(0.01)
+            waited += 0.01
+        return True
+
+    def run_until_idle(self, *, item_id: int | None = None) -> Tally:
+        """Cron mode: publish everything due now (and what becomes due meanwhile), then stop."""
+        self.reap()
+        self.reconcile()
+        while not self._stopping.is_set():
+            started = self.dispatch(item_id=item_id)
+            if started == 0 and self.in_flight == 0:
+                break
+            self._wait_for_a_slot()
+        return self.tally
+
+    def _wait_for_a_slot(self) -> None:
+        pause = threading.Event()
+        before = self.in_flight
+        while self.in_flight and self.in_flight >= before and not self._stopping.is_set():
+            pause.wait(0.005)
+
+
+def _by_channel(deliveries: list[Delivery]) -> dict[str, list[Delivery]]:
+    groups: dict[str, list[Delivery]] = {}
+    for delivery in deliveries:
+        groups.setdefault(delivery.channel, []).append(delivery)
+    return groups
+
+
+def _hours(delta: timedelta) -> str:
+    hours = delta.total_seconds() / 3600
+    if hours < 1:
+        return f"{int(delta.total_seconds() // 60)} min"
+    if hours < 48:
+        return f"{hours:.0f} h"
+    return f"{hours / 24:.0f} days"

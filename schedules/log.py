@@ -1,0 +1,153 @@
+"""One clear line per publication event, as text for people or JSON for machines.
+
+Text: `2026-12-05 10:00:01 CET  published  facebook  #12 «Repair café»  https://...`
+JSON: one object per line with time (UTC), event, channel, item, title, url or reason.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import IO, Any
+from zoneinfo import ZoneInfo
+
+from crosspost.domain import Delivery
+
+
+class EventLog:
+    """Where the publisher reports what it does; never prints a secret."""
+
+    def __init__(self, zone: ZoneInfo, *, fmt: str = "text", stream: IO[str] | None = None) -> None:
+        self.zone = zone
+        self.fmt = fmt
+        self.stream = stream or sys.stdout
+        self._lock = threading.Lock()
+        self.lines: list[dict[str, Any]] = []
+
+    def emit(self, event: str, delivery: Delivery | None = None, **fields: Any) -> None:
+        now = datetime.now(UTC)
+        record: dict[str, Any] = {"time": now.isoformat().replace("+00:00", "Z"), "event": event}
+        if delivery is not None:
+            record |= {
+                "channel": delivery.channel,
+                "item": delivery.item.id,
+                "title": delivery.item.title,
+                "delivery": delivery.id,
+            }
+        record |= {k: v for k, v in fields.items() if v is not None}
+        with self._lock:
+            self.lines.append(record)
+            if self.fmt == "json":
+                self.stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+            else:
+                self.stream.write(self._text(now, event, delivery, fields) + "\n")
+            self.stream.flush()
+
+    def _text(
+        self, now: datetime, event: str, delivery: Delivery | None, fields: dict[str, Any]
+    ) -> str:
+        stamp = now.astimezone(self.zone).strftime("%Y-%m-%d %H:%M:%S %Z")
+        parts = [stamp, f"{event:<10}"]
+        if delivery is not None:
+            parts.append(f"{delivery.channel:<10}")
+            parts.append(f"#{delivery.item.id} «{delivery.item.title}»")
+        detail = fields.get("url") or fields.get("reason") or fields.get("message")
+        if fields.get("dry_run"):
+            detail = f"{detail} (dry run)"
+        if fields.get("retry_at"):
+            detail = f"again at {fields['retry_at_local']}: {detail}"
+        if detail:
+            parts.append(str(detail))
+        return "  ".join(parts)
+
+    def _local(self, moment: datetime) -> str:
+        return moment.astimezone(self.zone).strftime("%Y-%m-%d %H:%M:%S %Z")
+
+    # ------------------------------------------------------------ events
+
+    def published(self, delivery: Delivery, url: str, dry_run: bool) -> None:
+        self.emit("published", delivery, url=url, dry_run=dry_run or None)
+
+    def reconciled(self, delivery: Delivery, url: str) -> None:
+        self.emit("published", delivery, url=url, reason="found on the platform after all")
+
+    def failed(self, delivery: Delivery, reason: str) -> None:
+        self.emit("failed", delivery, reason=reason)
+
+    def unknown(self, delivery: Delivery, reason: str) -> None:
+        self.emit(
+            "unknown", delivery, reason=f"{reason}; checking on the platform before resending"
+        )
+
+    def retrying(self, delivery: Delivery, when: datetime, reason: str) -> None:
+        self.emit(
+            "retrying",
+            delivery,
+            reason=reason,
+            retry_at=when.isoformat().replace("+00:00", "Z"),
+            retry_at_local=self._local(when),
+        )
+
+    def deferred(self, delivery: Delivery, when: datetime) -> None:
+        self.emit(
+            "deferred",
+            delivery,
+            reason="the channel's posting limit is reached",
+            retry_at=when.isoformat().replace("+00:00", "Z"),
+            retry_at_local=self._local(when),
+        )
+
+    def skipped(self, delivery: Delivery, reason: str) -> None:
+        self.emit("skipped", delivery, reason=reason)
+
+    def needs_officer(self, delivery: Delivery) -> None:
+        self.emit(
+            "attention",
+            delivery,
+            reason=f"outcome unknown: see `crosspost show {delivery.item.id}`",
+        )
+
+    def lost_claim(self, delivery: Delivery) -> None:
+        self.emit("skipped", delivery, reason="another publisher took it over")
+
+    def paused(self, channel: str, reason: str) -> None:
+        self.emit(
+            "paused",
+            None,
+            channel=channel,
+            reason=f"{channel}: {reason}; its posts wait until the credentials are renewed",
+        )
+
+    def still_paused(self, channel: str, reason: str) -> None:
+        self.emit("paused", None, channel=channel, reason=f"{channel} still paused: {reason}")
+
+    def resumed(self, channel: str) -> None:
+        self.emit("resumed", None, channel=channel, reason=f"{channel}: credentials work again")
+
+    def reaped(self, released: int, unknown: int) -> None:
+        self.emit(
+            "recovered",
+            None,
+            reason=f"{released} claim(s) of a stopped publisher released, "
+            f"{unknown} interrupted send(s) to be checked",
+        )
+
+    def abandoned(self, ids: Iterable[int] | int) -> None:
+        count = ids if isinstance(ids, int) else len(list(ids))
+        self.emit(
+            "stopping",
+            None,
+            reason=f"{count} publication(s) still under way; they will be checked, not resent",
+        )
+
+    def internal(self, delivery: Delivery, error: BaseException) -> None:
+        self.emit("error", delivery, reason=f"internal error: {type(error).__name__}: {error}")
+
+    def warning(self, message: str) -> None:
+        self.emit("warning", None, message=message)
+
+    def info(self, message: str) -> None:
+        self.emit("info", None, message=message)
