@@ -874,7 +874,8 @@ class TwitterChannel(Channel):
 
         Reading a timeline needs a paid X access level that can read (Basic or
         above, or pay-per-use): on the Free level X answers 403, and this returns
-        None after logging that fact (no secret), leaving the decision to the officer.
+        Permanent (no secret in it): "I cannot look" must never read as "not there",
+        or the engine would send it again; the officer decides instead.
         """
         parts = job.rendered.parts
         posted = self._already_posted(job)
@@ -883,7 +884,10 @@ class TwitterChannel(Channel):
         with self._client(self._credentials()) as client:
             timeline = self._recent_posts(client, job)
         if timeline is None:
-            return None
+            raise Permanent(
+                "X does not let this app read its own posts (its access level cannot read), "
+                "so Crosspost cannot tell whether the post went out: look on X"
+            )
         found = self._match_thread(parts, posted, timeline)
         if len(found) > len(posted):
             job.save_progress({"thread_ids": found})

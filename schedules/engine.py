@@ -353,7 +353,12 @@ class Publisher:
             )
             self.log.needs_officer(delivery)
             return 0
-        job = PublishJob(delivery, rendered, idempotency_key=delivery.key)
+        job = PublishJob(
+            delivery,
+            rendered,
+            idempotency_key=delivery.key,
+            save_progress=lambda progress: self.store.save_progress(delivery.id, None, progress),
+        )
         try:
             found = channel.find_existing(job)
         except Exception as error:

@@ -212,12 +212,23 @@ class PublishingMixin(StoreBase):
             session.flush()
             return attempt.id
 
-    def save_progress(self, delivery_id: int, worker: str, progress: dict[str, Any]) -> None:
-        """Resume state (e.g. thread parts posted), committed at once."""
+    def save_progress(
+        self, delivery_id: int, worker: str | None, progress: dict[str, Any]
+    ) -> None:
+        """Resume state (e.g. thread parts posted), committed at once.
+
+        `worker` None is the reconciler, which may record parts it found on the
+        platform for a delivery whose outcome is unknown.
+        """
+        owned = (
+            DeliveryRow.claimed_by == worker
+            if worker is not None
+            else DeliveryRow.state == State.UNKNOWN.value
+        )
         with self._session() as session:
             session.execute(
                 update(DeliveryRow)
-                .where(DeliveryRow.id == delivery_id, DeliveryRow.claimed_by == worker)
+                .where(DeliveryRow.id == delivery_id, owned)
                 .values(progress=progress)
             )
 

@@ -860,13 +860,16 @@ def test_find_existing_records_the_thread_parts_it_finds(api: responses.Requests
     assert saved == [{"thread_ids": [x.TWEET_ID, x.SECOND_ID]}]
 
 
-def test_find_existing_gives_up_quietly_when_x_refuses_to_read(
+def test_find_existing_refuses_to_guess_when_x_will_not_show_the_posts(
     api: responses.RequestsMock, caplog: pytest.LogCaptureFixture
 ) -> None:
+    """'Cannot look' must not read as 'not there', or the engine would post twice."""
     api.add(responses.GET, ME, json=x.USERS_ME)
     api.add(responses.GET, USER_TWEETS, json=x.CLIENT_NOT_ENROLLED, status=403)
-    with caplog.at_level(logging.DEBUG):
-        assert channel().find_existing(lookup_job(render(scoop()))[0]) is None
+    with caplog.at_level(logging.DEBUG), pytest.raises(Permanent) as refused:
+        channel().find_existing(lookup_job(render(scoop()))[0])
+    assert "cannot tell whether the post went out" in refused.value.message
+    assert_no_secret(refused.value.message)
     ours = [r.getMessage() for r in caplog.records if r.name == "channels.twitter"]
     assert len(ours) == 1
     assert "does not let this app read its posts" in ours[0]
