@@ -1,0 +1,23 @@
+"""A local fake of X, the Facebook Graph API and WordPress, for crash, concurrency and load tests.
+
+One loopback HTTP server answers all three platforms with their real wire formats,
+so the real adapters, pointed at it through their api_base settings, run unchanged.
+It records every create (tweet, feed post, photo, WordPress post) with its receive
+time and idempotency key, adds latency, and fails on request::
+
+    with FakePlatformServer(latency_ms=50) as fake:
+        fake.inject("lost_answer", platform="twitter")
+        ...  # run the engine against fake.url
+        assert fake.count("twitter") == 1
+
+Other processes use ``python -m crosspost.fakeplatform --port 8765 --latency 50ms``
+and the ``/_fake/`` HTTP API (see control.py). A refused connection is
+``fake.refuse(seconds)`` or a fault of kind "refuse".
+"""
+
+from crosspost.fakeplatform.faults import Fault
+from crosspost.fakeplatform.records import Create, Exchange
+from crosspost.fakeplatform.server import FakePlatformServer
+from crosspost.fakeplatform.settings import Settings
+
+__all__ = ["Create", "Exchange", "FakePlatformServer", "Fault", "Settings"]

@@ -1,0 +1,58 @@
+"""What every fake platform provides to the server, and what the server hands each request."""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from crosspost.fakeplatform.settings import Settings
+from crosspost.fakeplatform.wire import Request, Response
+
+
+@dataclass(frozen=True)
+class Env:
+    """The server's side of one request: where it lives, its settings, how to record."""
+
+    base_url: str
+    settings: Settings
+    #: record(kind, id, body): remembers a create made for this request.
+    record: Callable[[str, str, dict[str, Any]], None]
+
+
+class Platform(ABC):
+    """One fake API: routes its own paths, answers in its own wire format."""
+
+    #: The channel type name ("twitter", "facebook", "wordpress").
+    name: ClassVar[str]
+
+    @abstractmethod
+    def owns(self, request: Request) -> bool:
+        """Whether this platform answers `request`."""
+
+    @abstractmethod
+    def is_create(self, request: Request) -> bool:
+        """Whether `request` asks for a recorded create (judged on method, path and query)."""
+
+    @abstractmethod
+    def handle(self, request: Request, env: Env) -> Response:
+        """The platform's answer; records what it creates through `env.record`."""
+
+    @abstractmethod
+    def unavailable(self, request: Request, env: Env) -> Response:
+        """A 503 in this platform's error shape."""
+
+    @abstractmethod
+    def rate_limited(self, request: Request, env: Env, seconds: float) -> Response:
+        """This platform's answer when the client must wait `seconds`."""
+
+    @abstractmethod
+    def reset(self) -> None:
+        """Forget every object created."""
+
+
+def reset_epoch(seconds: float) -> int:
+    """The Unix time `seconds` from now, rounded up, as rate-limit headers give it."""
+    return int(time.time() + seconds) + 1
