@@ -81,6 +81,7 @@ ROLE_HINT = (
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _TAG = re.compile(r"<[^>]+>")
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
+_FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 
 
 class WordPressSettings(ChannelSettings):
@@ -166,9 +167,14 @@ def fallback_root(site_url: str) -> str:
     return f"{site_url}/?rest_route=/"
 
 
-def excerpt_of(plain: str) -> str:
-    """The first paragraph of the plain text, cut on a word near EXCERPT_CHARS."""
-    first = plain.strip().split("\n\n", 1)[0].replace("\n", " ").strip()
+def excerpt_of(safe_html: str, fallback: str = "") -> str:
+    """The first paragraph's text (else `fallback`), cut on a word near EXCERPT_CHARS.
+
+    Taken from the sanitised HTML, so whatever the sanitiser removed stays out too.
+    """
+    paragraph = _FIRST_PARAGRAPH.search(safe_html)
+    text = html.unescape(_TAG.sub("", paragraph.group(1))) if paragraph else fallback
+    first = " ".join(text.split())
     if len(first) <= EXCERPT_CHARS:
         return first
     return first[:EXCERPT_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + "…"
@@ -256,6 +262,58 @@ ERROR_RULES: tuple[ErrorRule, ...] = (
 )  # fmt: skip
 
 _UNEXPECTED = ErrorRule(None, (), "unsure", "WordPress gave an unexpected answer")
+
+
+@dataclass(frozen=True)
+class NetworkRule:
+    """What a failure to get any answer means: could the request have reached WordPress?"""
+
+    #: An exception class (module.Name) found anywhere in the failure's chain of causes.
+    exception: str
+    #: False when nothing left the machine (so nothing can have been published).
+    maybe_sent: bool
+    says: str
+
+
+#: First match wins. requests wraps urllib3's errors (MaxRetryError.reason, args,
+#: __cause__), so the whole chain is searched.
+NETWORK_RULES: tuple[NetworkRule, ...] = (
+    # Refused connection or unknown host (NameResolutionError is a NewConnectionError).
+    NetworkRule("urllib3.exceptions.NewConnectionError", False, "cannot connect"),
+    NetworkRule("requests.exceptions.ConnectTimeout", False, "no connection in time"),
+    NetworkRule("ssl.SSLCertVerificationError", False, "its certificate cannot be verified"),
+    NetworkRule("requests.exceptions.ProxyError", False, "the proxy refused the connection"),
+    # Other TLS failures may come after the request went out (requests reports both alike).
+    NetworkRule("requests.exceptions.SSLError", True, "the secure connection failed"),
+    NetworkRule("requests.exceptions.ReadTimeout", True, "no answer in time"),
+    NetworkRule("urllib3.exceptions.ProtocolError", True, "the connection was dropped"),
+    NetworkRule("requests.exceptions.ChunkedEncodingError", True, "the answer was cut off"),
+    NetworkRule("requests.exceptions.RequestException", True, "the request failed"),
+)
+
+
+def network_rule_for(error: BaseException) -> NetworkRule:
+    """The row of NETWORK_RULES for a failure raised by requests."""
+    found = {name for link in _causes(error) for name in _class_names(link)}
+    return next((r for r in NETWORK_RULES if r.exception in found), NETWORK_RULES[-1])
+
+
+def _causes(error: BaseException) -> list[BaseException]:
+    """The error and everything it wraps (args, reason, cause, context), each once."""
+    chain: list[BaseException] = []
+    todo: list[object] = [error]
+    while todo and len(chain) < 20:
+        link = todo.pop(0)
+        if not isinstance(link, BaseException) or any(link is seen for seen in chain):
+            continue
+        chain.append(link)
+        todo.extend([getattr(link, "reason", None), link.__cause__, link.__context__])
+        todo.extend(link.args)
+    return chain
+
+
+def _class_names(error: BaseException) -> set[str]:
+    return {f"{cls.__module__}.{cls.__qualname__}" for cls in type(error).__mro__}
 
 
 def rule_for(status: int, code: str | None) -> ErrorRule:
@@ -347,7 +405,7 @@ class WordPressChannel(Channel):
             # The title is HTML to WordPress: an officer's "&" must stay a character.
             "title": html.escape(item.title.strip(), quote=False),
             "content": content,
-            "excerpt": html.escape(excerpt_of(plain_body or header_text), quote=False),
+            "excerpt": html.escape(excerpt_of(body_html, header_text), quote=False),
             "status": self.wp.status,
         }
         request: dict[str, Any] = {
@@ -551,16 +609,13 @@ class WordPressChannel(Channel):
         return Ambiguous(text) if call.creates_post else Permanent(text)
 
     def _network_error(self, call: Call, error: Exception) -> ChannelError:
+        """The ChannelError a failure to get any answer means, from NETWORK_RULES."""
+        rule = network_rule_for(error)
         doing = f" while {call.doing}" if call.doing else ""
-        if _is_unsent(error):
-            return Transient(f"cannot reach {self.wp.site_url}{doing}: {type(error).__name__}")
-        if call.creates_post:
-            return Ambiguous(
-                f"the connection to {self.wp.site_url} failed after the post was sent "
-                f"({type(error).__name__}): it may have been published"
-            )
-        name = type(error).__name__
-        return Transient(f"the connection to {self.wp.site_url} failed{doing}: {name}")
+        text = f"{self.wp.site_url}: {rule.says}{doing} ({type(error).__name__})"
+        if rule.maybe_sent and call.creates_post:
+            return Ambiguous(f"{text}: the post may have been published")
+        return Transient(text)
 
     def rest_root(self) -> str:
         """The site's REST API root: configured, announced by the site, or ?rest_route=."""
@@ -579,7 +634,9 @@ class WordPressChannel(Channel):
                     method, f"{site}/", timeout=self._timeout(), allow_redirects=True
                 )
             except requests.RequestException as error:
-                raise Transient(f"cannot reach {site}: {type(error).__name__}") from error
+                # Nothing is published by reading the home page, whatever happened.
+                says = network_rule_for(error).says
+                raise Transient(f"{site}: {says} ({type(error).__name__})") from error
             announced = response.links.get(API_REL, {}).get("url")
             if announced:
                 return _trusted_root(announced, site, response.url)
@@ -653,20 +710,6 @@ def _upload_name(path: Path) -> str:
     """An ASCII file name for Content-Disposition (WordPress reads only filename=)."""
     stem = post_slug(path.stem, "").rstrip("-") or "image"
     return f"{stem}{path.suffix.lower()}"
-
-
-def _is_unsent(error: Exception) -> bool:
-    """Whether a requests failure happened before any byte of the request left."""
-    import requests
-    from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
-
-    if isinstance(error, requests.ConnectTimeout | requests.exceptions.SSLError):
-        return True
-    reason = error.args[0] if error.args else None
-    # Refused connection or DNS failure: requests wraps urllib3's MaxRetryError whose
-    # reason is NewConnectionError (a ConnectTimeoutError). A dropped connection is a
-    # ProtocolError instead, which may come after the request was sent.
-    return isinstance(reason, MaxRetryError) and isinstance(reason.reason, ConnectTimeoutError)
 
 
 def _trusted_root(announced: str, site_url: str, final_url: str) -> str:
