@@ -189,7 +189,7 @@ class Graph(Platform):
             if post_id is not None:
                 post = PagePost(post_id, caption, "", time.time(), True, photo_id=photo_id)
                 self._posts[post_id] = post
-        env.record("photo", photo_id, _recorded_body(form))
+        env.record("photo", photo_id, _recorded_body(form), post_id=post_id)
         return {"id": photo_id, "post_id": post_id} if post_id else {"id": photo_id}
 
     def _repeats(self, message: str, link: str) -> bool:
@@ -224,11 +224,12 @@ class Graph(Platform):
         return {"success": True}
 
     def _list(self, request: Request, env: Env, *, published: bool) -> dict[str, Any]:
+        fields = request.arg("fields")
+        _checked_fields("PagePost", fields)
         limit, start = _paging_args(request)
         with self._lock:
             posts = [p for p in reversed(self._posts.values()) if p.is_published == published]
         chosen = posts[start : start + limit]
-        fields = request.arg("fields")
         data = [_pick(_post_json(p), "PagePost", fields) for p in chosen]
         if not chosen:
             return {"data": []}
@@ -343,12 +344,18 @@ def _photo_json(photo: Photo) -> dict[str, Any]:
 
 def _pick(node: dict[str, Any], node_type: str, fields: str | None) -> dict[str, Any]:
     """The requested fields of a node, as the Graph answers `?fields=`."""
+    names = _checked_fields(node_type, fields)
+    return {name: node[name] for name in names if name in node}
+
+
+def _checked_fields(node_type: str, fields: str | None) -> tuple[str, ...]:
+    """The field names asked for (or the defaults); the Graph's (#100) for an unknown one."""
     names = DEFAULT_FIELDS[node_type] if not fields else _field_names(fields)
     for name in names:
         if name not in KNOWN_FIELDS[node_type]:
             message = f"(#100) Tried accessing nonexisting field ({name}) on node type "
             raise GraphError(f"{message}({node_type})", 100)
-    return {name: node[name] for name in names if name in node}
+    return names
 
 
 def _field_names(fields: str) -> tuple[str, ...]:

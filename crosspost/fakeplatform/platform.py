@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from crosspost.fakeplatform.settings import Settings
 from crosspost.fakeplatform.wire import Request, Response
+
+
+class RecordCreate(Protocol):
+    """Remembers a create made for the current request."""
+
+    def __call__(
+        self, kind: str, create_id: str, body: dict[str, Any], *, post_id: str | None = None
+    ) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -18,8 +25,7 @@ class Env:
 
     base_url: str
     settings: Settings
-    #: record(kind, id, body): remembers a create made for this request.
-    record: Callable[[str, str, dict[str, Any]], None]
+    record: RecordCreate
 
 
 class Platform(ABC):

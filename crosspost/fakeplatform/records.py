@@ -28,6 +28,8 @@ class Create:
     idempotency_key: str | None = None
     #: "timeout" or "lost_answer" when the client never got this create's answer.
     fault: str | None = None
+    #: For a published Facebook photo: the page post it made ("<page>_<n>").
+    post_id: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -253,19 +253,22 @@ class FakePlatformServer:
             return json_response(500, {"fake_platform_error": repr(error)})
 
     def _env(
-        self, platform: Platform, request: Request, settings: Settings, kind: str | None
+        self, platform: Platform, request: Request, settings: Settings, fault_kind: str | None
     ) -> Env:
-        fault = kind if kind in UNANSWERED_CREATES else None
+        fault = fault_kind if fault_kind in UNANSWERED_CREATES else None
 
-        def record(create_kind: str, create_id: str, body: dict[str, Any]) -> None:
+        def record(
+            kind: str, create_id: str, body: dict[str, Any], *, post_id: str | None = None
+        ) -> None:
             create = Create(
                 platform=platform.name,
-                kind=create_kind,
+                kind=kind,
                 id=create_id,
                 body=body,
                 received_at=request.received_at,
                 idempotency_key=request.idempotency_key,
                 fault=fault,
+                post_id=post_id,
             )
             self.recorder.add_create(create)
 

@@ -10,6 +10,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
@@ -61,13 +62,14 @@ class Tweet:
     media_keys: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Media:
     id: str
     size: int
     mime: str
     width: int
     height: int
+    metadata: dict[str, Any] = field(default_factory=dict)
 
 
 class RateWindows:
@@ -116,6 +118,7 @@ class Twitter(Platform):
             ("GET", re.compile(r"/2/users/me"), self._me),
             ("GET", re.compile(r"/2/users/(\d+)/tweets"), self._timeline),
             ("POST", re.compile(r"/2/media/upload"), self._upload_v2),
+            ("POST", re.compile(r"/2/media/metadata"), self._media_metadata),
             ("POST", re.compile(r"/1\.1/media/upload\.json"), self._upload_v1),
         ]
 
@@ -272,6 +275,11 @@ class Twitter(Platform):
         with self._lock:
             tweets = [t for t in reversed(self._tweets.values()) if t.author_id == user_id]
         tweets = _id_window(tweets, request.arg("since_id"), request.arg("until_id"))
+        window = _time_window(request)
+        if isinstance(window, Response):
+            return window
+        start, end = window
+        tweets = [t for t in tweets if start <= t.created_at < end]
         chosen = tweets[offset : offset + size]
         meta: dict[str, Any] = {"result_count": len(chosen)}
         if not chosen:
@@ -318,6 +326,22 @@ class Twitter(Platform):
             "image": {"image_type": media.mime, "w": media.width, "h": media.height},
         }
         return json_response(200, answer)
+
+    def _media_metadata(self, request: Request, env: Env, _match: re.Match[str]) -> Response:
+        try:
+            body = request.json()
+        except BadBody:
+            return _invalid_request("The request body is not valid JSON.")
+        media_id = body.get("id") if isinstance(body, dict) else None
+        metadata = body.get("metadata") if isinstance(body, dict) else None
+        if not isinstance(media_id, str) or not isinstance(metadata, dict):
+            return _invalid_request("$.id and $.metadata are required.")
+        with self._lock:
+            media = self._media.get(media_id)
+            if media is None:
+                return _invalid_request("Your media IDs are invalid.", {"id": [media_id]})
+            media.metadata.update(metadata)
+        return json_response(200, {"data": {"id": media_id, "associated_metadata": metadata}})
 
     def _keep_media(self, data: bytes) -> Media:
         info = sniff_image(data)
@@ -424,6 +448,22 @@ def _id_window(tweets: list[Tweet], since_id: str | None, until_id: str | None) 
     if until_id and until_id.isdigit():
         tweets = [t for t in tweets if int(t.id) < int(until_id)]
     return tweets
+
+
+def _time_window(request: Request) -> tuple[float, float] | Response:
+    """The (start_time, end_time) a timeline asks for, as Unix times, or X's 400."""
+    bounds = []
+    for name, default in (("start_time", 0.0), ("end_time", float("inf"))):
+        raw = request.arg(name)
+        if raw is None:
+            bounds.append(default)
+            continue
+        try:
+            moment = datetime.fromisoformat(raw)
+        except ValueError:
+            return _invalid_request(f"Invalid {name}: {raw} (expected ISO 8601, e.g. ...Z)")
+        bounds.append(moment.replace(tzinfo=moment.tzinfo or UTC).timestamp())
+    return bounds[0], bounds[1]
 
 
 # ---------------------------------------------------------------- answers

@@ -195,6 +195,7 @@ class WordPress(Platform):
             (_GET, re.compile(r"/wp/v2/(tags|categories)/(\d+)"), self._get_term),
             (_POST, re.compile(r"/wp/v2/media"), self._upload),
             (_GET, re.compile(r"/wp/v2/media/(\d+)"), self._get_media),
+            (_EDIT, re.compile(r"/wp/v2/media/(\d+)"), self._update_media),
             (_GET, re.compile(r"/wp/v2/users/me"), self._me),
         ]
 
@@ -635,6 +636,18 @@ class WordPress(Platform):
         if media is None:
             raise WPError(404, "rest_post_invalid_id", "Invalid post ID.")
         return _json(200, _media_json(media, call, edit=call.context == "edit"))
+
+    def _update_media(self, call: Call) -> Response:
+        if call.user is None:
+            raise WPError(401, "rest_cannot_edit", "Sorry, you are not allowed to edit this post.")
+        with self._lock:
+            media = self._store.media.get(int(call.match.group(1)))
+            if media is None:
+                raise WPError(404, "rest_post_invalid_id", "Invalid post ID.")
+            for name in ("alt_text", "caption", "title"):
+                if name in call.params:
+                    setattr(media, name, _raw_text(name, call.params[name]))
+            return _json(200, _media_json(media, call, edit=True))
 
     # ------------------------------------------------------------ users
 
