@@ -13,9 +13,10 @@ from __future__ import annotations
 from crosspost.store._core import DeliveryFilter, busy_guard
 from crosspost.store._items import ItemsMixin
 from crosspost.store._publishing import ChannelPause, PublishingMixin, WorkerInfo
+from crosspost.store._reports import ReportsMixin
 
 
-class Store(ItemsMixin, PublishingMixin):
+class Store(ItemsMixin, PublishingMixin, ReportsMixin):
     """The ledger: items, deliveries and attempts in one database."""
 
 
