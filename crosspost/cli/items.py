@@ -27,7 +27,10 @@ EVENT_START = typer.Option(None, "--event-start", help="When the event starts (l
 EVENT_END = typer.Option(None, "--event-end", help="When the event ends (local time).")
 LOCATION = typer.Option(None, "--location", help="Where the event takes place.")
 AT = typer.Option(
-    None, "--at", help="When to publish: now, +2h, +3d, 2026-12-03 or '2026-12-03 14:30'."
+    None,
+    "--at",
+    help="When to publish: now, +2h, +3d, 2026-12-03 or '2026-12-03 14:30' "
+    "(add also takes next: the next free posting slot of each channel).",
 )
 CHANNEL = typer.Option(None, "--channel", help="Send to this channel instead of the routes.")
 JSON = typer.Option(False, "--json", help="Print the result as JSON.")
@@ -100,7 +103,12 @@ def add(
             channels=channel,
         )
     )
+    # `--at next` is placed once the item is checked, in its channels' free slots.
+    at_next = str(fields.get("at", "")).strip().lower() == "next"
+    if at_next:
+        fields["at"] = "now"
     accepted = intake.accept(fields, settings, now=now(), base_dir=base_dir)
+    accepted = _apply_policy(context, accepted, at_next=at_next)
     _refuse_on_errors(settings, accepted)
     (item_id,) = context.store.add_items([(accepted.item, accepted.plan.deliveries)])
     record = context.store.get_item(item_id)
@@ -119,6 +127,18 @@ def add(
     say(f"Queued item {item_id}: {record.item.kind} «{record.item.title}»")
     for delivery in record.deliveries:
         say(delivery_line(delivery, settings.zone))
+
+
+def _apply_policy(context: Any, accepted: Any, *, at_next: bool) -> Any:
+    """Slot the item (`--at next`) or warn when its time breaks the editorial policy."""
+    from crosspost.policy import apply_policy
+
+    accepted, warnings = apply_policy(
+        context.settings, context.store, accepted, now=now(), at_next=at_next
+    )
+    for line in warnings:
+        warn(f"Warning: {line}")
+    return accepted
 
 
 def _refuse_on_errors(settings: Any, accepted: Any) -> None:
