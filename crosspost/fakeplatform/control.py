@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from crosspost.fakeplatform.faults import Fault, fault_from_json
+from crosspost.fakeplatform.faults import fault_from_json
 from crosspost.fakeplatform.settings import settings_to_json
 from crosspost.fakeplatform.wire import BadBody, Request, Response, json_response
 
@@ -32,10 +32,11 @@ Action = Callable[["FakePlatformServer", Request], Response]
 
 @dataclass(frozen=True)
 class Reply:
-    """The control API's answer, and what to do once it is sent (e.g. stop listening)."""
+    """The control API's answer, and an outage to begin as it is sent, if one was asked."""
 
     response: Response
-    then: Callable[[], None] | None = None
+    #: Seconds to refuse connections, starting before the answer goes out.
+    outage: float | None = None
 
 
 def answer(app: FakePlatformServer, request: Request) -> Reply:
@@ -94,22 +95,13 @@ def _add_faults(app: FakePlatformServer, request: Request) -> Reply:
     items = data if isinstance(data, list) else [data]
     # Check them all first, so that a bad one leaves no half-applied script.
     faults = [fault_from_json(item) for item in items]
-    added = [app.add_fault(f).to_json() for f in faults if f.kind != "refuse"]
-    outages = [f for f in faults if f.kind == "refuse"]
-    shown = added + [f.to_json() for f in outages]
+    outages = [f.seconds for f in faults if f.kind == "refuse"]
+    if None in outages:
+        raise ValueError('a "refuse" fault needs seconds: nothing could reopen the listener')
+    shown = [app.add_fault(f).to_json() if f.kind != "refuse" else f.to_json() for f in faults]
     response = json_response(201, shown if isinstance(data, list) else shown[0])
-    if not outages:
-        return Reply(response)
-    # The listener closes once this answer is out, or the caller would never read it.
-    return Reply(response, then=_outage(app, outages))
-
-
-def _outage(app: FakePlatformServer, outages: list[Fault]) -> Callable[[], None]:
-    def begin() -> None:
-        for fault in outages:
-            app.add_fault(fault)
-
-    return begin
+    longest = max((s for s in outages if s is not None), default=None)
+    return Reply(response, outage=longest)
 
 
 def _clear_faults(app: FakePlatformServer, request: Request) -> Response:

@@ -82,10 +82,13 @@ class FakePlatformServer:
         self._cancel_resume()
         self._close_listener()
 
-    def refuse(self, seconds: float | None = None) -> None:
-        """Refuse connections (a platform that is down) for `seconds`, or until resume()."""
+    def refuse(self, seconds: float | None = None, *, keep: socket.socket | None = None) -> None:
+        """Refuse connections (a platform that is down) for `seconds`, or until resume().
+
+        Open connections are cut too, except `keep` (the one asking, over HTTP).
+        """
         self._cancel_resume()
-        self._close_listener()
+        self._close_listener(keep=keep)
         if seconds is not None:
             self._resume_timer = threading.Timer(seconds, self.resume)
             self._resume_timer.daemon = True
@@ -203,11 +206,12 @@ class FakePlatformServer:
         request = _read_request(handler)
         if request.path == "/_fake" or request.path.startswith("/_fake/"):
             reply = control.answer(self, request)
-            if reply.then is not None:
+            if reply.outage is not None:
+                # Closed before answering, so that no request sent after the answer gets in;
+                # this connection stays open just long enough to carry the answer.
                 handler.close_connection = True
+                self.refuse(reply.outage, keep=handler.connection)
             self._send(handler, reply.response, head=False)
-            if reply.then is not None:
-                reply.then()
             return
         platform = next(p for p in self.platforms if p.owns(request))
         fault = self.faults.draw(
@@ -222,8 +226,9 @@ class FakePlatformServer:
         settings = self._settings
         kind = fault.kind if fault else None
         if kind == "drop":
-            _reset_connection(handler)
+            # Logged first: once reset, the client may already be reading the log.
             self._log(platform, request, None, kind)
+            _reset_connection(handler)
             return
         self._pause(settings.latency_ms / 1000)
         env = self._env(platform, request, settings, kind)
@@ -312,9 +317,15 @@ class FakePlatformServer:
 
     # ------------------------------------------------------------ the listener
 
-    def track(self, connection: socket.socket) -> None:
+    def track(self, connection: socket.socket, server: _HTTPServer) -> None:
+        """Remember an open connection; one accepted by a listener since closed is cut."""
         with self._connections_lock:
-            self._connections.add(connection)
+            listener = self._listener
+            if listener is not None and listener.server is server:
+                self._connections.add(connection)
+                return
+        with contextlib.suppress(OSError):
+            connection.shutdown(socket.SHUT_RDWR)
 
     def untrack(self, connection: socket.socket) -> None:
         with self._connections_lock:
@@ -323,16 +334,18 @@ class FakePlatformServer:
     def _open_listener(self) -> None:
         with self._listener_lock:
             if self._listener is None:
+                # Known as the current listener before it accepts anything (see track()).
                 self._listener = _Listener(self, self._host, self._port)
                 self._port = self._listener.port
+                self._listener.start()
 
-    def _close_listener(self) -> None:
+    def _close_listener(self, keep: socket.socket | None = None) -> None:
         with self._listener_lock:
             listener, self._listener = self._listener, None
         if listener is not None:
             listener.close()
         with self._connections_lock:
-            open_connections = list(self._connections)
+            open_connections = [c for c in self._connections if c is not keep]
         for connection in open_connections:
             with contextlib.suppress(OSError):
                 connection.shutdown(socket.SHUT_RDWR)
@@ -375,10 +388,13 @@ class _Listener:
             name=f"fakeplatform-{self.port}",
             daemon=True,
         )
+
+    def start(self) -> None:
         self.thread.start()
 
     def close(self) -> None:
-        self.server.shutdown()
+        if self.thread.is_alive():
+            self.server.shutdown()
         self.server.server_close()
         self.thread.join(timeout=5)
 
@@ -398,7 +414,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
-        self.app.track(self.connection)
+        self.app.track(self.connection, cast(_HTTPServer, self.server))
 
     def finish(self) -> None:
         try:
