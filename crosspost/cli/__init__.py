@@ -14,7 +14,19 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from crosspost.cli import channels, db, importing, items, lifecycle, publishing, queue, rules, setup
+from crosspost.cli import (
+    calendar,
+    channels,
+    db,
+    health,
+    importing,
+    items,
+    lifecycle,
+    publishing,
+    queue,
+    rules,
+    setup,
+)
 from crosspost.cli.context import AppContext, app_context
 from crosspost.errors import CrosspostError
 
@@ -78,7 +90,7 @@ def _root(
     app_context(ctx).config_path = config
 
 
-for module in (setup, items, queue, lifecycle, importing, publishing):
+for module in (setup, items, queue, lifecycle, importing, publishing, calendar, health):
     app.add_typer(module.app)
 app.add_typer(rules.app, name="rules", help="See how routing rules apply to an item.")
 app.add_typer(db.app, name="db", help="Create, upgrade and inspect the database.")

@@ -1,0 +1,313 @@
+"""HTML export: one self-contained page, month grids then a week list, for a projector or A4.
+
+Nothing is fetched: no script, no font, no image, no stylesheet link. A
+Content-Security-Policy that allows only this page's own stylesheet (by its
+hash) makes that a promise the browser keeps. Links to published posts stay
+clickable; following one is the reader's choice, not a request the page makes.
+
+State is readable without colour (a symbol and a line style per state) so a
+black-and-white print still tells published from planned from failed.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from html import escape
+from typing import TextIO
+
+from crosspost.calendar.rows import Row, week_start
+from crosspost.calendar.table import MONTHS, WEEKDAYS, day_heading
+
+#: Channel colours (classes ch-0..ch-7 in STYLE): dark enough for text on white (contrast
+#: >= 4.5:1) and told apart without red, which is kept for failures.
+PALETTE_SIZE = 8
+
+#: Symbol and word for each state: the symbol survives a black-and-white print.
+STATES = {
+    "published": ("✓", "published"),
+    "pending": ("○", "planned"),
+    "claimed": ("↻", "sending"),
+    "sending": ("↻", "sending"),
+    "failed": ("✗", "failed"),
+    "unknown": ("?", "unknown: check"),
+    "skipped_late": ("✗", "not sent (too late)"),
+    "cancelled": ("⊘", "cancelled"),
+}
+LEGEND_STATES = ("published", "pending", "sending", "failed", "unknown", "cancelled")
+
+#: Entries shown in a grid cell before "+ N more" (the week list has them all).
+PER_CELL = 5
+
+STYLE = """
+:root { --fail: #b00020; color: #111; background: #fff;
+  font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; }
+body { margin: 1.25rem 1.5rem; font-size: 20px; line-height: 1.3; }
+h1 { font-size: 1.8rem; margin: 0; }
+h2 { font-size: 1.5rem; margin: 0 0 .4rem; }
+h3 { font-size: 1.15rem; margin: 1.2rem 0 .3rem; }
+.meta { color: #333; margin: .2rem 0 .6rem; }
+.legend { display: flex; flex-wrap: wrap; gap: .2rem 1.2rem; list-style: none;
+  padding: 0; margin: .2rem 0 .8rem; font-size: .85rem; }
+.sw { display: inline-block; width: .9em; height: .9em; border-radius: 2px;
+  background: var(--c); vertical-align: -.1em; margin-right: .3em; }
+.grid { width: 100%; border-collapse: collapse; table-layout: fixed; }
+.grid th { text-align: left; font-size: .85rem; padding: .15rem .35rem;
+  border-bottom: 2px solid #111; }
+.grid td { vertical-align: top; border: 1px solid #8a8a8a; height: 7.2rem;
+  padding: .15rem .25rem; }
+.grid td.out { background: #eeeeee; color: #777; }
+.grid td.today { box-shadow: inset 0 0 0 3px #111; }
+.num { font-weight: 700; font-size: .95rem; }
+.grid ul { list-style: none; margin: .1rem 0 0; padding: 0; }
+.e { border-left: .4rem solid var(--c); background: color-mix(in srgb, var(--c) 16%, #fff);
+  margin: 0 0 .12rem; padding: .02rem .25rem; font-size: .78rem; line-height: 1.2;
+  border-radius: 2px; overflow: hidden; display: -webkit-box;
+  -webkit-line-clamp: 2; -webkit-box-orient: vertical; }
+.e b { color: var(--c); }
+.st-pending, .st-claimed, .st-sending { background: #fff; outline: 1px dashed var(--c);
+  outline-offset: -1px; }
+.st-failed, .st-unknown, .st-skipped_late { background: #fde7ea; outline: 2px solid var(--fail);
+  outline-offset: -2px; }
+.st-cancelled { background: #fff; color: #666; text-decoration: line-through;
+  border-left-color: #aaa; }
+.st-cancelled b { color: #666; }
+.s { font-weight: 700; }
+.st-failed .s, .st-unknown .s, .st-skipped_late .s { color: var(--fail); }
+.more { font-size: .72rem; font-style: italic; color: #333; }
+.month { margin-bottom: 1.8rem; }
+.list { width: 100%; border-collapse: collapse; font-size: .85rem; }
+.list th, .list td { text-align: left; vertical-align: top; padding: .2rem .4rem;
+  border-bottom: 1px solid #bbb; }
+.list th { border-bottom: 2px solid #111; }
+.list td.t { white-space: nowrap; }
+.list td.c { font-weight: 700; color: var(--c); white-space: nowrap; }
+.list tr.st-cancelled td { color: #666; }
+.list tr.st-failed td.st, .list tr.st-unknown td.st, .list tr.st-skipped_late td.st {
+  color: var(--fail); font-weight: 700; }
+.detail { overflow-wrap: anywhere; }
+.empty { font-style: italic; }
+.ch-0 { --c: #1f5fa8; } .ch-1 { --c: #a84f00; } .ch-2 { --c: #0b7a55; } .ch-3 { --c: #7b3fa0; }
+.ch-4 { --c: #00707a; } .ch-5 { --c: #7a5a00; } .ch-6 { --c: #a3286a; } .ch-7 { --c: #3d4f66; }
+@media print {
+  @page { size: A4 landscape; margin: 9mm; }
+  @page weeks { size: A4 portrait; margin: 12mm; }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  body { margin: 0; font-size: 10pt; }
+  h1 { font-size: 14pt; } h2 { font-size: 13pt; }
+  .meta, .legend { margin: 0 0 2mm; font-size: 8pt; }
+  .month { margin: 0 0 4mm; break-inside: avoid-page; }
+  .grid td { height: 25mm; }
+  .e { font-size: 7.5pt; }
+  .weeks { page: weeks; break-before: page; }
+  .week { break-inside: avoid-page; }
+  .list { font-size: 8.5pt; }
+  a { color: inherit; text-decoration: none; }
+}
+"""
+
+
+def _style_hash(style: str) -> str:
+    digest = hashlib.sha256(style.encode("utf-8")).digest()
+    return "sha256-" + base64.b64encode(digest).decode("ascii")
+
+
+#: Only the stylesheet above may apply; nothing may be fetched, framed, submitted or run.
+CSP = (
+    f"default-src 'none'; style-src '{_style_hash(STYLE)}'; img-src 'none'; "
+    "font-src 'none'; connect-src 'none'; media-src 'none'; frame-src 'none'; "
+    "base-uri 'none'; form-action 'none'"
+)
+
+
+@dataclass(frozen=True)
+class Page:
+    """What the page says around the deliveries."""
+
+    title: str
+    first_day: date
+    last_day: date
+    zone_name: str
+    generated: str
+    today: date
+    #: Channel name -> label, in the order colours are given (the configured order).
+    labels: dict[str, str]
+
+
+def _colour_class(page: Page, channel: str) -> str:
+    names = list(page.labels)
+    index = names.index(channel) if channel in names else len(names)
+    return f"ch-{index % PALETTE_SIZE}"
+
+
+def write_html(
+    rows: Callable[[], Iterable[Row]],
+    out: TextIO,
+    *,
+    page: Page,
+) -> int:
+    """Write the page; `rows` is called twice (grid, then list), each pass streams."""
+    out.write(
+        '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
+        '<meta name="referrer" content="no-referrer">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{escape(page.title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
+    )
+    out.write(_header(page))
+    count = 0
+    for chunk in _months(rows(), page):
+        out.write(chunk)
+    out.write('<section class="weeks">\n<h2>Week by week</h2>\n')
+    for chunk, n in _weeks(rows(), page):
+        out.write(chunk)
+        count += n
+    if count == 0:
+        out.write('<p class="empty">Nothing is planned in this period.</p>\n')
+    out.write("</section>\n</body>\n</html>\n")
+    return count
+
+
+def _header(page: Page) -> str:
+    span = f"{day_heading(page.first_day)} to {day_heading(page.last_day)}"
+    channels = "".join(
+        f'<li class="{_colour_class(page, name)}"><span class="sw"></span>{escape(label)}</li>'
+        for name, label in page.labels.items()
+    )
+    states = "".join(
+        f'<li><span class="s">{STATES[s][0]}</span> {STATES[s][1]}</li>' for s in LEGEND_STATES
+    )
+    return (
+        f"<header>\n<h1>{escape(page.title)}</h1>\n"
+        f'<p class="meta">{span}; times in {escape(page.zone_name)}; '
+        f"made {escape(page.generated)}.</p>\n"
+        f'<ul class="legend">{channels}</ul>\n<ul class="legend">{states}</ul>\n</header>\n'
+    )
+
+
+class _Peek:
+    """An iterator one can look into before taking."""
+
+    def __init__(self, items: Iterable[Row]) -> None:
+        self._items = iter(items)
+        self._next: Row | None = next(self._items, None)
+
+    def peek(self) -> Row | None:
+        return self._next
+
+    def take(self) -> Row:
+        assert self._next is not None
+        row, self._next = self._next, next(self._items, None)
+        return row
+
+
+def _month_starts(first: date, last: date) -> Iterator[date]:
+    month = first.replace(day=1)
+    while month <= last:
+        yield month
+        month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _months(rows: Iterable[Row], page: Page) -> Iterator[str]:
+    """One grid per month of the range, with only the weeks that fall in the range.
+
+    Rows are taken in order as their day comes up: days of the neighbouring month are
+    greyed and left empty, their posts appear in their own month's grid.
+    """
+    source = _Peek(rows)
+    heads = "".join(f"<th>{name[:3]}</th>" for name in WEEKDAYS)
+    for month in _month_starts(page.first_day, page.last_day):
+        next_month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+        first = max(month, page.first_day)
+        last = min(next_month - timedelta(days=1), page.last_day)
+        parts = [
+            f'<section class="month">\n<h2>{MONTHS[month.month - 1]} {month.year}</h2>\n'
+            f'<table class="grid">\n<thead><tr>{heads}</tr></thead>\n<tbody>\n'
+        ]
+        day = week_start(first)
+        while day <= last:
+            parts.append("<tr>")
+            for _ in range(7):
+                inside = first <= day <= last
+                entries = _take_day(source, day) if inside else []
+                parts.append(_cell(day, entries, page, inside=inside))
+                day += timedelta(days=1)
+            parts.append("</tr>\n")
+        parts.append("</tbody>\n</table>\n</section>\n")
+        yield "".join(parts)
+
+
+def _take_day(source: _Peek, day: date) -> list[Row]:
+    taken = []
+    while (row := source.peek()) is not None and row.local.date() <= day:
+        taken.append(source.take())
+    return [r for r in taken if r.local.date() == day]
+
+
+def _cell(day: date, entries: Sequence[Row], page: Page, *, inside: bool) -> str:
+    classes = [] if inside else ["out"]
+    if day == page.today:
+        classes.append("today")
+    attr = f' class="{" ".join(classes)}"' if classes else ""
+    items = "".join(_entry(row, page) for row in entries[:PER_CELL])
+    if len(entries) > PER_CELL:
+        items += f'<li class="more">+ {len(entries) - PER_CELL} more</li>'
+    listing = f"<ul>{items}</ul>" if items else ""
+    return f'<td{attr}><span class="num">{day.day}</span>{listing}</td>'
+
+
+def _entry(row: Row, page: Page) -> str:
+    d = row.delivery
+    symbol, word = STATES.get(d.state, ("•", d.state))
+    title = escape(d.item.title)
+    return (
+        f'<li class="e {_colour_class(page, d.channel)} st-{escape(d.state)}" '
+        f'title="{escape(row.label)}: {title} ({word})">'
+        f'<span class="s">{symbol}</span> {row.local:%H:%M} <b>{escape(row.label)}</b> '
+        f"{title}</li>"
+    )
+
+
+def _weeks(rows: Iterable[Row], page: Page) -> Iterator[tuple[str, int]]:
+    """(HTML, rows in it) for each week that has deliveries."""
+    week: date | None = None
+    lines: list[str] = []
+    for row in rows:
+        monday = week_start(row.local.date())
+        if monday != week:
+            if lines:
+                yield "".join(lines) + "</tbody></table>\n</section>\n", len(lines) - 1
+            week = monday
+            lines = [
+                f'<section class="week">\n<h3>Week of {day_heading(monday)}</h3>\n'
+                '<table class="list"><thead><tr><th>Day</th><th>Time</th><th>Channel</th>'
+                "<th>Kind</th><th>Title</th><th>State</th><th>Detail</th></tr></thead><tbody>\n"
+            ]
+        lines.append(_list_row(row, page))
+    if lines:
+        yield "".join(lines) + "</tbody></table>\n</section>\n", len(lines) - 1
+
+
+def _list_row(row: Row, page: Page) -> str:
+    d = row.delivery
+    symbol, word = STATES.get(d.state, ("•", d.state))
+    day = row.local.date()
+    detail = escape(row.detail)
+    if row.url and row.url.startswith(("https://", "http://")):
+        url = escape(row.url)
+        detail = f'<a href="{url}" rel="noreferrer noopener">{url}</a>'
+    return (
+        f'<tr class="{_colour_class(page, d.channel)} st-{escape(d.state)}">'
+        f'<td class="t">{WEEKDAYS[day.weekday()][:3]} {day.day}</td>'
+        f'<td class="t">{row.local:%H:%M}</td><td class="c">{escape(row.label)}</td>'
+        f"<td>{escape(d.item.kind)}</td><td>{escape(d.item.title)}</td>"
+        f'<td class="st">{symbol} {word}</td><td class="detail">{detail}</td></tr>\n'
+    )
+
+
+def generated_text(now: datetime) -> str:
+    """'on 29 November 2026 at 17:00' in local time (for the page's footer line)."""
+    return f"on {now.day} {MONTHS[now.month - 1]} {now.year} at {now:%H:%M}"

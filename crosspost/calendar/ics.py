@@ -1,0 +1,165 @@
+"""RFC 5545 export: one VEVENT per delivery, written one at a time with `icalendar`.
+
+A calendar application subscribed to the file recognises each post by its UID
+(the delivery's key), so a new export updates the events it already shows
+instead of adding copies. DTSTAMP and LAST-MODIFIED are the time the delivery
+or its item last changed, and SEQUENCE grows with it: an export of an unchanged
+ledger is byte for byte the same file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, BinaryIO
+from zoneinfo import ZoneInfo
+
+from icalendar import STATUS, Calendar, Event
+
+from crosspost.calendar.rows import Row
+
+if TYPE_CHECKING:
+    from crosspost.config import Settings
+
+#: How long a post lasts in a calendar grid: a short block, visible, never a whole day.
+EVENT_LENGTH = timedelta(minutes=15)
+
+#: VEVENT STATUS for each delivery state (RFC 5545 has three values).
+EVENT_STATUS = {
+    "pending": STATUS.TENTATIVE,
+    "claimed": STATUS.TENTATIVE,
+    "sending": STATUS.TENTATIVE,
+    "unknown": STATUS.TENTATIVE,
+    "failed": STATUS.TENTATIVE,
+    "skipped_late": STATUS.TENTATIVE,
+    "published": STATUS.CONFIRMED,
+    "cancelled": STATUS.CANCELLED,
+}
+
+#: Said in the SUMMARY, where a calendar shows it, for the states that need a look.
+ATTENTION = {"failed": "failed", "unknown": "unknown: check", "skipped_late": "not sent"}
+
+PRODID = "-//Crosspost//Editorial calendar//EN"
+
+
+def uid(key: str) -> str:
+    """The stable UID of a delivery (its key is globally unique and never changes)."""
+    return f"{key}@crosspost"
+
+
+def sequence(created: datetime | None, modified: datetime) -> int:
+    """Seconds from creation to last change: grows with every change, fits a 32-bit integer."""
+    if created is None:
+        return 0
+    return max(0, int((modified - created).total_seconds()))
+
+
+def calendar_head(
+    name: str, zone: ZoneInfo, first: date, last: date, *, description: str | None = None
+) -> tuple[bytes, bytes]:
+    """(opening lines with the VTIMEZONE, closing line) of a calendar, built by `icalendar`.
+
+    The VTIMEZONE covers `first` to `last` only: whole decades of DST rules would make
+    every subscribed refresh heavier for nothing.
+    """
+    probe = Calendar.new(prodid=PRODID, name=name, description=description)
+    probe.add("CALSCALE", "GREGORIAN")
+    probe.add("METHOD", "PUBLISH")
+    probe.add("X-WR-TIMEZONE", zone.key)
+    # Subscribed calendars look again every hour (RFC 7986, and what Outlook reads).
+    probe.add("REFRESH-INTERVAL", timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    probe.add("X-PUBLISHED-TTL", "PT1H")
+    # A throwaway event in the zone, so icalendar knows which VTIMEZONE is needed.
+    sample = Event.new(uid="probe", start=datetime.combine(first, datetime.min.time(), zone))
+    probe.add_component(sample)
+    probe.add_missing_timezones(first_date=first, last_date=last)
+    probe.subcomponents.remove(sample)
+    # Fixed UID: the calendar's identity must not change between exports.
+    probe.pop("UID", None)
+    text = probe.to_ical()
+    end = b"END:VCALENDAR\r\n"
+    assert text.endswith(end)
+    return text[: -len(end)], end
+
+
+def span(start: datetime, end: datetime, zone: ZoneInfo) -> tuple[date, date]:
+    """The years a VTIMEZONE must cover for events between two instants."""
+    first = start.astimezone(zone).date()
+    last = end.astimezone(zone).date()
+    return date(first.year, 1, 1), date(last.year + 1, 1, 1)
+
+
+def delivery_event(row: Row, zone: ZoneInfo, describe: Callable[[Row], str]) -> Event:
+    """The VEVENT of one delivery."""
+    d = row.delivery
+    summary = f"[{row.label}] {d.item.title}"
+    if d.state in ATTENTION:
+        summary += f" ({ATTENTION[d.state]})"
+    start = d.due_at.astimezone(zone)
+    event = Event.new(
+        uid=uid(d.key),
+        stamp=row.modified,
+        last_modified=row.modified,
+        created=d.item.created_at,
+        sequence=sequence(d.item.created_at, row.modified),
+        start=start,
+        end=start + EVENT_LENGTH,
+        summary=summary,
+        description=describe(row),
+        categories=[d.item.kind, row.label],
+        status=EVENT_STATUS.get(d.state, STATUS.TENTATIVE),
+        url=row.url,
+    )
+    # A post does not make the officer busy: keep free/busy lookups free.
+    event.add("TRANSP", "TRANSPARENT")
+    event.add("X-CROSSPOST-STATE", d.state)
+    event.add("X-CROSSPOST-CHANNEL", d.channel)
+    return event
+
+
+def description(row: Row, text: str, zone: ZoneInfo) -> str:
+    """The rendered post, then where it stands."""
+    d = row.delivery
+    lines = [text, "", f"State: {d.state}"]
+    if d.state == "published":
+        if d.remote_url:
+            lines.append(f"Online at: {d.remote_url}")
+        if d.published_at and abs(d.published_at - d.due_at) > timedelta(minutes=1):
+            lines.append(f"Published: {d.published_at.astimezone(zone):%Y-%m-%d %H:%M %Z}")
+        if d.dry_run:
+            lines.append("Dry run: nothing was really sent.")
+    elif row.detail:
+        lines.append(f"Note: {row.detail}")
+    lines.append(f"Item {d.item.id} ({d.item.kind}), channel {d.channel}")
+    return "\n".join(lines)
+
+
+def write_ics(
+    rows: Iterable[Row],
+    out: BinaryIO,
+    *,
+    settings: Settings,
+    start: datetime,
+    end: datetime,
+    describe: Callable[[Row], str] | None = None,
+) -> int:
+    """Write the calendar, one event at a time; returns how many events were written."""
+    from crosspost.calendar.rows import rendered_text
+
+    zone = settings.zone
+    if describe is None:
+
+        def describe(row: Row) -> str:
+            return description(row, rendered_text(settings, row.delivery), zone)
+
+    name = "Editorial calendar"
+    if settings.organisation:
+        name = f"{settings.organisation}: {name.lower()}"
+    head, tail = calendar_head(name, zone, *span(start, end, zone))
+    out.write(head)
+    count = 0
+    for row in rows:
+        out.write(delivery_event(row, zone, describe).to_ical())
+        count += 1
+    out.write(tail)
+    return count

@@ -1,0 +1,161 @@
+"""What every export reads: the deliveries of a date range, in due order, one `Row` each."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING, TypeVar
+from zoneinfo import ZoneInfo
+
+from crosspost.domain import Delivery
+from crosspost.store import DeliveryFilter
+
+if TYPE_CHECKING:
+    from crosspost.config import Settings
+    from crosspost.store import Store
+
+#: Deliveries read per query: memory stays flat whatever the size of the ledger.
+BATCH = 1000
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Query:
+    """Which deliveries an export shows: due in [start, end), with optional filters."""
+
+    start: datetime
+    end: datetime
+    channels: tuple[str, ...] | None = None
+    kinds: tuple[str, ...] | None = None
+    states: tuple[str, ...] | None = None
+
+    def where(self) -> DeliveryFilter:
+        return DeliveryFilter(
+            states=self.states,
+            channels=self.channels,
+            kinds=self.kinds,
+            due_from=self.start,
+            due_to=self.end,
+        )
+
+
+def week_start(day: date) -> date:
+    """The Monday of `day`'s week."""
+    return day - timedelta(days=day.weekday())
+
+
+def local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    """The first instant of a local day, as aware UTC."""
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+
+
+def default_range(now: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """This week and the next three: local Monday 00:00 to four Mondays later."""
+    monday = week_start(now.astimezone(zone).date())
+    return local_midnight(monday, zone), local_midnight(monday + timedelta(weeks=4), zone)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One delivery as the exports show it: local time, channel label, when it last changed."""
+
+    delivery: Delivery
+    label: str
+    local: datetime
+    #: The later of the delivery's and its item's last change (LAST-MODIFIED, DTSTAMP).
+    modified: datetime
+
+    @property
+    def title(self) -> str:
+        return self.delivery.item.title
+
+    @property
+    def state(self) -> str:
+        return self.delivery.state
+
+    @property
+    def url(self) -> str | None:
+        return self.delivery.remote_url if self.delivery.state == "published" else None
+
+    @property
+    def detail(self) -> str:
+        """The one thing to know beyond the state: where it is, why it failed, what it waits for."""
+        d = self.delivery
+        if d.state == "published":
+            return (d.remote_url or d.remote_id or "") + (" (dry run)" if d.dry_run else "")
+        if d.state in ("failed", "unknown", "skipped_late") and d.last_error:
+            return d.last_error
+        if d.role == "announce" and d.waits_for_channel and d.state == "pending":
+            return f"announces the {d.waits_for_channel} post"
+        if d.state == "pending" and d.attempts and d.last_error:
+            return f"retrying: {d.last_error}"
+        return ""
+
+
+def channel_labels(settings: Settings) -> dict[str, str]:
+    """How each configured channel is named to people, in the configured order.
+
+    Two channels with the same label (two Facebook pages) are told apart by their names.
+    """
+    labels = {name: settings.channel_label(name) for name in settings.channels}
+    taken = [label.casefold() for label in labels.values()]
+    return {
+        name: label if taken.count(label.casefold()) == 1 else name
+        for name, label in labels.items()
+    }
+
+
+def iter_rows(store: Store, settings: Settings, query: Query, batch: int = BATCH) -> Iterator[Row]:
+    """The rows of `query` in due order, read in batches (never the whole ledger at once)."""
+    zone = settings.zone
+    labels = channel_labels(settings)
+    for chunk in batched(store.iter_deliveries(query.where(), batch=batch), batch):
+        stamps = store.modified_at([d.id for d in chunk])
+        for delivery in chunk:
+            yield Row(
+                delivery=delivery,
+                # A channel since removed from crosspost.toml keeps its name.
+                label=labels.get(delivery.channel, delivery.channel),
+                local=delivery.due_at.astimezone(zone),
+                modified=stamps.get(delivery.id) or delivery.due_at,
+            )
+
+
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Lists of `size` items (the last one shorter); itertools.batched arrives in 3.12."""
+    chunk: list[T] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def rendered_text(settings: Settings, delivery: Delivery) -> str:
+    """The text the channel publishes (or would) for this delivery; the item's own when it can't.
+
+    A channel removed from crosspost.toml, or one that refuses the item, still has a row in
+    the ledger: the export then shows the title and body as written.
+    """
+    from channels.text import markdown_to_plain
+
+    if delivery.channel in settings.channels:
+        from crosspost.preview import LINK_TO_COME, preview
+
+        result = preview(
+            settings,
+            delivery.item,
+            delivery.channel,
+            role=delivery.role,
+            announced_url=delivery.announced_url,
+        )
+        if result.rendered is not None:
+            # An announcement's link exists once the announced post is out; say so plainly.
+            placeholder = f"[link to the {delivery.waits_for_channel or 'announced'} post]"
+            return result.rendered.text.replace(LINK_TO_COME, placeholder)
+    item = delivery.item
+    return "\n\n".join(p for p in (item.title, markdown_to_plain(item.body), item.link or "") if p)

@@ -1,0 +1,51 @@
+"""The terminal agenda: days as headings, then one line per delivery in local time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+
+from crosspost.calendar.rows import Row
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def day_heading(day: date) -> str:
+    """'Tuesday 1 December 2026'."""
+    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def write_table(
+    rows: Iterable[Row],
+    echo: Callable[[str], None],
+    *,
+    label_width: int = 10,
+    kind_width: int = 12,
+    title_width: int = 40,
+) -> int:
+    """Print the agenda line by line as rows arrive; returns how many rows were shown."""
+    current: date | None = None
+    count = 0
+    for row in rows:
+        day = row.local.date()
+        if day != current:
+            if current is not None:
+                echo("")
+            echo(day_heading(day))
+            current = day
+        d = row.delivery
+        line = (
+            f"  {row.local:%H:%M}  {row.label:<{label_width}}  {d.item.kind:<{kind_width}}  "
+            f"{shorten(d.item.title, title_width):<{title_width}}  {d.state:<12}  {row.detail}"
+        )
+        echo(line.rstrip())
+        count += 1
+    return count

@@ -1,0 +1,306 @@
+"""`crosspost calendar`: the editorial calendar in the terminal, or exported to a file."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import IO, Any
+
+import typer
+
+from crosspost.cli.context import app_context, now, say
+
+app = typer.Typer()
+
+STATES = "pending, claimed, sending, published, failed, unknown, cancelled, skipped_late"
+FORMAT_HELP = "table (default), ics, csv, html or markdown."
+
+
+@app.command("calendar")
+def calendar(
+    ctx: typer.Context,
+    from_: str | None = typer.Option(
+        None, "--from", help="First day or time shown (default: Monday of this week)."
+    ),
+    to: str | None = typer.Option(
+        None,
+        "--to",
+        help="Last day shown (a date alone includes that day; default: four weeks from --from).",
+    ),
+    channel: list[str] | None = typer.Option(None, "--channel", help="Only these channels."),
+    kind: list[str] | None = typer.Option(None, "--kind", "-k", help="Only these kinds."),
+    status: list[str] | None = typer.Option(
+        None, "--status", "-s", help=f"Only these states ({STATES})."
+    ),
+    fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", dir_okay=False, help="Write to this file (default: the terminal)."
+    ),
+    agenda: bool = typer.Option(
+        False,
+        "--agenda",
+        help="With --format ics: the public agenda, one event per event item at its own "
+        "date, time and place.",
+    ),
+    delimiter: str = typer.Option(
+        ",", "--delimiter", help="CSV field separator (';' for French spreadsheets, 'tab')."
+    ),
+    bom: bool = typer.Option(False, "--bom", help="CSV: start with a BOM so Excel reads UTF-8."),
+) -> None:
+    """Show or export the editorial calendar (this week and the next three by default)."""
+    from crosspost.calendar import FORMATS
+    from crosspost.calendar.rows import Query
+    from crosspost.errors import InputError
+
+    context = app_context(ctx)
+    settings = context.settings
+    if fmt not in FORMATS:
+        raise InputError(f"format: expected one of {', '.join(FORMATS)} (got {fmt!r})")
+    if agenda and fmt != "ics":
+        raise InputError("agenda: --agenda is an ICS feed; use it with --format ics")
+    if fmt != "csv" and (bom or delimiter != ","):
+        raise InputError("delimiter: --delimiter and --bom apply to --format csv")
+    _check_names(settings, status, channel, kind)
+    start, end = _range(from_, to, settings)
+    query = Query(
+        start=start,
+        end=end,
+        channels=tuple(channel) if channel else None,
+        kinds=tuple(kind) if kind else None,
+        states=tuple(status) if status else None,
+    )
+    if agenda:
+        if status:
+            raise InputError("status: the agenda lists event items, not deliveries; drop --status")
+        count = _write(output, binary=True, write=lambda out: _agenda(context, query, out))
+        noun = "event"
+    else:
+        writer = _WRITERS[fmt]
+        count = _write(
+            output,
+            binary=fmt == "ics",
+            write=lambda out: writer(context, query, out, _Options(delimiter, bom)),
+        )
+        noun = "delivery"
+    if output is not None:
+        plural = noun if count == 1 else ("deliveries" if noun == "delivery" else "events")
+        say(f"Wrote {count} {plural} to {output} ({_span(start, end, settings.zone)}).")
+
+
+# ---------------------------------------------------------------- checking what was asked
+
+
+def _check_names(settings: Any, status: Any, channel: Any, kind: Any) -> None:
+    from crosspost.errors import InputError
+    from crosspost.states import State
+
+    for state in status or ():
+        if state not in {s.value for s in State}:
+            raise InputError(f"status: expected one of {STATES} (got {state!r})")
+    for name in channel or ():
+        if name not in settings.channels:
+            known = ", ".join(sorted(settings.channels))
+            raise InputError(f"channel: no channel named {name!r}; declared: {known}")
+    for name in kind or ():
+        if name not in settings.kinds:
+            raise InputError(f"kind: expected one of {', '.join(settings.kinds)} (got {name!r})")
+
+
+def _range(from_: str | None, to: str | None, settings: Any) -> tuple[datetime, datetime]:
+    """[start, end) in UTC; a bare date means its whole day (--to includes it)."""
+    from crosspost.calendar.rows import default_range
+    from crosspost.errors import InputError
+
+    zone = settings.zone
+    current = now()
+    start, end = default_range(current, zone)
+    if from_ is not None:
+        start = _moment("from", from_, settings, current, end_of_day=False)
+        end = start + timedelta(weeks=4)
+    if to is not None:
+        end = _moment("to", to, settings, current, end_of_day=True)
+    if end <= start:
+        raise InputError(f"to: the end ({to or end}) must come after the start ({from_ or start})")
+    return start, end
+
+
+def _moment(name: str, text: str, settings: Any, current: datetime, *, end_of_day: bool) -> Any:
+    from crosspost.calendar.rows import local_midnight
+    from crosspost.errors import InputError
+    from crosspost.when import parse_moment
+
+    try:
+        moment = parse_moment(text, settings.zone, now=current, default_time=time(0))
+    except InputError as exc:
+        raise InputError(f"{name}: {exc}") from None
+    if end_of_day and _is_date(text):
+        day = moment.astimezone(settings.zone).date()
+        return local_midnight(day + timedelta(days=1), settings.zone)
+    return moment
+
+
+def _is_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text.strip())
+    except ValueError:
+        return False
+    return True
+
+
+def _span(start: datetime, end: datetime, zone: Any) -> str:
+    last = (end - timedelta(microseconds=1)).astimezone(zone).date()
+    return f"{start.astimezone(zone).date()} to {last}"
+
+
+# ---------------------------------------------------------------- writing
+
+
+class _Options:
+    def __init__(self, delimiter: str, bom: bool) -> None:
+        self.delimiter = "\t" if delimiter.lower() in ("tab", "\\t") else delimiter
+        self.bom = bom
+
+
+@contextmanager
+def _atomic(path: Path, *, binary: bool) -> Iterator[IO[Any]]:
+    """Write next to `path`, then rename: a calendar served from that file is never half-written."""
+    directory = path.resolve().parent
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    try:
+        if binary:
+            with os.fdopen(fd, "wb") as out:
+                yield out
+                out.flush()
+                os.fsync(out.fileno())
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+                yield out
+                out.flush()
+                os.fsync(out.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _write(output: Path | None, *, binary: bool, write: Callable[[Any], int]) -> int:
+    if output is None:
+        return write(
+            typer.get_binary_stream("stdout") if binary else typer.get_text_stream("stdout")
+        )
+    from crosspost.errors import InputError
+
+    if not output.resolve().parent.is_dir():
+        raise InputError(f"output: the folder {output.parent} does not exist")
+    with _atomic(output, binary=binary) as out:
+        return write(out)
+
+
+def _rows(context: Any, query: Any) -> Any:
+    from crosspost.calendar.rows import iter_rows
+
+    return iter_rows(context.store, context.settings, query)
+
+
+def _title(settings: Any, what: str = "Editorial calendar") -> str:
+    return f"{settings.organisation}: {what.lower()}" if settings.organisation else what
+
+
+def _table(context: Any, query: Any, out: Any, _: _Options) -> int:
+    from crosspost.calendar.rows import channel_labels
+    from crosspost.calendar.table import write_table
+
+    settings = context.settings
+    labels = list(channel_labels(settings).values()) or ["channel"]
+
+    def echo(line: str) -> None:
+        out.write(line + "\n")
+
+    echo(
+        f"{_title(settings)}, {_span(query.start, query.end, settings.zone)} ({settings.zone.key})"
+    )
+    echo("")
+    count = write_table(
+        _rows(context, query),
+        echo,
+        label_width=max(len(label) for label in labels),
+        kind_width=max(len(k) for k in settings.kinds),
+    )
+    if count == 0:
+        echo("Nothing planned in this period.")
+    return count
+
+
+def _ics(context: Any, query: Any, out: Any, _: _Options) -> int:
+    from crosspost.calendar.ics import write_ics
+
+    return write_ics(
+        _rows(context, query), out, settings=context.settings, start=query.start, end=query.end
+    )
+
+
+def _csv(context: Any, query: Any, out: Any, options: _Options) -> int:
+    from crosspost.calendar.csvfile import write_csv
+
+    return write_csv(_rows(context, query), out, delimiter=options.delimiter, bom=options.bom)
+
+
+def _html(context: Any, query: Any, out: Any, _: _Options) -> int:
+    from crosspost.calendar.html import Page, generated_text, write_html
+    from crosspost.calendar.rows import channel_labels
+
+    settings = context.settings
+    zone = settings.zone
+    current = now().astimezone(zone)
+    page = Page(
+        title=_title(settings),
+        first_day=query.start.astimezone(zone).date(),
+        last_day=(query.end - timedelta(microseconds=1)).astimezone(zone).date(),
+        zone_name=zone.key,
+        generated=generated_text(current),
+        today=current.date(),
+        labels=channel_labels(settings),
+    )
+    return write_html(lambda: _rows(context, query), out, page=page)
+
+
+def _markdown(context: Any, query: Any, out: Any, _: _Options) -> int:
+    from crosspost.calendar.markdown import write_markdown
+    from crosspost.calendar.rows import channel_labels
+
+    settings = context.settings
+    zone = settings.zone
+    counts = context.store.count_by_channel_state(query.where())
+    return write_markdown(
+        _rows(context, query),
+        out,
+        title=_title(settings),
+        first_day=query.start.astimezone(zone).date(),
+        last_day=(query.end - timedelta(microseconds=1)).astimezone(zone).date(),
+        zone_name=zone.key,
+        counts=counts,
+        labels=channel_labels(settings),
+    )
+
+
+def _agenda(context: Any, query: Any, out: Any) -> int:
+    from crosspost.calendar.agenda import write_agenda
+
+    entries = context.store.iter_agenda(
+        query.start, query.end, kinds=query.kinds, channels=query.channels
+    )
+    return write_agenda(entries, out, settings=context.settings, start=query.start, end=query.end)
+
+
+_WRITERS: dict[str, Callable[[Any, Any, Any, _Options], int]] = {
+    "table": _table,
+    "ics": _ics,
+    "csv": _csv,
+    "html": _html,
+    "markdown": _markdown,
+}

@@ -1,0 +1,130 @@
+"""`crosspost health`: is the editorial policy kept? Plain sentences, exit 3 when it is not."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from crosspost.cli.context import app_context, emit_json, now, say
+
+if TYPE_CHECKING:
+    from crosspost.policy import HealthReport
+
+app = typer.Typer()
+
+#: Exit status when the policy falls short, so a cron job can mail the report.
+EXIT_SHORT = 3
+
+
+@app.command("health")
+def health(
+    ctx: typer.Context,
+    weeks: int = typer.Option(
+        4, "--weeks", "-w", min=1, max=260, help="Weeks to look back on (complete weeks)."
+    ),
+    ahead: int = typer.Option(
+        2,
+        "--ahead",
+        min=0,
+        max=52,
+        help="Weeks to look ahead, this one included (0: only look back).",
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (shape in the README)."),
+) -> None:
+    """Per channel: posts against the policy's targets, gaps, clashes, failures. Exit 3 if short."""
+    from crosspost.policy import health_report
+
+    context = app_context(ctx)
+    report = health_report(context.settings, context.store, now=now(), weeks=weeks, ahead=ahead)
+    if as_json:
+        emit_json(report_json(report))
+    else:
+        for line in report_lines(report):
+            say(line)
+    if not report.holds:
+        raise typer.Exit(EXIT_SHORT)
+
+
+def report_json(report: HealthReport) -> dict[str, Any]:
+    """The stable `health --json` shape: keys are only ever added (see SCHEMA_VERSION)."""
+    from crosspost.shapes import SCHEMA_VERSION, instant
+
+    return {
+        "schema": SCHEMA_VERSION,
+        "generated_at": instant(report.generated_at),
+        "timezone": report.zone.key,
+        "weeks": report.weeks,
+        "ahead": report.ahead,
+        "since": report.since.isoformat(),
+        "until": report.until.isoformat(),
+        "holds": report.holds,
+        "channels": [
+            {
+                "channel": c.channel,
+                "label": c.label,
+                "targets": {
+                    "min_per_week": c.policy.min_per_week,
+                    "min_per_month": c.policy.min_per_month,
+                    "max_per_day": c.policy.max_per_day,
+                    "slots": [s.text for s in c.policy.slots],
+                    "quiet": [q.text for q in c.policy.quiet],
+                },
+                "last_published_at": instant(c.last_published_at),
+                "days_since_last": c.days_since_last,
+                "published_in_window": c.published_in_window,
+                "periods": [
+                    {
+                        "unit": p.unit,
+                        "start": p.start.isoformat(),
+                        "end": p.end.isoformat(),
+                        "when": p.when,
+                        "target": p.target,
+                        "published": p.published,
+                        "planned": p.planned,
+                        "ok": p.ok,
+                    }
+                    for p in c.periods
+                ],
+                "notes": list(c.notes),
+                "holds": not c.findings,
+            }
+            for c in report.channels
+        ],
+        "findings": [
+            {
+                "check": f.check,
+                "channel": f.channel,
+                "sentence": f.sentence,
+                "item_ids": list(f.item_ids),
+            }
+            for f in report.findings
+        ],
+    }
+
+
+def report_lines(report: HealthReport) -> list[str]:
+    """The report as a volunteer reads it (and as a cron job mails it)."""
+    from crosspost.policy import plural, show_day_time
+
+    moment = report.generated_at
+    zone = report.zone
+    lines = [
+        f"Editorial health on {show_day_time(moment, zone, now=moment)} ({zone.key}): "
+        f"the last {plural(report.weeks, 'week')} and the {plural(report.ahead, 'week')} ahead."
+    ]
+    for channel in report.channels:
+        target = channel.policy.targets_text()
+        lines.append("")
+        lines.append(f"{channel.label} ({channel.channel})" + (f": {target}" if target else ""))
+        lines += [f"  {note}" for note in channel.notes]
+        lines += [f"  ✗ {finding.sentence}" for finding in channel.findings]
+        if not channel.findings:
+            lines.append("  ✓ Nothing to fix.")
+    lines.append("")
+    count = len(report.findings)
+    if report.holds:
+        lines.append("The editorial policy holds.")
+    else:
+        lines.append(f"The editorial policy falls short: {plural(count, 'thing')} to fix.")
+    return lines
