@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from icalendar import STATUS, Event
 
-from crosspost.calendar.ics import calendar_head, sequence, span
+from crosspost.calendar.ics import calendar_head, sequence, span, wall_time
 
 if TYPE_CHECKING:
     from crosspost.config import Settings
@@ -45,8 +45,8 @@ def agenda_event(entry: AgendaEntry, settings: Settings) -> Event:
         last_modified=modified,
         created=item.created_at,
         sequence=sequence(item.created_at, modified),
-        start=item.event_start.astimezone(zone),
-        end=item.event_end.astimezone(zone) if item.event_end else None,
+        start=wall_time(item.event_start, zone),
+        end=wall_time(item.event_end, zone) if item.event_end else None,
         summary=item.title,
         description=text or None,
         location=item.location,

@@ -10,7 +10,7 @@ ledger is byte for byte the same file.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, BinaryIO
 from zoneinfo import ZoneInfo
 
@@ -89,13 +89,25 @@ def span(start: datetime, end: datetime, zone: ZoneInfo) -> tuple[date, date]:
     return date(first.year, 1, 1), date(last.year + 1, 1, 1)
 
 
+def wall_time(moment: datetime, zone: ZoneInfo) -> datetime:
+    """The time to write with the zone's TZID, or in UTC when a TZID time would mislead.
+
+    In the hour the clocks go back, a local time happens twice and a TZID time names the
+    first one (RFC 5545, 3.3.5): the second occurrence is written in UTC instead.
+    """
+    local = moment.astimezone(zone)
+    if local.fold == 1 and local.replace(fold=0).utcoffset() != local.utcoffset():
+        return moment.astimezone(UTC)
+    return local
+
+
 def delivery_event(row: Row, zone: ZoneInfo, describe: Callable[[Row], str]) -> Event:
     """The VEVENT of one delivery."""
     d = row.delivery
     summary = f"[{row.label}] {d.item.title}"
     if d.state in ATTENTION:
         summary += f" ({ATTENTION[d.state]})"
-    start = d.due_at.astimezone(zone)
+    start = wall_time(d.due_at, zone)
     event = Event.new(
         uid=uid(d.key),
         stamp=row.modified,
@@ -103,7 +115,7 @@ def delivery_event(row: Row, zone: ZoneInfo, describe: Callable[[Row], str]) -> 
         created=d.item.created_at,
         sequence=sequence(d.item.created_at, row.modified),
         start=start,
-        end=start + EVENT_LENGTH,
+        end=wall_time(d.due_at + EVENT_LENGTH, zone),
         summary=summary,
         description=describe(row),
         categories=[d.item.kind, row.label],
