@@ -56,6 +56,7 @@ class FakePlatformServer:
         self._host = host
         self._port = port
         self._settings = Settings().updated(settings)
+        self._settings_lock = threading.Lock()
         self.recorder = Recorder()
         self.faults = FaultPlan(random.Random(seed))
         self.platforms: tuple[Platform, ...] = (Twitter(), Graph(), WordPress())
@@ -166,8 +167,9 @@ class FakePlatformServer:
         return self.configure_from(changes)
 
     def configure_from(self, changes: dict[str, Any]) -> Settings:
-        self._settings = self._settings.updated(changes)
-        return self._settings
+        with self._settings_lock:
+            self._settings = self._settings.updated(changes)
+            return self._settings
 
     def inject(
         self,
@@ -234,13 +236,13 @@ class FakePlatformServer:
         self._pause(settings.latency_ms / 1000)
         env = self._env(platform, request, settings, kind)
         response = self._answer(platform, request, env, fault)
-        if fault is not None and kind == "timeout":
-            self._pause(fault.seconds if fault.seconds is not None else settings.hang_s)
         if kind == "lost_answer":
             handler.close_connection = True
             self._log(platform, request, None, kind)
             return
         self._log(platform, request, response.status, kind)
+        if fault is not None and kind == "timeout":
+            self._pause(fault.seconds if fault.seconds is not None else settings.hang_s)
         self._send(handler, response, head=request.method == "HEAD")
 
     def _answer(
