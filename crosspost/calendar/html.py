@@ -57,35 +57,40 @@ h3 { font-size: 1.15rem; margin: 1.2rem 0 .3rem; }
 .grid { width: 100%; border-collapse: collapse; table-layout: fixed; }
 .grid th { text-align: left; font-size: .85rem; padding: .15rem .35rem;
   border-bottom: 2px solid #111; }
-.grid td { vertical-align: top; border: 1px solid #8a8a8a; height: 7.2rem;
+.grid td { vertical-align: top; border: 1px solid #8a8a8a; height: 7.5rem;
   padding: .15rem .25rem; }
 .grid td.out { background: #eeeeee; color: #777; }
 .grid td.today { box-shadow: inset 0 0 0 3px #111; }
-.num { font-weight: 700; font-size: .95rem; }
+.num { font-weight: 700; font-size: 1rem; }
 .grid ul { list-style: none; margin: .1rem 0 0; padding: 0; }
 .e { border-left: .4rem solid var(--c); background: color-mix(in srgb, var(--c) 16%, #fff);
-  margin: 0 0 .12rem; padding: .02rem .25rem; font-size: .78rem; line-height: 1.2;
+  margin: 0 0 .15rem; padding: .05rem .3rem; font-size: .84rem; line-height: 1.2;
   border-radius: 2px; overflow: hidden; display: -webkit-box;
   -webkit-line-clamp: 2; -webkit-box-orient: vertical; }
 .e b { color: var(--c); }
-.st-pending, .st-claimed, .st-sending { background: #fff; outline: 1px dashed var(--c);
+.e.st-pending, .e.st-claimed, .e.st-sending { background: #fff; outline: 1px dashed var(--c);
   outline-offset: -1px; }
-.st-failed, .st-unknown, .st-skipped_late { background: #fde7ea; outline: 2px solid var(--fail);
-  outline-offset: -2px; }
-.st-cancelled { background: #fff; color: #666; text-decoration: line-through;
+.e.st-failed, .e.st-unknown, .e.st-skipped_late { background: #fde7ea;
+  outline: 2px solid var(--fail); outline-offset: -2px; }
+.e.st-cancelled { background: #fff; color: #666; text-decoration: line-through;
   border-left-color: #aaa; }
-.st-cancelled b { color: #666; }
+.e.st-cancelled b { color: #666; }
 .s { font-weight: 700; }
 .st-failed .s, .st-unknown .s, .st-skipped_late .s { color: var(--fail); }
 .more { font-size: .72rem; font-style: italic; color: #333; }
 .month { margin-bottom: 1.8rem; }
-.list { width: 100%; border-collapse: collapse; font-size: .85rem; }
+.list { width: 100%; border-collapse: collapse; font-size: .85rem; table-layout: fixed; }
+.list th:nth-child(1) { width: 8%; } .list th:nth-child(2) { width: 6%; }
+.list th:nth-child(3) { width: 10%; } .list th:nth-child(4) { width: 7%; }
+.list th:nth-child(5) { width: 30%; } .list th:nth-child(6) { width: 12%; }
 .list th, .list td { text-align: left; vertical-align: top; padding: .2rem .4rem;
   border-bottom: 1px solid #bbb; }
 .list th { border-bottom: 2px solid #111; }
 .list td.t { white-space: nowrap; }
 .list td.c { font-weight: 700; color: var(--c); white-space: nowrap; }
-.list tr.st-cancelled td { color: #666; }
+.list tr.st-cancelled td { color: #666; text-decoration: line-through; }
+.list tr.st-failed td, .list tr.st-unknown td, .list tr.st-skipped_late td {
+  background: #fde7ea; }
 .list tr.st-failed td.st, .list tr.st-unknown td.st, .list tr.st-skipped_late td.st {
   color: var(--fail); font-weight: 700; }
 .detail { overflow-wrap: anywhere; }
@@ -104,7 +109,7 @@ h3 { font-size: 1.15rem; margin: 1.2rem 0 .3rem; }
   .e { font-size: 7.5pt; }
   .weeks { page: weeks; break-before: page; }
   .week { break-inside: avoid-page; }
-  .list { font-size: 8.5pt; }
+  .list { font-size: 8pt; }
   a { color: inherit; text-decoration: none; }
 }
 """
