@@ -173,7 +173,9 @@ class Channel(ABC):
     #: How people name the platform.
     default_label: ClassVar[str] = "Channel"
     #: Whether find_existing can really look (else ambiguous outcomes go to the officer).
-    supports_lookup: ClassVar[bool] = False
+    #: An adapter that cannot look must say so here or raise from find_existing: a
+    #: None from find_existing means "not there", and the engine then sends again.
+    supports_lookup: bool = False
     #: How long after an ambiguous attempt a post can still appear in find_existing.
     settling_delay: ClassVar[timedelta] = timedelta(minutes=2)
 

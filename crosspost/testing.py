@@ -26,6 +26,7 @@ from channels.base import (
     Rendered,
 )
 from crosspost.domain import Item
+from crosspost.secrets import SecretSource
 
 
 class FakeSettings(ChannelSettings):
@@ -46,6 +47,8 @@ class FakePlatform:
     script: deque[ChannelError] = field(default_factory=deque)
     store_before_failing: bool = False
     check_error: ChannelError | None = None
+    #: Raised by every publish while set (e.g. credentials revoked), after the script.
+    outage: ChannelError | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def fail_next(self, *errors: ChannelError, posted_anyway: bool = False) -> None:
@@ -81,6 +84,10 @@ class FakeChannel(Channel):
     Settings = FakeSettings
     default_label = "Fake"
     supports_lookup = True
+
+    def __init__(self, name: str, settings: ChannelSettings, secrets: SecretSource) -> None:
+        super().__init__(name, settings, secrets)
+        self.supports_lookup = self.fake_settings.lookup
 
     @property
     def platform(self) -> FakePlatform:
@@ -122,7 +129,7 @@ class FakeChannel(Channel):
         platform = self.platform
         with platform.lock:
             platform.requests.append(dict(job.rendered.request))
-            error = platform.script.popleft() if platform.script else None
+            error = platform.script.popleft() if platform.script else platform.outage
             if error is None or platform.store_before_failing:
                 receipt = self._store(job)
             if error is not None:

@@ -118,6 +118,7 @@ class Publisher:
         self._lock = threading.Lock()
         self._dispatch_lock = threading.Lock()
         self._stopping = threading.Event()
+        self._paused: set[str] = set()
         self._on_idle_slot = on_idle_slot
 
     # ------------------------------------------------------------ claiming
@@ -148,18 +149,22 @@ class Publisher:
                 )
                 if not claimed:
                     break
-                for delivery in self._within_limits(claimed, now):
+                accepted = self._within_limits(claimed, now)
+                for delivery in accepted:
                     with self._lock:
                         self._in_flight.add(delivery.id)
                     self._pool.submit(self._run_one, delivery).add_done_callback(self._finished)
                     started += 1
+                if not accepted:
+                    break  # all deferred to later: nothing more to do now
             return started
 
     def _within_limits(self, claimed: list[Delivery], now: datetime) -> list[Delivery]:
         """Defer (release with a later time) what would exceed a channel's posting limits."""
         accepted: list[Delivery] = []
+        batch = [d.id for d in claimed]
         for channel, group in _by_channel(claimed).items():
-            room, free_at = self._room(channel, now)
+            room, free_at = self._room(channel, now, batch)
             accepted.extend(group[:room])
             for delivery in group[room:]:
                 assert free_at is not None
@@ -168,7 +173,9 @@ class Publisher:
                     self.log.deferred(delivery, free_at)
         return accepted
 
-    def _room(self, channel: str, now: datetime) -> tuple[int, datetime | None]:
+    def _room(
+        self, channel: str, now: datetime, batch: list[int]
+    ) -> tuple[int, datetime | None]:
         """How many more posts `channel` may take now, and when the next slot frees."""
         settings = self.settings.channels.get(channel)
         room = 1 << 30
@@ -179,12 +186,14 @@ class Publisher:
             limit = getattr(settings, name)
             if limit is None:
                 continue
-            used = self.store.count_published_since(channel, now - window)
+            used = self.store.count_published_since(channel, now - window, besides=batch)
             left = max(limit - used, 0)
             if left < room:
                 room = left
                 oldest = self.store.oldest_published_since(channel, now - window)
                 free_at = (oldest + window) if oldest else now + window
+                # Never "free now": that would claim and defer the same post in a loop.
+                free_at = max(free_at, now + timedelta(seconds=1))
         return room, free_at
 
     def _finished(self, future: Future[int]) -> None:
@@ -218,6 +227,10 @@ class Publisher:
                 self.tally.skipped += 1
                 self.log.skipped(delivery, message)
             return
+        if delivery.channel in self._paused:
+            # Claimed in the same batch as the post that found the credentials expired.
+            self.store.release(delivery.id, self.worker_id, now)
+            return
         try:
             channel = self.channels.get(delivery.channel)
             rendered = self._render(channel, delivery)
@@ -247,13 +260,15 @@ class Publisher:
         except Exception as error:
             self._record_error(delivery, attempt_id, error, channel)
             return
+        done = self.clock()
         recorded = self.store.record_published(
             delivery.id,
             attempt_id,
-            self.clock(),
+            done,
             remote_id=receipt.remote_id,
             url=receipt.url,
-            published_at=receipt.published_at,
+            # The ledger's clock, so limits and reports compare like with like.
+            published_at=done,
             dry_run=receipt.dry_run,
             detail=receipt.detail,
         )
@@ -295,8 +310,7 @@ class Publisher:
         )
         message = describe(error)
         if decision.pause_channel:
-            self.store.pause_channel(delivery.channel, message, now)
-            self.log.paused(delivery.channel, message)
+            self._paused.add(delivery.channel)
         moved = self.store.record_outcome(
             delivery.id,
             attempt_id,
@@ -308,6 +322,9 @@ class Publisher:
             next_attempt_at=decision.next_attempt_at,
             uncount=decision.uncount,
         )
+        if decision.pause_channel:
+            self.store.pause_channel(delivery.channel, message, now)
+            self.log.paused(delivery.channel, message)
         if not moved:
             return
         if decision.state is State.FAILED:
@@ -339,6 +356,10 @@ class Publisher:
 
     def _reconcile_one(self, delivery: Delivery) -> int:
         now = self.clock()
+        if delivery.channel in self._paused:
+            # Claimed in the same batch as the post that found the credentials expired.
+            self.store.release(delivery.id, self.worker_id, now)
+            return
         try:
             channel = self.channels.get(delivery.channel)
             rendered = self._render(channel, delivery)
@@ -410,6 +431,7 @@ class Publisher:
                 self.log.still_paused(pause.channel, describe(error))
                 continue
             if result.ok and self.store.resume_channel(pause.channel, self.clock()):
+                self._paused.discard(pause.channel)
                 self.log.resumed(pause.channel)
 
     def heartbeat(self) -> None:

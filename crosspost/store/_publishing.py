@@ -155,17 +155,25 @@ class PublishingMixin(StoreBase):
         parents = _parents_of(session, [d for d, _ in rows])
         return [_delivery(d, _item(i), _parent(parents, d)) for d, i in rows]
 
-    def count_published_since(self, channel: str, since: datetime) -> int:
-        """Posts out (or going out) on `channel` since `since`: for per-channel limits."""
+    def count_published_since(
+        self, channel: str, since: datetime, *, besides: Sequence[int] = ()
+    ) -> int:
+        """Posts out or in flight on `channel` since `since`, for per-channel limits.
+
+        `besides`: the caller's fresh claims, which it is deciding about.
+        """
         with self._session() as session:
             published = select(func.count()).where(
                 DeliveryRow.channel == channel,
                 or_(
                     and_(
                         DeliveryRow.state == State.PUBLISHED.value,
-                        DeliveryRow.published_at >= since,
+                        DeliveryRow.published_at > since,
                     ),
-                    DeliveryRow.state.in_((State.SENDING.value, State.CLAIMED.value)),
+                    and_(
+                        DeliveryRow.state.in_((State.CLAIMED.value, State.SENDING.value)),
+                        DeliveryRow.id.not_in(besides) if besides else True,
+                    ),
                 ),
             )
             return int(session.scalar(published) or 0)
@@ -176,7 +184,7 @@ class PublishingMixin(StoreBase):
                 select(func.min(DeliveryRow.published_at)).where(
                     DeliveryRow.channel == channel,
                     DeliveryRow.state == State.PUBLISHED.value,
-                    DeliveryRow.published_at >= since,
+                    DeliveryRow.published_at > since,
                 )
             )
 
@@ -262,7 +270,8 @@ class PublishingMixin(StoreBase):
             if moved:
                 parent = session.get(DeliveryRow, delivery_id)
                 assert parent is not None
-                _schedule_announcements(session, parent, published_at)
+                # Our clock, not the platform's: announcements are timed by this ledger.
+                _schedule_announcements(session, parent, now)
             return moved
 
     def record_outcome(
@@ -464,7 +473,7 @@ class PublishingMixin(StoreBase):
             if moved:
                 parent = session.get(DeliveryRow, delivery_id)
                 assert parent is not None
-                _schedule_announcements(session, parent, published_at)
+                _schedule_announcements(session, parent, now)
             return moved
 
     def reconcile_absent(self, delivery_id: int, now: datetime, message: str) -> bool:
@@ -493,15 +502,23 @@ class PublishingMixin(StoreBase):
     # ------------------------------------------------------------ channels
 
     def pause_channel(self, channel: str, reason: str, now: datetime) -> None:
+        """Pause `channel` (an upsert: several threads may find the same expired token)."""
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        insert = sqlite_insert if self.is_sqlite else pg_insert
+        statement = insert(ChannelStateRow).values(
+            channel=channel, paused_reason=reason, paused_at=now
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=[ChannelStateRow.channel],
+            set_={
+                "paused_reason": reason,
+                "paused_at": func.coalesce(ChannelStateRow.paused_at, now),
+            },
+        )
         with self._session(immediate=True) as session:
-            row = session.get(ChannelStateRow, channel)
-            if row is None:
-                session.add(ChannelStateRow(channel=channel, paused_reason=reason, paused_at=now))
-            elif row.paused_reason is None:
-                row.paused_reason = reason
-                row.paused_at = now
-            else:
-                row.paused_reason = reason
+            session.execute(statement)
 
     def resume_channel(self, channel: str, now: datetime) -> bool:
         with self._session(immediate=True) as session:
