@@ -356,10 +356,6 @@ class Publisher:
 
     def _reconcile_one(self, delivery: Delivery) -> int:
         now = self.clock()
-        if delivery.channel in self._paused:
-            # Claimed in the same batch as the post that found the credentials expired.
-            self.store.release(delivery.id, self.worker_id, now)
-            return
         try:
             channel = self.channels.get(delivery.channel)
             rendered = self._render(channel, delivery)

@@ -172,7 +172,7 @@ class PublishingMixin(StoreBase):
                     ),
                     and_(
                         DeliveryRow.state.in_((State.CLAIMED.value, State.SENDING.value)),
-                        DeliveryRow.id.not_in(besides) if besides else True,
+                        DeliveryRow.id.not_in(besides or [-1]),
                     ),
                 ),
             )
