@@ -27,7 +27,7 @@ from crosspost.config import Settings
 from crosspost.errors import CrosspostError
 from crosspost.store import Store
 from schedules.engine import Publisher, utcnow
-from schedules.log import EventLog
+from schedules.log import EventLog, quiet_libraries
 
 #: A wall clock that moves this far from the monotonic clock has been stepped.
 CLOCK_STEP = timedelta(seconds=2)
@@ -91,6 +91,8 @@ class Daemon:
         from apscheduler.executors.pool import ThreadPoolExecutor
         from apscheduler.schedulers.background import BackgroundScheduler
 
+        quiet_libraries()
+
         self.settings = settings
         self.store = store
         self.log = log
@@ -142,8 +144,14 @@ class Daemon:
             return
         with self._arm_lock:
             self._armed = when
+            # Several may overlap (a kick while a wake runs); dispatch serialises them.
             self.scheduler.add_job(
-                self.wake, "date", run_date=when, id="wake", replace_existing=True
+                self.wake,
+                "date",
+                run_date=when,
+                id="wake",
+                replace_existing=True,
+                max_instances=8,
             )
 
     def watch(self) -> None:

@@ -173,9 +173,7 @@ class Publisher:
                     self.log.deferred(delivery, free_at)
         return accepted
 
-    def _room(
-        self, channel: str, now: datetime, batch: list[int]
-    ) -> tuple[int, datetime | None]:
+    def _room(self, channel: str, now: datetime, batch: list[int]) -> tuple[int, datetime | None]:
         """How many more posts `channel` may take now, and when the next slot frees."""
         settings = self.settings.channels.get(channel)
         room = 1 << 30

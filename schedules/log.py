@@ -7,6 +7,7 @@ JSON: one object per line with time (UTC), event, channel, item, title, url or r
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import threading
 from collections.abc import Iterable
@@ -151,3 +152,14 @@ class EventLog:
 
     def info(self, message: str) -> None:
         self.emit("info", None, message=message)
+
+
+def quiet_libraries() -> None:
+    """Keep libraries' own logging out of the officer's log, and secrets out of any log.
+
+    At DEBUG, oauthlib prints consumer keys and tweepy prints request bodies; the
+    scheduler's own chatter (jobs added, run, skipped) means nothing to an officer.
+    """
+    for name in ("oauthlib", "requests_oauthlib", "tweepy", "urllib3", "facebook"):
+        logging.getLogger(name).setLevel(logging.INFO)
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)

@@ -18,6 +18,7 @@ from crosspost.cli import (
     calendar,
     channels,
     db,
+    demo,
     health,
     importing,
     items,
@@ -90,7 +91,7 @@ def _root(
     app_context(ctx).config_path = config
 
 
-for module in (setup, items, queue, lifecycle, importing, publishing, calendar, health):
+for module in (setup, demo, items, queue, lifecycle, importing, publishing, calendar, health):
     app.add_typer(module.app)
 app.add_typer(rules.app, name="rules", help="See how routing rules apply to an item.")
 app.add_typer(db.app, name="db", help="Create, upgrade and inspect the database.")

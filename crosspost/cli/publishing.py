@@ -16,7 +16,9 @@ EXIT_TROUBLE = 4
 
 def _log(settings: Any, fmt: str) -> Any:
     from crosspost.errors import InputError
-    from schedules.log import EventLog
+    from schedules.log import EventLog, quiet_libraries
+
+    quiet_libraries()
 
     if fmt not in ("text", "json"):
         raise InputError(f"log-format: expected text or json (got {fmt!r})")
