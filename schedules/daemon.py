@@ -225,6 +225,7 @@ class Daemon:
             next_run_time=now + timedelta(hours=24),
         )
         self.scheduler.start()
+        threading.Thread(target=self._watch_clock, name="clock-watch", daemon=True).start()
         self.log.info(
             f"publishing from {self._where()} with {publisher.size} threads "
             f"(worker {publisher.worker_id})"
@@ -248,23 +249,32 @@ class Daemon:
         self.log.info("stopped")
 
     def run_forever(self, *, install_signals: bool = True) -> None:
-        """Block until SIGTERM/SIGINT (or stop()), watching for system clock steps."""
+        """Block until SIGTERM/SIGINT (or request_stop()), then stop cleanly."""
         if install_signals:
             for sig in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(sig, lambda *_: self._stop_requested.set())
         self.start()
-        offset = time.time() - time.monotonic()
         try:
             while not self._stop_requested.wait(0.5) and not self._stop.is_set():
-                current = time.time() - time.monotonic()
-                if abs(current - offset) > CLOCK_STEP.total_seconds():
-                    self._clock_stepped(current - offset)
-                offset = current
+                pass
         finally:
             self.stop()
 
     def request_stop(self) -> None:
         self._stop_requested.set()
+
+    def _watch_clock(self) -> None:
+        """APScheduler times its interval jobs on the wall clock; if that clock is stepped
+        (NTP, a VM resumed, an admin), re-arm everything rather than sleep through it."""
+        offset = time.time() - time.monotonic()
+        while not self._stop.wait(0.5):
+            current = time.time() - time.monotonic()
+            if abs(current - offset) > CLOCK_STEP.total_seconds():
+                try:
+                    self._clock_stepped(current - offset)
+                except Exception as error:
+                    self.log.warning(f"re-arming after a clock step failed: {error}")
+            offset = current
 
     def _clock_stepped(self, by_seconds: float) -> None:
         """Interval jobs are timed on the wall clock: re-arm them all from the new time."""

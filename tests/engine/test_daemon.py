@@ -1,0 +1,162 @@
+"""The daemon: wakes at the exact due time, follows the queue, survives clock changes."""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import time_machine
+
+from crosspost.config import Settings, parse_settings
+from crosspost.domain import NewItem, PlannedDelivery
+from crosspost.store import Store
+from crosspost.testing import fake_platform
+from schedules.daemon import AlreadyRunning, Daemon
+from schedules.log import EventLog
+from tests.engine.conftest import ENGINE_CONFIG
+
+
+@pytest.fixture
+def settings(tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    monkeypatch.setenv("CROSSPOST_DATABASE_URL", db_url)
+    return parse_settings(ENGINE_CONFIG.encode(), tmp_path / "crosspost.toml")
+
+
+@pytest.fixture
+def store(settings: Settings) -> Iterator[Store]:
+    store = Store.open(settings.database_url)
+    yield store
+    store.close()
+
+
+def _daemon(settings: Settings, store: Store) -> Daemon:
+    return Daemon(settings, store, EventLog(settings.zone, stream=io.StringIO()), watch_every=0.2)
+
+
+def _queue(store: Store, due: datetime, title: str = "Info", channel: str = "twitter") -> int:
+    item = NewItem(kind="scoop", title=title, requested_at=due)
+    [item_id] = store.add_items([(item, [PlannedDelivery(channel, due)])])
+    return item_id
+
+
+def _published_at(store: Store, item_id: int, within: float = 10.0) -> datetime:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        [delivery] = store.get_item(item_id).deliveries
+        if delivery.state == "published":
+            assert delivery.published_at is not None
+            return delivery.published_at
+        time.sleep(0.01)
+    raise AssertionError(f"item {item_id} was not published within {within} s")
+
+
+def test_wakes_at_the_exact_due_time_not_on_a_polling_minute(
+    settings: Settings, store: Store
+) -> None:
+    due = datetime.now(UTC) + timedelta(seconds=1.5)
+    item = _queue(store, due)
+    daemon = _daemon(settings, store)
+    daemon.start()
+    try:
+        published = _published_at(store, item)
+    finally:
+        daemon.stop()
+    assert timedelta(0) <= published - due < timedelta(milliseconds=250)
+
+
+def test_an_item_queued_by_another_process_is_picked_up_on_time(
+    settings: Settings, store: Store
+) -> None:
+    daemon = _daemon(settings, store)
+    daemon.start()
+    try:
+        time.sleep(0.3)
+        other = Store.open(settings.database_url)  # another terminal's `crosspost add`
+        due = datetime.now(UTC) + timedelta(seconds=1)
+        item = _queue(other, due)
+        other.close()
+        published = _published_at(store, item)
+    finally:
+        daemon.stop()
+    assert timedelta(0) <= published - due < timedelta(milliseconds=250)
+
+
+def test_catches_up_on_start_with_what_is_overdue(settings: Settings, store: Store) -> None:
+    overdue = [_queue(store, datetime.now(UTC) - timedelta(minutes=30), f"n{i}") for i in range(3)]
+    daemon = _daemon(settings, store)
+    daemon.start()
+    try:
+        for item in overdue:
+            _published_at(store, item)
+    finally:
+        daemon.stop()
+    assert fake_platform("twitter").count == 3
+
+
+def test_asleep_across_the_spring_forward_night(settings: Settings, store: Store) -> None:
+    # 28 March 2027, Paris: 01:59:59 CET is followed by 03:00:00 CEST (01:00 UTC).
+    with time_machine.travel(datetime(2027, 3, 28, 0, 59, 58, tzinfo=UTC), tick=True):
+        due = datetime(2027, 3, 28, 1, 0, 0, tzinfo=UTC)  # "2027-03-28 03:00" local
+        item = _queue(store, due)
+        daemon = _daemon(settings, store)
+        daemon.start()
+        try:
+            published = _published_at(store, item)
+        finally:
+            daemon.stop()
+    assert timedelta(0) <= published - due < timedelta(milliseconds=250)
+
+
+def test_a_clock_stepped_back_neither_repeats_nor_stalls(settings: Settings, store: Store) -> None:
+    start = datetime(2026, 12, 1, 9, 0, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=True) as traveller:
+        first = _queue(store, start + timedelta(seconds=1), "avant")
+        daemon = _daemon(settings, store)
+        daemon.start()
+        try:
+            _published_at(store, first)
+            # NTP steps the clock back ten minutes.
+            traveller.move_to(start - timedelta(minutes=10))
+            time.sleep(1.2)  # the daemon notices and re-arms
+            second = _queue(store, datetime.now(UTC) + timedelta(seconds=1), "après")
+            published = _published_at(store, second, within=5)
+        finally:
+            daemon.stop()
+    assert published < start  # on the stepped clock, not ten minutes later
+    assert fake_platform("twitter").count == 2
+
+
+def test_stop_lets_in_flight_posts_finish_and_releases_nothing_twice(
+    settings: Settings, store: Store
+) -> None:
+    item = _queue(store, datetime.now(UTC))
+    daemon = _daemon(settings, store)
+    daemon.start()
+    _published_at(store, item)
+    daemon.stop()
+    daemon.stop()  # idempotent
+    assert store.workers() == []
+    assert fake_platform("twitter").count == 1
+
+
+def test_a_second_daemon_on_the_same_sqlite_file_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CROSSPOST_DATABASE_URL", f"sqlite:///{tmp_path / 'one.db'}")
+    settings = parse_settings(ENGINE_CONFIG.encode(), tmp_path / "crosspost.toml")
+    store = Store.open(settings.database_url)
+    first = _daemon(settings, store)
+    first.start()
+    try:
+        with pytest.raises(AlreadyRunning, match="already publishing from this database"):
+            _daemon(settings, store).start()
+    finally:
+        first.stop()
+    second = _daemon(settings, store)
+    second.start()  # the lock was released with the first
+    second.stop()
+    store.close()
