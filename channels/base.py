@@ -35,6 +35,9 @@ class ChannelSettings(BaseModel):
     per_day: int | None = Field(default=None, ge=1)
     #: Seconds to wait for the platform's answer.
     timeout: float = Field(default=30.0, gt=0)
+    #: After an unclear outcome, seconds to wait before looking for the post
+    #: (default: the adapter's own settling delay).
+    settling: float | None = Field(default=None, ge=0)
 
 
 # ---------------------------------------------------------------- what flows
@@ -187,6 +190,13 @@ class Channel(ABC):
     @property
     def label(self) -> str:
         return self.settings.label or self.default_label
+
+    @property
+    def settle(self) -> timedelta:
+        """How long a post may take to show up on the platform after an unclear outcome."""
+        if self.settings.settling is not None:
+            return timedelta(seconds=self.settings.settling)
+        return self.settling_delay
 
     @abstractmethod
     def render(self, item: Item, context: RenderContext) -> Rendered:

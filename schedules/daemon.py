@@ -214,9 +214,13 @@ class Daemon:
         now = utcnow()
         add(self._guarded(self.sweep), "interval", seconds=every, id="sweep", next_run_time=now)
         add(self._guarded(self.watch), "interval", seconds=self.watch_every, id="watch")
-        add(self._guarded(publisher.reap), "interval", seconds=30, id="reaper")
-        add(self._guarded(publisher.reconcile), "interval", seconds=30, id="reconciler")
-        add(self._guarded(publisher.heartbeat), "interval", seconds=10, id="heartbeat")
+        lease = self.settings.publisher.lease.total_seconds()
+        # Leases are renewed three times per lease; expired ones are reaped within one.
+        beat = min(10.0, lease / 3)
+        reap = min(30.0, lease)
+        add(self._guarded(publisher.reap), "interval", seconds=reap, id="reaper")
+        add(self._guarded(publisher.reconcile), "interval", seconds=reap, id="reconciler")
+        add(self._guarded(publisher.heartbeat), "interval", seconds=beat, id="heartbeat")
         add(
             self._guarded(self.maintenance),
             "interval",

@@ -303,7 +303,7 @@ class Publisher:
             now=now,
             base=publisher.retry_base,
             cap=publisher.retry_cap,
-            settling=channel.settling_delay,
+            settling=channel.settle,
             rng=self.rng,
         )
         message = describe(error)
@@ -378,7 +378,7 @@ class Publisher:
             found = channel.find_existing(job)
         except Exception as error:
             retry_later = getattr(error, "outcome", "") in ("transient", "rate_limited")
-            when = now + channel.settling_delay if retry_later else None
+            when = now + channel.settle if retry_later else None
             self.store.reconcile_later(
                 delivery.id, when, f"could not look on {channel.label}: {describe(error)}"
             )

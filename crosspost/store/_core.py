@@ -52,12 +52,23 @@ class StoreBase:
         self.engine.dispose()
 
     @contextmanager
-    def _session(self, *, immediate: bool = False) -> Iterator[Session]:
-        """A transaction; `immediate` takes SQLite's write lock up front (claims, edits)."""
+    def _session(self) -> Iterator[Session]:
+        """A transaction that writes.
+
+        On SQLite it takes the write lock up front (BEGIN IMMEDIATE): a transaction
+        that reads first and writes later cannot wait for the lock (SQLite refuses
+        at once to avoid a deadlock), so every writer must start as a writer.
+        """
         bind = self.engine
-        if self.is_sqlite and immediate:
+        if self.is_sqlite:
             bind = self.engine.execution_options(sqlite_begin="IMMEDIATE")
         with busy_guard(), Session(bind, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        """A transaction that only reads: it never blocks, nor waits for, a writer (WAL)."""
+        with busy_guard(), Session(self.engine, expire_on_commit=False) as session, session.begin():
             yield session
 
     # ------------------------------------------------------------ state changes

@@ -34,7 +34,7 @@ class ItemsMixin(StoreBase):
     def add_items(self, batch: Sequence[tuple[NewItem, Sequence[PlannedDelivery]]]) -> list[int]:
         """Write items and their deliveries in one transaction: all of them or none."""
         ids: list[int] = []
-        with self._session(immediate=True) as session:
+        with self._session() as session:
             for new, plan in batch:
                 row = ItemRow(
                     kind=new.kind,
@@ -94,7 +94,7 @@ class ItemsMixin(StoreBase):
     # ------------------------------------------------------------ reading
 
     def get_item(self, item_id: int) -> ItemRecord:
-        with self._session() as session:
+        with self._read() as session:
             row = session.get(
                 ItemRow,
                 item_id,
@@ -111,7 +111,7 @@ class ItemsMixin(StoreBase):
 
     def list_deliveries(self, where: DeliveryFilter = DeliveryFilter()) -> list[Delivery]:
         """Deliveries with their items, by due time."""
-        with self._session() as session:
+        with self._read() as session:
             query = (
                 select(DeliveryRow, ItemRow)
                 .join(ItemRow, DeliveryRow.item_id == ItemRow.id)
@@ -134,7 +134,7 @@ class ItemsMixin(StoreBase):
         last_due: datetime | None = None
         last_id = 0
         while True:
-            with self._session() as session:
+            with self._read() as session:
                 query = (
                     select(DeliveryRow, ItemRow)
                     .join(ItemRow, DeliveryRow.item_id == ItemRow.id)
@@ -158,7 +158,7 @@ class ItemsMixin(StoreBase):
             last_due, last_id = chunk[-1].due_at, chunk[-1].id
 
     def count_by_state(self) -> dict[str, int]:
-        with self._session() as session:
+        with self._read() as session:
             rows = session.execute(
                 select(DeliveryRow.state, func.count()).group_by(DeliveryRow.state)
             ).all()
@@ -178,7 +178,7 @@ class ItemsMixin(StoreBase):
         reported, so an edit can never re-send or lose a post.
         """
         report: list[Change] = []
-        with self._session(immediate=True) as session:
+        with self._session() as session:
             row = _item_row(session, item_id)
             deliveries = {d.channel: d for d in row.deliveries}
             pending = [d for d in deliveries.values() if d.state == State.PENDING.value]
@@ -230,7 +230,7 @@ class ItemsMixin(StoreBase):
     ) -> list[Change]:
         """Move pending deliveries to `new_time`, keeping each one's offset from the item."""
         report: list[Change] = []
-        with self._session(immediate=True) as session:
+        with self._session() as session:
             row = _item_row(session, item_id)
             shift = new_time - row.requested_at
             touched = False
@@ -250,7 +250,7 @@ class ItemsMixin(StoreBase):
     def cancel(self, item_id: int, channels: Sequence[str] | None = None) -> list[Change]:
         """Withdraw pending (or skipped) deliveries; what already went out stays out."""
         report: list[Change] = []
-        with self._session(immediate=True) as session:
+        with self._session() as session:
             row = _item_row(session, item_id)
             for delivery in _selected(row, channels):
                 old = State(delivery.state)
@@ -274,7 +274,7 @@ class ItemsMixin(StoreBase):
     ) -> list[Change]:
         """Queue failed or skipped deliveries again (unknown ones only with force)."""
         report: list[Change] = []
-        with self._session(immediate=True) as session:
+        with self._session() as session:
             row = _item_row(session, item_id)
             for delivery in _selected(row, channels):
                 old = State(delivery.state)
@@ -305,7 +305,7 @@ class ItemsMixin(StoreBase):
         self, item_id: int, channel: str, url: str | None, now: datetime, *, published: bool
     ) -> Change:
         """The officer settles an unknown (or failed) delivery by hand."""
-        with self._session(immediate=True) as session:
+        with self._session() as session:
             row = _item_row(session, item_id)
             matches = [d for d in row.deliveries if d.channel == channel]
             if not matches:

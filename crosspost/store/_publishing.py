@@ -76,7 +76,7 @@ class PublishingMixin(StoreBase):
 
     def next_due(self, *, exclude_channels: Sequence[str] = ()) -> datetime | None:
         """When the earliest pending delivery that could go out becomes due."""
-        with self._session() as session:
+        with self._read() as session:
             query = select(func.min(DeliveryRow.next_attempt_at)).where(
                 DeliveryRow.state == State.PENDING.value,
                 _parent_published(),
@@ -105,7 +105,7 @@ class PublishingMixin(StoreBase):
         """
         if limit <= 0:
             return []
-        with self._session(immediate=True) as session:
+        with self._session() as session:
             candidates = (
                 select(DeliveryRow.id)
                 .where(
@@ -162,7 +162,7 @@ class PublishingMixin(StoreBase):
 
         `besides`: the caller's fresh claims, which it is deciding about.
         """
-        with self._session() as session:
+        with self._read() as session:
             published = select(func.count()).where(
                 DeliveryRow.channel == channel,
                 or_(
@@ -179,7 +179,7 @@ class PublishingMixin(StoreBase):
             return int(session.scalar(published) or 0)
 
     def oldest_published_since(self, channel: str, since: datetime) -> datetime | None:
-        with self._session() as session:
+        with self._read() as session:
             return session.scalar(
                 select(func.min(DeliveryRow.published_at)).where(
                     DeliveryRow.channel == channel,
@@ -195,7 +195,7 @@ class PublishingMixin(StoreBase):
 
         Returns the attempt id, or None if this worker no longer holds the claim.
         """
-        with self._session(immediate=True) as session:
+        with self._session() as session:
             result = session.execute(
                 update(DeliveryRow)
                 .where(
@@ -220,9 +220,7 @@ class PublishingMixin(StoreBase):
             session.flush()
             return attempt.id
 
-    def save_progress(
-        self, delivery_id: int, worker: str | None, progress: dict[str, Any]
-    ) -> None:
+    def save_progress(self, delivery_id: int, worker: str | None, progress: dict[str, Any]) -> None:
         """Resume state (e.g. thread parts posted), committed at once.
 
         `worker` None is the reconciler, which may record parts it found on the
@@ -252,7 +250,7 @@ class PublishingMixin(StoreBase):
         dry_run: bool,
         detail: dict[str, Any] | None,
     ) -> bool:
-        with self._session(immediate=True) as session:
+        with self._session() as session:
             moved = _move(
                 session,
                 delivery_id,
@@ -298,7 +296,7 @@ class PublishingMixin(StoreBase):
         if uncount:
             # Waiting for a rate limit or renewed credentials is not a failed try.
             values["attempts"] = DeliveryRow.attempts - 1
-        with self._session(immediate=True) as session:
+        with self._session() as session:
             moved = _move(session, delivery_id, State.SENDING, new_state, **values)
             self._end_attempt(session, attempt_id, now, outcome, error_class, message, None)
             return moved
@@ -399,7 +397,7 @@ class PublishingMixin(StoreBase):
 
         Returns (released, made unknown).
         """
-        with self._session(immediate=True) as session:
+        with self._session() as session:
             released = session.execute(
                 update(DeliveryRow)
                 .where(
@@ -438,7 +436,7 @@ class PublishingMixin(StoreBase):
 
     def unknown_to_reconcile(self, now: datetime, limit: int = 50) -> list[Delivery]:
         """Unknown deliveries whose settling delay has passed and that a lookup could settle."""
-        with self._session() as session:
+        with self._read() as session:
             ids = list(
                 session.scalars(
                     select(DeliveryRow.id)
@@ -457,7 +455,7 @@ class PublishingMixin(StoreBase):
         self, delivery_id: int, now: datetime, *, remote_id: str, url: str | None,
         published_at: datetime,
     ) -> bool:  # fmt: skip
-        with self._session(immediate=True) as session:
+        with self._session() as session:
             moved = _move(
                 session,
                 delivery_id,
@@ -478,7 +476,7 @@ class PublishingMixin(StoreBase):
 
     def reconcile_absent(self, delivery_id: int, now: datetime, message: str) -> bool:
         """Not on the platform after the settling delay: safe to try again."""
-        with self._session(immediate=True) as session:
+        with self._session() as session:
             return _move(
                 session,
                 delivery_id,
@@ -517,11 +515,11 @@ class PublishingMixin(StoreBase):
                 "paused_at": func.coalesce(ChannelStateRow.paused_at, now),
             },
         )
-        with self._session(immediate=True) as session:
+        with self._session() as session:
             session.execute(statement)
 
     def resume_channel(self, channel: str, now: datetime) -> bool:
-        with self._session(immediate=True) as session:
+        with self._session() as session:
             row = session.get(ChannelStateRow, channel)
             was_paused = row is not None and row.paused_reason is not None
             if row is None:
@@ -533,7 +531,7 @@ class PublishingMixin(StoreBase):
             return was_paused
 
     def paused_channels(self) -> list[ChannelPause]:
-        with self._session() as session:
+        with self._read() as session:
             rows = session.scalars(
                 select(ChannelStateRow).where(ChannelStateRow.paused_reason.is_not(None))
             )
@@ -570,7 +568,7 @@ class PublishingMixin(StoreBase):
             session.execute(delete(WorkerRow).where(WorkerRow.id == worker))
 
     def workers(self) -> list[WorkerInfo]:
-        with self._session() as session:
+        with self._read() as session:
             rows = session.scalars(select(WorkerRow).order_by(WorkerRow.started_at))
             return [
                 WorkerInfo(r.id, r.mode, r.hostname, r.pid, r.started_at, r.heartbeat_at)
@@ -587,7 +585,7 @@ class PublishingMixin(StoreBase):
     def held_announcements(self) -> list[Delivery]:
         """Pending announcements whose announced post failed, was cancelled or is unknown."""
         parent = aliased(DeliveryRow)
-        with self._session() as session:
+        with self._read() as session:
             ids = list(
                 session.scalars(
                     select(DeliveryRow.id)
@@ -609,7 +607,7 @@ class PublishingMixin(StoreBase):
 
     def stuck(self, now: datetime) -> list[Delivery]:
         """In flight with an expired lease: a publisher died; the reaper will settle them."""
-        with self._session() as session:
+        with self._read() as session:
             ids = list(
                 session.scalars(
                     select(DeliveryRow.id).where(
@@ -621,5 +619,5 @@ class PublishingMixin(StoreBase):
             return self._load(session, ids) if ids else []
 
     def ping(self) -> None:
-        with self._session() as session:
+        with self._read() as session:
             session.execute(text("SELECT 1"))

@@ -59,7 +59,7 @@ class ReportsMixin(StoreBase):
         """When each delivery, or the item it carries, last changed (for LAST-MODIFIED)."""
         if not delivery_ids:
             return {}
-        with self._session() as session:
+        with self._read() as session:
             rows = session.execute(
                 select(DeliveryRow.id, DeliveryRow.updated_at, ItemRow.updated_at)
                 .join(ItemRow, DeliveryRow.item_id == ItemRow.id)
@@ -71,7 +71,7 @@ class ReportsMixin(StoreBase):
         self, channels: Sequence[str], start: datetime, end: datetime
     ) -> list[tuple[str, datetime]]:
         """(channel, published_at) of every real publication in [start, end); dry runs excluded."""
-        with self._session() as session:
+        with self._read() as session:
             rows = session.execute(
                 select(DeliveryRow.channel, DeliveryRow.published_at)
                 .where(
@@ -87,7 +87,7 @@ class ReportsMixin(StoreBase):
 
     def last_published(self, channels: Sequence[str]) -> dict[str, datetime]:
         """Each channel's latest real publication (channels that never published are absent)."""
-        with self._session() as session:
+        with self._read() as session:
             rows = session.execute(
                 select(DeliveryRow.channel, func.max(DeliveryRow.published_at))
                 .where(
@@ -102,7 +102,7 @@ class ReportsMixin(StoreBase):
 
     def occupied(self, channels: Sequence[str], start: datetime, end: datetime) -> list[Occupied]:
         """Times taken on these channels in [start, end): posts out, due, in flight or unsure."""
-        with self._session() as session:
+        with self._read() as session:
             rows = session.execute(
                 select(
                     DeliveryRow.channel,
@@ -127,7 +127,7 @@ class ReportsMixin(StoreBase):
 
     def count_by_channel_state(self, where: DeliveryFilter) -> dict[tuple[str, str], int]:
         """How many deliveries match `where`, per (channel, state); `limit` is ignored."""
-        with self._session() as session:
+        with self._read() as session:
             query = (
                 select(DeliveryRow.channel, DeliveryRow.state, func.count())
                 .join(ItemRow, DeliveryRow.item_id == ItemRow.id)
@@ -149,7 +149,7 @@ class ReportsMixin(StoreBase):
         """Items whose event starts in [start, end), by start time, in batches."""
         last: tuple[datetime, int] | None = None
         while True:
-            with self._session() as session:
+            with self._read() as session:
                 query = (
                     select(ItemRow)
                     .where(ItemRow.event_start >= start, ItemRow.event_start < end)
