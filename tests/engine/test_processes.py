@@ -112,7 +112,7 @@ def _wait_settled(db_url: str, total: int, within: float) -> dict[str, int]:
     try:
         while time.monotonic() < deadline:
             counts = store.count_by_state()
-            waiting = [d for d in store.unknown_to_reconcile(datetime.now(UTC) + timedelta(days=1))]
+            waiting = store.unknown_to_reconcile(datetime.now(UTC) + timedelta(days=1))
             busy = sum(counts.get(s, 0) for s in ("pending", "claimed", "sending"))
             if busy == 0 and not waiting:
                 return counts
