@@ -801,6 +801,9 @@ def _channel_health(
     days_since = (ctx.today - ctx.local_day(last)).days if last is not None else None
 
     notes = _notes(ctx, label, rules, last, days_since, in_window)
+    channel = ctx.settings.channels.get(name)
+    if channel is not None and channel.mode == "dry-run":
+        notes.append(f"{label} is in dry-run mode: what it publishes is not counted.")
     findings: list[Finding] = []
     findings += _stale(name, label, rules, days_since)
     findings += [_period_finding(ctx, name, label, p) for p in periods if not p.ok]

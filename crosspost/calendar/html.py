@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from html import escape
-from typing import TextIO
+from typing import IO, TextIO
 
 from crosspost.calendar.rows import Row, week_start
 from crosspost.calendar.table import MONTHS, WEEKDAYS, day_heading
@@ -41,6 +43,9 @@ LEGEND_STATES = ("published", "pending", "sending", "failed", "unknown", "cancel
 
 #: Entries shown in a grid cell before "+ N more" (the week list has them all).
 PER_CELL = 5
+
+#: The week list is kept in memory up to this size, then in a temporary file.
+SPOOL_IN_MEMORY = 8 * 2**20
 
 STYLE = """
 :root { --fail: #b00020; color: #111; background: #fff;
@@ -148,13 +153,12 @@ def _colour_class(page: Page, channel: str) -> str:
     return f"ch-{index % PALETTE_SIZE}"
 
 
-def write_html(
-    rows: Callable[[], Iterable[Row]],
-    out: TextIO,
-    *,
-    page: Page,
-) -> int:
-    """Write the page; `rows` is called twice (grid, then list), each pass streams."""
+def write_html(rows: Iterable[Row], out: TextIO, *, page: Page) -> int:
+    """Write the page in one pass over `rows`; returns how many deliveries it lists.
+
+    The week list comes after the grids but is written as the rows go by, into a
+    spool that stays in memory while small and moves to a temporary file when not.
+    """
     out.write(
         '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
@@ -163,17 +167,23 @@ def write_html(
         f"<title>{escape(page.title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
     )
     out.write(_header(page))
-    count = 0
-    for chunk in _months(rows(), page):
-        out.write(chunk)
-    out.write('<section class="weeks">\n<h2>Week by week</h2>\n')
-    for chunk, n in _weeks(rows(), page):
-        out.write(chunk)
-        count += n
-    if count == 0:
+    with tempfile.SpooledTemporaryFile(
+        max_size=SPOOL_IN_MEMORY, mode="w+", encoding="utf-8"
+    ) as spool:
+        weeks = _WeekList(spool, page)
+        noted = weeks.note(rows)
+        for chunk in _months(noted, page):
+            out.write(chunk)
+        for _ in noted:  # rows the grids had no day for are still listed
+            pass
+        weeks.finish()
+        spool.seek(0)
+        out.write('<section class="weeks">\n<h2>Week by week</h2>\n')
+        shutil.copyfileobj(spool, out)
+    if weeks.count == 0:
         out.write('<p class="empty">Nothing is planned in this period.</p>\n')
     out.write("</section>\n</body>\n</html>\n")
-    return count
+    return weeks.count
 
 
 def _header(page: Page) -> str:
@@ -276,24 +286,41 @@ def _entry(row: Row, page: Page) -> str:
     )
 
 
-def _weeks(rows: Iterable[Row], page: Page) -> Iterator[tuple[str, int]]:
-    """(HTML, rows in it) for each week that has deliveries."""
-    week: date | None = None
-    lines: list[str] = []
-    for row in rows:
+class _WeekList:
+    """The week-by-week tables, written as rows pass on their way to the grids."""
+
+    def __init__(self, out: IO[str], page: Page) -> None:
+        self.out = out
+        self.page = page
+        self.count = 0
+        self._week: date | None = None
+
+    def note(self, rows: Iterable[Row]) -> Iterator[Row]:
+        """Pass `rows` through, listing each one."""
+        for row in rows:
+            self._add(row)
+            yield row
+
+    def _add(self, row: Row) -> None:
         monday = week_start(row.local.date())
-        if monday != week:
-            if lines:
-                yield "".join(lines) + "</tbody></table>\n</section>\n", len(lines) - 1
-            week = monday
-            lines = [
+        if monday != self._week:
+            self._close()
+            self._week = monday
+            self.out.write(
                 f'<section class="week">\n<h3>Week of {day_heading(monday)}</h3>\n'
                 '<table class="list"><thead><tr><th>Day</th><th>Time</th><th>Channel</th>'
                 "<th>Kind</th><th>Title</th><th>State</th><th>Detail</th></tr></thead><tbody>\n"
-            ]
-        lines.append(_list_row(row, page))
-    if lines:
-        yield "".join(lines) + "</tbody></table>\n</section>\n", len(lines) - 1
+            )
+        self.out.write(_list_row(row, self.page))
+        self.count += 1
+
+    def _close(self) -> None:
+        if self._week is not None:
+            self.out.write("</tbody></table>\n</section>\n")
+
+    def finish(self) -> None:
+        self._close()
+        self._week = None
 
 
 def _list_row(row: Row, page: Page) -> str:

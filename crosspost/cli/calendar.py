@@ -8,11 +8,18 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import typer
 
 from crosspost.cli.context import app_context, now, say
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
+    from crosspost.calendar.rows import Query, Row
+    from crosspost.cli.context import AppContext
+    from crosspost.config import Settings
 
 app = typer.Typer()
 
@@ -94,7 +101,12 @@ def calendar(
 # ---------------------------------------------------------------- checking what was asked
 
 
-def _check_names(settings: Any, status: Any, channel: Any, kind: Any) -> None:
+def _check_names(
+    settings: Settings,
+    status: list[str] | None,
+    channel: list[str] | None,
+    kind: list[str] | None,
+) -> None:
     from crosspost.errors import InputError
     from crosspost.states import State
 
@@ -110,7 +122,7 @@ def _check_names(settings: Any, status: Any, channel: Any, kind: Any) -> None:
             raise InputError(f"kind: expected one of {', '.join(settings.kinds)} (got {name!r})")
 
 
-def _range(from_: str | None, to: str | None, settings: Any) -> tuple[datetime, datetime]:
+def _range(from_: str | None, to: str | None, settings: Settings) -> tuple[datetime, datetime]:
     """[start, end) in UTC; a bare date means its whole day (--to includes it)."""
     from crosspost.calendar.rows import default_range
     from crosspost.errors import InputError
@@ -128,7 +140,9 @@ def _range(from_: str | None, to: str | None, settings: Any) -> tuple[datetime, 
     return start, end
 
 
-def _moment(name: str, text: str, settings: Any, current: datetime, *, end_of_day: bool) -> Any:
+def _moment(
+    name: str, text: str, settings: Settings, current: datetime, *, end_of_day: bool
+) -> datetime:
     from crosspost.calendar.rows import local_midnight
     from crosspost.errors import InputError
     from crosspost.when import parse_moment
@@ -151,7 +165,7 @@ def _is_date(text: str) -> bool:
     return True
 
 
-def _span(start: datetime, end: datetime, zone: Any) -> str:
+def _span(start: datetime, end: datetime, zone: ZoneInfo) -> str:
     last = (end - timedelta(microseconds=1)).astimezone(zone).date()
     return f"{start.astimezone(zone).date()} to {last}"
 
@@ -201,17 +215,17 @@ def _write(output: Path | None, *, binary: bool, write: Callable[[Any], int]) ->
         return write(out)
 
 
-def _rows(context: Any, query: Any) -> Any:
+def _rows(context: AppContext, query: Query) -> Iterator[Row]:
     from crosspost.calendar.rows import iter_rows
 
     return iter_rows(context.store, context.settings, query)
 
 
-def _title(settings: Any, what: str = "Editorial calendar") -> str:
+def _title(settings: Settings, what: str = "Editorial calendar") -> str:
     return f"{settings.organisation}: {what.lower()}" if settings.organisation else what
 
 
-def _table(context: Any, query: Any, out: Any, _: _Options) -> int:
+def _table(context: AppContext, query: Query, out: Any, _: _Options) -> int:
     from crosspost.calendar.rows import channel_labels
     from crosspost.calendar.table import write_table
 
@@ -236,7 +250,7 @@ def _table(context: Any, query: Any, out: Any, _: _Options) -> int:
     return count
 
 
-def _ics(context: Any, query: Any, out: Any, _: _Options) -> int:
+def _ics(context: AppContext, query: Query, out: Any, _: _Options) -> int:
     from crosspost.calendar.ics import write_ics
 
     return write_ics(
@@ -244,13 +258,13 @@ def _ics(context: Any, query: Any, out: Any, _: _Options) -> int:
     )
 
 
-def _csv(context: Any, query: Any, out: Any, options: _Options) -> int:
+def _csv(context: AppContext, query: Query, out: Any, options: _Options) -> int:
     from crosspost.calendar.csvfile import write_csv
 
     return write_csv(_rows(context, query), out, delimiter=options.delimiter, bom=options.bom)
 
 
-def _html(context: Any, query: Any, out: Any, _: _Options) -> int:
+def _html(context: AppContext, query: Query, out: Any, _: _Options) -> int:
     from crosspost.calendar.html import Page, generated_text, write_html
     from crosspost.calendar.rows import channel_labels
 
@@ -266,10 +280,10 @@ def _html(context: Any, query: Any, out: Any, _: _Options) -> int:
         today=current.date(),
         labels=channel_labels(settings),
     )
-    return write_html(lambda: _rows(context, query), out, page=page)
+    return write_html(_rows(context, query), out, page=page)
 
 
-def _markdown(context: Any, query: Any, out: Any, _: _Options) -> int:
+def _markdown(context: AppContext, query: Query, out: Any, _: _Options) -> int:
     from crosspost.calendar.markdown import write_markdown
     from crosspost.calendar.rows import channel_labels
 
@@ -288,7 +302,7 @@ def _markdown(context: Any, query: Any, out: Any, _: _Options) -> int:
     )
 
 
-def _agenda(context: Any, query: Any, out: Any) -> int:
+def _agenda(context: AppContext, query: Query, out: Any) -> int:
     from crosspost.calendar.agenda import write_agenda
 
     entries = context.store.iter_agenda(
@@ -297,7 +311,7 @@ def _agenda(context: Any, query: Any, out: Any) -> int:
     return write_agenda(entries, out, settings=context.settings, start=query.start, end=query.end)
 
 
-_WRITERS: dict[str, Callable[[Any, Any, Any, _Options], int]] = {
+_WRITERS: dict[str, Callable[[AppContext, Query, Any, _Options], int]] = {
     "table": _table,
     "ics": _ics,
     "csv": _csv,

@@ -39,7 +39,7 @@ def _page(ledger: Ledger, first: str = "2026-12-01", last: str = "2026-12-31") -
     )
     end = (date.fromisoformat(last) + timedelta(days=1)).isoformat()
     out = StringIO()
-    write_html(lambda: ledger.rows(first, end), out, page=page)
+    write_html(ledger.rows(first, end), out, page=page)
     return out.getvalue()
 
 

@@ -271,3 +271,18 @@ def test_a_channel_that_never_published(cli: Cli) -> None:
     assert (
         "✗ The blog has never been updated through Crosspost (target: 2 per month)." in result.out
     )
+
+
+def test_a_dry_run_channel_is_said_not_to_count(ledger: Ledger, cli: Cli, workspace: Path) -> None:
+    config = (workspace / "crosspost.toml").read_text(encoding="utf-8")
+    config = config.replace('label = "X"', 'label = "X"\nmode = "dry-run"')
+    (workspace / "crosspost.toml").write_text(config, encoding="utf-8")
+    delivery = ledger.add("twitter", "2026-11-24 12:30", "Essai")
+    ledger._send(delivery)
+    ledger.store.move(delivery.id, State.SENDING, State.PUBLISHED, published_at=paris(
+        "2026-11-24 12:30"), dry_run=True, remote_url="dry-run://twitter/1")  # fmt: skip
+    with time_machine.travel(NOW, tick=False):
+        result = cli("health", ok=False)
+    assert "  X is in dry-run mode: what it publishes is not counted.\n" in result.out
+    assert "X: 0 posts in the 4 weeks from Monday 9 November to Sunday 6 December" in result.out
+    assert "✗ X has never been updated through Crosspost (target: 3 per week)." in result.out
