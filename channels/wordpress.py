@@ -347,10 +347,12 @@ def error_fields(body: object) -> tuple[str | None, str, int | None]:
 
 
 def _mapping(value: object) -> dict[str, Any]:
+    """`value` if it is a JSON object, else empty: WordPress bodies vary by plugin."""
     return value if isinstance(value, dict) else {}
 
 
 def _int(value: object) -> int | None:
+    """`value` if it is a JSON integer, else None."""
     return value if isinstance(value, int) else None
 
 
@@ -386,12 +388,19 @@ class WordPressChannel(Channel):
 
     @property
     def wp(self) -> WordPressSettings:
+        """The settings, typed as this adapter's."""
         assert isinstance(self.settings, WordPressSettings)
         return self.settings
 
     # ------------------------------------------------------------ render & validate
 
     def render(self, item: Item, context: RenderContext) -> Rendered:
+        """The post as WordPress will get it.
+
+        `request["post"]` is the JSON body sent as is; publish adds what only the
+        delivery and the site know: the slug, and the ids of `request["tags"]`,
+        `request["categories"]` and of the uploaded `request["featured_image"]`.
+        """
         header_html, header_text = self._event_header(item, context)
         link = context.announced_url or item.link
         body_html = markdown_to_html(item.body) if item.body.strip() else ""
@@ -577,9 +586,9 @@ class WordPressChannel(Channel):
         term_id = _existing_term_id(body) if code == "term_exists" else None
         if term_id is not None:
             return _TermExists(message, term_id)
-        return self._raise_as(rule_for(status, code), call, response, code, message)
+        return self._as_error(rule_for(status, code), call, response, code, message)
 
-    def _raise_as(
+    def _as_error(
         self,
         rule: ErrorRule,
         call: Call,
@@ -587,6 +596,7 @@ class WordPressChannel(Channel):
         code: str | None,
         message: str,
     ) -> ChannelError:
+        """The error `rule` says, with its advice, what we were doing, and WordPress's words."""
         said = f" ({code}: {message})" if code else f" (HTTP {response.status_code})"
         doing = f" while {call.doing}" if call.doing else ""
         text = rule.advice.format(env=self.wp.app_password_env) + doing + said
@@ -599,6 +609,7 @@ class WordPressChannel(Channel):
         return outcome(text)
 
     def _not_json(self, call: Call, response: requests.Response) -> ChannelError:
+        """An answer that is not WordPress's JSON (a firewall's page, another site...)."""
         kind = response.headers.get("Content-Type", "no Content-Type").split(";")[0]
         text = (
             f"{self.wp.site_url} answered {call.route} with HTTP {response.status_code} "
@@ -643,6 +654,7 @@ class WordPressChannel(Channel):
         return fallback_root(site)
 
     def _http(self) -> requests.Session:
+        """One session per adapter, so connections to the site are reused."""
         if self._session is None:
             import requests
 
@@ -652,12 +664,14 @@ class WordPressChannel(Channel):
         return self._session
 
     def _password(self) -> str:
+        """The application password; a missing one pauses the channel like a revoked one."""
         try:
             return str(self.secrets.get(self.wp.app_password_env))
         except MissingSecret as missing:
             raise AuthExpired(str(missing)) from missing
 
     def _timeout(self) -> tuple[float, float]:
+        """(connect, read) seconds: a dead host is noticed sooner than a slow answer."""
         return (min(10.0, self.settings.timeout), self.settings.timeout)
 
 
@@ -684,6 +698,7 @@ def _unique(names: tuple[str, ...]) -> list[str]:
 
 
 def _json_list(answer: Any, call: Call) -> list[Any]:
+    """A collection answer, which must be a JSON list."""
     if not isinstance(answer, list):
         raise Permanent(f"WordPress answered {call.route} with {type(answer).__name__}, not a list")
     return answer
@@ -695,6 +710,7 @@ def _existing_term_id(body: Any) -> int | None:
 
 
 def _image_problems(image: Mapping[str, str]) -> list[Problem]:
+    """What stops the featured image from being uploaded, or makes it less accessible."""
     path = Path(image["path"])
     if path.suffix.lower() not in IMAGE_TYPES:
         kinds = ", ".join(sorted(IMAGE_TYPES))
