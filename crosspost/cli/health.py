@@ -30,7 +30,7 @@ def health(
         max=52,
         help="Weeks to look ahead, this one included (0: only look back).",
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON (shape in the README)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON (stable keys)."),
 ) -> None:
     """Per channel: posts against the policy's targets, gaps, clashes, failures. Exit 3 if short."""
     from crosspost.policy import health_report
