@@ -132,7 +132,9 @@ ERROR_RULES: tuple[ErrorRule, ...] = (
               "renew the Page token in {env}"),
     ErrorRule((4, 17, 32, 341, 613, 80001), RateLimited,
               "Facebook asks to slow down: publication is postponed"),
-    ErrorRule((1, 2), Transient, "Facebook had a temporary problem: will try again"),
+    # Codes 1 and 2 may come after the post was created: on a post, look before resending
+    # (on a read, nothing was published and they are simply transient).
+    ErrorRule((1, 2), Ambiguous, "Facebook had a temporary problem: will check, then try again"),
     ErrorRule((506,), Duplicate, "Facebook refuses a post identical to a recent one"),
     ErrorRule((368,), Permanent, "Facebook has temporarily blocked this Page from posting "
               "(misuse or going too fast): check the Page's notifications before posting by hand"),
@@ -276,9 +278,9 @@ class _Graph:
             payload = _error_payload(self.response)
         if payload is None:
             return self._unreadable(write=write)
-        return self._classified(payload)
+        return self._classified(payload, write=write)
 
-    def _classified(self, payload: dict[str, Any]) -> ChannelError:
+    def _classified(self, payload: dict[str, Any], *, write: bool) -> ChannelError:
         code = payload.get("code")
         rule = rule_for(code if isinstance(code, int) else None)
         said = str(payload.get("message") or "no message")
@@ -288,6 +290,8 @@ class _Graph:
         message = f"{advice} (Facebook said: {said} [{detail}])"
         if rule.outcome is RateLimited:
             return RateLimited(message, retry_at(self.response, datetime.now(UTC)))
+        if rule.outcome is Ambiguous and not write:
+            return Transient(message)
         return rule.outcome(message)
 
     def _from_failure(self, error: Exception, *, write: bool) -> ChannelError:

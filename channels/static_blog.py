@@ -319,12 +319,15 @@ class StaticBlogChannel(Channel):
     # ------------------------------------------------------------ render
 
     def render(self, item: Item, context: RenderContext) -> Rendered:
-        # An announcement makes no sense on a blog: the item is rendered as a post.
+        # As an announcement (the blog announcing a post made elsewhere), the post
+        # carries a link to it; otherwise it is the item itself.
         import frontmatter
 
         now = datetime.now(context.timezone).replace(microsecond=0)
         slug = f"{slugify(item.title)}-{KEY_PLACEHOLDER}"
         body = self._body(item, context.timezone)
+        if context.role == "announce" and context.announced_url:
+            body = f"{body}\n\n[Lire la publication]({context.announced_url})".strip()
         front = self._front_matter(item, slug, now, context.timezone)
         text = frontmatter.dumps(frontmatter.Post(body, **front), sort_keys=False) + "\n"
         request: dict[str, Any] = {

@@ -25,6 +25,7 @@ from channels.base import (
     RenderContext,
     Rendered,
 )
+from channels.text import capitalise, event_when
 from crosspost.domain import Item
 from crosspost.secrets import SecretSource
 
@@ -100,6 +101,10 @@ class FakeChannel(Channel):
 
     def render(self, item: Item, context: RenderContext) -> Rendered:
         lines = [item.title]
+        if item.event_start is not None:
+            lines.append(capitalise(event_when(item.event_start, item.event_end, context.timezone)))
+        if item.location:
+            lines.append(item.location)
         if item.body:
             lines.append(item.body)
         link = context.announced_url or item.link

@@ -64,9 +64,9 @@ ERROR_CASES: list[tuple[int, int, dict[str, Any], str]] = [
      "Wait a bit and try again. For more info, please refer to "
      "https://developers.facebook.com/docs/graph-api/overview/rate-limiting.",
      subcode=2446079, is_transient=True), "RateLimited"),
-    (1, 500, error(1, "An unknown error has occurred.", is_transient=False), "Transient"),
+    (1, 500, error(1, "An unknown error has occurred.", is_transient=False), "Ambiguous"),
     (2, 500, error(2, "An unexpected error has occurred. Please retry your request later.",
-     is_transient=True), "Transient"),
+     is_transient=True), "Ambiguous"),
     (506, 400, error(506, "(#506) Duplicate status message", is_transient=False),
      "Duplicate"),
     (368, 400, error(368, "It looks like you were misusing this feature by going too fast. "

@@ -268,22 +268,7 @@ BACKENDS: dict[str, type[Backend]] = {
 }
 
 #: Where an adapter breaks the contract today: (test, channel type) -> what it does instead.
-BREACHES: dict[tuple[str, str], str] = {
-    ("test_render_event_says_when_and_where_in_french", "fake"): (
-        "FakeChannel.render writes only title, body and link: an event's date and place "
-        "are left out, unlike every real adapter"
-    ),
-    ("test_render_announcement_links_the_announced_post", "static-blog"): (
-        "StaticBlogChannel.render ignores RenderContext.announced_url and role "
-        "('an announcement makes no sense on a blog'), yet config accepts the blog in "
-        "`announce`: the announcement is published without the announced post's link"
-    ),
-    ("test_server_error_after_sending_is_ambiguous", "facebook"): (
-        "a 503 to POST /{page}/feed with Graph error code 2 (is_transient) is classified "
-        "Transient by ERROR_RULES (codes 1 and 2) before the status is looked at: the engine "
-        "sends again without looking, although the post may exist"
-    ),
-}
+BREACHES: dict[tuple[str, str], str] = {}
 
 
 # ---------------------------------------------------------------- fixtures

@@ -159,15 +159,15 @@ def test_render_shows_the_markdown_file_with_the_key_still_to_come(tmp_path: Pat
     assert channel.validate(rendered) == []
 
 
-def test_an_announcement_on_the_blog_is_rendered_as_a_post(tmp_path: Path) -> None:
+def test_an_announcement_on_the_blog_links_the_announced_post(tmp_path: Path) -> None:
     channel = make_channel(tmp_path)
     item = make_item(body="Texte.")
     context = RenderContext(timezone=PARIS, role="announce", announced_url="https://x.example/1")
     with time_machine.travel(datetime(2026, 12, 1, 9, tzinfo=UTC), tick=False):
         announce = channel.render(item, context)
         post = channel.render(item, RenderContext(timezone=PARIS))
-    assert announce.text == post.text
-    assert "https://x.example/1" not in announce.text
+    assert "[Lire la publication](https://x.example/1)" in announce.text
+    assert "https://x.example/1" not in post.text
 
 
 def test_validate_warns_without_alt_text_and_stops_without_the_image(
