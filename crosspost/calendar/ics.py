@@ -64,7 +64,8 @@ def calendar_head(
     """
     probe = Calendar.new(prodid=PRODID, name=name, description=description)
     probe.add("CALSCALE", "GREGORIAN")
-    probe.add("METHOD", "PUBLISH")
+    # No METHOD: this is a calendar to subscribe to, not an iTIP message (METHOD:PUBLISH
+    # would call for an ORGANIZER on every event, RFC 5546 3.2.1).
     probe.add("X-WR-TIMEZONE", zone.key)
     # Subscribed calendars look again every hour (RFC 7986, and what Outlook reads).
     probe.add("REFRESH-INTERVAL", timedelta(hours=1), parameters={"VALUE": "DURATION"})

@@ -28,6 +28,7 @@ def test_one_event_per_delivery_in_the_configured_zone(ledger: Ledger) -> None:
     assert [tz.tz_name for tz in calendar.timezones] == ["Europe/Paris"]
     assert calendar.get_missing_tzids() == set()
     assert str(calendar["X-WR-CALNAME"]) == "Les Amis du Vélo: editorial calendar"
+    assert "METHOD" not in calendar  # a feed to subscribe to, not an invitation
     assert event["UID"] == f"{delivery.key}@crosspost"
     assert event["SUMMARY"] == "[Facebook] Repair café"
     start = event.decoded("DTSTART")
