@@ -132,7 +132,6 @@ class Daemon:
         if upcoming is None:
             with self._arm_lock:
                 self._armed = None
-                self._remove("wake")
             return
         if upcoming <= utcnow() and self.publisher.free_slots() <= 0:
             # Every thread is busy: the next one to finish kicks us.
@@ -140,19 +139,17 @@ class Daemon:
         self._schedule_wake(upcoming)
 
     def _schedule_wake(self, when: datetime) -> None:
+        # The wake job lives as long as the daemon and is only ever moved, never
+        # removed and re-added: APScheduler removes a finished date job from its own
+        # thread, which would race with a re-arm from ours.
         if self._stop.is_set():
             return
+        from apscheduler.jobstores.base import JobLookupError
+
         with self._arm_lock:
             self._armed = when
-            # Several may overlap (a kick while a wake runs); dispatch serialises them.
-            self.scheduler.add_job(
-                self.wake,
-                "date",
-                run_date=when,
-                id="wake",
-                replace_existing=True,
-                max_instances=8,
-            )
+            with contextlib.suppress(JobLookupError):  # the scheduler is shutting down
+                self.scheduler.modify_job("wake", next_run_time=when)
 
     def watch(self) -> None:
         """Cheap, indexed: has the next due time changed under us (another process)?"""
@@ -184,12 +181,6 @@ class Daemon:
         run.__name__ = getattr(job, "__name__", "job")
         return run
 
-    def _remove(self, job_id: str) -> None:
-        from apscheduler.jobstores.base import JobLookupError
-
-        with contextlib.suppress(JobLookupError):
-            self.scheduler.remove_job(job_id)
-
     # ------------------------------------------------------------ life cycle
 
     def start(self) -> None:
@@ -213,6 +204,15 @@ class Daemon:
         add = self.scheduler.add_job
         now = utcnow()
         add(self._guarded(self.sweep), "interval", seconds=every, id="sweep", next_run_time=now)
+        # Re-armed to the exact due time by arm(); its own interval is only a fallback.
+        add(
+            self._guarded(self.wake),
+            "interval",
+            seconds=every,
+            id="wake",
+            next_run_time=now,
+            max_instances=8,
+        )
         add(self._guarded(self.watch), "interval", seconds=self.watch_every, id="watch")
         lease = self.settings.publisher.lease.total_seconds()
         # Leases are renewed three times per lease; expired ones are reaped within one.
@@ -246,7 +246,8 @@ class Daemon:
             return
         self._stop.set()
         with contextlib.suppress(Exception):  # never started
-            self.scheduler.shutdown(wait=False)
+            # Waits for running jobs (quick lookups): none may touch the ledger after stop.
+            self.scheduler.shutdown(wait=True)
         self.publisher.stop()
         if self._lock is not None:
             self._lock.release()
