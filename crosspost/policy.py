@@ -372,8 +372,8 @@ def _wall(day: date, clock: time, zone: ZoneInfo) -> datetime | None:
 
 
 def _midnight(day: date, zone: ZoneInfo) -> datetime:
-    # Midnight never falls in a DST gap in the zones we serve; if it did, the next valid
-    # instant is what "the start of the day" means anyway.
+    # Where midnight falls in a DST gap (a few zones), fold=0 gives the instant the clocks
+    # jumped at, which is when that day starts.
     return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
 
 
