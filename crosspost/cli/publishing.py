@@ -63,17 +63,14 @@ def publish(
     item_id: int = typer.Argument(..., metavar="ID"),
     log_format: str = typer.Option("text", "--log-format", help="text or json."),
 ) -> None:
-    """Publish one item now, on all its pending channels (announcements follow)."""
+    """Publish one item now on all its pending channels; announcements follow at once."""
     from crosspost.errors import Conflict
     from schedules.engine import Publisher
 
     context = app_context(ctx)
     store = context.store
-    record = store.get_item(item_id)
-    pending = [d for d in record.deliveries if d.state == "pending"]
-    if not pending:
+    if not store.make_due_now(item_id, now()):
         raise Conflict(f"item {item_id} has nothing pending to publish (see `crosspost show`)")
-    store.reschedule(item_id, now(), None)
     publisher = Publisher(
         context.settings, store, mode="publish", log=_log(context.settings, log_format)
     )

@@ -247,6 +247,17 @@ class ItemsMixin(StoreBase):
             row.updated_at = utcnow()
         return report
 
+    def make_due_now(self, item_id: int, now: datetime) -> int:
+        """`crosspost publish`: every pending delivery due now, announcements right after."""
+        with self._session() as session:
+            row = _item_row(session, item_id)
+            pending = [d for d in row.deliveries if d.state == State.PENDING.value]
+            for delivery in pending:
+                delivery.due_at = now
+                delivery.next_attempt_at = now
+            row.updated_at = utcnow()
+            return len(pending)
+
     def cancel(self, item_id: int, channels: Sequence[str] | None = None) -> list[Change]:
         """Withdraw pending (or skipped) deliveries; what already went out stays out."""
         report: list[Change] = []
