@@ -263,13 +263,27 @@ class ItemsMixin(StoreBase):
         report: list[Change] = []
         with self._session() as session:
             row = _item_row(session, item_id)
-            for delivery in _selected(row, channels):
+            chosen = _selected(row, channels)
+            cancelled: set[int] = set()
+            for delivery in chosen:
                 old = State(delivery.state)
                 if old in (State.PENDING, State.SKIPPED_LATE):
                     _move_row(session, delivery, old, State.CANCELLED)
+                    cancelled.add(delivery.id)
                     report.append(Change(delivery.channel, old.value, "cancelled"))
                 else:
                     report.append(Change(delivery.channel, old.value, None, _why_kept(old)))
+            # An announcement of a post that will never exist would wait forever.
+            for child in row.deliveries:
+                if (
+                    child.waits_for_id in cancelled
+                    and child not in chosen
+                    and child.state == State.PENDING.value
+                ):
+                    _move_row(session, child, State.PENDING, State.CANCELLED)
+                    report.append(
+                        Change(child.channel, "pending", "cancelled", "it announced that post")
+                    )
             if all(d.state == State.CANCELLED.value for d in row.deliveries):
                 row.status = "cancelled"
             row.updated_at = utcnow()

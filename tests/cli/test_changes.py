@@ -163,3 +163,12 @@ def test_resolve_an_unknown_delivery_as_published(workspace: Path, cli: Cli) -> 
     assert deliveries["twitter"]["url"] == "https://x.com/a/status/1"
     again = cli("resolve", "1", "--channel", "twitter", "--published", "https://x", ok=False)
     assert "a published delivery cannot be marked published" in again.err
+
+
+def test_cancelling_the_announced_post_cancels_its_announcements(
+    workspace: Path, cli: Cli
+) -> None:
+    _article(cli)
+    result = cli("cancel", "1", "--channel", "blog")
+    assert "twitter      pending -> cancelled (it announced that post)" in result.out
+    assert {d["state"] for d in _states(cli).values()} == {"cancelled"}
