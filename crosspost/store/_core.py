@@ -92,8 +92,8 @@ def busy_guard() -> Iterator[None]:
     except OperationalError as exc:
         if "locked" in str(exc.orig) or "busy" in str(exc.orig):
             raise DatabaseBusy(
-                "the database is busy: another crosspost process kept it locked for 15 s; "
-                "try again in a moment"
+                "the database is busy: another crosspost process kept it locked too long; "
+                "nothing was changed, try again in a moment"
             ) from None
         raise
 

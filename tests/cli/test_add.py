@@ -172,3 +172,56 @@ def test_missing_config_is_explained(
     assert result.code == 1
     assert "no crosspost.toml found" in result.err
     assert "crosspost init" in result.err
+
+
+def test_a_database_locked_by_another_process_is_reported_and_nothing_written(
+    tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    import crosspost.db
+    from tests.conftest import CONFIG
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "crosspost.toml").write_text(CONFIG, encoding="utf-8")
+    cli("list")  # creates the database
+    monkeypatch.setattr(crosspost.db, "SQLITE_BUSY_TIMEOUT_MS", 300)
+    holder = sqlite3.connect(tmp_path / "crosspost.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process is writing and does not let go
+    try:
+        result = cli("add", "--kind", "scoop", "--title", "x", ok=False)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert result.code == 1
+    assert "the database is busy" in result.err
+    assert "Traceback" not in result.err
+    assert cli("list").out.strip() == "Nothing queued."
+
+
+DELIVERY_KEYS = {
+    "id", "key", "item_id", "channel", "role", "state", "due_at", "due_at_local",
+    "next_attempt_at", "attempts", "remote_id", "url", "published_at", "dry_run",
+    "last_error", "waits_for", "waits_for_channel",
+}  # fmt: skip
+ITEM_KEYS = {
+    "id", "kind", "title", "body", "link", "image", "alt", "tags", "event_start", "event_end",
+    "location", "publish_at", "publish_at_local", "status", "created_at", "updated_at",
+}  # fmt: skip
+
+
+def test_json_shapes_are_the_documented_ones(workspace: Path, cli: Cli) -> None:
+    """docs/json.md promises these keys to scripts; removing one breaks them."""
+    added = cli("add", "--kind", "article", "--title", "Bilan", "--json").json()
+    assert isinstance(added, dict)
+    assert set(added["item"]) == ITEM_KEYS
+    assert all(set(d) == DELIVERY_KEYS for d in added["deliveries"])
+    listed = cli("list", "--json").json()
+    assert isinstance(listed, list)
+    assert all(set(d) == DELIVERY_KEYS | {"kind", "title"} for d in listed)
+    shown = cli("show", "1", "--json").json()
+    assert isinstance(shown, dict)
+    assert set(shown) == {"item", "deliveries"}
+    documented = (Path(__file__).parents[2] / "docs" / "json.md").read_text(encoding="utf-8")
+    for key in DELIVERY_KEYS | ITEM_KEYS:
+        assert f"`{key}`" in documented, f"{key} is not documented in docs/json.md"
