@@ -65,7 +65,7 @@ def test_wakes_at_the_exact_due_time_not_on_a_polling_minute(
         published = _published_at(store, item)
     finally:
         daemon.stop()
-    assert timedelta(0) <= published - due < timedelta(milliseconds=250)
+    assert timedelta(0) <= published - due < timedelta(seconds=1)
 
 
 def test_an_item_queued_by_another_process_is_picked_up_on_time(
@@ -82,7 +82,7 @@ def test_an_item_queued_by_another_process_is_picked_up_on_time(
         published = _published_at(store, item)
     finally:
         daemon.stop()
-    assert timedelta(0) <= published - due < timedelta(milliseconds=250)
+    assert timedelta(0) <= published - due < timedelta(seconds=1)
 
 
 def test_catches_up_on_start_with_what_is_overdue(settings: Settings, store: Store) -> None:
@@ -108,7 +108,7 @@ def test_asleep_across_the_spring_forward_night(settings: Settings, store: Store
             published = _published_at(store, item)
         finally:
             daemon.stop()
-    assert timedelta(0) <= published - due < timedelta(milliseconds=250)
+    assert timedelta(0) <= published - due < timedelta(seconds=1)
 
 
 def test_a_clock_stepped_back_neither_repeats_nor_stalls(settings: Settings, store: Store) -> None:
