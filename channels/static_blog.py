@@ -30,7 +30,6 @@ import shutil
 import sys
 import tempfile
 import threading
-import unicodedata
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -55,7 +54,13 @@ from channels.base import (
     Rendered,
     Transient,
 )
-from channels.text import capitalise, event_when, markdown_to_html, markdown_to_plain
+from channels.text import (
+    capitalise,
+    event_when,
+    markdown_to_html,
+    markdown_to_plain,
+    slugify,
+)
 from crosspost.domain import Item
 
 log = logging.getLogger(__name__)
@@ -73,9 +78,6 @@ ATOM = "http://www.w3.org/2005/Atom"
 LOCK_NAME = ".crosspost.lock"
 
 #: Letters that Unicode does not decompose into a base letter plus an accent.
-_LIGATURES = str.maketrans({"œ": "oe", "Œ": "Oe", "æ": "ae", "Æ": "Ae", "ß": "ss", "ø": "o"})
-_NOT_SLUG = re.compile(r"[^a-z0-9]+")
-_SLUG_MAX = 60
 
 #: Why a write failed -> what the engine does. Publishing is idempotent (same file
 #: rewritten in place), so retrying is always safe; only what cannot get better by
@@ -99,16 +101,6 @@ def classify_os_error(exc: OSError, root: Path) -> ChannelError:
     """The channel error an operating-system failure while writing the site stands for."""
     kind = OS_ERRORS.get(exc.errno or 0, Transient)
     return kind(f"cannot write the blog in {root}: {exc.strerror or exc}")
-
-
-def slugify(title: str) -> str:
-    """'Café réparation' -> 'cafe-reparation': ASCII, lower case, words joined by hyphens."""
-    folded = unicodedata.normalize("NFKD", title.translate(_LIGATURES))
-    ascii_text = folded.encode("ascii", "ignore").decode("ascii").lower()
-    slug = _NOT_SLUG.sub("-", ascii_text).strip("-")
-    if len(slug) > _SLUG_MAX:
-        slug = slug[:_SLUG_MAX].rsplit("-", 1)[0]
-    return slug or "post"
 
 
 # ---------------------------------------------------------------- settings

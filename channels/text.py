@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -102,3 +103,18 @@ def event_when(start: datetime, end: datetime | None, zone: ZoneInfo) -> str:
 
 def capitalise(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "Oe", "æ": "ae", "Æ": "Ae", "ß": "ss", "ø": "o"})
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(title: str, max_chars: int = 60) -> str:
+    """'Café réparation' -> 'cafe-reparation': ASCII, lower case, words joined by hyphens,
+    cut between words at `max_chars` (blog slugs and URLs stay readable and portable)."""
+    folded = unicodedata.normalize("NFKD", title.translate(_LIGATURES))
+    ascii_text = folded.encode("ascii", "ignore").decode("ascii").lower()
+    slug = _NOT_SLUG.sub("-", ascii_text).strip("-")
+    if len(slug) > max_chars:
+        slug = slug[:max_chars].rsplit("-", 1)[0]
+    return slug or "post"

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import dataclass
@@ -50,7 +49,13 @@ from channels.base import (
     Rendered,
     Transient,
 )
-from channels.text import capitalise, event_when, markdown_to_html, markdown_to_plain
+from channels.text import (
+    capitalise,
+    event_when,
+    markdown_to_html,
+    markdown_to_plain,
+    slugify,
+)
 from crosspost.domain import Item
 from crosspost.secrets import MissingSecret, SecretSource
 
@@ -137,12 +142,8 @@ class WordPressSettings(ChannelSettings):
 
 def post_slug(title: str, key: str) -> str:
     """The slug of a delivery's post: the title in ASCII, then the key's first 8 characters."""
-    folded = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    words = _NOT_SLUG.sub("-", folded.lower()).strip("-")
-    if len(words) > SLUG_TITLE_CHARS:
-        words = words[:SLUG_TITLE_CHARS].rsplit("-", 1)[0]
     suffix = _NOT_SLUG.sub("", key.lower())[:8]
-    return f"{words or 'post'}-{suffix}"
+    return f"{slugify(title, SLUG_TITLE_CHARS)}-{suffix}"
 
 
 def endpoint_url(root: str, route: str) -> str:

@@ -36,8 +36,31 @@ CHANNEL = typer.Option(None, "--channel", help="Send to this channel instead of 
 JSON = typer.Option(False, "--json", help="Print the result as JSON.")
 
 
-def _flags(**values: Any) -> dict[str, Any]:
-    fields = {k: v for k, v in values.items() if v not in (None, [], ())}
+#: Command-line option -> item field, for the options add and edit share.
+OPTION_FIELDS = {
+    "kind": "kind",
+    "title": "title",
+    "body": "body",
+    "body_file": "body_file",
+    "link": "link",
+    "image": "image",
+    "alt": "alt",
+    "tag": "tags",
+    "event_start": "event_start",
+    "event_end": "event_end",
+    "location": "location",
+    "at": "at",
+    "channel": "channels",
+}
+
+
+def _given(options: dict[str, Any]) -> dict[str, Any]:
+    """The item fields the officer gave on the command line (others stay as they are)."""
+    fields = {
+        field: options[option]
+        for option, field in OPTION_FIELDS.items()
+        if options.get(option) not in (None, [], ())
+    }
     body_file = fields.pop("body_file", None)
     if body_file is not None:
         if "body" in fields:
@@ -86,23 +109,7 @@ def add(
     if file is not None:
         fields = intake.from_markdown(file)
         base_dir = file.resolve().parent
-    fields.update(
-        _flags(
-            kind=kind,
-            title=title,
-            body=body,
-            body_file=body_file,
-            link=link,
-            image=image,
-            alt=alt,
-            tags=tag,
-            event_start=event_start,
-            event_end=event_end,
-            location=location,
-            at=at,
-            channels=channel,
-        )
-    )
+    fields.update(_given(locals()))
     # `--at next` is placed once the item is checked, in its channels' free slots.
     at_next = str(fields.get("at", "")).strip().lower() == "next"
     if at_next:
@@ -196,23 +203,7 @@ def edit(
     if file is not None:
         given = intake.from_markdown(file)
         base_dir = file.resolve().parent
-    given.update(
-        _flags(
-            kind=kind,
-            title=title,
-            body=body,
-            body_file=body_file,
-            link=link,
-            image=image,
-            alt=alt,
-            tags=tag,
-            event_start=event_start,
-            event_end=event_end,
-            location=location,
-            at=at,
-            channels=channel,
-        )
-    )
+    given.update(_given(locals()))
     if not given:
         raise InputError("edit: nothing to change; give at least one field (see --help)")
     merged = _current_fields(record.item, settings) | given

@@ -10,17 +10,30 @@ turns it into `unknown`, never back into `pending`, so it is not resent blindly.
 
 from __future__ import annotations
 
+import functools
 import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, or_, select, text, update
+from sqlalchemy import (
+    Select,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session, aliased
 
 from crosspost.domain import Delivery
-from crosspost.models import AttemptRow, ChannelStateRow, DeliveryRow, ItemRow, WorkerRow
+from crosspost.models import AttemptRow, ChannelStateRow, DeliveryRow, ItemRow, WorkerRow, utcnow
 from crosspost.states import State
 from crosspost.store._core import (
     StoreBase,
@@ -50,6 +63,9 @@ class WorkerInfo:
     heartbeat_at: datetime
 
 
+# Built once: SQL expressions are immutable, and building this one (an alias and its
+# column adaptation) cost more than running the whole claim (bench/RESULTS.md).
+@functools.cache
 def _parent_published() -> Any:
     """Deliveries that wait for nothing, or whose announced post is out."""
     parent = aliased(DeliveryRow)
@@ -62,11 +78,141 @@ def _parent_published() -> Any:
     )
 
 
+@functools.cache
 def _not_paused() -> Any:
     return ~exists().where(
         ChannelStateRow.channel == DeliveryRow.channel,
         ChannelStateRow.paused_reason.is_not(None),
     )
+
+
+# ---------------------------------------------------------------- the publication path
+# Every delivery runs the statements below. Building one (and its cache key) cost
+# more than running it on SQLite, so they are built once, with bind parameters, and
+# run on the session's connection, which also skips the ORM's per-statement set-up.
+# The SQL is the same as before; the profile and figures are in bench/RESULTS.md.
+
+
+@functools.cache
+def _claim_candidates(*, for_update: bool, by_item: bool) -> Select[int]:
+    query = (
+        select(DeliveryRow.id)
+        .where(
+            DeliveryRow.state == State.PENDING.value,
+            DeliveryRow.next_attempt_at <= bindparam("now"),
+            _parent_published(),
+            _not_paused(),
+        )
+        .order_by(DeliveryRow.next_attempt_at, DeliveryRow.id)
+        .limit(bindparam("limit"))
+    )
+    if by_item:
+        query = query.where(DeliveryRow.item_id == bindparam("item_id"))
+    if for_update:
+        query = query.with_for_update(skip_locked=True)
+    return query
+
+
+_CLAIM = (
+    update(DeliveryRow)
+    .where(
+        DeliveryRow.id.in_(bindparam("ids", expanding=True)),
+        DeliveryRow.state == State.PENDING.value,
+    )
+    .values(
+        state=State.CLAIMED.value,
+        claimed_by=bindparam("worker"),
+        lease_until=bindparam("lease_until"),
+        updated_at=bindparam("now"),
+    )
+)
+
+
+@functools.cache
+def _load_query(*, claimed: bool) -> Select[DeliveryRow, ItemRow]:
+    query = (
+        select(DeliveryRow, ItemRow)
+        .join(ItemRow, DeliveryRow.item_id == ItemRow.id)
+        .where(DeliveryRow.id.in_(bindparam("ids", expanding=True)))
+        .order_by(DeliveryRow.next_attempt_at, DeliveryRow.id)
+        .execution_options(populate_existing=True)
+    )
+    if claimed:
+        query = query.where(DeliveryRow.claimed_by == bindparam("claimed_by"))
+    return query
+
+
+_START_SENDING = (
+    update(DeliveryRow)
+    .where(
+        DeliveryRow.id == bindparam("delivery_id"),
+        DeliveryRow.state == State.CLAIMED.value,
+        DeliveryRow.claimed_by == bindparam("worker"),
+    )
+    .values(
+        state=State.SENDING.value,
+        attempts=DeliveryRow.attempts + 1,
+        updated_at=bindparam("now"),
+    )
+    .returning(DeliveryRow.attempts)
+)
+_NEW_ATTEMPT = (
+    insert(AttemptRow)
+    .values(
+        delivery_id=bindparam("delivery_id"),
+        number=bindparam("number"),
+        worker=bindparam("worker"),
+        started_at=bindparam("now"),
+    )
+    .returning(AttemptRow.id)
+)
+_SAVE_PROGRESS = (
+    update(DeliveryRow)
+    .where(
+        DeliveryRow.id == bindparam("delivery_id"), DeliveryRow.claimed_by == bindparam("worker")
+    )
+    .values(progress=bindparam("progress"))
+)
+_SAVE_PROGRESS_UNKNOWN = (
+    update(DeliveryRow)
+    .where(DeliveryRow.id == bindparam("delivery_id"), DeliveryRow.state == State.UNKNOWN.value)
+    .values(progress=bindparam("progress"))
+)
+#: sending -> published: the same conditional UPDATE as `_move`, built once.
+_PUBLISHED = (
+    update(DeliveryRow)
+    .where(DeliveryRow.id == bindparam("delivery_id"), DeliveryRow.state == State.SENDING.value)
+    .values(
+        state=State.PUBLISHED.value,
+        updated_at=bindparam("updated_at"),
+        remote_id=bindparam("remote_id"),
+        remote_url=bindparam("remote_url"),
+        published_at=bindparam("published_at"),
+        dry_run=bindparam("dry_run"),
+        last_error=None,
+        lease_until=None,
+        next_attempt_at=None,
+    )
+)
+_END_ATTEMPT = (
+    update(AttemptRow)
+    .where(AttemptRow.id == bindparam("attempt_id"))
+    .values(
+        ended_at=bindparam("now"),
+        outcome=bindparam("outcome"),
+        error_class=bindparam("error_class"),
+        error_message=bindparam("message"),
+        detail=bindparam("detail"),
+    )
+)
+_HAS_PENDING_ANNOUNCEMENTS = (
+    select(DeliveryRow.id)
+    .where(
+        DeliveryRow.waits_for_id == bindparam("delivery_id"),
+        DeliveryRow.state == State.PENDING.value,
+    )
+    .limit(1)
+)
 
 
 class PublishingMixin(StoreBase):
@@ -106,52 +252,26 @@ class PublishingMixin(StoreBase):
         if limit <= 0:
             return []
         with self._session() as session:
-            candidates = (
-                select(DeliveryRow.id)
-                .where(
-                    DeliveryRow.state == State.PENDING.value,
-                    DeliveryRow.next_attempt_at <= now,
-                    _parent_published(),
-                    _not_paused(),
-                )
-                .order_by(DeliveryRow.next_attempt_at, DeliveryRow.id)
-                .limit(limit)
+            candidates = _claim_candidates(
+                for_update=not self.is_sqlite, by_item=item_id is not None
             )
-            if item_id is not None:
-                candidates = candidates.where(DeliveryRow.item_id == item_id)
             if exclude_channels:
                 candidates = candidates.where(DeliveryRow.channel.not_in(exclude_channels))
-            if not self.is_sqlite:
-                candidates = candidates.with_for_update(skip_locked=True)
-            ids = list(session.scalars(candidates))
+            connection = session.connection()
+            found = connection.execute(candidates, {"now": now, "limit": limit, "item_id": item_id})
+            ids = list(found.scalars())
             if not ids:
                 return []
-            session.execute(
-                update(DeliveryRow)
-                .where(DeliveryRow.id.in_(ids), DeliveryRow.state == State.PENDING.value)
-                .values(
-                    state=State.CLAIMED.value,
-                    claimed_by=worker,
-                    lease_until=now + lease,
-                    updated_at=now,
-                )
-                .execution_options(synchronize_session=False)
+            connection.execute(
+                _CLAIM, {"ids": ids, "worker": worker, "lease_until": now + lease, "now": now}
             )
             return self._load(session, ids, claimed_by=worker)
 
     def _load(
         self, session: Session, ids: Sequence[int], *, claimed_by: str | None = None
     ) -> list[Delivery]:
-        query = (
-            select(DeliveryRow, ItemRow)
-            .join(ItemRow, DeliveryRow.item_id == ItemRow.id)
-            .where(DeliveryRow.id.in_(ids))
-            .order_by(DeliveryRow.next_attempt_at, DeliveryRow.id)
-            .execution_options(populate_existing=True)
-        )
-        if claimed_by is not None:
-            query = query.where(DeliveryRow.claimed_by == claimed_by)
-        rows = session.execute(query).all()
+        query = _load_query(claimed=claimed_by is not None)
+        rows = session.execute(query, {"ids": list(ids), "claimed_by": claimed_by}).all()
         parents = _parents_of(session, [d for d, _ in rows])
         return [_delivery(d, _item(i), _parent(parents, d)) for d, i in rows]
 
@@ -195,30 +315,13 @@ class PublishingMixin(StoreBase):
 
         Returns the attempt id, or None if this worker no longer holds the claim.
         """
+        params: dict[str, Any] = {"delivery_id": delivery_id, "worker": worker, "now": now}
         with self._session() as session:
-            result = session.execute(
-                update(DeliveryRow)
-                .where(
-                    DeliveryRow.id == delivery_id,
-                    DeliveryRow.state == State.CLAIMED.value,
-                    DeliveryRow.claimed_by == worker,
-                )
-                .values(
-                    state=State.SENDING.value,
-                    attempts=DeliveryRow.attempts + 1,
-                    updated_at=now,
-                )
-                .returning(DeliveryRow.attempts)
-            )
-            number = result.scalar()
+            connection = session.connection()
+            number = connection.execute(_START_SENDING, params).scalar()
             if number is None:
                 return None
-            attempt = AttemptRow(
-                delivery_id=delivery_id, number=number, worker=worker, started_at=now
-            )
-            session.add(attempt)
-            session.flush()
-            return attempt.id
+            return connection.execute(_NEW_ATTEMPT, params | {"number": number}).scalar_one()
 
     def save_progress(self, delivery_id: int, worker: str | None, progress: dict[str, Any]) -> None:
         """Resume state (e.g. thread parts posted), committed at once.
@@ -226,17 +329,10 @@ class PublishingMixin(StoreBase):
         `worker` None is the reconciler, which may record parts it found on the
         platform for a delivery whose outcome is unknown.
         """
-        owned = (
-            DeliveryRow.claimed_by == worker
-            if worker is not None
-            else DeliveryRow.state == State.UNKNOWN.value
-        )
+        statement = _SAVE_PROGRESS if worker is not None else _SAVE_PROGRESS_UNKNOWN
+        params = {"delivery_id": delivery_id, "worker": worker, "progress": progress}
         with self._session() as session:
-            session.execute(
-                update(DeliveryRow)
-                .where(DeliveryRow.id == delivery_id, owned)
-                .values(progress=progress)
-            )
+            session.connection().execute(statement, params)
 
     def record_published(
         self,
@@ -251,21 +347,22 @@ class PublishingMixin(StoreBase):
         detail: dict[str, Any] | None,
     ) -> bool:
         with self._session() as session:
-            moved = _move(
-                session,
-                delivery_id,
-                State.SENDING,
-                State.PUBLISHED,
-                remote_id=remote_id,
-                remote_url=url,
-                published_at=published_at,
-                dry_run=dry_run,
-                last_error=None,
-                lease_until=None,
-                next_attempt_at=None,
+            connection = session.connection()
+            result = connection.execute(
+                _PUBLISHED,
+                {
+                    "delivery_id": delivery_id,
+                    "updated_at": utcnow(),
+                    "remote_id": remote_id,
+                    "remote_url": url,
+                    "published_at": published_at,
+                    "dry_run": dry_run,
+                },
             )
+            moved = result.rowcount == 1
             self._end_attempt(session, attempt_id, now, "published", None, None, detail)
-            if moved:
+            waiting = connection.execute(_HAS_PENDING_ANNOUNCEMENTS, {"delivery_id": delivery_id})
+            if moved and waiting.first() is not None:
                 parent = session.get(DeliveryRow, delivery_id)
                 assert parent is not None
                 # Our clock, not the platform's: announcements are timed by this ledger.
@@ -326,38 +423,36 @@ class PublishingMixin(StoreBase):
         message: str | None,
         detail: dict[str, Any] | None,
     ) -> None:
-        session.execute(
-            update(AttemptRow)
-            .where(AttemptRow.id == attempt_id)
-            .values(
-                ended_at=now,
-                outcome=outcome,
-                error_class=error_class,
-                error_message=message,
-                detail=detail,
-            )
+        session.connection().execute(
+            _END_ATTEMPT,
+            {
+                "attempt_id": attempt_id,
+                "now": now,
+                "outcome": outcome,
+                "error_class": error_class,
+                "message": message,
+                "detail": detail,
+            },
         )
 
     def release(
         self, delivery_id: int, worker: str, now: datetime, next_attempt_at: datetime | None = None
     ) -> bool:
         """Give a claim back untouched (shutdown, channel limit reached): claimed -> pending."""
-        values: dict[str, Any] = {"claimed_by": None, "lease_until": None}
+        values: dict[str, Any] = {}
         if next_attempt_at is not None:
             values["next_attempt_at"] = next_attempt_at
-        with self._session() as session:
-            result = session.execute(
-                update(DeliveryRow)
-                .where(
-                    DeliveryRow.id == delivery_id,
-                    DeliveryRow.state == State.CLAIMED.value,
-                    DeliveryRow.claimed_by == worker,
-                )
-                .values(state=State.PENDING.value, updated_at=now, **values)
-            )
-            return bool(getattr(result, "rowcount", 0) == 1)
+        return self._leave_claim(delivery_id, worker, now, State.PENDING, **values)
 
     def skip_late(self, delivery_id: int, worker: str, now: datetime, message: str) -> bool:
+        return self._leave_claim(
+            delivery_id, worker, now, State.SKIPPED_LATE, next_attempt_at=None, last_error=message
+        )
+
+    def _leave_claim(
+        self, delivery_id: int, worker: str, now: datetime, new: State, **values: Any
+    ) -> bool:
+        """claimed -> `new`, only if `worker` still holds the claim."""
         with self._session() as session:
             result = session.execute(
                 update(DeliveryRow)
@@ -367,12 +462,7 @@ class PublishingMixin(StoreBase):
                     DeliveryRow.claimed_by == worker,
                 )
                 .values(
-                    state=State.SKIPPED_LATE.value,
-                    claimed_by=None,
-                    lease_until=None,
-                    next_attempt_at=None,
-                    last_error=message,
-                    updated_at=now,
+                    state=new.value, claimed_by=None, lease_until=None, updated_at=now, **values
                 )
             )
             return bool(getattr(result, "rowcount", 0) == 1)

@@ -24,8 +24,8 @@ from channels.static_blog import (
     StaticBlogChannel,
     StaticBlogSettings,
     classify_os_error,
-    slugify,
 )
+from channels.text import slugify
 from crosspost.domain import Delivery, Item
 from crosspost.secrets import SecretSource
 
