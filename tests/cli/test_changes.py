@@ -165,9 +165,7 @@ def test_resolve_an_unknown_delivery_as_published(workspace: Path, cli: Cli) -> 
     assert "a published delivery cannot be marked published" in again.err
 
 
-def test_cancelling_the_announced_post_cancels_its_announcements(
-    workspace: Path, cli: Cli
-) -> None:
+def test_cancelling_the_announced_post_cancels_its_announcements(workspace: Path, cli: Cli) -> None:
     _article(cli)
     result = cli("cancel", "1", "--channel", "blog")
     assert "twitter      pending -> cancelled (it announced that post)" in result.out
