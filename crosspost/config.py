@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from channels.base import ChannelSettings
+from channels.base import Channel, ChannelSettings
 from crosspost.domain import BUILTIN_KINDS
 from crosspost.errors import ConfigError, CrosspostError
 from crosspost.secrets import SecretSource
@@ -189,6 +189,15 @@ class Settings:
         if not self.file.secrets_file:
             return SecretSource(None)
         return SecretSource(self._resolve(self.file.secrets_file))
+
+    def adapter(self, name: str) -> Channel:
+        """The adapter of channel `name`, built once per Settings (exports render thousands)."""
+        from channels.registry import build
+
+        cache: dict[str, Channel] = self.__dict__.setdefault("_adapters", {})
+        if name not in cache:
+            cache[name] = build(name, self.channels[name], self.secrets())
+        return cache[name]
 
     def channel_label(self, name: str) -> str:
         settings = self.channels.get(name)

@@ -30,9 +30,7 @@ def preview(
     announced_url: str | None = None,
 ) -> ChannelPreview:
     """What `channel` would publish for `item`, with every limit it breaks."""
-    from channels.registry import build
-
-    adapter = build(channel, settings.channels[channel], settings.secrets())
+    adapter = settings.adapter(channel)
     context = RenderContext(
         timezone=settings.zone,
         announced_url=announced_url or (LINK_TO_COME if role == "announce" else None),
