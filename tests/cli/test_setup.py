@@ -1,0 +1,62 @@
+"""init, db upgrade/current and rules explain, as a new officer meets them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Cli
+
+
+def test_init_writes_a_working_starter_and_refuses_to_overwrite(
+    tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = cli("init", "--timezone", "America/Montreal")
+    assert "Created" in result.out
+    text = (tmp_path / "crosspost.toml").read_text(encoding="utf-8")
+    assert 'timezone = "America/Montreal"' in text
+    assert (tmp_path / "crosspost.db").exists()
+    listed = cli("channels", "list", "--json").json()
+    assert isinstance(listed, list)
+    assert {(c["name"], c["mode"]) for c in listed} == {
+        ("blog", "live"),
+        ("twitter", "dry-run"),
+        ("facebook", "dry-run"),
+    }
+    again = cli("init", ok=False)
+    assert again.code == 1
+    assert "already exists" in again.err
+    assert (tmp_path / "crosspost.toml").read_text(encoding="utf-8") == text
+
+
+def test_init_refuses_an_unknown_time_zone_and_writes_nothing(
+    tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = cli("init", "--timezone", "Europe/Pariss", ok=False)
+    assert "unknown time zone 'Europe/Pariss'" in result.err
+    assert not (tmp_path / "crosspost.toml").exists()
+
+
+def test_db_upgrade_and_current(workspace: Path, cli: Cli) -> None:
+    first = cli("db", "upgrade").out
+    assert "Database upgraded from empty" in first or "up to date" in first
+    assert "up to date" in cli("db", "upgrade").out
+    assert "up to date" in cli("db", "current").out
+
+
+def test_rules_explain_an_item_and_a_file(workspace: Path, cli: Cli) -> None:
+    cli("add", "--kind", "article", "--title", "Bilan", "--at", "2030-01-02 10:00")
+    out = cli("rules", "explain", "1").out
+    assert "routes[3] matches (kind article): to blog; announced on twitter, facebook" in out
+    assert "30m after it is out" in out
+    assert "2030-01-02 10:30 CET   announces the blog post" in out
+    draft = workspace / "draft.md"
+    draft.write_text("---\nkind: scoop\nat: 2030-01-02 10:00\n---\n# Info\n", "utf-8")
+    shown = cli("rules", "explain", str(draft), "--json").json()
+    assert isinstance(shown, dict)
+    assert shown["routes"] == [2]
+    assert [d["channel"] for d in shown["deliveries"]] == ["twitter"]
+    assert cli("list").out.count("\n") == 4  # explain queued nothing
