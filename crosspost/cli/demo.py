@@ -6,10 +6,15 @@ import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from crosspost.cli.context import now, say
+
+if TYPE_CHECKING:
+    from crosspost.config import Settings
+    from crosspost.store import Store
 
 app = typer.Typer()
 
@@ -47,7 +52,7 @@ def demo(
     from crosspost.cli.setup import starter_config
     from crosspost.config import CONFIG_NAME, parse_settings
     from crosspost.intake import accept
-    from crosspost.store import DeliveryFilter, Store
+    from crosspost.store import Store
     from schedules.daemon import Daemon
     from schedules.log import EventLog
 
@@ -91,7 +96,7 @@ def demo(
     finally:
         daemon.stop()
     say("")
-    _show_calendar(settings, store, DeliveryFilter())
+    _show_calendar(settings, store)
     blog = settings.channels["blog"]
     site = getattr(blog, "path", root / "site")
     say(f"\nThe blog, to open in a browser: {site}/index.html")
@@ -104,15 +109,11 @@ def demo(
         raise typer.Exit(1)
 
 
-def _show_calendar(settings: object, store: object, where: object) -> None:
-    from crosspost.cli.output import delivery_note, table
-    from crosspost.when import show_local
+def _show_calendar(settings: Settings, store: Store) -> None:
+    """The same agenda `crosspost calendar` prints, for the weeks the demo touched."""
+    from crosspost.calendar.rows import Query, default_range, iter_rows
+    from crosspost.calendar.table import write_table
 
-    deliveries = store.list_deliveries(where)  # type: ignore[attr-defined]
-    zone = settings.zone  # type: ignore[attr-defined]
-    rows = [
-        (show_local(d.due_at, zone), d.channel, d.state, d.item.title[:40], delivery_note(d))
-        for d in deliveries
-    ]
-    say("Editorial calendar:")
-    say(table(rows, ("WHEN", "CHANNEL", "STATE", "TITLE", "")))
+    start, end = default_range(now(), settings.zone)
+    say("Editorial calendar (crosspost calendar):")
+    write_table(iter_rows(store, settings, Query(start, end)), say)

@@ -123,6 +123,6 @@ def test_demo_publishes_everything_to_the_local_blog_and_dry_run_channels(
         if re.match(r"\d{4}-\d\d-\d\d \S+ \S+  published", line)
     ]
     assert len(log) == 5
-    assert "Editorial calendar:" in result.out
+    assert "Editorial calendar (crosspost calendar):" in result.out
     assert (tmp_path / "demo" / "site" / "index.html").exists()
     assert (tmp_path / "demo" / "site" / "feed.xml").exists()
