@@ -93,6 +93,22 @@ def _not_paused() -> Any:
 # The SQL is the same as before; the profile and figures are in bench/RESULTS.md.
 
 
+#: The earliest due time, as ORDER BY ... LIMIT 1 rather than min(): PostgreSQL then walks
+#: ix_deliveries_state_next and stops at the first row that may go out, instead of
+#: scanning every pending delivery (0.5 s for 1M, every second, from the watch job).
+_NEXT_DUE = (
+    select(DeliveryRow.next_attempt_at)
+    .where(
+        DeliveryRow.state == State.PENDING.value,
+        DeliveryRow.next_attempt_at.is_not(None),
+        _parent_published(),
+        _not_paused(),
+    )
+    .order_by(DeliveryRow.next_attempt_at)
+    .limit(1)
+)
+
+
 @functools.cache
 def _claim_candidates(*, for_update: bool, by_item: bool) -> Select[int]:
     query = (
@@ -223,14 +239,10 @@ class PublishingMixin(StoreBase):
     def next_due(self, *, exclude_channels: Sequence[str] = ()) -> datetime | None:
         """When the earliest pending delivery that could go out becomes due."""
         with self._read() as session:
-            query = select(func.min(DeliveryRow.next_attempt_at)).where(
-                DeliveryRow.state == State.PENDING.value,
-                _parent_published(),
-                _not_paused(),
-            )
+            query = _NEXT_DUE
             if exclude_channels:
                 query = query.where(DeliveryRow.channel.not_in(exclude_channels))
-            return session.scalar(query)
+            return session.connection().execute(query).scalar()
 
     # ------------------------------------------------------------ claiming
 
