@@ -162,6 +162,7 @@ def restart(args: argparse.Namespace) -> dict[str, Any]:
     scheduler = _scheduler(args.db, 4)
     scheduler.start()
     started = time.perf_counter() - began
+    ready_at = time.time()
     rss_started = _rss_mib()
     listing = time.perf_counter()
     jobs = len(scheduler.get_jobs())
@@ -169,6 +170,7 @@ def restart(args: argparse.Namespace) -> dict[str, Any]:
     rss_listed = _rss_mib()
     scheduler.shutdown(wait=False)
     return {
+        "ready_at": ready_at,
         "start_s": started,
         "rss_mib": rss_started,
         "jobs": jobs,
