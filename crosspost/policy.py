@@ -493,6 +493,41 @@ def apply_policy(
     return accepted, time_warnings(settings, accepted.plan.deliveries, load, now=now)
 
 
+def place_batch(
+    settings: Settings,
+    store: Store,
+    batch: Sequence[Accepted],
+    at_next: Sequence[bool],
+    *,
+    now: datetime,
+) -> list[Accepted]:
+    """For `import`: rows with `at: next` take the next free slots one after the other,
+    each seeing the slots the rows before it took (one Load for the whole batch)."""
+    wanted = [a for a, flag in zip(batch, at_next, strict=True) if flag]
+    if not wanted:
+        return list(batch)
+    channels = sorted({p.channel for a in wanted for p in a.plan.deliveries})
+    load = load_around(store, settings.zone, channels, now, now + timedelta(days=366))
+    out: list[Accepted] = []
+    problems: list[str] = []
+    for accepted, flag in zip(batch, at_next, strict=True):
+        if not flag:
+            out.append(accepted)
+            continue
+        try:
+            publish_at, placed = place_next(
+                settings, accepted.plan.deliveries, load, now=now, before=accepted.item.event_start
+            )
+        except InputError as exc:
+            problems.append(f"{accepted.source}: {exc}")
+            continue
+        item = replace(accepted.item, requested_at=publish_at)
+        out.append(replace(accepted, item=item, plan=replace(accepted.plan, deliveries=placed)))
+    if problems:
+        raise InputError("nothing was imported:\n  " + "\n  ".join(problems))
+    return out
+
+
 # ---------------------------------------------------------------- warnings for a chosen time
 
 

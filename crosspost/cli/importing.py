@@ -26,11 +26,21 @@ def import_(
     context = app_context(ctx)
     settings = context.settings
     sources = list(read_sources(source))
+    # `at: next` rows are checked as "now", then given the next free slots in file order.
+    at_next = [str(fields.get("at", "")).strip().lower() == "next" for _, fields, _ in sources]
+    for (_, fields, _), flag in zip(sources, at_next, strict=True):
+        if flag:
+            fields["at"] = "now"
+    current = now()
     if len(sources) >= 500:
         with typer.progressbar(sources, label="Checking", file=None) as bar:
-            accepted = accept_all(bar, settings, now=now())
+            accepted = accept_all(bar, settings, now=current)
     else:
-        accepted = accept_all(sources, settings, now=now())
+        accepted = accept_all(sources, settings, now=current)
+    if any(at_next):
+        from crosspost.policy import place_batch
+
+        accepted = place_batch(settings, context.store, accepted, at_next, now=current)
     deliveries = sum(len(a.plan.deliveries) for a in accepted)
     if dry_run:
         say(f"All {len(accepted)} items are valid ({deliveries} deliveries); nothing written.")

@@ -86,3 +86,25 @@ def test_check_writes_nothing(workspace: Path, cli: Cli) -> None:
     (workspace / "items.csv").write_text("kind,title\nscoop,Un\nscoop,Deux\n", "utf-8")
     assert "All 2 items are valid" in cli("import", "items.csv", "--check").out
     assert cli("list").out.strip() == "Nothing queued."
+
+
+def test_rows_at_next_take_the_next_free_slots_in_file_order(workspace: Path, cli: Cli) -> None:
+    config = workspace / "crosspost.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        + '\n[policy.twitter]\nslots = ["tue 12:30", "thu 12:30"]\nmax_per_day = 1\n',
+        encoding="utf-8",
+    )
+    cli("add", "--kind", "scoop", "--title", "Déjà là", "--at", "2026-12-01 12:30")
+    (workspace / "items.csv").write_text(
+        "kind,title,at\nscoop,Un,next\nscoop,Deux,next\nscoop,Trois,next\n", encoding="utf-8"
+    )
+    cli("import", "items.csv")
+    rows = cli("list", "--json").json()
+    assert isinstance(rows, list)
+    assert [(r["title"], r["due_at_local"]) for r in rows] == [
+        ("Déjà là", "2026-12-01T12:30:00+01:00"),
+        ("Un", "2026-12-03T12:30:00+01:00"),
+        ("Deux", "2026-12-08T12:30:00+01:00"),
+        ("Trois", "2026-12-10T12:30:00+01:00"),
+    ]
