@@ -182,6 +182,12 @@ class Daemon:
         self.publisher.resume_paused_channels()
         self.store.forget_workers_silent_since(utcnow() - timedelta(days=1))
 
+    def _wake_skipped(self, event: Any) -> None:
+        """APScheduler skipped a wake (too many running): the next kick must schedule one."""
+        if event.job_id == "wake":
+            with self._arm_lock:
+                self._wake_pending = None
+
     def _guarded(self, job: Any) -> Any:
         def run() -> None:
             try:
@@ -239,6 +245,9 @@ class Daemon:
             id="maintenance",
             next_run_time=now + timedelta(hours=24),
         )
+        from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED
+
+        self.scheduler.add_listener(self._wake_skipped, EVENT_JOB_MAX_INSTANCES | EVENT_JOB_MISSED)
         self.scheduler.start()
         threading.Thread(target=self._watch_clock, name="clock-watch", daemon=True).start()
         self.log.info(
