@@ -279,9 +279,8 @@ class Publisher:
             self.tally.published += 1
             self.tally.by_channel[delivery.channel] += 1
             self.log.published(delivery, receipt.url or receipt.remote_id, receipt.dry_run)
-            if self._on_idle_slot is not None and delivery.role == "post":
-                # Its announcements may be due the moment it is out: look again at once.
-                self._on_idle_slot()
+            # Its announcements may be due the moment it is out: _finished() looks
+            # again as soon as this returns, with this thread's slot already free.
 
     def _render(self, channel: Channel, delivery: Delivery) -> Rendered:
         if delivery.role == "announce" and not delivery.announced_url:
