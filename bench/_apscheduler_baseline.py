@@ -6,8 +6,8 @@ uses (render, OAuth 1.0a, tweepy, one session per post) to the fake server, so t
 network work is identical; what differs is everything around it: no ledger, no
 claim, no attempt record, no lease.
 
-    python bench/_apscheduler_baseline.py burst --db URL --server URL --count N --rate R \
-        --start EPOCH --workers W
+    BENCH_FAKE_URL=URL python bench/_apscheduler_baseline.py burst --db URL --count N \
+        --rate R --start EPOCH --workers W
     python bench/_apscheduler_baseline.py fill --db URL --count N --measure M
     python bench/_apscheduler_baseline.py restart --db URL
 
@@ -87,6 +87,9 @@ def burst(args: argparse.Namespace) -> dict[str, Any]:
 
     scheduler = _scheduler(args.db, args.workers)
     scheduler.start()
+    # One post first, as Crosspost's daemon does in bench_lateness: imports the X stack.
+    me.post(-1, _channel_of(0, args.channels), "Warm-up post")
+    me._done.acquire()
     start = datetime.fromtimestamp(args.start, UTC)
     began = time.perf_counter()
     for number in range(args.count):

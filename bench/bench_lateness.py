@@ -9,8 +9,8 @@ pointing at the fake platform server (its own process, loopback, 50 ms per answe
 Lateness = the fake server's receive time of the create minus the delivery's due time.
 
 - crosspost-sqlite / crosspost-postgres: `crosspost run` as a real process with a
-  generated crosspost.toml; the burst is queued from this process (another terminal)
-  a few seconds ahead, while the daemon runs.
+  generated crosspost.toml; the burst, written beforehand, is moved by this process
+  (another terminal) to start 3 s ahead while the daemon runs, after a warm-up post.
 - apscheduler: bench/_apscheduler_baseline.py, one date job per delivery in a
   SQLAlchemyJobStore on SQLite, the same thread count and the same X adapter.
 - cron: simulated from the due times, not waited for in real minutes: a run fires on
@@ -82,7 +82,7 @@ class Outcome:
 
     def row(self, reference: Outcome | None) -> list[str]:
         if not self.lateness:
-            return [self.system, self.burst.label, "-", "-", "-", "-", "-", "-", self.note]
+            return [self.system, self.burst.label, *["-"] * 7, self.note]
         p50 = percentile(self.lateness, 0.50)
         p99 = percentile(self.lateness, 0.99)
         top = max(self.lateness)
@@ -90,10 +90,13 @@ class Outcome:
         if reference is not None and reference is not self and reference.lateness:
             vs = ratio(percentile(reference.lateness, 0.99), p99)
         cpu = f"{self.cpu_share:.0%}" if self.cpu_share else "-"
+        first = int(self.burst.rate)  # the posts due in the burst's first second
+        rest = self.lateness[first:]
+        settled = f"{ms(max(rest))}" if rest and self.system != "cron, every minute" else "-"
         rss = f"{self.peak_rss:.0f} MiB" if self.peak_rss else "-"
         return [
             self.system, self.burst.label, f"{len(self.lateness):,}",
-            ms(p50), ms(p99), ms(top), vs, f"{cpu} / {rss}", self.note,
+            ms(p50), ms(p99), ms(top), settled, vs, f"{cpu} / {rss}", self.note,
         ]  # fmt: skip
 
 
@@ -128,9 +131,8 @@ class Sampler:
 
 
 def lateness_of(creates: list[dict[str, object]], start: float, rate: float) -> list[float]:
-    """Receive time minus due time for every create of the burst (index in the title)."""
-    out = []
-    seen = set()
+    """Receive time minus due time for every create of the burst, in due order."""
+    out: dict[int, float] = {}
     for create in creates:
         body = create.get("body")
         text = str(body.get("text", "")) if isinstance(body, dict) else ""
@@ -138,12 +140,11 @@ def lateness_of(creates: list[dict[str, object]], start: float, rate: float) -> 
         if match is None:
             continue
         number = int(match.group(1))
-        if number in seen:
+        if number in out:
             raise AssertionError(f"post {number} was published twice")
-        seen.add(number)
         received = float(create["received_at"])  # type: ignore[arg-type]
-        out.append(received - (start + number / rate))
-    return out
+        out[number] = received - (start + number / rate)
+    return [out[n] for n in sorted(out)]
 
 
 # ---------------------------------------------------------------- crosspost
@@ -194,7 +195,8 @@ def move_burst(url: str, burst: Burst, lead: float) -> float:
         moves = []
         for delivery_id, title in rows:
             match = TITLE.search(title)
-            assert match is not None
+            if match is None:
+                continue  # the warm-up post
             due = at + timedelta(seconds=int(match.group(1)) / burst.rate)
             moves.append({"i": delivery_id, "due": due})
         connection.execute(
@@ -224,22 +226,30 @@ def run_crosspost(
             channels=args.channels, workers=args.workers,
         )  # fmt: skip
         queue_burst(url, burst, args.channels)
+        bulk_ledger(url, [Planned("Warm-up post", channel_name(0), datetime.now(UTC))])
         daemon = start_daemon(config, tmp / f"{system}-{burst.count}.log")
         try:
+            # The first publication after a start imports the X stack (tweepy, requests,
+            # twitter-text): a daemon that has run since before the burst has done so.
+            server.wait_for(1, timeout=30)
+            first = server.creates()[0]["received_at"] - (time.time() - time.monotonic())
             lead = 3.0
             start = move_burst(url, burst, lead)
+            time.sleep(max(0.0, start - time.time()))
             sampler = Sampler(daemon.pid)
-            seen = server.wait_for(burst.count, timeout=lead + burst.count / burst.rate + 60)
+            total = burst.count + 1
+            seen = server.wait_for(total, timeout=burst.count / burst.rate + 60) - 1
             cpu = sampler.stop()
         finally:
             code = daemon.stop()
         outcome = Outcome(system, burst, cpu_share=cpu, peak_rss=sampler.peak)
         outcome.lateness = lateness_of(server.creates(), start, burst.rate)
+        outcome.note = f"warm-up post {first - daemon.started:.2f} s after spawn"
         store = Store.open(url, migrate=False)
         counts = store.count_by_state()
         store.close()
-        if seen < burst.count or counts.get("published") != burst.count or code != 0:
-            outcome.note = f"only {seen} creates; ledger {counts}; exit {code}"
+        if seen < burst.count or counts.get("published") != total or code != 0:
+            outcome.note += f"; only {seen} creates; ledger {counts}; exit {code}"
         return outcome
 
 
@@ -262,14 +272,15 @@ def run_apscheduler(
     process = subprocess.Popen(
         [
             sys.executable, str(BENCH / "_apscheduler_baseline.py"), "burst",
-            "--db", f"sqlite:///{db}", "--server", server.url, "--count", str(burst.count),
+            "--db", f"sqlite:///{db}", "--count", str(burst.count),
             "--rate", str(burst.rate), "--start", str(start), "--workers", str(args.workers),
             "--channels", str(args.channels),
         ],
         stdout=subprocess.PIPE, text=True, env=env,
     )  # fmt: skip
+    time.sleep(max(0.0, start - time.time()))
     sampler = Sampler(process.pid)
-    seen = server.wait_for(burst.count, timeout=lead + burst.count / burst.rate + 60)
+    seen = server.wait_for(burst.count + 1, timeout=burst.count / burst.rate + 60) - 1
     cpu = sampler.stop()
     out, _ = process.communicate(timeout=120)
     result = json.loads(out.strip().splitlines()[-1])
@@ -408,6 +419,7 @@ def main() -> None:
                 "p50",
                 "p99",
                 "max",
+                "max after 1st s",
                 "p99 vs SQLite",
                 "CPU / peak RSS",
                 "Notes",
@@ -418,7 +430,13 @@ def main() -> None:
         *verdicts,
         "- crosspost-*: `crosspost run` as a real process (generated crosspost.toml: "
         f"{args.channels} channels, type twitter, mode live, api_base = the fake server); "
-        "the burst is queued by another process through the Store API while it runs.",
+        "the burst is written beforehand (bulk, the rows Store.add_items writes) a day "
+        "ahead, then moved to start 3 s later in one transaction by another process while "
+        "the daemon runs (as a `crosspost reschedule` would): the daemon must notice it. "
+        "Before the burst each system publishes one warm-up post (the first publication "
+        "after a start imports the X stack; a daemon running since before Monday 9:00 has "
+        'done so); its time from spawn is in the notes. "max after 1st s" leaves out '
+        "the posts due in the burst's first second.",
         "- apscheduler: one date job per post in a SQLAlchemyJobStore (SQLite), "
         "BackgroundScheduler, same threads, same X adapter. It keeps no ledger (no record "
         "of what was sent, no attempt history, no retry policy), cannot be shared by two "
