@@ -41,6 +41,8 @@ X_ENV = {
     "X_ACCESS_TOKEN_SECRET": "bench-token-secret",
 }
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+#: The machine's 1-minute load average when the script started: other work skews figures.
+LOAD_AT_START = os.getloadavg()[0]
 
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -144,6 +146,8 @@ def report(title: str, body: Sequence[str], *, append: bool = True) -> None:
         f"- Command: `{command_line()}`",
         f"- Machine: {machine()}",
         f"- Versions: {versions()}",
+        f"- Load average (1 min) at start {LOAD_AT_START:.2f}, at the end "
+        f"{os.getloadavg()[0]:.2f} (2 cores; anything else running skews the figures)",
         "",
         *body,
         "",
@@ -449,3 +453,16 @@ def bulk_ledger(url: str, planned: Sequence[Planned], *, chunk: int = 20_000) ->
         with store.engine.connect() as connection:
             connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
     store.close()
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU jiffies of the whole machine, from /proc/stat; diff two readings."""
+    fields = [float(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def busy_cores(before: tuple[float, float], after: tuple[float, float]) -> float:
+    """Cores busy on average between two machine_busy() readings."""
+    total = after[1] - before[1]
+    return (after[0] - before[0]) / total * (os.cpu_count() or 1) if total else 0.0
