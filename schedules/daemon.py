@@ -142,6 +142,10 @@ class Daemon:
 
     def arm(self) -> None:
         """Point the wake job at the next due delivery."""
+        if self.publisher.free_slots() <= 0:
+            # Every thread is busy: nothing could start before the next one finishes
+            # and kicks us, so the query can wait until then (a backlog, bench/).
+            return
         # One at a time, so that the last to look sets the wake, not the slowest.
         with self._arming:
             upcoming = self.store.next_due()
