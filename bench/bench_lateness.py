@@ -206,7 +206,7 @@ def move_burst(url: str, burst: Burst, lead: float) -> float:
             moves,
         )
     store.close()
-    if time.time() > start - 1:
+    if lead > 0 and time.time() > start - 1:
         log(f"warning: moving the burst ended {time.time() - start + 1:.1f} s late")
     return start
 
