@@ -123,7 +123,8 @@ def fill(args: argparse.Namespace) -> dict[str, Any]:
     step = timedelta(days=365) / args.count
 
     def due(number: int) -> datetime:
-        return year + step * number
+        when: datetime = year + step * number
+        return when
 
     began = time.perf_counter()
     for number in range(args.measure):

@@ -188,9 +188,10 @@ def main() -> None:
         for database in databases:
             for size in [int(s) for s in args.sizes.split(",")]:
                 log(f"{database}: {size:,} pending deliveries")
-                with (
+                place: contextlib.AbstractContextManager[str] = (
                     pg_database(f"idle{size}") if database == "postgres" else _sqlite(tmp, size)
-                ) as url:
+                )
+                with place as url:
                     began = time.perf_counter()
                     bulk_ledger(url, year_of(size, args.channels))
                     built = time.perf_counter() - began
@@ -257,9 +258,7 @@ def main() -> None:
     report("A large idle queue", body, append=not args.no_append)
 
 
-def _sqlite(tmp: Path, size: int) -> object:
-    import contextlib
-
+def _sqlite(tmp: Path, size: int) -> contextlib.AbstractContextManager[str]:
     return contextlib.nullcontext(f"sqlite:///{tmp / f'idle{size}.db'}")
 
 

@@ -322,7 +322,7 @@ def measure_cron_pass(
         [CROSSPOST, "--config", str(config), "run", "--once", "--log-format", "json"],
         env=env_for(config), stdout=subprocess.DEVNULL, check=True,
     )  # fmt: skip
-    received = sorted(float(c["received_at"]) for c in server.creates())  # type: ignore[arg-type]
+    received = sorted(float(c["received_at"]) for c in server.creates())
     if len(received) != count:
         raise AssertionError(f"cron pass: {len(received)} creates for {count}")
     startup = received[0] - began
