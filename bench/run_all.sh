@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every benchmark of issue 6, one after the other; each appends its section to
-# bench/RESULTS.md. About 13 minutes on a 2-core machine (see bench/README.md).
+# bench/RESULTS.md. About 12 minutes on a 2-core machine (see bench/README.md).
 #
 #   bench/run_all.sh            # from the repository root, with .venv installed
 #   NO_APPEND=1 bench/run_all.sh    # print only, leave RESULTS.md alone
