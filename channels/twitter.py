@@ -85,7 +85,9 @@ IMAGE_TYPES = {
 #: X keeps up to this many characters of alt text.
 MAX_ALT_TEXT = 1000
 #: How many recent posts find_existing reads (X allows 5 to 100 per page).
-LOOKUP_PAGE = 50
+LOOKUP_PAGE = 100
+#: X serves at most the 3,200 latest posts of a timeline.
+LOOKUP_PAGES = 32
 ELLIPSIS = "…"
 
 
@@ -904,12 +906,26 @@ class TwitterChannel(Channel):
         def fetch() -> Any:
             try:
                 me = client.get_me(user_auth=True)
-                return client.get_users_tweets(
-                    me["data"]["id"],
-                    max_results=LOOKUP_PAGE,
-                    start_time=since,
-                    tweet_fields=["created_at", "referenced_tweets"],
-                    user_auth=True,
+                posts: list[dict[str, Any]] = []
+                token: str | None = None
+                # Every page back to `since`: in a busy hour more than one page of posts
+                # may have gone out after ours, and a post not seen reads as "not there".
+                for _ in range(LOOKUP_PAGES):
+                    page = client.get_users_tweets(
+                        me["data"]["id"],
+                        max_results=LOOKUP_PAGE,
+                        start_time=since,
+                        pagination_token=token,
+                        tweet_fields=["created_at", "referenced_tweets"],
+                        user_auth=True,
+                    )
+                    posts.extend(page.get("data") or [])
+                    token = (page.get("meta") or {}).get("next_token")
+                    if not token:
+                        return posts
+                raise Transient(
+                    f"more than {LOOKUP_PAGE * LOOKUP_PAGES} posts since this one was due: "
+                    "X cannot be searched that far back"
                 )
             except tweepy.Forbidden as exc:
                 said = x_says(_json(exc.response)) or "403 Forbidden"
@@ -917,7 +933,7 @@ class TwitterChannel(Channel):
                 return None
 
         answer = self._read(fetch)
-        return None if answer is None else list(reversed(answer.get("data") or []))
+        return None if answer is None else list(reversed(answer))
 
     def _match_thread(
         self, parts: Sequence[str], posted: Sequence[str], timeline: list[dict[str, Any]]

@@ -102,7 +102,12 @@ class Daemon:
         )
         self.scheduler = BackgroundScheduler(
             timezone=UTC,
-            executors={"default": ThreadPoolExecutor(max_workers=4)},
+            # Heartbeats and the reaper get threads of their own: a burst of wake-ups
+            # must never delay the lease renewals that keep in-flight posts ours.
+            executors={
+                "default": ThreadPoolExecutor(max_workers=4),
+                "housekeeping": ThreadPoolExecutor(max_workers=2),
+            },
             job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
         )
         self._armed: datetime | None = None
@@ -248,9 +253,16 @@ class Daemon:
         # Leases are renewed three times per lease; expired ones are reaped within one.
         beat = min(10.0, lease / 3)
         reap = min(30.0, lease)
-        add(self._guarded(publisher.reap), "interval", seconds=reap, id="reaper")
+        housekeeping = {"executor": "housekeeping"}
+        add(self._guarded(publisher.reap), "interval", seconds=reap, id="reaper", **housekeeping)
         add(self._guarded(publisher.reconcile), "interval", seconds=reap, id="reconciler")
-        add(self._guarded(publisher.heartbeat), "interval", seconds=beat, id="heartbeat")
+        add(
+            self._guarded(publisher.heartbeat),
+            "interval",
+            seconds=beat,
+            id="heartbeat",
+            **housekeeping,
+        )
         add(
             self._guarded(self.maintenance),
             "interval",

@@ -343,7 +343,9 @@ class Publisher:
     # ------------------------------------------------------------ housekeeping
 
     def reap(self) -> None:
-        released, unknown = self.store.reap_expired(self.clock())
+        with self._lock:
+            alive = set(self._in_flight)
+        released, unknown = self.store.reap_expired(self.clock(), alive=alive)
         if released or unknown:
             self.log.reaped(released, unknown)
 

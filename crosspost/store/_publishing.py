@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import socket
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -494,17 +494,22 @@ class PublishingMixin(StoreBase):
 
     # ------------------------------------------------------------ after a crash
 
-    def reap_expired(self, now: datetime) -> tuple[int, int]:
+    def reap_expired(self, now: datetime, *, alive: Collection[int] = ()) -> tuple[int, int]:
         """Expired leases: claimed -> pending (nothing was sent); sending -> unknown.
 
+        `alive`: deliveries the caller itself has in flight. Their lease may have run
+        out (a heartbeat delayed by a busy machine) but their attempt is still under
+        way here; taking them back would let a second attempt start beside it.
         Returns (released, made unknown).
         """
+        keep = DeliveryRow.id.not_in(list(alive) or [-1])
         with self._session() as session:
             released = session.execute(
                 update(DeliveryRow)
                 .where(
                     DeliveryRow.state == State.CLAIMED.value,
                     DeliveryRow.lease_until < now,
+                    keep,
                 )
                 .values(
                     state=State.PENDING.value, claimed_by=None, lease_until=None, updated_at=now
@@ -515,6 +520,7 @@ class PublishingMixin(StoreBase):
                     select(DeliveryRow.id).where(
                         DeliveryRow.state == State.SENDING.value,
                         DeliveryRow.lease_until < now,
+                        keep,
                     )
                 )
             )

@@ -826,7 +826,7 @@ def test_find_existing_matches_a_post_whose_links_x_rewrote(api: responses.Reque
     assert receipt is not None
     assert receipt.remote_id == x.TWEET_ID
     query = parse_qs(urlparse(str(api.calls[1].request.url)).query)
-    assert query["max_results"] == ["50"]
+    assert query["max_results"] == ["100"]
     assert query["start_time"] == ["2026-03-14T09:55:00Z"]
     assert query["tweet.fields"] == ["created_at,referenced_tweets"]
     assert saved == [{"thread_ids": [x.TWEET_ID]}]
@@ -939,3 +939,23 @@ def test_importing_the_adapter_loads_no_sdk() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_find_existing_reads_every_page_back_to_the_attempt(api: responses.RequestsMock) -> None:
+    """In a busy hour the post may be several pages down; one page only would resend it."""
+    rendered = render(scoop())
+    first = x.timeline(x.timeline_tweet("1880028106020515999", "Autre chose"))
+    first["meta"]["next_token"] = "7140dibdnow9c7btw4"
+    api.add(responses.GET, ME, json=x.USERS_ME)
+    api.add(responses.GET, USER_TWEETS, json=first)
+    api.add(
+        responses.GET, USER_TWEETS, json=x.timeline(x.timeline_tweet(x.TWEET_ID, rendered.text))
+    )
+    lookup, _saved = lookup_job(rendered)
+
+    receipt = channel().find_existing(lookup)
+
+    assert receipt is not None
+    assert receipt.remote_id == x.TWEET_ID
+    second = parse_qs(urlparse(str(api.calls[2].request.url)).query)
+    assert second["pagination_token"] == ["7140dibdnow9c7btw4"]
