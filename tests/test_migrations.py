@@ -6,7 +6,14 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from crosspost.db import current_revision, head_revision, make_engine, upgrade
+from crosspost.db import (
+    HEAD_REVISION,
+    current_revision,
+    head_revision,
+    make_engine,
+    stored_revision,
+    upgrade,
+)
 from crosspost.models import Base
 
 
@@ -35,4 +42,14 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path: object) -> None:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 15000
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    engine.dispose()
+
+
+def test_the_head_revision_every_command_checks_is_alembics_head(db_url: str) -> None:
+    """Adding a migration without bumping HEAD_REVISION would skip it on upgrade."""
+    assert head_revision() == HEAD_REVISION
+    engine = make_engine(db_url)
+    assert stored_revision(engine) is None
+    upgrade(engine)
+    assert stored_revision(engine) == HEAD_REVISION
     engine.dispose()

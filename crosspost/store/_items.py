@@ -6,12 +6,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Table, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from crosspost.domain import Change, Delivery, Item, ItemRecord, NewItem, PlannedDelivery
 from crosspost.errors import Conflict, NotFound
-from crosspost.models import DeliveryRow, ItemRow, utcnow
+from crosspost.models import DeliveryRow, ItemRow, new_key, utcnow
 from crosspost.states import State, allowed
 from crosspost.store._core import (
     DeliveryFilter,
@@ -32,28 +32,52 @@ class ItemsMixin(StoreBase):
     # ------------------------------------------------------------ adding
 
     def add_items(self, batch: Sequence[tuple[NewItem, Sequence[PlannedDelivery]]]) -> list[int]:
-        """Write items and their deliveries in one transaction: all of them or none."""
-        ids: list[int] = []
+        """Write items and their deliveries in one transaction: all of them or none.
+
+        Rows go in with one multi-row INSERT per table (an import of 10,000 rows is a
+        few statements, not 20,000 round trips), ids coming back in order.
+        """
+        if not batch:
+            return []
+        now = utcnow()
+        items, deliveries = _table(ItemRow), _table(DeliveryRow)
         with self._session() as session:
-            for new, plan in batch:
-                row = ItemRow(
-                    kind=new.kind,
-                    title=new.title,
-                    body=new.body,
-                    link=new.link,
-                    image_path=new.image_path,
-                    image_alt=new.image_alt,
-                    tags=list(new.tags),
-                    event_start=new.event_start,
-                    event_end=new.event_end,
-                    location=new.location,
-                    requested_at=new.requested_at,
-                    status="active",
+            # Core, not the ORM's bulk path: the rows need no identity map.
+            connection = session.connection()
+            ids = list(
+                connection.execute(
+                    insert(items).returning(items.c.id, sort_by_parameter_order=True),
+                    [_item_values(new, now) for new, _ in batch],
+                ).scalars()
+            )
+            values = [
+                _delivery_values(item_id, planned, now)
+                for item_id, (_, plan) in zip(ids, batch, strict=True)
+                for planned in plan
+            ]
+            delivery_ids = iter(
+                connection.execute(
+                    insert(deliveries).returning(deliveries.c.id, sort_by_parameter_order=True),
+                    values,
+                ).scalars()
+                if values
+                else ()
+            )
+            links = []
+            for _, plan in batch:
+                by_channel = {planned.channel: next(delivery_ids) for planned in plan}
+                links += [
+                    {"child": by_channel[p.channel], "parent": by_channel[p.waits_for]}
+                    for p in plan
+                    if p.waits_for is not None
+                ]
+            if links:
+                connection.execute(
+                    update(deliveries)
+                    .where(deliveries.c.id == bindparam("child"))
+                    .values(waits_for_id=bindparam("parent")),
+                    links,
                 )
-                session.add(row)
-                session.flush()
-                self._insert_plan(session, row.id, plan)
-                ids.append(row.id)
         return ids
 
     def _insert_plan(
@@ -394,3 +418,43 @@ def _why_kept(state: State) -> str:
 def _states_sentence(deliveries: Iterable[DeliveryRow]) -> str:
     parts = [f"{d.channel} is {d.state}" for d in deliveries]
     return ", ".join(parts) or "it has no deliveries"
+
+
+def _item_values(new: NewItem, now: datetime) -> dict[str, Any]:
+    return {
+        "kind": new.kind,
+        "title": new.title,
+        "body": new.body,
+        "link": new.link,
+        "image_path": new.image_path,
+        "image_alt": new.image_alt,
+        "tags": list(new.tags),
+        "event_start": new.event_start,
+        "event_end": new.event_end,
+        "location": new.location,
+        "requested_at": new.requested_at,
+        "status": "active",
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _delivery_values(item_id: int, planned: PlannedDelivery, now: datetime) -> dict[str, Any]:
+    return {
+        "key": new_key(),
+        "item_id": item_id,
+        "channel": planned.channel,
+        "role": planned.role,
+        "due_at": planned.due_at,
+        "next_attempt_at": planned.due_at,
+        "state": State.PENDING.value,
+        "attempts": 0,
+        "dry_run": False,
+        "updated_at": now,
+    }
+
+
+def _table(model: type[ItemRow] | type[DeliveryRow]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
