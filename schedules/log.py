@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections import deque
 import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -26,7 +27,8 @@ class EventLog:
         self.fmt = fmt
         self.stream = stream or sys.stdout
         self._lock = threading.Lock()
-        self.lines: list[dict[str, Any]] = []
+        #: The latest events, for `crosspost demo` and tests; bounded, as a daemon runs for months.
+        self.lines: deque[dict[str, Any]] = deque(maxlen=1000)
 
     def emit(self, event: str, delivery: Delivery | None = None, **fields: Any) -> None:
         now = datetime.now(UTC)
