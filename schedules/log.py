@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections import deque
 import threading
+from collections import deque
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import IO, Any
