@@ -43,6 +43,7 @@ from channels.base import (
     Transient,
 )
 from channels.text import event_when, markdown_to_plain
+from channels.transport import transport_rule
 from crosspost.domain import Delivery, Item
 
 if TYPE_CHECKING:
@@ -152,16 +153,7 @@ def rule_for(code: int | None) -> ErrorRule:
 
 def _is_unsent(error: Exception) -> bool:
     """Whether a requests failure happened before any byte of the request left."""
-    import requests
-    from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
-
-    if isinstance(error, requests.ConnectTimeout):
-        return True
-    reason = error.args[0] if error.args else None
-    # Refused connection or DNS failure: requests wraps urllib3's MaxRetryError whose
-    # reason is NewConnectionError (a ConnectTimeoutError). A dropped connection is a
-    # ProtocolError instead, which may come after the request was sent.
-    return isinstance(reason, MaxRetryError) and isinstance(reason.reason, ConnectTimeoutError)
+    return not transport_rule(error).maybe_sent
 
 
 def _regain_minutes(value: object) -> float:

@@ -58,6 +58,7 @@ from channels.base import (
     Transient,
 )
 from channels.text import capitalise, event_when, markdown_to_plain
+from channels.transport import transport_rule
 from crosspost.domain import Item
 
 if TYPE_CHECKING:
@@ -386,74 +387,16 @@ HTTP_RULES: tuple[HttpRule, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class TransportRule:
-    """One row of the transport table: a failure (anywhere in the cause chain) -> was it sent?"""
-
-    failure: str
-    #: False when nothing left the machine (safe to send again), True when it may have.
-    maybe_sent: bool
-    hint: str
-
-
-#: Failures below HTTP, first match wins (subclasses before their bases). Named as
-#: "module.Class" so this table costs no import of requests or urllib3.
-TRANSPORT_RULES: tuple[TransportRule, ...] = (
-    TransportRule(
-        "urllib3.exceptions.NameResolutionError", False, "X's address could not be resolved (DNS)"
-    ),
-    TransportRule(
-        "urllib3.exceptions.NewConnectionError", False, "the connection to X could not be opened"
-    ),
-    TransportRule(
-        "urllib3.exceptions.ConnectTimeoutError", False, "X could not be reached in time"
-    ),
-    TransportRule("requests.exceptions.ConnectTimeout", False, "X could not be reached in time"),
-    TransportRule("ssl.SSLCertVerificationError", False, "X's certificate could not be verified"),
-    # Other TLS failures may come after the request went out (requests reports both alike).
-    TransportRule("requests.exceptions.SSLError", True, "the secure connection to X failed"),
-    TransportRule("requests.exceptions.ProxyError", False, "the proxy to X failed"),
-    TransportRule(
-        "http.client.RemoteDisconnected", True, "X closed the connection without answering"
-    ),
-    TransportRule("urllib3.exceptions.ProtocolError", True, "the connection to X broke"),
-    TransportRule("requests.exceptions.ReadTimeout", True, "X did not answer in time"),
-    TransportRule("requests.exceptions.ChunkedEncodingError", True, "X's answer was cut off"),
-    TransportRule("requests.exceptions.JSONDecodeError", True, "X's answer could not be read"),
-    TransportRule("requests.exceptions.RequestException", True, "the request to X failed"),
-)
-
-
 _NOT_SENT = "the post was not sent and will be tried again"
 _RETRIED = "it will be tried again"
 
 
-def _causes(exc: BaseException) -> Iterator[BaseException]:
-    """`exc` and what it wraps: args (requests wraps urllib3 there), .reason, __cause__."""
-    seen: set[int] = set()
-    pending = [exc]
-    while pending:
-        current = pending.pop(0)
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        yield current
-        wrapped = [*current.args, getattr(current, "reason", None)]
-        wrapped += [current.__cause__, current.__context__]
-        pending += [w for w in wrapped if isinstance(w, BaseException)]
-
-
-def _class_names(exc: BaseException) -> set[str]:
-    return {f"{cls.__module__}.{cls.__qualname__}" for cls in type(exc).__mro__}
-
-
 def transport_error(exc: BaseException, *, publishes: bool) -> ChannelError:
     """A failure below HTTP as Transient (nothing sent, or nothing to publish) or Ambiguous."""
-    names = set().union(*(_class_names(cause) for cause in _causes(exc)))
-    rule = next((r for r in TRANSPORT_RULES if r.failure in names), TRANSPORT_RULES[-1])
+    rule = transport_rule(exc)
     if rule.maybe_sent and publishes:
-        return Ambiguous(f"{rule.hint}: the post may or may not be on X ({type(exc).__name__})")
-    return Transient(f"{rule.hint}; {_NOT_SENT if publishes else _RETRIED}")
+        return Ambiguous(f"X: {rule.says}: the post may or may not be on X ({type(exc).__name__})")
+    return Transient(f"X: {rule.says}; {_NOT_SENT if publishes else _RETRIED}")
 
 
 def x_says(payload: Any) -> str:

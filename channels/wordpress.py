@@ -56,6 +56,7 @@ from channels.text import (
     markdown_to_plain,
     slugify,
 )
+from channels.transport import transport_rule
 from crosspost.domain import Item
 from crosspost.secrets import MissingSecret, SecretSource
 
@@ -263,58 +264,6 @@ ERROR_RULES: tuple[ErrorRule, ...] = (
 )  # fmt: skip
 
 _UNEXPECTED = ErrorRule(None, (), "unsure", "WordPress gave an unexpected answer")
-
-
-@dataclass(frozen=True)
-class NetworkRule:
-    """What a failure to get any answer means: could the request have reached WordPress?"""
-
-    #: An exception class (module.Name) found anywhere in the failure's chain of causes.
-    exception: str
-    #: False when nothing left the machine (so nothing can have been published).
-    maybe_sent: bool
-    says: str
-
-
-#: First match wins. requests wraps urllib3's errors (MaxRetryError.reason, args,
-#: __cause__), so the whole chain is searched.
-NETWORK_RULES: tuple[NetworkRule, ...] = (
-    # Refused connection or unknown host (NameResolutionError is a NewConnectionError).
-    NetworkRule("urllib3.exceptions.NewConnectionError", False, "cannot connect"),
-    NetworkRule("requests.exceptions.ConnectTimeout", False, "no connection in time"),
-    NetworkRule("ssl.SSLCertVerificationError", False, "its certificate cannot be verified"),
-    NetworkRule("requests.exceptions.ProxyError", False, "the proxy refused the connection"),
-    # Other TLS failures may come after the request went out (requests reports both alike).
-    NetworkRule("requests.exceptions.SSLError", True, "the secure connection failed"),
-    NetworkRule("requests.exceptions.ReadTimeout", True, "no answer in time"),
-    NetworkRule("urllib3.exceptions.ProtocolError", True, "the connection was dropped"),
-    NetworkRule("requests.exceptions.ChunkedEncodingError", True, "the answer was cut off"),
-    NetworkRule("requests.exceptions.RequestException", True, "the request failed"),
-)
-
-
-def network_rule_for(error: BaseException) -> NetworkRule:
-    """The row of NETWORK_RULES for a failure raised by requests."""
-    found = {name for link in _causes(error) for name in _class_names(link)}
-    return next((r for r in NETWORK_RULES if r.exception in found), NETWORK_RULES[-1])
-
-
-def _causes(error: BaseException) -> list[BaseException]:
-    """The error and everything it wraps (args, reason, cause, context), each once."""
-    chain: list[BaseException] = []
-    todo: list[object] = [error]
-    while todo and len(chain) < 20:
-        link = todo.pop(0)
-        if not isinstance(link, BaseException) or any(link is seen for seen in chain):
-            continue
-        chain.append(link)
-        todo.extend([getattr(link, "reason", None), link.__cause__, link.__context__])
-        todo.extend(link.args)
-    return chain
-
-
-def _class_names(error: BaseException) -> set[str]:
-    return {f"{cls.__module__}.{cls.__qualname__}" for cls in type(error).__mro__}
 
 
 def rule_for(status: int, code: str | None) -> ErrorRule:
@@ -621,8 +570,8 @@ class WordPressChannel(Channel):
         return Ambiguous(text) if call.creates_post else Permanent(text)
 
     def _network_error(self, call: Call, error: Exception) -> ChannelError:
-        """The ChannelError a failure to get any answer means, from NETWORK_RULES."""
-        rule = network_rule_for(error)
+        """The ChannelError a failure to get any answer means, from channels.transport."""
+        rule = transport_rule(error)
         doing = f" while {call.doing}" if call.doing else ""
         text = f"{self.wp.site_url}: {rule.says}{doing} ({type(error).__name__})"
         if rule.maybe_sent and call.creates_post:
@@ -647,7 +596,7 @@ class WordPressChannel(Channel):
                 )
             except requests.RequestException as error:
                 # Nothing is published by reading the home page, whatever happened.
-                says = network_rule_for(error).says
+                says = transport_rule(error).says
                 raise Transient(f"{site}: {says} ({type(error).__name__})") from error
             announced = response.links.get(API_REL, {}).get("url")
             if announced:

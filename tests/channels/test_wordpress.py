@@ -88,10 +88,8 @@ from channels.base import (
 from channels.registry import adapter_class
 from channels.wordpress import (
     ERROR_RULES,
-    NETWORK_RULES,
     WordPressChannel,
     WordPressSettings,
-    network_rule_for,
     post_slug,
     rule_for,
 )
@@ -398,7 +396,7 @@ def test_the_password_is_not_sent_to_another_address(
 def test_an_unreachable_site_is_transient(rsps: responses.RequestsMock) -> None:
     rsps.add("HEAD", f"{SITE}/", body=refused(f"{SITE}/"))
 
-    with pytest.raises(Transient, match="cannot connect"):
+    with pytest.raises(Transient, match="the connection was refused"):
         make_channel().check()
 
 
@@ -774,11 +772,6 @@ def test_network_failures_are_ambiguous_only_if_the_post_may_be_sent(
     assert type(on_create.value) is (Ambiguous if maybe_sent else Transient)
 
 
-def test_every_network_rule_is_exercised() -> None:
-    hit = {network_rule_for(case[1]("https://x/")) for case in NETWORK_CASES}
-    assert hit == set(NETWORK_RULES)
-
-
 @contextmanager
 def local_server(on_post: str) -> Iterator[str]:
     """A real HTTP peer on loopback: lookups get [], a POST is dropped or left unanswered."""
@@ -810,7 +803,7 @@ def local_server(on_post: str) -> Iterator[str]:
         listener.close()
 
 
-@pytest.mark.parametrize(("on_post", "says"), [("drop", "dropped"), ("silence", "no answer")])
+@pytest.mark.parametrize(("on_post", "says"), [("drop", "hung up without answering"), ("silence", "no answer")])
 def test_a_real_connection_lost_after_sending_is_ambiguous(on_post: str, says: str) -> None:
     with local_server(on_post) as url:
         channel = make_channel(site_url=url, rest_root=f"{url}/wp-json/", timeout=0.5)
@@ -824,5 +817,5 @@ def test_a_real_refused_connection_is_transient() -> None:
         port = probe.getsockname()[1]
     channel = make_channel(site_url=f"http://127.0.0.1:{port}")
 
-    with pytest.raises(Transient, match="cannot connect"):
+    with pytest.raises(Transient, match="the connection was refused"):
         channel.publish(make_job(channel))
