@@ -38,6 +38,21 @@ class AppContext:
             self._store = Store.open(self.settings.database_url)
         return self._store
 
+    def publishing_store(self, workers: int | None) -> Store:
+        """The ledger with a connection for every publishing thread and the daemon's jobs.
+
+        With fewer connections than threads, threads queue for one, and a wait longer
+        than the pool's timeout fails a publication that had nothing wrong with it.
+        """
+        if self._store is None:
+            from crosspost.store import Store
+
+            threads = workers or self.settings.publisher.workers
+            self._store = Store.open(
+                self.settings.database_url, pool_size=threads + 6, max_overflow=10
+            )
+        return self._store
+
     def close(self) -> None:
         if self._store is not None:
             self._store.close()

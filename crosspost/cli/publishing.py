@@ -43,7 +43,8 @@ def run(
     if once:
         from schedules.engine import Publisher
 
-        publisher = Publisher(settings, context.store, mode="cron", log=log, workers=workers)
+        store = context.publishing_store(workers)
+        publisher = Publisher(settings, store, mode="cron", log=log, workers=workers)
         publisher.start()
         try:
             tally = publisher.run_until_idle()
@@ -54,7 +55,7 @@ def run(
         return
     from schedules.daemon import Daemon
 
-    Daemon(settings, context.store, log, workers=workers).run_forever()
+    Daemon(settings, context.publishing_store(workers), log, workers=workers).run_forever()
 
 
 @app.command("publish")
@@ -68,7 +69,7 @@ def publish(
     from schedules.engine import Publisher
 
     context = app_context(ctx)
-    store = context.store
+    store = context.publishing_store(None)
     if not store.make_due_now(item_id, now()):
         raise Conflict(f"item {item_id} has nothing pending to publish (see `crosspost show`)")
     publisher = Publisher(
