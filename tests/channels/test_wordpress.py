@@ -803,7 +803,9 @@ def local_server(on_post: str) -> Iterator[str]:
         listener.close()
 
 
-@pytest.mark.parametrize(("on_post", "says"), [("drop", "hung up without answering"), ("silence", "no answer")])
+@pytest.mark.parametrize(
+    ("on_post", "says"), [("drop", "hung up without answering"), ("silence", "no answer")]
+)
 def test_a_real_connection_lost_after_sending_is_ambiguous(on_post: str, says: str) -> None:
     with local_server(on_post) as url:
         channel = make_channel(site_url=url, rest_root=f"{url}/wp-json/", timeout=0.5)
