@@ -6,13 +6,14 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 import typer
 
 from crosspost.cli.context import app_context, now, say
+from crosspost.cli.filters import STATES, bound, check_names
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
 
 app = typer.Typer()
 
-STATES = "pending, claimed, sending, published, failed, unknown, cancelled, skipped_late"
 FORMAT_HELP = "table (default), ics, csv, html or markdown."
 
 
@@ -71,7 +71,7 @@ def calendar(
         raise InputError("agenda: --agenda is an ICS feed; use it with --format ics")
     if fmt != "csv" and (bom or delimiter != ","):
         raise InputError("delimiter: --delimiter and --bom apply to --format csv")
-    _check_names(settings, status, channel, kind)
+    check_names(settings, status, channel, kind)
     start, end = _range(from_, to, settings)
     query = Query(
         start=start,
@@ -101,27 +101,6 @@ def calendar(
 # ---------------------------------------------------------------- checking what was asked
 
 
-def _check_names(
-    settings: Settings,
-    status: list[str] | None,
-    channel: list[str] | None,
-    kind: list[str] | None,
-) -> None:
-    from crosspost.errors import InputError
-    from crosspost.states import State
-
-    for state in status or ():
-        if state not in {s.value for s in State}:
-            raise InputError(f"status: expected one of {STATES} (got {state!r})")
-    for name in channel or ():
-        if name not in settings.channels:
-            known = ", ".join(sorted(settings.channels))
-            raise InputError(f"channel: no channel named {name!r}; declared: {known}")
-    for name in kind or ():
-        if name not in settings.kinds:
-            raise InputError(f"kind: expected one of {', '.join(settings.kinds)} (got {name!r})")
-
-
 def _range(from_: str | None, to: str | None, settings: Settings) -> tuple[datetime, datetime]:
     """[start, end) in UTC; a bare date means its whole day (--to includes it)."""
     from crosspost.calendar.rows import default_range
@@ -131,38 +110,13 @@ def _range(from_: str | None, to: str | None, settings: Settings) -> tuple[datet
     current = now()
     start, end = default_range(current, zone)
     if from_ is not None:
-        start = _moment("from", from_, settings, current, end_of_day=False)
+        start = bound("from", from_, settings, current, end_of_day=False)
         end = start + timedelta(weeks=4)
     if to is not None:
-        end = _moment("to", to, settings, current, end_of_day=True)
+        end = bound("to", to, settings, current, end_of_day=True)
     if end <= start:
         raise InputError(f"to: the end ({to or end}) must come after the start ({from_ or start})")
     return start, end
-
-
-def _moment(
-    name: str, text: str, settings: Settings, current: datetime, *, end_of_day: bool
-) -> datetime:
-    from crosspost.calendar.rows import local_midnight
-    from crosspost.errors import InputError
-    from crosspost.when import parse_moment
-
-    try:
-        moment = parse_moment(text, settings.zone, now=current, default_time=time(0))
-    except InputError as exc:
-        raise InputError(f"{name}: {exc}") from None
-    if end_of_day and _is_date(text):
-        day = moment.astimezone(settings.zone).date()
-        return local_midnight(day + timedelta(days=1), settings.zone)
-    return moment
-
-
-def _is_date(text: str) -> bool:
-    try:
-        date.fromisoformat(text.strip())
-    except ValueError:
-        return False
-    return True
 
 
 def _span(start: datetime, end: datetime, zone: ZoneInfo) -> str:

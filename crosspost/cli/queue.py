@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import typer
 
 from crosspost.cli.context import app_context, emit_json, now, say
+from crosspost.cli.filters import STATES, bound, check_names
 
 app = typer.Typer()
-
-STATES = "pending, claimed, sending, published, failed, unknown, cancelled, skipped_late"
 
 
 @app.command("list")
@@ -22,42 +22,31 @@ def list_(
     channel: list[str] | None = typer.Option(None, "--channel", help="Only these channels."),
     kind: list[str] | None = typer.Option(None, "--kind", "-k", help="Only these kinds."),
     from_: str | None = typer.Option(None, "--from", help="Due from this time (default: any)."),
-    to: str | None = typer.Option(None, "--to", help="Due before this time."),
+    to: str | None = typer.Option(
+        None, "--to", help="Due before this time (a date alone includes that day)."
+    ),
     limit: int = typer.Option(200, "--limit", min=1, help="Show at most this many."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON (see docs/json.md)."),
 ) -> None:
     """List deliveries (one line per item and channel), by due time."""
     from crosspost.cli.output import delivery_note, table
-    from crosspost.errors import InputError
-    from crosspost.states import State
     from crosspost.store import DeliveryFilter
-    from crosspost.when import parse_moment, show_local
+    from crosspost.when import show_local
 
     context = app_context(ctx)
     settings = context.settings
-    for state in status or ():
-        if state not in {s.value for s in State}:
-            raise InputError(f"status: expected one of {STATES} (got {state!r})")
-    for name in channel or ():
-        if name not in settings.channels:
-            known = ", ".join(sorted(settings.channels))
-            raise InputError(f"channel: no channel named {name!r}; declared: {known}")
+    check_names(settings, status, channel, kind)
     current = now()
 
-    def moment(name: str, text: str | None) -> Any:
-        if text is None:
-            return None
-        try:
-            return parse_moment(text, settings.zone, now=current)
-        except InputError as exc:
-            raise InputError(f"{name}: {exc}") from None
+    def moment(name: str, text: str | None, *, end_of_day: bool) -> datetime | None:
+        return None if text is None else bound(name, text, settings, current, end_of_day=end_of_day)
 
     where = DeliveryFilter(
         states=tuple(status) if status else None,
         channels=tuple(channel) if channel else None,
         kinds=tuple(kind) if kind else None,
-        due_from=moment("from", from_),
-        due_to=moment("to", to),
+        due_from=moment("from", from_, end_of_day=False),
+        due_to=moment("to", to, end_of_day=True),
         limit=limit,
     )
     deliveries = context.store.list_deliveries(where)

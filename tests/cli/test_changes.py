@@ -170,3 +170,15 @@ def test_cancelling_the_announced_post_cancels_its_announcements(workspace: Path
     result = cli("cancel", "1", "--channel", "blog")
     assert "twitter      pending -> cancelled (it announced that post)" in result.out
     assert {d["state"] for d in _states(cli).values()} == {"cancelled"}
+
+
+def test_list_dates_cover_whole_days_and_unknown_names_are_refused(
+    workspace: Path, cli: Cli
+) -> None:
+    cli("add", "--kind", "scoop", "--title", "Matin", "--at", "2026-12-05 08:00")
+    cli("add", "--kind", "scoop", "--title", "Lendemain", "--at", "2026-12-06 08:00")
+    rows = cli("list", "--from", "2026-12-05", "--to", "2026-12-05", "--json").json()
+    assert isinstance(rows, list)
+    assert [r["title"] for r in rows] == ["Matin"]
+    result = cli("list", "--kind", "evenement", ok=False)
+    assert "kind: expected one of event, scoop" in result.err
