@@ -8,6 +8,7 @@ nothing runs.
 from __future__ import annotations
 
 import os
+import threading
 import tomllib
 from datetime import time, timedelta
 from pathlib import Path
@@ -169,6 +170,8 @@ class Settings:
         self.max_lateness = raw.max_lateness
         self.organisation = raw.organisation
         self.policy_raw = raw.policy
+        self._adapters: dict[str, Channel] = {}
+        self._adapters_lock = threading.Lock()
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -191,13 +194,18 @@ class Settings:
         return SecretSource(self._resolve(self.file.secrets_file))
 
     def adapter(self, name: str) -> Channel:
-        """The adapter of channel `name`, built once per Settings (exports render thousands)."""
+        """The adapter of channel `name`, built once per Settings and shared by threads
+        (exports render thousands of posts; publishers reuse it for every attempt)."""
         from channels.registry import build
 
-        cache: dict[str, Channel] = self.__dict__.setdefault("_adapters", {})
-        if name not in cache:
-            cache[name] = build(name, self.channels[name], self.secrets())
-        return cache[name]
+        with self._adapters_lock:
+            adapter = self._adapters.get(name)
+            if adapter is None:
+                channel = self.channels.get(name)
+                if channel is None:
+                    raise ConfigError(f"the channel {name!r} is no longer in {self.path.name}")
+                adapter = self._adapters[name] = build(name, channel, self.secrets())
+            return adapter
 
     def channel_label(self, name: str) -> str:
         settings = self.channels.get(name)
@@ -338,16 +346,9 @@ def _check_routes(raw: FileSettings, channels: dict[str, ChannelSettings], path:
 
 
 def _check_policy(settings: Settings) -> None:
-    """Let the policy module validate `[policy]` when it knows how (it may not exist yet)."""
-    import importlib
+    from crosspost.policy import validate_policy
 
-    try:
-        policy = importlib.import_module("crosspost.policy")
-    except ImportError:
-        return
-    validate = getattr(policy, "validate_policy", None)
-    if validate is not None:
-        validate(settings)
+    validate_policy(settings)
 
 
 def describe_validation_error(

@@ -22,7 +22,7 @@ from crosspost.config import Settings
 from crosspost.domain import NewItem
 from crosspost.errors import CrosspostError, InputError
 from crosspost.routing import RoutePlan, plan_deliveries
-from crosspost.when import localize, parse_moment, parse_publish_time
+from crosspost.when import parse_moment, parse_publish_time
 
 #: Image types every channel accepts.
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
@@ -323,6 +323,3 @@ def accept_all(
             f"to fix first:\n  " + "\n  ".join(problems)
         )
     return accepted
-
-
-__all__ = ["Accepted", "ItemIn", "accept", "accept_all", "from_csv", "from_markdown", "localize"]

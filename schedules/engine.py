@@ -64,30 +64,6 @@ class Tally:
         return bool(self.failed or self.unknown or self.skipped)
 
 
-class ChannelCache:
-    """Adapters built once per publisher, on first use."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self._built: dict[str, Channel] = {}
-        self._lock = threading.Lock()
-
-    def get(self, name: str) -> Channel:
-        from channels.registry import build
-
-        with self._lock:
-            channel = self._built.get(name)
-            if channel is None:
-                channel_settings = self.settings.channels.get(name)
-                if channel_settings is None:
-                    raise CrosspostError(
-                        f"the channel {name!r} is no longer in {self.settings.path.name}"
-                    )
-                channel = build(name, channel_settings, self.settings.secrets())
-                self._built[name] = channel
-            return channel
-
-
 class Publisher:
     """Claims, attempts and records deliveries on a bounded pool of threads."""
 
@@ -110,7 +86,6 @@ class Publisher:
         self.worker_id = new_worker_id(mode)
         self.mode = mode
         self.size = workers or settings.publisher.workers
-        self.channels = ChannelCache(settings)
         self.tally = Tally()
         self.rng = rng or random.Random()
         self._pool = ThreadPoolExecutor(max_workers=self.size, thread_name_prefix="publish")
@@ -235,7 +210,7 @@ class Publisher:
             self.store.release(delivery.id, self.worker_id, now)
             return
         try:
-            channel = self.channels.get(delivery.channel)
+            channel = self.settings.adapter(delivery.channel)
             rendered = self._render(channel, delivery)
             errors = [p.message for p in channel.validate(rendered) if p.level == "error"]
         except (ChannelError, CrosspostError) as error:
@@ -361,7 +336,7 @@ class Publisher:
     def _reconcile_one(self, delivery: Delivery) -> int:
         now = self.clock()
         try:
-            channel = self.channels.get(delivery.channel)
+            channel = self.settings.adapter(delivery.channel)
             rendered = self._render(channel, delivery)
         except (ChannelError, CrosspostError) as error:
             self.store.reconcile_later(delivery.id, None, f"cannot check: {error}")
@@ -426,7 +401,7 @@ class Publisher:
         """Credentials renewed? A successful check resumes the channel, nothing to re-queue."""
         for pause in self.store.paused_channels():
             try:
-                result = self.channels.get(pause.channel).check()
+                result = self.settings.adapter(pause.channel).check()
             except Exception as error:
                 self.log.still_paused(pause.channel, describe(error))
                 continue

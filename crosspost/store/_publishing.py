@@ -27,7 +27,6 @@ from sqlalchemy import (
     insert,
     or_,
     select,
-    text,
     update,
 )
 from sqlalchemy.orm import Session, aliased
@@ -725,7 +724,3 @@ class PublishingMixin(StoreBase):
                 )
             )
             return self._load(session, ids) if ids else []
-
-    def ping(self) -> None:
-        with self._read() as session:
-            session.execute(text("SELECT 1"))
