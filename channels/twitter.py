@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -517,18 +518,30 @@ def rebased_session(base: str, timeout: float) -> requests.Session:
     rewritten before requests prepares the call, so the OAuth signature covers the
     URL really used.
     """
+    session: requests.Session = _rebased_session_class()()
+    session.base = base  # type: ignore[attr-defined]
+    session.timeout = timeout  # type: ignore[attr-defined]
+    return session
+
+
+@cache
+def _rebased_session_class() -> Any:
+    """Defined once, on first use: requests is imported only when X is really called."""
     import requests
 
     class RebasedSession(requests.Session):
+        base = TWEEPY_HOST
+        timeout = 30.0
+
         def request(
             self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
         ) -> requests.Response:
             if isinstance(url, str) and url.startswith(TWEEPY_HOST):
-                url = base + url[len(TWEEPY_HOST) :]
-            kwargs.setdefault("timeout", timeout)
+                url = self.base + url[len(TWEEPY_HOST) :]
+            kwargs.setdefault("timeout", self.timeout)
             return super().request(method, url, *args, **kwargs)
 
-    return RebasedSession()
+    return RebasedSession
 
 
 # ---------------------------------------------------------------- the channel
