@@ -365,7 +365,11 @@ def describe_validation_error(
             message = "unknown key (check its spelling)"
         elif error["type"] == "missing":
             message = "missing; this key is required"
-        elif "input" in error and not isinstance(error["input"], dict | list):
+        elif (
+            "input" in error
+            and not isinstance(error["input"], dict | list)
+            and repr(error["input"]) not in message
+        ):
             message = f"{message} (got {error['input']!r})"
         lines.append(f"{key}: {message}")
     return f"{path}: " + "\n  ".join(lines)
