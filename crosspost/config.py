@@ -346,7 +346,7 @@ def _check_routes(raw: FileSettings, channels: dict[str, ChannelSettings], path:
 
 
 def _check_policy(settings: Settings) -> None:
-    from crosspost.policy import validate_policy
+    from crosspost.policy.rules import validate_policy
 
     validate_policy(settings)
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo
 
+from crosspost.clock import local_midnight
 from crosspost.domain import Delivery
 from crosspost.store import DeliveryFilter
 
@@ -44,11 +45,6 @@ class Query:
 def week_start(day: date) -> date:
     """The Monday of `day`'s week."""
     return day - timedelta(days=day.weekday())
-
-
-def local_midnight(day: date, zone: ZoneInfo) -> datetime:
-    """The first instant of a local day, as aware UTC."""
-    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
 
 
 def default_range(now: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:

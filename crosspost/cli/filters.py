@@ -39,7 +39,7 @@ def bound(
 ) -> datetime:
     """A --from/--to time; a bare date is its midnight, or for --to the next midnight,
     so `--to 2026-12-05` includes that day."""
-    from crosspost.calendar.rows import local_midnight
+    from crosspost.clock import local_midnight
     from crosspost.when import parse_moment
 
     try:

@@ -105,7 +105,7 @@ def report_json(report: HealthReport) -> dict[str, Any]:
 
 def report_lines(report: HealthReport) -> list[str]:
     """The report as a volunteer reads it (and as a cron job mails it)."""
-    from crosspost.policy import plural, show_day_time
+    from crosspost.wording import plural, show_day_time
 
     moment = report.generated_at
     zone = report.zone

@@ -1,0 +1,478 @@
+"""The health report: is the editorial policy kept, channel by channel, in plain sentences."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Literal
+from zoneinfo import ZoneInfo
+
+from crosspost.clock import local_midnight
+from crosspost.domain import Delivery
+from crosspost.policy.placement import minute_of
+from crosspost.policy.rules import ChannelPolicy, load_policy
+from crosspost.wording import duration_words, plural, show_day, show_day_time, show_month
+
+if TYPE_CHECKING:
+    from crosspost.config import Settings
+    from crosspost.store import Store
+
+# ---------------------------------------------------------------- the health report
+
+#: How long past its time a delivery may wait before the report calls it stuck.
+STUCK_AFTER = timedelta(minutes=15)
+
+Check = Literal[
+    "below_target",
+    "stale",
+    "ahead_below_target",
+    "over_max_per_day",
+    "quiet_time",
+    "clash",
+    "failed",
+    "unknown",
+    "skipped_late",
+    "stuck",
+    "overdue",
+]
+When = Literal["past", "current", "ahead"]
+Unit = Literal["week", "month"]
+
+
+@dataclass(frozen=True)
+class Period:
+    """One week or month measured against a channel's minimum."""
+
+    unit: Unit
+    start: date
+    #: Exclusive.
+    end: date
+    when: When
+    target: int
+    published: int
+    planned: int
+
+    @property
+    def ok(self) -> bool:
+        return self.published + self.planned >= self.target
+
+    @property
+    def missing(self) -> int:
+        return max(0, self.target - self.published - self.planned)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One way the ledger falls short of the policy, as a sentence a volunteer understands."""
+
+    check: Check
+    channel: str
+    sentence: str
+    item_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class ChannelHealth:
+    """One channel: its targets, what happened, what is planned, and where it falls short."""
+
+    channel: str
+    label: str
+    policy: ChannelPolicy
+    last_published_at: datetime | None
+    days_since_last: int | None
+    published_in_window: int
+    periods: tuple[Period, ...]
+    #: Plain facts worth reading even when all is well.
+    notes: tuple[str, ...]
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class HealthReport:
+    """The health of the editorial policy at one moment, as plain data."""
+
+    generated_at: datetime
+    zone: ZoneInfo
+    weeks: int
+    ahead: int
+    #: The first day of the weeks looked back on (local), and the first day after the horizon.
+    since: date
+    until: date
+    channels: tuple[ChannelHealth, ...]
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return tuple(f for c in self.channels for f in c.findings)
+
+    @property
+    def holds(self) -> bool:
+        return not self.findings
+
+
+def health_report(
+    settings: Settings, store: Store, *, now: datetime, weeks: int = 4, ahead: int = 2
+) -> HealthReport:
+    """Measure every configured channel against the policy; reads the ledger, never writes."""
+    zone = settings.zone
+    policy = load_policy(settings)
+    names = list(settings.channels)
+    today = now.astimezone(zone).date()
+    week0 = today - timedelta(days=today.weekday())
+    month0 = today.replace(day=1)
+    # Wide enough for every period of either unit; the periods pick their own days.
+    first_day = min(week0 - timedelta(weeks=weeks), _month_floor(month0 - timedelta(weeks=weeks)))
+    last_day = max(week0 + timedelta(weeks=ahead), _next_month(_next_month(month0)))
+    window_start = local_midnight(week0 - timedelta(weeks=weeks), zone)
+
+    published = store.published_times(names, local_midnight(first_day, zone), now)
+    last = store.last_published(names)
+    from crosspost.store import DeliveryFilter
+
+    upcoming = store.list_deliveries(
+        DeliveryFilter(
+            states=("pending", "claimed", "sending"),
+            due_from=local_midnight(min(week0, month0), zone),
+            due_to=local_midnight(last_day, zone),
+        )
+    )
+    troubled = store.list_deliveries(
+        DeliveryFilter(states=("failed", "unknown", "skipped_late"), due_from=window_start)
+    )
+    late = store.list_deliveries(
+        DeliveryFilter(states=("pending", "claimed", "sending"), due_to=now - STUCK_AFTER)
+    )
+    context = _Context(settings, zone, now, today, week0, month0, weeks, ahead)
+    channels = tuple(
+        _channel_health(
+            context,
+            name,
+            policy.of(name),
+            published=[p for c, p in published if c == name],
+            last=last.get(name),
+            upcoming=[d for d in upcoming if d.channel == name],
+            troubled=[d for d in troubled if d.channel == name],
+            late=[d for d in late if d.channel == name],
+        )
+        for name in names
+    )
+    return HealthReport(
+        generated_at=now,
+        zone=zone,
+        weeks=weeks,
+        ahead=ahead,
+        since=week0 - timedelta(weeks=weeks),
+        until=week0 + timedelta(weeks=ahead),
+        channels=channels,
+    )
+
+
+@dataclass(frozen=True)
+class _Context:
+    settings: Settings
+    zone: ZoneInfo
+    now: datetime
+    today: date
+    week0: date
+    month0: date
+    weeks: int
+    ahead: int
+
+    def day(self, day: date) -> str:
+        return show_day(day, self.now, self.zone)
+
+    def moment(self, moment: datetime) -> str:
+        return show_day_time(moment, self.zone, now=self.now)
+
+    def local_day(self, moment: datetime) -> date:
+        return moment.astimezone(self.zone).date()
+
+
+def _labels(settings: Settings) -> dict[str, str]:
+    from crosspost.calendar.rows import channel_labels
+
+    return channel_labels(settings)
+
+
+def _month_floor(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _periods(ctx: _Context, unit: Unit) -> Iterator[tuple[date, date, When]]:
+    """(start, end, when) of the complete periods looked back on, the current one, and ahead."""
+    if unit == "week":
+        for k in range(ctx.weeks, 0, -1):
+            start = ctx.week0 - timedelta(weeks=k)
+            yield start, start + timedelta(weeks=1), "past"
+        for k in range(ctx.ahead):
+            start = ctx.week0 + timedelta(weeks=k)
+            yield start, start + timedelta(weeks=1), "current" if k == 0 else "ahead"
+        return
+    # Months: those overlapping the `weeks` weeks before this month, then this one, then the
+    # next one if it starts within the `ahead` weeks.
+    month = _month_floor(ctx.month0 - timedelta(weeks=ctx.weeks))
+    while month < ctx.month0:
+        yield month, _next_month(month), "past"
+        month = _next_month(month)
+    if ctx.ahead:
+        yield ctx.month0, _next_month(ctx.month0), "current"
+        following = _next_month(ctx.month0)
+        if following < ctx.today + timedelta(weeks=ctx.ahead):
+            yield following, _next_month(following), "ahead"
+
+
+def _channel_health(
+    ctx: _Context,
+    name: str,
+    rules: ChannelPolicy,
+    *,
+    published: list[datetime],
+    last: datetime | None,
+    upcoming: list[Delivery],
+    troubled: list[Delivery],
+    late: list[Delivery],
+) -> ChannelHealth:
+    label = _labels(ctx.settings)[name]
+    published_days = Counter(ctx.local_day(p) for p in published)
+    planned_days = Counter(ctx.local_day(d.due_at) for d in upcoming)
+    periods: list[Period] = []
+    targets: tuple[tuple[Unit, int | None], ...] = (
+        ("week", rules.min_per_week),
+        ("month", rules.min_per_month),
+    )
+    for unit, target in targets:
+        if not target:
+            continue
+        for start, end, when in _periods(ctx, unit):
+            periods.append(
+                Period(
+                    unit=unit,
+                    start=start,
+                    end=end,
+                    when=when,
+                    target=target,
+                    published=sum(n for d, n in published_days.items() if start <= d < end),
+                    planned=sum(n for d, n in planned_days.items() if start <= d < end)
+                    if when != "past"
+                    else 0,
+                )
+            )
+    window_start = ctx.week0 - timedelta(weeks=ctx.weeks)
+    in_window = sum(n for d, n in published_days.items() if window_start <= d < ctx.week0)
+    days_since = (ctx.today - ctx.local_day(last)).days if last is not None else None
+
+    notes = _notes(ctx, label, rules, last, days_since, in_window)
+    channel = ctx.settings.channels.get(name)
+    if channel is not None and channel.mode == "dry-run":
+        notes.append(f"{label} is in dry-run mode: what it publishes is not counted.")
+    findings: list[Finding] = []
+    findings += _stale(name, label, rules, days_since)
+    findings += [_period_finding(ctx, name, label, p) for p in periods if not p.ok]
+    ahead = [d for d in upcoming if d.due_at >= ctx.now]
+    findings += _crowding(ctx, name, label, rules, ahead, published)
+    findings += [_trouble(ctx, name, label, d) for d in troubled]
+    findings += [f for d in late if (f := _late(ctx, name, label, d)) is not None]
+    return ChannelHealth(
+        channel=name,
+        label=label,
+        policy=rules,
+        last_published_at=last,
+        days_since_last=days_since,
+        published_in_window=in_window,
+        periods=tuple(periods),
+        notes=tuple(notes),
+        findings=tuple(findings),
+    )
+
+
+def _notes(
+    ctx: _Context,
+    label: str,
+    rules: ChannelPolicy,
+    last: datetime | None,
+    days_since: int | None,
+    in_window: int,
+) -> list[str]:
+    first = ctx.week0 - timedelta(weeks=ctx.weeks)
+    end = ctx.week0 - timedelta(days=1)
+    span = f"the {plural(ctx.weeks, 'week')} from {ctx.day(first)} to {ctx.day(end)}"
+    target = f" (target: {rules.targets_text()})" if rules.has_targets else ""
+    notes = [f"{label}: {plural(in_window, 'post')} in {span}{target}."]
+    if last is not None and days_since is not None:
+        ago = {0: "today", 1: "yesterday"}.get(days_since, f"{days_since} days ago")
+        notes.append(f"{label}: last post {ago} ({ctx.day(ctx.local_day(last))}).")
+    return notes
+
+
+def _stale(name: str, label: str, rules: ChannelPolicy, days_since: int | None) -> list[Finding]:
+    """Nothing for longer than the period of its most frequent target."""
+    if not rules.has_targets:
+        return []
+    allowed = 7 if rules.min_per_week else 30
+    target = rules.targets_text()
+    if days_since is None:
+        return [
+            Finding(
+                "stale",
+                name,
+                f"{label} has never been updated through Crosspost (target: {target}).",
+            )
+        ]
+    if days_since <= allowed:
+        return []
+    return [
+        Finding(
+            "stale", name, f"{label} has not been updated for {days_since} days (target: {target})."
+        )
+    ]
+
+
+def _period_finding(ctx: _Context, name: str, label: str, period: Period) -> Finding:
+    per = f"target: {period.target} per {period.unit}"
+    if period.unit == "week":
+        what = f"the week of {ctx.day(period.start)}"
+        this = "this week"
+    else:
+        what = show_month(period.start)
+        this = f"this month ({show_month(period.start)})"
+    if period.when == "past":
+        got = "no post" if period.published == 0 else f"only {plural(period.published, 'post')}"
+        sentence = f"{label}: {got} in {what} ({per})."
+        return Finding("below_target", name, sentence)
+    if period.when == "current":
+        sentence = (
+            f"{label}: {this} has {plural(period.published, 'post')} so far and "
+            f"{period.planned} planned ({per}): plan {period.missing} more."
+        )
+    else:
+        planned = "no post" if period.planned == 0 else plural(period.planned, "post")
+        sentence = f"{label}: {what} has {planned} planned ({per}): plan {period.missing} more."
+    return Finding("ahead_below_target", name, sentence)
+
+
+def _crowding(
+    ctx: _Context,
+    name: str,
+    label: str,
+    rules: ChannelPolicy,
+    ahead: list[Delivery],
+    published: list[datetime],
+) -> list[Finding]:
+    """Same-minute clashes, days over max_per_day, and posts planned in quiet times."""
+    findings: list[Finding] = []
+    by_minute: dict[datetime, list[Delivery]] = {}
+    for delivery in ahead:
+        by_minute.setdefault(minute_of(delivery.due_at), []).append(delivery)
+    for minute, together in sorted(by_minute.items()):
+        if len(together) > 1:
+            titles = _titles(together)
+            findings.append(
+                Finding(
+                    "clash",
+                    name,
+                    f"{label}: {titles} are all planned for {ctx.moment(minute)}; "
+                    f"move one with `crosspost reschedule ID --at ...`."
+                    if len(together) > 2
+                    else f"{label}: {titles} are both planned for {ctx.moment(minute)}; "
+                    f"move one with `crosspost reschedule ID --at ...`.",
+                    tuple(d.item.id for d in together),
+                )
+            )
+    if rules.max_per_day:
+        per_day: Counter[date] = Counter(ctx.local_day(d.due_at) for d in ahead)
+        for moment in published:
+            if ctx.local_day(moment) in per_day:
+                per_day[ctx.local_day(moment)] += 1
+        for day, count in sorted(per_day.items()):
+            if count > rules.max_per_day:
+                ids = tuple(d.item.id for d in ahead if ctx.local_day(d.due_at) == day)
+                findings.append(
+                    Finding(
+                        "over_max_per_day",
+                        name,
+                        f"{label}: {count} posts on {ctx.day(day)} "
+                        f"(the policy allows {rules.max_per_day} a day).",
+                        ids,
+                    )
+                )
+    for delivery in ahead:
+        quiet = rules.quiet_at(delivery.due_at.astimezone(ctx.zone))
+        if quiet is not None:
+            findings.append(
+                Finding(
+                    "quiet_time",
+                    name,
+                    f"{label}: «{delivery.item.title}» is planned for "
+                    f"{ctx.moment(delivery.due_at)}, a quiet time ({quiet.text}); "
+                    f"move it with `crosspost reschedule {delivery.item.id} --at ...`.",
+                    (delivery.item.id,),
+                )
+            )
+    return findings
+
+
+def _titles(deliveries: Sequence[Delivery]) -> str:
+    names = [f"«{d.item.title}» (item {d.item.id})" for d in deliveries]
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _trouble(ctx: _Context, name: str, label: str, delivery: Delivery) -> Finding:
+    title = f"«{delivery.item.title}»"
+    item = delivery.item.id
+    when = ctx.moment(delivery.due_at)
+    reason = f": {delivery.last_error}" if delivery.last_error else ""
+    if delivery.state == "failed":
+        sentence = (
+            f"{label}: {title}, due {when}, failed{reason}. "
+            f"Fix the cause, then `crosspost retry {item}`."
+        )
+    elif delivery.state == "unknown":
+        sentence = (
+            f"{label}: nobody knows whether {title}, due {when}, is online{reason}. "
+            f"Look on {label}, then `crosspost resolve {item} --channel {name} "
+            f"--published URL` or `--not-published`."
+        )
+    else:
+        sentence = (
+            f"{label}: {title}, due {when}, was not sent: the publisher found it too late. "
+            f"`crosspost retry {item}` sends it anyway, `crosspost cancel {item}` drops it."
+        )
+    check: Check = (
+        "failed"
+        if delivery.state == "failed"
+        else ("unknown" if delivery.state == "unknown" else "skipped_late")
+    )
+    return Finding(check, name, sentence, (item,))
+
+
+def _late(ctx: _Context, name: str, label: str, delivery: Delivery) -> Finding | None:
+    title = f"«{delivery.item.title}»"
+    item = delivery.item.id
+    limit = ctx.now - STUCK_AFTER
+    if delivery.state == "pending":
+        if delivery.next_attempt_at is not None and delivery.next_attempt_at > limit:
+            return None  # a retry is planned: not stuck
+        if delivery.waits_for_id is not None and delivery.announced_url is None:
+            return None  # waits for the post it announces, which is reported on its own
+        late = duration_words(ctx.now - delivery.due_at)
+        return Finding(
+            "overdue",
+            name,
+            f"{label}: {title} was due {ctx.moment(delivery.due_at)} and has not gone out "
+            f"({late} late): is the publisher running? See `crosspost status`.",
+            (item,),
+        )
+    if delivery.lease_until is not None and delivery.lease_until > limit:
+        return None  # a publisher is working on it right now
+    return Finding(
+        "stuck",
+        name,
+        f"{label}: {title} was taken by a publisher that stopped answering; "
+        f"a running publisher releases it (`crosspost run`), then check `crosspost show {item}`.",
+        (item,),
+    )
