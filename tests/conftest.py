@@ -8,9 +8,11 @@ the skip into a failure so a missing server can never pass silently.
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -86,30 +88,96 @@ def pg_server() -> str:
     return PG_ADMIN_URL
 
 
-@pytest.fixture
-def pg_url(pg_server: str) -> Iterator[str]:
-    """A brand-new, empty PostgreSQL database, dropped afterwards."""
-    from sqlalchemy import create_engine, text
+def _admin(pg_server: str) -> Any:
+    from sqlalchemy import create_engine
+
+    return create_engine(pg_server, isolation_level="AUTOCOMMIT")
+
+
+def _pg_database(pg_server: str, name: str, *, template: str) -> str:
+    from sqlalchemy import text
     from sqlalchemy.engine import make_url
 
-    name = f"crosspost_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(pg_server, isolation_level="AUTOCOMMIT")
+    admin = _admin(pg_server)
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(pg_server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    admin.dispose()
+    return make_url(pg_server).set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_pg_database(pg_server: str, name: str) -> None:
+    from sqlalchemy import text
+
+    admin = _admin(pg_server)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_server: str) -> Iterator[str]:
+    """One PostgreSQL database migrated to head per test session, copied for each test:
+    CREATE DATABASE ... TEMPLATE is far cheaper than running the migrations every time."""
+    from crosspost.db import make_engine, upgrade
+
+    name = f"crosspost_template_{uuid.uuid4().hex[:12]}"
+    url = _pg_database(pg_server, name, template="template0")
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield name
+    _drop_pg_database(pg_server, name)
+
+
+@pytest.fixture
+def pg_url(pg_server: str, pg_template: str) -> Iterator[str]:
+    """A PostgreSQL database of its own, schema at head and no rows, dropped afterwards."""
+    name = f"crosspost_test_{uuid.uuid4().hex[:12]}"
+    url = _pg_database(pg_server, name, template=pg_template)
+    yield url
+    _drop_pg_database(pg_server, name)
+
+
+@pytest.fixture
+def pg_empty_url(pg_server: str) -> Iterator[str]:
+    """A brand-new PostgreSQL database without any table (for the migrations' own tests)."""
+    name = f"crosspost_empty_{uuid.uuid4().hex[:12]}"
+    url = _pg_database(pg_server, name, template="template0")
+    yield url
+    _drop_pg_database(pg_server, name)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite ledger migrated to head per session; each test gets a copy of the file."""
+    from crosspost.db import make_engine, upgrade
+
+    path = tmp_path_factory.mktemp("template") / "ledger.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    with engine.connect() as connection:
+        # Fold the WAL into the main file so a plain copy holds the whole schema.
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """An empty database of each kind the ledger supports."""
+    """A database of each kind the ledger supports, schema at head and no rows."""
+    if request.param == "sqlite":
+        target = tmp_path / "ledger.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), target)
+        return f"sqlite:///{target}"
+    return str(request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database of each kind, without any table: what a first run meets."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'ledger.db'}"
-    return str(request.getfixturevalue("pg_url"))
+    return str(request.getfixturevalue("pg_empty_url"))
 
 
 @pytest.fixture

@@ -17,8 +17,8 @@ from crosspost.db import (
 from crosspost.models import Base
 
 
-def test_migrations_and_models_agree(db_url: str) -> None:
-    engine = make_engine(db_url)
+def test_migrations_and_models_agree(empty_db_url: str) -> None:
+    engine = make_engine(empty_db_url)
     upgrade(engine)
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
@@ -27,8 +27,8 @@ def test_migrations_and_models_agree(db_url: str) -> None:
     assert differences == []
 
 
-def test_upgrade_is_idempotent_and_reaches_head(db_url: str) -> None:
-    engine = make_engine(db_url)
+def test_upgrade_is_idempotent_and_reaches_head(empty_db_url: str) -> None:
+    engine = make_engine(empty_db_url)
     upgrade(engine)
     upgrade(engine)
     assert current_revision(engine) == head_revision()
@@ -45,10 +45,10 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path: object) -> None:
     engine.dispose()
 
 
-def test_the_head_revision_every_command_checks_is_alembics_head(db_url: str) -> None:
+def test_the_head_revision_every_command_checks_is_alembics_head(empty_db_url: str) -> None:
     """Adding a migration without bumping HEAD_REVISION would skip it on upgrade."""
     assert head_revision() == HEAD_REVISION
-    engine = make_engine(db_url)
+    engine = make_engine(empty_db_url)
     assert stored_revision(engine) is None
     upgrade(engine)
     assert stored_revision(engine) == HEAD_REVISION
