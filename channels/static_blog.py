@@ -455,7 +455,9 @@ class StaticBlogChannel(Channel):
         """Title and key prefix; the whole key if another post already has that name."""
         template = str(request["front_matter"]["slug"])
         slug = template.replace(KEY_PLACEHOLDER, key[:KEY_LENGTH])
-        if (self.root / self.layout.post_file(slug, date)).exists():
+        file = self.root / self.layout.post_file(slug, date)
+        # A Markdown post of an earlier version holds the name (and the address) too.
+        if any(file.with_suffix(suffix).exists() for suffix in POST_SUFFIXES):
             slug = template.replace(KEY_PLACEHOLDER, key)
         return slug
 

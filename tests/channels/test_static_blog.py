@@ -607,3 +607,17 @@ def test_a_markdown_post_of_an_earlier_version_is_replaced_not_doubled(tmp_path:
     post = frontmatter.load(file)
     assert post["date"] == "2026-11-30T10:00:00+01:00"
     assert post.content == "<p>Nouveau texte</p>"
+
+
+def test_a_markdown_post_of_an_earlier_version_keeps_its_address(tmp_path: Path) -> None:
+    channel = make_channel(tmp_path)
+    key = new_key()
+    slug = f"cafe-reparation-{key[:8]}"
+    old = channel.root / "content" / "posts" / f"{slug}.md"
+    old.parent.mkdir(parents=True)
+    old.write_text(f"---\ntitle: Ancien\nslug: {slug}\ncrosspost_key: {key}\n---\nx\n", "utf-8")
+    # Another delivery whose key starts alike must not be given the same address.
+    twin = key[:8] + ("0" * 24 if key[8:] != "0" * 24 else "1" * 24)
+    receipt = publish(channel, make_item(), twin)
+    assert receipt.remote_id == f"cafe-reparation-{twin}"
+    assert old.exists()
