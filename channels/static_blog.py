@@ -1,4 +1,4 @@
-"""The embedded blog: Markdown posts for Hugo or Jekyll, readable HTML pages and an Atom feed.
+"""The embedded blog: posts for Hugo or Jekyll, readable HTML pages and an Atom feed.
 
 It needs no account, so `crosspost init` and the demo publish somewhere real.
 Everything lives under one directory (`path`), which is the site itself:
@@ -6,17 +6,28 @@ Everything lives under one directory (`path`), which is the site itself:
     index.html                      every post, newest first (regenerated)
     feed.xml                        Atom feed of the 50 latest posts (regenerated)
     posts/<slug>/index.html         the readable page of each post
-    content/posts/<slug>.md         Hugo source (layout "hugo")
+    content/posts/<slug>.html       Hugo source (layout "hugo")
     static/images/<slug>.<ext>      its image, served by Hugo at images/<slug>.<ext>
-    _posts/<YYYY-MM-DD>-<slug>.md   Jekyll source (layout "jekyll")
+    _posts/<YYYY-MM-DD>-<slug>.html Jekyll source (layout "jekyll")
     assets/images/<slug>.<ext>      its image, served by Jekyll as is
+
+The generators' sources hold the body as sanitised HTML, not Markdown: Jekyll's
+kramdown renders raw HTML, `javascript:` links and `{: onclick=...}` attributes,
+and Hugo renders raw HTML as soon as a theme sets `unsafe = true`, while both
+copy an HTML body as it is. Every `{` is written as `&#123;` so that neither
+Hugo shortcodes nor Liquid tags typed by the officer run. Each post carries its
+address (`url:` for Hugo, `permalink:` for Jekyll), so the generator builds
+`posts/<slug>/` whatever the site's permalink settings, and that is the URL
+announced. With Jekyll and a web `site_url`, Jekyll builds that page itself, so
+Crosspost writes no readable page there (it would collide with Jekyll's).
 
 Images are copied into the static folder rather than into Hugo page bundles so
 that both layouts, and the plain HTML pages, share one simple rule.
 
-The Markdown files are the source of truth: the feed and the index are rebuilt
+The post files are the source of truth: the feed and the index are rebuilt
 from them after every publish, under a per-site lock, and every file is written
 to a temporary file beside it and then renamed, so a reader never sees half a file.
+Markdown posts written by earlier versions (`.md`) are still read and replaced.
 """
 
 from __future__ import annotations
@@ -77,7 +88,8 @@ GENERATOR = "Crosspost"
 ATOM = "http://www.w3.org/2005/Atom"
 LOCK_NAME = ".crosspost.lock"
 
-#: Letters that Unicode does not decompose into a base letter plus an accent.
+#: Suffixes of the post files we read: ours, and the Markdown of earlier versions.
+POST_SUFFIXES = (".html", ".md")
 
 #: Why a write failed -> what the engine does. Publishing is idempotent (same file
 #: rewritten in place), so retrying is always safe; only what cannot get better by
@@ -150,22 +162,29 @@ class Layout:
     #: How the front matter refers to an image file, as the generator serves it.
     image_ref: str
     dated_names: bool
+    #: The front matter key that fixes the page's address, whatever the site's settings.
+    address_key: str
 
     def post_file(self, slug: str, date: datetime) -> str:
-        name = f"{date:%Y-%m-%d}-{slug}.md" if self.dated_names else f"{slug}.md"
+        name = f"{date:%Y-%m-%d}-{slug}.html" if self.dated_names else f"{slug}.html"
         return f"{self.posts_dir}/{name}"
 
     def pattern(self, key: str) -> str:
-        """Glob of the Markdown files whose slug ends with this delivery's key."""
-        return f"*-{key[:KEY_LENGTH]}*.md"
+        """Glob of the post files whose slug ends with this delivery's key."""
+        return f"*-{key[:KEY_LENGTH]}*"
 
 
 LAYOUTS: dict[str, Layout] = {
     # Hugo serves static/ at the root; a relative reference respects a baseURL path.
-    "hugo": Layout("content/posts", "static/images", "images/", dated_names=False),
+    "hugo": Layout("content/posts", "static/images", "images/", False, address_key="url"),
     # Jekyll copies assets/ as is; absolute_url adds site.url and site.baseurl.
-    "jekyll": Layout("_posts", "assets/images", "/assets/images/", dated_names=True),
+    "jekyll": Layout("_posts", "assets/images", "/assets/images/", True, address_key="permalink"),
 }
+
+
+def page_path(slug: str) -> str:
+    """Where every layout builds a post, from the site's root: the URL we announce."""
+    return f"posts/{slug}/"
 
 
 # ---------------------------------------------------------------- posts on disk
@@ -190,6 +209,12 @@ class Post:
     def image_file(self) -> str | None:
         """The image's file name in the layout's image directory."""
         return self.image.rsplit("/", 1)[-1] if self.image else None
+
+    @property
+    def body_html(self) -> str:
+        """The body as safe HTML, sanitised again: the file may have been edited by hand."""
+        # Python-Markdown passes HTML blocks through, so one call serves both formats.
+        return markdown_to_html(self.body)
 
 
 def _as_datetime(value: object) -> datetime:
@@ -313,15 +338,13 @@ class StaticBlogChannel(Channel):
     def render(self, item: Item, context: RenderContext) -> Rendered:
         # As an announcement (the blog announcing a post made elsewhere), the post
         # carries a link to it; otherwise it is the item itself.
-        import frontmatter
-
         now = datetime.now(context.timezone).replace(microsecond=0)
         slug = f"{slugify(item.title)}-{KEY_PLACEHOLDER}"
         body = self._body(item, context.timezone)
         if context.role == "announce" and context.announced_url:
             body = f"{body}\n\n[Lire la publication]({context.announced_url})".strip()
         front = self._front_matter(item, slug, now, context.timezone)
-        text = frontmatter.dumps(frontmatter.Post(body, **front), sort_keys=False) + "\n"
+        text = post_file_text(front, body)
         request: dict[str, Any] = {
             "path": self.layout.post_file(slug, now),
             "front_matter": front,
@@ -355,6 +378,7 @@ class StaticBlogChannel(Channel):
             "title": item.title,
             "date": date.isoformat(),
             "slug": slug,
+            self.layout.address_key: "/" + page_path(slug),
             "tags": list(item.tags),
             "summary": summary,
             "description": summary,
@@ -399,8 +423,6 @@ class StaticBlogChannel(Channel):
             raise classify_os_error(exc, self.root) from exc
 
     def _publish_locked(self, job: PublishJob) -> Receipt:
-        import frontmatter
-
         request = job.rendered.request
         zone = ZoneInfo(str(request["timezone"]))
         key = job.idempotency_key
@@ -412,13 +434,13 @@ class StaticBlogChannel(Channel):
         front = self._final_front_matter(request, slug, date, now, key)
 
         image_rel = self._copy_image(request.get("image_source"), front)
-        write_atomic(
-            self.root / "posts" / slug / "index.html",
-            self._post_page(front, request, image_rel, zone),
-        )
+        if self._writes_readable_pages:
+            write_atomic(
+                self.root / page_path(slug) / "index.html",
+                self._post_page(front, request, image_rel, zone),
+            )
         post_file = self.root / self.layout.post_file(slug, date)
-        text = frontmatter.dumps(frontmatter.Post(request["body"], **front), sort_keys=False)
-        write_atomic(post_file, text + "\n")
+        write_atomic(post_file, post_file_text(front, str(request["body"])))
         if existing and existing.file != post_file:
             existing.file.unlink(missing_ok=True)
         self._regenerate(zone)
@@ -433,7 +455,9 @@ class StaticBlogChannel(Channel):
         """Title and key prefix; the whole key if another post already has that name."""
         template = str(request["front_matter"]["slug"])
         slug = template.replace(KEY_PLACEHOLDER, key[:KEY_LENGTH])
-        if (self.root / self.layout.post_file(slug, date)).exists():
+        file = self.root / self.layout.post_file(slug, date)
+        # A Markdown post of an earlier version holds the name (and the address) too.
+        if any(file.with_suffix(suffix).exists() for suffix in POST_SUFFIXES):
             slug = template.replace(KEY_PLACEHOLDER, key)
         return slug
 
@@ -444,6 +468,7 @@ class StaticBlogChannel(Channel):
         front = dict(request["front_matter"])
         placeholder_slug = str(front["slug"])
         front["slug"] = slug
+        front[self.layout.address_key] = "/" + page_path(slug)
         front["date"] = date.isoformat()
         if "image" in front:
             front["image"] = str(front["image"]).replace(placeholder_slug, slug)
@@ -483,10 +508,16 @@ class StaticBlogChannel(Channel):
             body_html=markdown_to_html(str(request["body"])),
         )
 
+    @property
+    def _writes_readable_pages(self) -> bool:
+        # Jekyll copies posts/ into the site it builds, where the post's own page
+        # (its permalink) has the same address: the copy would collide with it.
+        return self.blog.layout != "jekyll" or self.blog.site_url.startswith("file:")
+
     def _post_url(self, slug: str) -> str:
         # From disk a directory does not open its index.html by itself.
         page = "index.html" if self.blog.site_url.startswith("file:") else ""
-        return f"{self.blog.site_url}posts/{slug}/{page}"
+        return f"{self.blog.site_url}{page_path(slug)}{page}"
 
     # ------------------------------------------------------------ feed and index
 
@@ -508,13 +539,13 @@ class StaticBlogChannel(Channel):
         folder = self.root / self.layout.posts_dir
         if not folder.is_dir():
             return []
-        return [post for file in sorted(folder.glob("*.md")) if (post := read_post(file))]
+        return [post for file in _post_files(folder, "*") if (post := read_post(file))]
 
     def _existing(self, key: str) -> Post | None:
         folder = self.root / self.layout.posts_dir
         if not folder.is_dir():
             return None
-        for file in sorted(folder.glob(self.layout.pattern(key))):
+        for file in _post_files(folder, self.layout.pattern(key)):
             post = read_post(file)
             # Eight hex characters can collide: the full key in the file decides.
             if post is not None and post.key == key:
@@ -543,7 +574,7 @@ class StaticBlogChannel(Channel):
         )
 
     def _feed_entry(self, post: Post) -> FeedEntry:
-        content = markdown_to_html(post.body)
+        content = post.body_html
         if post.image_file:
             src = f"{self.blog.site_url}{self.layout.image_dir}/{post.image_file}"
             content = figure_html(src, post.image_alt) + content
@@ -585,6 +616,33 @@ class StaticBlogChannel(Channel):
 # ---------------------------------------------------------------- pure helpers
 
 
+def _post_files(folder: Path, pattern: str) -> list[Path]:
+    return sorted(f for f in folder.glob(pattern) if f.suffix in POST_SUFFIXES)
+
+
+def post_file_text(front: dict[str, Any], body_markdown: str) -> str:
+    """The generator's source file: the front matter, then the body as sanitised HTML."""
+    import frontmatter
+
+    # As an entity `{` looks the same in the page, but starts no shortcode or Liquid tag.
+    body = markdown_to_html(body_markdown).replace("{", "&#123;")
+    return frontmatter.dumps(frontmatter.Post(body, **front), sort_keys=False) + "\n"
+
+
+def without_html(text: str) -> str:
+    """`text` with HTML tags (and the insides of scripts) removed, the rest as typed.
+
+    Summaries are plain text, but Hugo renders them as Markdown and themes print
+    them unescaped: a tag left in the officer's text would run there.
+    """
+    if "<" not in text:
+        return text
+    import nh3
+
+    # `&` escaped first, so that runs like `&region` are not read as entities.
+    return html.unescape(nh3.clean(text.replace("&", "&amp;"), tags=set()))
+
+
 def _image_suffix(image_path: str) -> str:
     return Path(image_path).suffix.lower() or ".img"
 
@@ -596,7 +654,7 @@ def _summary(item: Item, zone: ZoneInfo) -> str:
         lead = capitalise(event_when(item.event_start, item.event_end, zone))
     if item.location:
         lead = f"{lead}, {item.location}" if lead else item.location
-    text = " ".join(markdown_to_plain(item.body).split())
+    text = " ".join(without_html(markdown_to_plain(item.body)).split())
     plain = f"{lead}. {text}" if lead and text else lead or text
     if len(plain) <= SUMMARY_LENGTH:
         return plain

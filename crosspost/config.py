@@ -343,6 +343,35 @@ def _check_routes(raw: FileSettings, channels: dict[str, ChannelSettings], path:
             raise ConfigError(
                 f"{where}.announce_from: expected one of the `to` channels ({', '.join(route.to)})"
             )
+        _check_announced_address(route, channels, path, where)
+
+
+def _check_announced_address(
+    route: Route, channels: dict[str, ChannelSettings], path: Path, where: str
+) -> None:
+    """A live channel must not announce a post whose address is a file of this computer.
+
+    A static blog without `site_url` links its posts as file:// URLs: right for the
+    demo and for dry runs, but once posted on X or Facebook nobody can open them.
+    """
+    source = route.announce_from or route.to[0]
+    settings = channels[source]
+    address = getattr(settings, "site_url", None)
+    if not isinstance(address, str) or not address.startswith("file:"):
+        return
+    live = [name for name in route.announce if channels[name].mode == "live"]
+    if not live:
+        return
+    problem = (
+        f"is {address}, a file on this computer"
+        if "site_url" in settings.model_fields_set
+        else "required"
+    )
+    raise ConfigError(
+        f"{path}: channels.{source}.site_url: {problem}, but live channels "
+        f"({', '.join(live)}) announce this blog's posts ({where.rsplit(': ', 1)[-1]}); "
+        'set the address the site is served at, e.g. site_url = "https://www.example.org/"'
+    )
 
 
 def _check_policy(settings: Settings) -> None:

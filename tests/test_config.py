@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from crosspost.config import load_settings, parse_settings
+from crosspost.config import Settings, load_settings, parse_settings
 from crosspost.errors import ConfigError
 from crosspost.secrets import SecretSource
-from tests.conftest import CONFIG
+from tests.conftest import CONFIG, Cli
 
 
 def _parse(text: str, tmp_path: Path) -> object:
@@ -104,3 +104,80 @@ def test_missing_secret_names_the_variable_never_a_value(tmp_path: Path) -> None
     with pytest.raises(ConfigError) as caught:
         SecretSource(None).get("X_ACCESS_TOKEN")
     assert "the secret X_ACCESS_TOKEN is not set" in str(caught.value)
+
+
+BLOG_ANNOUNCED = """\
+[channels.blog]
+type = "static-blog"
+path = "site"
+{site_url}
+
+[channels.twitter]
+type = "twitter"
+mode = "{twitter_mode}"
+
+[channels.facebook]
+type = "facebook"
+mode = "dry-run"
+page_id = "1234567890"
+
+[[routes]]
+kind = "event"
+to = ["facebook"]
+
+[[routes]]
+kind = "article"
+to = ["blog"]
+announce = ["twitter", "facebook"]
+"""
+
+
+def test_a_live_channel_cannot_announce_a_blog_without_its_address(tmp_path: Path) -> None:
+    text = BLOG_ANNOUNCED.format(site_url="", twitter_mode="live")
+    message = _error(text, tmp_path)
+    assert message.startswith(f"{tmp_path / 'crosspost.toml'}: channels.blog.site_url: required")
+    assert "live channels (twitter) announce this blog's posts (routes[2])" in message
+    assert 'site_url = "https://www.example.org/"' in message
+
+    explicit = BLOG_ANNOUNCED.format(site_url='site_url = "file:///srv/site"', twitter_mode="live")
+    assert "channels.blog.site_url: is file:///srv/site/, a file on this computer" in _error(
+        explicit, tmp_path
+    )
+
+
+@pytest.mark.parametrize(
+    ("site_url", "twitter_mode"),
+    [
+        ("", "dry-run"),  # the demo: a dry run may show the file:// link
+        ('site_url = "https://www.assoc-belleville.fr/"', "live"),
+    ],
+)
+def test_a_blog_announced_in_dry_run_or_with_its_address_loads(
+    tmp_path: Path, site_url: str, twitter_mode: str
+) -> None:
+    settings = _parse(BLOG_ANNOUNCED.format(site_url=site_url, twitter_mode=twitter_mode), tmp_path)
+    assert isinstance(settings, Settings)
+    assert set(settings.channels) == {"blog", "twitter", "facebook"}
+
+
+def test_the_starter_loads_and_says_live_announcers_need_the_blog_address(
+    tmp_path: Path,
+) -> None:
+    from crosspost.cli.setup import starter_config
+
+    starter = starter_config("Europe/Paris")
+    assert isinstance(_parse(starter, tmp_path), Settings)
+    live = starter.replace('type = "twitter"\nmode = "dry-run"', 'type = "twitter"\nmode = "live"')
+    assert live != starter
+    assert "channels.blog.site_url: required" in _error(live, tmp_path)
+
+
+def test_channels_check_names_the_missing_site_url(workspace: Path, cli: Cli) -> None:
+    (workspace / "crosspost.toml").write_text(
+        BLOG_ANNOUNCED.format(site_url="", twitter_mode="live"), encoding="utf-8"
+    )
+    result = cli("channels", "check", ok=False)
+    assert result.code != 0
+    assert "channels.blog.site_url: required" in result.err
+    assert "Traceback" not in result.out + result.err
+    assert not (workspace / "site").exists()  # nothing written

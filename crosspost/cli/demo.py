@@ -100,7 +100,7 @@ def demo(
     blog = settings.channels["blog"]
     site = getattr(blog, "path", root / "site")
     say(f"\nThe blog, to open in a browser: {site}/index.html")
-    say(f"  its Markdown posts: {site}/content/posts   its Atom feed: {site}/feed.xml")
+    say(f"  its Hugo posts: {site}/content/posts   its Atom feed: {site}/feed.xml")
     say(f"Try: cd {root} && crosspost list && crosspost show 3")
     counts = store.count_by_state()
     store.close()

@@ -222,8 +222,8 @@ class BlogBackend(Backend):
         return {"path": "site"}  # relative to the directory holding crosspost.toml
 
     def post_ids(self) -> list[str]:
-        # Hugo layout: content/posts/<slug>.md, and the slug is the remote id.
-        return sorted(file.stem for file in self.root.glob("content/posts/*.md"))
+        # Hugo layout: content/posts/<slug>.html, and the slug is the remote id.
+        return sorted(file.stem for file in self.root.glob("content/posts/*.html"))
 
     def untouched(self) -> bool:
         return not self.root.exists() or not any(self.root.iterdir())

@@ -24,6 +24,7 @@ from channels.static_blog import (
     StaticBlogChannel,
     StaticBlogSettings,
     classify_os_error,
+    without_html,
 )
 from channels.text import slugify
 from crosspost.domain import Delivery, Item
@@ -72,8 +73,9 @@ def publish(channel: StaticBlogChannel, item: Item, key: str | None = None) -> R
     return channel.publish(make_job(channel, item, key or new_key()))
 
 
-def markdown_files(channel: StaticBlogChannel) -> list[Path]:
-    return sorted((channel.root / channel.layout.posts_dir).glob("*.md"))
+def post_files(channel: StaticBlogChannel) -> list[Path]:
+    """The generator's source files (front matter, then the body as sanitised HTML)."""
+    return sorted((channel.root / channel.layout.posts_dir).glob("*.html"))
 
 
 def read_feed(channel: StaticBlogChannel) -> ET.Element:
@@ -143,16 +145,17 @@ def test_long_titles_make_slugs_cut_between_words() -> None:
 # ---------------------------------------------------------------- render
 
 
-def test_render_shows_the_markdown_file_with_the_key_still_to_come(tmp_path: Path) -> None:
+def test_render_shows_the_post_file_with_the_key_still_to_come(tmp_path: Path) -> None:
     channel = make_channel(tmp_path)
     item = make_item(body="Venez *nombreux*.", tags=("atelier",))
     with time_machine.travel(datetime(2026, 12, 1, 9, tzinfo=UTC), tick=False):
         rendered = channel.render(item, RenderContext(timezone=PARIS))
-    assert rendered.request["path"] == "content/posts/cafe-reparation-{key}.md"
+    assert rendered.request["path"] == "content/posts/cafe-reparation-{key}.html"
     assert rendered.request["body"] == "Venez *nombreux*."
     assert rendered.request["front_matter"]["date"] == "2026-12-01T10:00:00+01:00"
     post = frontmatter.loads(rendered.text)
-    assert post.content == "Venez *nombreux*."
+    assert post.content == "<p>Venez <em>nombreux</em>.</p>"
+    assert post["url"] == "/posts/cafe-reparation-{key}/"
     assert post["title"] == "Café réparation"
     assert post["tags"] == ["atelier"]
     assert rendered.parts == (rendered.text,)
@@ -166,7 +169,7 @@ def test_an_announcement_on_the_blog_links_the_announced_post(tmp_path: Path) ->
     with time_machine.travel(datetime(2026, 12, 1, 9, tzinfo=UTC), tick=False):
         announce = channel.render(item, context)
         post = channel.render(item, RenderContext(timezone=PARIS))
-    assert "[Lire la publication](https://x.example/1)" in announce.text
+    assert '<a href="https://x.example/1" rel="noopener">Lire la publication</a>' in announce.text
     assert "https://x.example/1" not in post.text
 
 
@@ -189,7 +192,7 @@ def test_publishing_with_a_missing_image_is_refused(tmp_path: Path) -> None:
     item = make_item(image_path=str(tmp_path / "gone.jpg"), image_alt="Une affiche")
     with pytest.raises(Permanent, match=r"gone\.jpg does not exist"):
         publish(channel, item)
-    assert markdown_files(channel) == []
+    assert post_files(channel) == []
 
 
 # ---------------------------------------------------------------- the Markdown file
@@ -213,7 +216,7 @@ def test_an_event_post_carries_every_front_matter_field(tmp_path: Path, photo: P
         receipt = publish(channel, item, key)
 
     slug = f"cafe-reparation-{key[:8]}"
-    post = frontmatter.load(channel.root / "content" / "posts" / f"{slug}.md")
+    post = frontmatter.load(channel.root / "content" / "posts" / f"{slug}.html")
     assert post["title"] == "Café réparation"
     assert post["date"] == "2026-12-01T10:30:12+01:00"
     assert datetime.fromisoformat(post["date"]).utcoffset() == timedelta(hours=1)
@@ -231,9 +234,13 @@ def test_an_event_post_carries_every_front_matter_field(tmp_path: Path, photo: P
     assert post["location"] == "Salle des fêtes, 3 rue Haute"
     assert post["crosspost_key"] == key
     # Themes ignore unknown fields, so the event details are in the text too.
-    assert "**Où :** Salle des fêtes, 3 rue Haute" in post.content
-    assert "Apportez vos **grille-pain** en panne." in post.content
-    assert "[Plus d'informations](https://assoc.example/inscription)" in post.content
+    assert "<strong>Où :</strong> Salle des fêtes, 3 rue Haute" in post.content
+    assert "Apportez vos <strong>grille-pain</strong> en panne." in post.content
+    assert (
+        '<a href="https://assoc.example/inscription" rel="noopener">Plus d\'informations</a>'
+        in post.content
+    )
+    assert post["url"] == f"/posts/{slug}/"
 
     assert receipt.remote_id == slug
     assert receipt.url == f"https://assoc.example/posts/{slug}/"
@@ -247,10 +254,10 @@ def test_accents_survive_in_the_file_the_page_and_the_feed(tmp_path: Path) -> No
     receipt = publish(channel, item)
     assert receipt.remote_id.startswith("fete-de-l-ete-a-noel-")
 
-    (file,) = markdown_files(channel)
+    (file,) = post_files(channel)
     raw = file.read_text(encoding="utf-8")
     assert "title: Fête de l'été à Noël" in raw  # readable UTF-8, not \xE9 escapes
-    assert frontmatter.load(file).content == "Œufs, crème brûlée et café."
+    assert frontmatter.load(file).content == "<p>Œufs, crème brûlée et café.</p>"
     page = (channel.root / "posts" / receipt.remote_id / "index.html").read_text("utf-8")
     assert "Œufs, crème brûlée et café." in page
     assert feed_titles(channel) == ["Fête de l'été à Noël"]
@@ -278,7 +285,7 @@ def test_publishing_the_same_delivery_twice_leaves_one_post(tmp_path: Path) -> N
         second = publish(channel, make_item(title="Café réparation (complet)"), key)
 
     assert (second.remote_id, second.url) == (first.remote_id, first.url)
-    (file,) = markdown_files(channel)
+    (file,) = post_files(channel)
     post = frontmatter.load(file)
     assert post["title"] == "Café réparation (complet)"
     assert post["date"] == "2026-12-01T10:00:00+01:00"
@@ -299,12 +306,14 @@ def test_jekyll_posts_are_named_by_date_and_slug(tmp_path: Path, photo: Path) ->
         publish(channel, item, key)
 
     slug = f"cafe-reparation-{key[:8]}"
-    assert [p.name for p in markdown_files(channel)] == [f"2027-01-01-{slug}.md"]
+    assert [p.name for p in post_files(channel)] == [f"2027-01-01-{slug}.html"]
     assert (channel.root / "_posts").is_dir()
-    post = frontmatter.load(markdown_files(channel)[0])
+    post = frontmatter.load(post_files(channel)[0])
     assert post["image"] == f"/assets/images/{slug}.png"
+    assert post["permalink"] == f"/posts/{slug}/"
+    assert "url" not in post
     assert (channel.root / "assets" / "images" / f"{slug}.png").read_bytes() == PNG
-    assert receipt.detail == {"path": f"_posts/2027-01-01-{slug}.md"}
+    assert receipt.detail == {"path": f"_posts/2027-01-01-{slug}.html"}
 
 
 def test_the_image_is_copied_beside_the_post_and_shown_everywhere(
@@ -318,7 +327,7 @@ def test_the_image_is_copied_beside_the_post_and_shown_everywhere(
     copied = channel.root / "static" / "images" / f"{slug}.png"
     assert copied.read_bytes() == PNG
     assert oct(copied.stat().st_mode & 0o777) == oct(0o644)  # a web server can read it
-    post = frontmatter.load(markdown_files(channel)[0])
+    post = frontmatter.load(post_files(channel)[0])
     assert post["image"] == f"images/{slug}.png"
     assert post["images"] == [f"images/{slug}.png"]
 
@@ -437,7 +446,7 @@ def test_the_feed_keeps_the_latest_fifty_posts(tmp_path: Path) -> None:
     assert len(titles) == FEED_LIMIT
     assert titles[0] == f"Article {FEED_LIMIT + 2}"
     assert titles[-1] == "Article 3"
-    assert len(markdown_files(channel)) == FEED_LIMIT + 3
+    assert len(post_files(channel)) == FEED_LIMIT + 3
 
 
 def test_concurrent_publishes_keep_every_post_and_a_valid_feed(tmp_path: Path) -> None:
@@ -459,7 +468,7 @@ def test_concurrent_publishes_keep_every_post_and_a_valid_feed(tmp_path: Path) -
         thread.join()
 
     assert errors == []
-    assert len(markdown_files(channel)) == 20
+    assert len(post_files(channel)) == 20
     assert sorted(feed_titles(channel)) == sorted(f"Article {n}" for n in range(20))
     assert len(list((channel.root / "posts").iterdir())) == 20
 
@@ -488,7 +497,7 @@ def test_find_existing_sees_only_this_deliverys_post(tmp_path: Path) -> None:
     assert twin_receipt.remote_id == f"cafe-reparation-{twin.idempotency_key}"
     assert channel.find_existing(twin) == twin_receipt
     assert channel.find_existing(job) == found
-    assert len(markdown_files(channel)) == 2
+    assert len(post_files(channel)) == 2
     assert StaticBlogChannel.supports_lookup
     assert StaticBlogChannel.settling_delay == timedelta(0)
 
@@ -522,3 +531,93 @@ def test_write_failures_are_classified(code: int, expected: type[Exception]) -> 
     error = classify_os_error(OSError(code, "boom"), Path("/srv/site"))
     assert type(error) is expected
     assert error.message == "cannot write the blog in /srv/site: boom"
+
+
+# ---------------------------------------------------------------- what the generators get
+
+#: Raw HTML an officer may paste (or a compromised account may send) in a body.
+HOSTILE_BODY = (
+    "Bonjour <script>alert(1)</script> à tous 🎉\n\n"
+    '<img src="x.png" onerror="alert(2)">\n\n'
+    "[Cliquez](javascript:alert(3)) · {{% raw %}} {{< youtube x >}} {% include x.html %}\n\n"
+    '<div onclick="alert(4)">clic</div>'
+)
+
+
+@pytest.mark.parametrize("layout", ["hugo", "jekyll"])
+def test_the_post_file_holds_the_body_as_sanitised_html(tmp_path: Path, layout: str) -> None:
+    channel = make_channel(tmp_path, layout=layout)
+    publish(channel, make_item(title="Fête d'été 🎉", body=HOSTILE_BODY))
+
+    (file,) = post_files(channel)
+    raw = file.read_text("utf-8")
+    body = raw.split("\n---\n", 1)[1]
+    for danger in ("<script", "onerror", "onclick", "javascript:", "alert(1)"):
+        assert danger not in body, danger
+    # No shortcode or Liquid tag can start: every brace is an entity.
+    assert "{" not in body
+    assert "&#123;% raw %}}" in body
+    assert "<p>Bonjour  à tous 🎉</p>" in body
+    assert frontmatter.loads(raw)["title"] == "Fête d'été 🎉"
+
+
+def test_the_summary_carries_no_html_of_the_body(tmp_path: Path) -> None:
+    channel = make_channel(tmp_path)
+    body = 'Tom & Jerry <script>alert(1)</script><img src=x onerror="alert(2)"> à 5 < 10 €'
+    summary = channel.render(make_item(body=body), RenderContext(PARIS)).request["front_matter"][
+        "summary"
+    ]
+    assert summary == "Tom & Jerry à 5 < 10 €"
+    # Removing tags decodes no entity-like run the officer typed in a link.
+    assert without_html("?a=1&region=ara&amp;x <b>gras</b>") == "?a=1&region=ara&amp;x gras"
+
+
+def test_jekyll_builds_the_page_itself_when_the_site_is_on_the_web(tmp_path: Path) -> None:
+    channel = make_channel(tmp_path, layout="jekyll", site_url="https://assoc.example/")
+    receipt = publish(channel, make_item())
+    assert receipt.url == f"https://assoc.example/posts/{receipt.remote_id}/"
+    (file,) = post_files(channel)
+    assert frontmatter.load(file)["permalink"] == f"/posts/{receipt.remote_id}/"
+    # A copy of the page at the same address would collide with Jekyll's own.
+    assert not (channel.root / "posts").exists()
+    assert (channel.root / "index.html").exists()
+    assert (channel.root / "feed.xml").exists()
+
+
+def test_a_markdown_post_of_an_earlier_version_is_replaced_not_doubled(tmp_path: Path) -> None:
+    channel = make_channel(tmp_path, site_url="https://assoc.example/")
+    key = new_key()
+    slug = f"cafe-reparation-{key[:8]}"
+    old = channel.root / "content" / "posts" / f"{slug}.md"
+    old.parent.mkdir(parents=True)
+    old.write_text(
+        f"---\ntitle: Café réparation\ndate: '2026-11-30T10:00:00+01:00'\nslug: {slug}\n"
+        f"crosspost_key: {key}\n---\n\nAncien <b>texte</b>\n",
+        encoding="utf-8",
+    )
+    job = make_job(channel, make_item(body="Nouveau texte"), key)
+    found = channel.find_existing(job)
+    assert found is not None
+    assert found.url == f"https://assoc.example/posts/{slug}/"
+
+    receipt = channel.publish(job)
+    assert receipt.remote_id == slug
+    assert not old.exists()
+    (file,) = post_files(channel)
+    post = frontmatter.load(file)
+    assert post["date"] == "2026-11-30T10:00:00+01:00"
+    assert post.content == "<p>Nouveau texte</p>"
+
+
+def test_a_markdown_post_of_an_earlier_version_keeps_its_address(tmp_path: Path) -> None:
+    channel = make_channel(tmp_path)
+    key = new_key()
+    slug = f"cafe-reparation-{key[:8]}"
+    old = channel.root / "content" / "posts" / f"{slug}.md"
+    old.parent.mkdir(parents=True)
+    old.write_text(f"---\ntitle: Ancien\nslug: {slug}\ncrosspost_key: {key}\n---\nx\n", "utf-8")
+    # Another delivery whose key starts alike must not be given the same address.
+    twin = key[:8] + ("0" * 24 if key[8:] != "0" * 24 else "1" * 24)
+    receipt = publish(channel, make_item(), twin)
+    assert receipt.remote_id == f"cafe-reparation-{twin}"
+    assert old.exists()
