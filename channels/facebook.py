@@ -407,6 +407,7 @@ def _created(post: dict[str, Any]) -> datetime | None:
 
 
 def _mapping(value: object) -> dict[str, Any]:
+    """`value` if Graph sent an object there, else an empty one (a listing's `paging`)."""
     return value if isinstance(value, dict) else {}
 
 
