@@ -6,9 +6,12 @@ facebook-sdk 3.1 (`facebook.GraphAPI`) with a current Graph API version.
 
 Limits worth knowing:
 - the Graph API takes no idempotency key: after a lost answer, `find_existing`
-  looks for the same message among the Page's recent posts;
-- `find_existing` only sees the latest `LOOKUP_LIMIT` posts and matches on the
-  message text (whitespace-insensitive), so two identical posts cannot be told apart.
+  looks for the same message among the Page's posts, paging back (Graph gives 25
+  a page by default) until posts older than the delivery's first attempt;
+- when it cannot read that far back (more than `LOOKUP_PAGE * LOOKUP_PAGES` posts
+  since, or a listing that stops short), it says it cannot tell, never "not there";
+- it matches on the message text (whitespace-insensitive), so two identical posts
+  cannot be told apart.
 """
 
 from __future__ import annotations
@@ -53,8 +56,12 @@ if TYPE_CHECKING:
 MAX_MESSAGE = 63_206
 #: Largest photo the Pages API accepts.
 MAX_IMAGE_BYTES = 4 * 1024 * 1024
-#: How many of the Page's latest posts find_existing looks through.
-LOOKUP_LIMIT = 25
+#: Posts asked per page by find_existing (Graph gives 25 unless asked, at most 100).
+LOOKUP_PAGE = 100
+#: Pages find_existing reads before it gives up telling (2,000 posts since the attempt).
+LOOKUP_PAGES = 20
+#: The fields find_existing reads of each listed post.
+LOOKUP_FIELDS = "id,message,created_time,permalink_url"
 #: Wait used when Facebook rate-limits without saying for how long.
 DEFAULT_RATE_LIMIT_WAIT = timedelta(minutes=15)
 #: Tolerated clock difference between us and Facebook when matching posts by time.
@@ -399,6 +406,11 @@ def _created(post: dict[str, Any]) -> datetime | None:
         return None
 
 
+def _mapping(value: object) -> dict[str, Any]:
+    """`value` if Graph sent an object there, else an empty one (a listing's `paging`)."""
+    return value if isinstance(value, dict) else {}
+
+
 def _since(delivery: Delivery) -> datetime:
     """The earliest a post by this delivery can have been created (minus clock slack)."""
     starts = [attempt.started_at for attempt in delivery.attempt_history]
@@ -530,20 +542,11 @@ class FacebookChannel(Channel):
         )
 
     def find_existing(self, job: PublishJob) -> Receipt | None:
+        """The post a lost answer may hide, among the Page's posts since the first attempt."""
         data = job.rendered.request["data"]
         wanted = _normalised(data.get("caption") or data.get("message") or "")
         since = _since(job.delivery)
-        graph = _Graph(self.fb, self._token())
-        page = graph.call(
-            lambda api: api.get_connections(
-                self.fb.page_id,
-                "posts",
-                fields="id,message,created_time,permalink_url",
-                limit=LOOKUP_LIMIT,
-            ),
-            write=False,
-        )
-        for post in page.get("data", []):
+        for post in self._posts_since(since):
             created = _created(post)
             if created is None or created < since:
                 continue
@@ -554,6 +557,49 @@ class FacebookChannel(Channel):
                     published_at=created,
                 )
         return None
+
+    def _posts_since(self, since: datetime) -> Iterator[dict[str, Any]]:
+        """The Page's posts, newest first, page after page until one older than `since`.
+
+        A post not seen would read as "not there" and be sent again, so a listing
+        that cannot reach `since` raises instead of ending quietly.
+        """
+        after: str | None = None
+        for _ in range(LOOKUP_PAGES):
+            page = self._posts_page(after)
+            listed = page.get("data")
+            if not isinstance(listed, list):
+                raise Transient("Facebook listed the Page's posts without a readable 'data'")
+            yield from listed
+            times = [t for t in map(_created, listed) if t is not None]
+            # The whole page is read before stopping: a pinned post may come first.
+            if times and min(times) < since:
+                return
+            paging = _mapping(page.get("paging"))
+            if not paging.get("next"):
+                return  # Graph's last page: every post of the Page has been seen
+            after = _mapping(paging.get("cursors")).get("after")
+            if not isinstance(after, str) or not after:
+                raise Permanent(
+                    "Facebook's list of the Page's posts stops before this post was due "
+                    "(a next page without a cursor), so Crosspost cannot tell whether the "
+                    "post went out: look on the Page"
+                )
+        raise Permanent(
+            f"more than {LOOKUP_PAGE * LOOKUP_PAGES:,} posts on the Page since this one was "
+            "due, so Crosspost cannot tell whether it went out: look on the Page"
+        )
+
+    def _posts_page(self, after: str | None) -> dict[str, Any]:
+        """One page of GET /{page-id}/posts, from the cursor `after` (None: the newest)."""
+        paging = {"after": after} if after else {}
+        graph = _Graph(self.fb, self._token())
+        return graph.call(
+            lambda api: api.get_connections(
+                self.fb.page_id, "posts", fields=LOOKUP_FIELDS, limit=LOOKUP_PAGE, **paging
+            ),
+            write=False,
+        )
 
     def check(self) -> CheckResult:
         graph = _Graph(self.fb, self._token())

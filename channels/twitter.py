@@ -88,7 +88,7 @@ IMAGE_TYPES = {
 MAX_ALT_TEXT = 1000
 #: How many recent posts find_existing reads (X allows 5 to 100 per page).
 LOOKUP_PAGE = 100
-#: X serves at most the 3,200 latest posts of a timeline.
+#: X serves at most the 3,200 latest posts of a timeline: find_existing reads that far.
 LOOKUP_PAGES = 32
 ELLIPSIS = "…"
 
@@ -878,11 +878,17 @@ class TwitterChannel(Channel):
                     posts.extend(page.get("data") or [])
                     token = (page.get("meta") or {}).get("next_token")
                     if not token:
-                        return posts
-                raise Transient(
-                    f"more than {LOOKUP_PAGE * LOOKUP_PAGES} posts since this one was due: "
-                    "X cannot be searched that far back"
-                )
+                        break
+                # X stops a timeline at its 3,200 latest posts without saying so: that
+                # many since `since` may hide ours. Waiting only adds posts: the officer
+                # decides (Permanent), as when X will not show the posts at all.
+                if token or len(posts) >= LOOKUP_PAGE * LOOKUP_PAGES:
+                    raise Permanent(
+                        f"{LOOKUP_PAGE * LOOKUP_PAGES:,} posts or more on X since this one "
+                        "was due, more than X lets anyone read back, so Crosspost cannot "
+                        "tell whether it went out: look on X"
+                    )
+                return posts
             except tweepy.Forbidden as exc:
                 said = x_says(_json(exc.response)) or "403 Forbidden"
                 log.info("%s: X does not let this app read its posts: %s", self.name, said)

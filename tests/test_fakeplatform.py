@@ -189,6 +189,62 @@ def test_x_users_me_and_the_timeline_newest_first(fake: FakePlatformServer) -> N
     assert "next_token" not in second["meta"]
 
 
+def timeline(fake: FakePlatformServer, **params: str) -> requests.Response:
+    user = requests.get(f"{fake.url}/2/users/me", headers=X_AUTH).json()["data"]["id"]
+    return requests.get(f"{fake.url}/2/users/{user}/tweets", params=params, headers=X_AUTH)
+
+
+def test_x_timeline_pages_by_ten_unless_asked_and_refuses_sizes_x_refuses(
+    fake: FakePlatformServer,
+) -> None:
+    for n in range(12):
+        tweet(fake, f"Permanence n°{n} : café & échanges ☕")
+
+    default = timeline(fake).json()
+    too_small, too_big = timeline(fake, max_results="4"), timeline(fake, max_results="101")
+
+    assert default["meta"]["result_count"] == 10
+    assert len(default["data"]) == 10
+    for answer, value in ((too_small, "4"), (too_big, "101")):
+        assert answer.status_code == 400
+        assert answer.headers["content-type"] == "application/problem+json"
+        body = answer.json()
+        assert body["title"] == "Invalid Request"
+        assert body["errors"] == [
+            {
+                "parameters": {"max_results": [value]},
+                "message": f"The `max_results` query parameter value [{value}] is not "
+                "between 5 and 100",
+            }
+        ]
+
+
+def test_x_pagination_tokens_point_at_a_tweet_and_survive_new_posts(
+    fake: FakePlatformServer,
+) -> None:
+    ids = [tweet(fake, f"annonce {n}").json()["data"]["id"] for n in range(12)]
+    first = timeline(fake, max_results="5").json()
+    # Posts made between two pages must not make the next page repeat or skip any.
+    newer = [tweet(fake, f"plus récent {n}").json()["data"]["id"] for n in range(3)]
+
+    second = timeline(fake, max_results="5", pagination_token=first["meta"]["next_token"]).json()
+    third = timeline(fake, max_results="5", pagination_token=second["meta"]["next_token"]).json()
+    back = timeline(fake, max_results="5", pagination_token=second["meta"]["previous_token"])
+
+    assert [t["id"] for t in first["data"]] == ids[:6:-1]
+    assert "previous_token" not in first["meta"]
+    assert [t["id"] for t in second["data"]] == ids[6:1:-1]
+    assert [t["id"] for t in third["data"]] == ids[1::-1]
+    assert third["meta"]["result_count"] == 2
+    assert "next_token" not in third["meta"]
+    # The previous page is the one just newer than the second: the first, as it was.
+    assert [t["id"] for t in back.json()["data"]] == ids[:6:-1]
+    assert [t["id"] for t in timeline(fake, max_results="5").json()["data"][:3]] == newer[::-1]
+    refused = timeline(fake, pagination_token="not-a-token")
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["parameters"] == {"pagination_token": ["not-a-token"]}
+
+
 def test_x_empty_timeline_has_only_meta(fake: FakePlatformServer) -> None:
     me = requests.get(f"{fake.url}/2/users/me", headers=X_AUTH).json()["data"]
 
@@ -350,6 +406,54 @@ def test_graph_lists_posts_newest_first_with_fields_and_paging(fake: FakePlatfor
     assert "next" not in second["paging"]
 
 
+def posts_listing(fake: FakePlatformServer, **params: str) -> dict[str, Any]:
+    asked = {"fields": "id,message,created_time", "access_token": TOKEN, **params}
+    answer = requests.get(f"{fake.url}/v25.0/{PAGE}/posts", params=asked)
+    assert answer.status_code == 200, answer.text
+    listing: dict[str, Any] = answer.json()
+    return listing
+
+
+def test_graph_pages_by_25_unless_asked_and_never_more_than_100(
+    fake: FakePlatformServer,
+) -> None:
+    ids = [feed(fake, f"Atelier vélo n°{n} : réparez le vôtre 🚲").json()["id"] for n in range(130)]
+
+    default = posts_listing(fake)
+    clamped = posts_listing(fake, limit="500")
+
+    assert [p["id"] for p in default["data"]] == ids[:-26:-1]
+    assert len(clamped["data"]) == 100
+    assert "after=" in clamped["paging"]["next"]
+    assert clamped["paging"]["next"].startswith(f"{fake.url}/v25.0/{PAGE}/posts?")
+    last = requests.get(clamped["paging"]["next"]).json()
+    assert [p["id"] for p in last["data"]] == ids[29::-1]
+    assert "next" not in last["paging"]
+    assert set(last["paging"]["cursors"]) == {"before", "after"}
+
+
+def test_graph_cursors_point_at_a_post_and_page_both_ways(fake: FakePlatformServer) -> None:
+    ids = [feed(fake, f"post {n}").json()["id"] for n in range(6)]
+    first = posts_listing(fake, limit="2")
+    # Posts made between two pages must not make the next page repeat or skip any.
+    newer = [feed(fake, f"plus récent {n}").json()["id"] for n in range(2)]
+
+    after = first["paging"]["cursors"]["after"]
+    second = posts_listing(fake, limit="2", after=after)
+    before = posts_listing(fake, limit="2", before=second["paging"]["cursors"]["before"])
+
+    assert "previous" not in first["paging"]
+    assert [p["id"] for p in second["data"]] == [ids[3], ids[2]]
+    assert "before=" in second["paging"]["previous"]
+    assert [p["id"] for p in before["data"]] == [ids[5], ids[4]]
+    assert [p["id"] for p in posts_listing(fake, limit="2")["data"]] == newer[::-1]
+    bad = requests.get(
+        f"{fake.url}/v25.0/{PAGE}/posts", params={"access_token": TOKEN, "after": "%%%"}
+    )
+    assert bad.status_code == 400
+    assert bad.json()["error"]["code"] == 100
+
+
 def test_graph_page_fields_and_unknown_fields(fake: FakePlatformServer) -> None:
     page = requests.get(
         f"{fake.url}/v25.0/{PAGE}", params={"fields": "id,name", "access_token": TOKEN}
@@ -478,6 +582,36 @@ def test_wordpress_publish_in_the_future_is_scheduled(fake: FakePlatformServer) 
     assert post["status"] == "future"
     local, utc = datetime.fromisoformat(post["date"]), datetime.fromisoformat(post["date_gmt"])
     assert local - utc == when.utcoffset()
+
+
+def test_wordpress_lists_ten_a_page_with_totals_and_refuses_more_than_100(
+    fake: FakePlatformServer,
+) -> None:
+    for n in range(23):
+        wp_post(fake, f"Compte rendu n°{n} : assemblée générale")
+    url = f"{fake.url}/wp-json/wp/v2/posts"
+
+    first = requests.get(url)
+    third = requests.get(url, params={"page": "3"})
+    hundred = requests.get(url, params={"per_page": "100"})
+    too_many = requests.get(url, params={"per_page": "101"})
+    beyond = requests.get(url, params={"page": "4"})
+
+    assert len(first.json()) == 10
+    assert (first.headers["X-WP-Total"], first.headers["X-WP-TotalPages"]) == ("23", "3")
+    assert first.headers["Link"] == f'<{url}?page=2>; rel="next"'
+    assert len(third.json()) == 3
+    assert third.headers["Link"] == f'<{url}?page=2>; rel="prev"'
+    assert len(hundred.json()) == 23
+    assert "Link" not in hundred.headers
+    assert too_many.status_code == 400
+    body = too_many.json()
+    assert body["code"] == "rest_invalid_param"
+    assert body["data"]["params"] == {
+        "per_page": "per_page must be between 1 (inclusive) and 100 (inclusive)"
+    }
+    assert beyond.status_code == 400
+    assert beyond.json()["code"] == "rest_post_invalid_page_number"
 
 
 def test_wordpress_finds_a_post_by_slug_with_any_status(fake: FakePlatformServer) -> None:

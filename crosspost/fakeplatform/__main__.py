@@ -68,14 +68,15 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError) as error:
         print(f"fakeplatform: {error}", file=sys.stderr)
         return 2
-    print(server.url, flush=True)
     done = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
         done.set()
 
+    # Before the URL is printed: a caller may stop us as soon as it has read it.
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
+    print(server.url, flush=True)
     done.wait()
     server.stop()
     return 0

@@ -224,20 +224,40 @@ class Graph(Platform):
         return {"success": True}
 
     def _list(self, request: Request, env: Env, *, published: bool) -> dict[str, Any]:
+        """A page of posts, newest first, as Graph's cursor paging serves it.
+
+        `limit` (default 25, at most 100) sizes the page; `after` asks for the posts
+        older than its cursor, `before` for the newer ones. A cursor points at a post,
+        so posts made meanwhile shift nothing; `next` is absent on the last page.
+        """
         fields = request.arg("fields")
         _checked_fields("PagePost", fields)
-        limit, start = _paging_args(request)
+        limit = _limit(request)
+        after, before = request.arg("after"), request.arg("before")
         with self._lock:
             posts = [p for p in reversed(self._posts.values()) if p.is_published == published]
-        chosen = posts[start : start + limit]
-        data = [_pick(_post_json(p), "PagePost", fields) for p in chosen]
+        if after:
+            anchor = _uncursor(after, "after")
+            older = [p for p in posts if _number(p) < anchor]
+            chosen, newer_exist = older[:limit], len(older) < len(posts)
+        elif before:
+            anchor = _uncursor(before, "before")
+            newer = [p for p in posts if _number(p) > anchor]
+            chosen, newer_exist = newer[-limit:], len(newer) > limit
+        else:
+            chosen, newer_exist = posts[:limit], False
         if not chosen:
             return {"data": []}
-        after = _cursor(start + len(chosen) - 1)
-        paging: dict[str, Any] = {"cursors": {"before": _cursor(start), "after": after}}
-        if start + limit < len(posts):
-            query = {k: v[-1] for k, v in request.query.items()} | {"after": after}
-            paging["next"] = f"{env.base_url}{request.path}?{urlencode(query)}"
+        older_exist = _number(chosen[-1]) > _number(posts[-1])
+        data = [_pick(_post_json(p), "PagePost", fields) for p in chosen]
+        cursors = {"before": _cursor(chosen[0]), "after": _cursor(chosen[-1])}
+        paging: dict[str, Any] = {"cursors": cursors}
+        asked = {k: v[-1] for k, v in request.query.items() if k not in ("after", "before")}
+        url = f"{env.base_url}{request.path}"
+        if newer_exist:
+            paging["previous"] = f"{url}?{urlencode(asked | {'before': cursors['before']})}"
+        if older_exist:
+            paging["next"] = f"{url}?{urlencode(asked | {'after': cursors['after']})}"
         return {"data": data, "paging": paging}
 
 
@@ -365,23 +385,28 @@ def _field_names(fields: str) -> tuple[str, ...]:
     return tuple(re.split(r"[.{(]", f.strip())[0] for f in flat.split(",") if f.strip())
 
 
-def _paging_args(request: Request) -> tuple[int, int]:
-    raw_limit = request.arg("limit") or str(PAGE_LIMIT_DEFAULT)
-    limit = min(int(raw_limit), PAGE_LIMIT_MAX) if raw_limit.isdigit() else PAGE_LIMIT_DEFAULT
-    after = request.arg("after")
-    return max(limit, 1), (_uncursor(after) + 1 if after else 0)
+def _limit(request: Request) -> int:
+    """The page size asked: 25 by default, and never more than Graph's 100."""
+    raw = request.arg("limit") or str(PAGE_LIMIT_DEFAULT)
+    limit = min(int(raw), PAGE_LIMIT_MAX) if raw.isdigit() else PAGE_LIMIT_DEFAULT
+    return max(limit, 1)
 
 
-def _cursor(index: int) -> str:
-    return base64.urlsafe_b64encode(f"fake:{index}".encode()).decode().rstrip("=")
+def _number(post: PagePost) -> int:
+    """The post's place in the Page's history: ids grow with time ("<page>_<n>")."""
+    return int(post.id.rsplit("_", 1)[1])
 
 
-def _uncursor(cursor: str) -> int:
+def _cursor(post: PagePost) -> str:
+    return base64.urlsafe_b64encode(f"fake:{_number(post)}".encode()).decode().rstrip("=")
+
+
+def _uncursor(cursor: str, name: str) -> int:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         return int(text.removeprefix("fake:"))
     except ValueError as error:
-        raise GraphError("(#100) The after cursor is invalid", 100) from error
+        raise GraphError(f"(#100) The {name} cursor is invalid", 100) from error
 
 
 def _usage(request: Request, percent: int) -> tuple[tuple[str, str], ...]:

@@ -265,28 +265,40 @@ class Twitter(Platform):
         return json_response(200, {"data": user})
 
     def _timeline(self, request: Request, env: Env, match: re.Match[str]) -> Response:
+        """GET /2/users/:id/tweets: newest first, `max_results` (5-100, default 10) a page.
+
+        A pagination_token points at a tweet, as X's do, so tweets posted between two
+        pages shift nothing; `next_token` is absent on the last page.
+        """
         user_id = match.group(1)
         if user_id != env.settings.x_user_id:
             return json_response(200, {"errors": [_not_found("user", user_id)]})
         page = _timeline_page(request)
         if isinstance(page, Response):
             return page
-        offset, size = page
-        with self._lock:
-            tweets = [t for t in reversed(self._tweets.values()) if t.author_id == user_id]
-        tweets = _id_window(tweets, request.arg("since_id"), request.arg("until_id"))
+        size, token = page
         window = _time_window(request)
         if isinstance(window, Response):
             return window
         start, end = window
+        with self._lock:
+            tweets = [t for t in reversed(self._tweets.values()) if t.author_id == user_id]
+        tweets = _id_window(tweets, request.arg("since_id"), request.arg("until_id"))
         tweets = [t for t in tweets if start <= t.created_at < end]
-        chosen = tweets[offset : offset + size]
+        if token is None:
+            chosen = tweets[:size]
+        elif token[0] == "next":
+            chosen = [t for t in tweets if int(t.id) < token[1]][:size]
+        else:
+            chosen = [t for t in tweets if int(t.id) > token[1]][-size:]
         meta: dict[str, Any] = {"result_count": len(chosen)}
         if not chosen:
             return json_response(200, {"meta": meta})
         meta.update(newest_id=chosen[0].id, oldest_id=chosen[-1].id)
-        if offset + size < len(tweets):
-            meta["next_token"] = f"fp{offset + size:x}"
+        if int(chosen[-1].id) > int(tweets[-1].id):
+            meta["next_token"] = _page_token("next", chosen[-1].id)
+        if int(chosen[0].id) < int(tweets[0].id):
+            meta["previous_token"] = _page_token("previous", chosen[0].id)
         data = [_tweet_json(t, _fields(request)) for t in chosen]
         return json_response(200, {"data": data, "meta": meta})
 
@@ -427,19 +439,44 @@ def _fields(request: Request) -> tuple[str, ...]:
     return tuple(f for f in (request.arg("tweet.fields") or "").split(",") if f)
 
 
-def _timeline_page(request: Request) -> tuple[int, int] | Response:
-    """(offset, size) asked by max_results and pagination_token, or X's 400."""
+#: What this fake's pagination tokens look like: a direction and a tweet id, in base 36.
+PAGE_TOKEN = re.compile(r"7140d([np])([0-9a-z]{1,20})")
+
+
+def _page_token(direction: str, tweet_id: str) -> str:
+    return f"7140d{direction[0]}{_base36(int(tweet_id))}"
+
+
+def _base36(number: int) -> str:
+    """`number` written in base 36 (digits, then lower-case letters)."""
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        number, rest = divmod(number, 36)
+        out = digits[rest] + out
+        if not number:
+            return out
+
+
+def _timeline_page(request: Request) -> tuple[int, tuple[str, int] | None] | Response:
+    """(page size, (direction, tweet id) of the pagination_token), or X's 400."""
     raw_size = request.arg("max_results") or "10"
     if not raw_size.isdigit() or not 5 <= int(raw_size) <= 100:
         return _invalid_request(
             f"The `max_results` query parameter value [{raw_size}] is not between 5 and 100",
+            {"max_results": [raw_size]},
         )
     token = request.arg("pagination_token")
     if token is None:
-        return 0, int(raw_size)
-    if not re.fullmatch(r"fp[0-9a-f]+", token):
-        return _invalid_request(f"The `pagination_token` [{token}] is invalid")
-    return int(token[2:], 16), int(raw_size)
+        return int(raw_size), None
+    found = PAGE_TOKEN.fullmatch(token)
+    if found is None:
+        return _invalid_request(
+            f"The `pagination_token` query parameter value [{token}] is not valid",
+            {"pagination_token": [token]},
+        )
+    direction = "next" if found.group(1) == "n" else "previous"
+    return int(raw_size), (direction, int(found.group(2), 36))
 
 
 def _id_window(tweets: list[Tweet], since_id: str | None, until_id: str | None) -> list[Tweet]:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.message import Message
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 from zoneinfo import ZoneInfo
 
 from crosspost.fakeplatform.media import sniff_image
@@ -300,7 +300,8 @@ class WordPress(Platform):
             posts.sort(key=lambda p: (p.date_gmt, p.id), reverse=True)
             page, total, pages = _page_of(posts, call.params)
             items = [self._post_json(p, call) for p in page]
-        return _json(200, items, total=total, pages=pages, fields=call.params.get("_fields"))
+        response = _json(200, items, total=total, pages=pages, fields=call.params.get("_fields"))
+        return response.with_headers(*_page_links(call, pages))
 
     def _get_post(self, call: Call) -> Response:
         with self._lock:
@@ -508,7 +509,8 @@ class WordPress(Platform):
             terms.sort(key=lambda t: t.name.lower())
             page, total, pages = _page_of(terms, call.params)
             items = [self._term_json(t, call.base) for t in page]
-        return _json(200, items, total=total, pages=pages, fields=call.params.get("_fields"))
+        response = _json(200, items, total=total, pages=pages, fields=call.params.get("_fields"))
+        return response.with_headers(*_page_links(call, pages))
 
     def _create_term(self, call: Call) -> Response:
         if call.user is None:
@@ -906,6 +908,19 @@ def _page_of(items: list[Any], params: dict[str, Any]) -> tuple[list[Any], int, 
         message = "The page number requested is larger than the number of pages available."
         raise WPError(400, "rest_post_invalid_page_number", message)
     return items[(page - 1) * per_page : page * per_page], total, pages
+
+
+def _page_links(call: Call, pages: int) -> tuple[tuple[str, str], ...]:
+    """The Link header WordPress adds to a listing: its previous and next pages."""
+    page = _int_value("page", call.params.get("page", 1))
+    asked = {k: v[-1] for k, v in call.request.query.items() if k != "page"}
+    url = f"{call.base}{call.request.path}"
+    links = [
+        f'<{url}?{urlencode(asked | {"page": str(number)})}>; rel="{rel}"'
+        for number, rel in ((page - 1, "prev"), (page + 1, "next"))
+        if 1 <= number <= pages
+    ]
+    return (("Link", ", ".join(links)),) if links else ()
 
 
 def _uploaded_file(request: Request) -> Upload:

@@ -106,8 +106,18 @@ BAD_GATEWAY_HTML = (
 )
 
 
-def posts(*entries: tuple[str, str, str]) -> dict[str, Any]:
-    """GET /{page-id}/posts?fields=id,message,created_time,permalink_url: (id, message, time)."""
+NEXT_CURSOR = "QVFIUkZANSm5MTWtX"
+
+
+def posts(*entries: tuple[str, str, str], after: str | None = NEXT_CURSOR) -> dict[str, Any]:
+    """GET /{page-id}/posts?fields=id,message,created_time,permalink_url: (id, message, time).
+
+    `after` is the cursor of the next page; None makes this the last page (no `next`).
+    """
+    cursors = {"before": "QVFIUmxtbVZAYOHZAJ", "after": after or "QVFIUkxhc3Q"}
+    paging: dict[str, Any] = {"cursors": cursors}
+    if after is not None:
+        paging["next"] = f"https://graph.facebook.com/v21.0/{PAGE_ID}/posts?limit=25&after={after}"
     return {
         "data": [
             {
@@ -118,8 +128,5 @@ def posts(*entries: tuple[str, str, str]) -> dict[str, Any]:
             }
             for post_id, message, created in entries
         ],
-        "paging": {
-            "cursors": {"before": "QVFIUmxtbVZAYOHZAJ", "after": "QVFIUkZANSm5MTWtX"},
-            "next": f"https://graph.facebook.com/v21.0/{PAGE_ID}/posts?limit=25&after=QVFIUkZANSm5MTWtX",
-        },
+        "paging": paging,
     }

@@ -477,6 +477,28 @@ def test_lost_answer_is_ambiguous_and_the_post_is_found(channel: Channel, backen
     assert_no_secret(found)
 
 
+def test_a_lost_post_is_found_under_more_posts_than_a_platform_page(
+    channel: Channel, backend: Backend
+) -> None:
+    # Platforms list a page at a time (Graph 25, WordPress 10, X up to 100): posts
+    # sent after a lost answer must not push it out of the lookup's sight.
+    backend.lose_next_answer()
+    saved: dict[str, Any] = {}
+    attempt = job(render(channel, SCOOP), SCOOP, save=saved.update)
+    with pytest.raises(Ambiguous):
+        channel.publish(attempt)
+    for n in range(120):
+        other = replace(SCOOP, id=100 + n, title=f"Brève n°{n} : la permanence du mardi")
+        channel.publish(job(render(channel, other), other))
+
+    delivery = replace(attempt.delivery, progress=saved or None)
+    found = channel.find_existing(replace(attempt, delivery=delivery))
+
+    assert found is not None
+    assert found.remote_id == backend.post_ids()[0]
+    assert len(backend.post_ids()) == 121
+
+
 # ---------------------------------------------------------------- 5. platform failures
 
 

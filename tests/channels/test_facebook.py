@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import socket
 import subprocess
 import sys
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
@@ -672,6 +674,102 @@ def test_find_existing_matches_a_photo_caption(
     assert receipt.remote_id == PHOTO_CREATED["post_id"]
 
 
+def _others(first: int, count: int, start: datetime) -> list[tuple[str, str, str]]:
+    """`count` other posts of the Page, newest first, a minute apart from `start` back."""
+    return [
+        (
+            f"{PAGE_ID}_{first + n}",
+            f"Permanence du mardi n°{first + n} : venez nombreux !",
+            (start - timedelta(minutes=n)).strftime("%Y-%m-%dT%H:%M:%S+0000"),
+        )
+        for n in range(count)
+    ]
+
+
+def posts_page(
+    rsps: responses.RequestsMock, listed: dict[str, Any], after: str | None = None
+) -> None:
+    """A page of GET /{page-id}/posts, served only to the request with cursor `after`."""
+    asked = {"after": after} if after else {}
+    match = [responses.matchers.query_param_matcher(asked, strict_match=False)]
+    if after is None:
+        match.append(_without_cursor)
+    add(rsps, "GET", f"{GRAPH}/{PAGE_ID}/posts", json=listed, match=match)
+
+
+def _without_cursor(request: Any) -> tuple[bool, str]:
+    return "after" not in query(request), "the first page is asked without a cursor"
+
+
+def test_find_existing_pages_back_past_the_posts_sent_since(
+    channel: FacebookChannel, rsps: responses.RequestsMock
+) -> None:
+    # 30 posts went out after ours: Graph's default 25 a page would not reach it.
+    job = lookup_job(channel)
+    message = job.rendered.request["data"]["message"]
+    newer = _others(100, 30, NOW + timedelta(hours=2))
+    posts_page(rsps, posts(*newer[:20], after="QVFIUnBhZ2Uy"))
+    ours = (f"{PAGE_ID}_42", message, "2026-12-05T09:00:04+0000")
+    older = _others(200, 3, NOW - timedelta(days=2))
+    posts_page(rsps, posts(*newer[20:], ours, *older, after="QVFIUnBhZ2Uz"), after="QVFIUnBhZ2Uy")
+
+    receipt = channel.find_existing(job)
+
+    assert receipt is not None
+    assert receipt.remote_id == f"{PAGE_ID}_42"
+    assert [query(call.request).get("after") for call in rsps.calls] == [None, "QVFIUnBhZ2Uy"]
+    assert {int(query(call.request)["limit"]) for call in rsps.calls} == {100}
+
+
+def test_find_existing_stops_at_the_first_page_older_than_the_attempt(
+    channel: FacebookChannel, rsps: responses.RequestsMock
+) -> None:
+    job = lookup_job(channel)
+    newer = _others(100, 2, NOW + timedelta(minutes=30))
+    older = _others(200, 2, NOW - timedelta(days=3))
+    posts_page(rsps, posts(*newer, *older, after="QVFIUnBhZ2Uy"))
+
+    assert channel.find_existing(job) is None
+    assert len(rsps.calls) == 1
+
+
+def test_find_existing_is_none_after_the_last_page(
+    channel: FacebookChannel, rsps: responses.RequestsMock
+) -> None:
+    # A young Page: every post is newer than the attempt, and Graph gives no `next`.
+    job = lookup_job(channel)
+    posts_page(rsps, posts(*_others(100, 12, NOW + timedelta(hours=1)), after=None))
+
+    assert channel.find_existing(job) is None
+    assert len(rsps.calls) == 1
+
+
+def test_find_existing_cannot_tell_when_too_many_posts_went_out_since(
+    channel: FacebookChannel, rsps: responses.RequestsMock
+) -> None:
+    # Every page is newer than the attempt and has a next one: the lookup gives up
+    # saying it cannot tell, never that the post is not there.
+    job = lookup_job(channel)
+    busy = posts(*_others(100, 100, NOW + timedelta(days=3)), after="QVFIUm1vcmU")
+    add(rsps, "GET", f"{GRAPH}/{PAGE_ID}/posts", json=busy)
+
+    with pytest.raises(base.Permanent, match="cannot tell whether it went out"):
+        channel.find_existing(job)
+    assert len(rsps.calls) == 20
+
+
+def test_find_existing_cannot_tell_when_the_paging_is_cut(
+    channel: FacebookChannel, rsps: responses.RequestsMock
+) -> None:
+    job = lookup_job(channel)
+    cut = posts(*_others(100, 25, NOW + timedelta(hours=1)))
+    del cut["paging"]["cursors"]
+    posts_page(rsps, cut)
+
+    with pytest.raises(base.Permanent, match="cannot tell"):
+        channel.find_existing(job)
+
+
 def test_find_existing_on_a_server_error_does_not_say_not_found(
     channel: FacebookChannel, rsps: responses.RequestsMock
 ) -> None:
@@ -740,3 +838,73 @@ def test_check_behind_a_broken_gateway_is_transient(
 
     with pytest.raises(base.Transient, match="HTTP 502"):
         channel.check()
+
+
+# ---------------------------------------------------------------- exactly once, over the fake Graph
+
+
+LOST_ANSWERS_CONFIG = """
+timezone = "Europe/Paris"
+[publisher]
+workers = 1
+max_attempts = 20
+[channels.facebook]
+type = "facebook"
+page_id = "104000000000001"
+api_base = "{url}"
+settling = 0
+timeout = 5
+"""
+
+
+def _publish_all(settings: Any, store: Any, passes: int = 15) -> dict[str, int]:
+    """Publish passes, as cron runs would, until nothing is pending or left to check."""
+    from schedules.engine import Publisher
+    from schedules.log import EventLog
+
+    for _ in range(passes):
+        log = EventLog(PARIS, stream=io.StringIO())
+        publisher = Publisher(settings, store, mode="test", log=log)
+        publisher.start()
+        try:
+            publisher.run_until_idle()
+        finally:
+            publisher.stop()
+        counts = store.count_by_state()
+        if not {"pending", "claimed", "sending", "unknown"} & set(counts):
+            return counts
+    return store.count_by_state()
+
+
+def test_lost_answers_over_eighty_posts_leave_exactly_eighty_on_the_page(
+    db_url: str, tmp_path: Path
+) -> None:
+    # Graph lists 25 posts a page: the posts sent after a lost answer soon push the
+    # lost one off the first page, and a lookup that stops there sends it again.
+    from crosspost.config import parse_settings
+    from crosspost.domain import NewItem, PlannedDelivery
+    from crosspost.fakeplatform import FakePlatformServer
+    from crosspost.store import Store
+
+    total = 80
+    with FakePlatformServer(seed=9, duplicates=False) as fake:
+        config = LOST_ANSWERS_CONFIG.format(url=fake.url).encode()
+        settings = parse_settings(config, tmp_path / "crosspost.toml")
+        store = Store.open(db_url)
+        now = datetime.now(UTC)
+        titles = [f"Épicerie solidaire n°{n:02d} : ouverture samedi 🎉" for n in range(total)]
+        plan = [PlannedDelivery("facebook", now)]
+        store.add_items([(NewItem(kind="scoop", title=t, requested_at=now), plan) for t in titles])
+        fake.inject("lost_answer", platform="facebook", probability=0.35)
+        try:
+            counts = _publish_all(settings, store)
+        finally:
+            store.close()
+        creates = fake.creates
+
+    lost = [c for c in creates if c.fault == "lost_answer"]
+    on_page = Counter(str(c.body.get("message", "")).split("\n", 1)[0] for c in creates)
+    assert len(lost) >= 0.3 * total
+    assert counts == {"published": total}
+    assert len(creates) == total, [t for t, n in on_page.items() if n > 1]
+    assert sorted(on_page) == sorted(titles)

@@ -960,3 +960,52 @@ def test_find_existing_reads_every_page_back_to_the_attempt(api: responses.Reque
     assert receipt.remote_id == x.TWEET_ID
     second = parse_qs(urlparse(str(api.calls[2].request.url)).query)
     assert second["pagination_token"] == ["7140dibdnow9c7btw4"]
+
+
+def test_find_existing_cannot_tell_beyond_what_x_lets_anyone_read_back(
+    api: responses.RequestsMock,
+) -> None:
+    # Every page says there is more: after 3,200 posts X shows no older one, so
+    # "not found" would be a guess. The officer decides.
+    rendered = render(scoop())
+    busy = x.timeline(*(x.timeline_tweet(f"18800281060205{n:05d}", "Autre") for n in range(100)))
+    busy["meta"]["next_token"] = "7140dibdnow9c7btw4"
+    api.add(responses.GET, ME, json=x.USERS_ME)
+    api.add(responses.GET, USER_TWEETS, json=busy)
+    lookup, saved = lookup_job(rendered)
+
+    error = raised(lambda: channel().find_existing(lookup))
+
+    assert isinstance(error, Permanent)
+    assert "cannot tell whether it went out" in error.message
+    assert len(api.calls) == 1 + 32
+    assert saved == []
+
+
+def test_find_existing_finds_a_lost_post_under_250_newer_ones_on_the_fake_x() -> None:
+    # The fake pages as X does (max_results, pagination_token, start_time): the post
+    # whose answer was lost is on the third page of 100.
+    from crosspost.fakeplatform import FakePlatformServer
+
+    with FakePlatformServer(seed=3) as fake:
+        chan = channel(api_base=fake.url, upload_base=fake.url)
+        rendered = render(scoop(), chan)
+        lookup, saved = job(rendered)
+        lookup = replace(lookup, delivery=replace(lookup.delivery, due_at=datetime.now(UTC)))
+        fake.inject("lost_answer", platform="twitter", count=1)
+        assert isinstance(raised(lambda: chan.publish(lookup)), Ambiguous)
+        for n in range(250):
+            chan.publish(job(render(scoop(title=f"Brève n°{n} : l'AG approche"), chan))[0])
+
+        receipt = chan.find_existing(lookup)
+        timeline_reads = [
+            r
+            for r in fake.requests
+            if r.path.startswith("/2/users/") and r.path.endswith("/tweets")
+        ]
+        [lost] = [c for c in fake.creates if c.fault == "lost_answer"]
+
+    assert receipt is not None
+    assert receipt.remote_id == lost.id
+    assert len(timeline_reads) == 3
+    assert saved == [{"thread_ids": [lost.id]}]

@@ -9,6 +9,7 @@ import ssl
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from http.client import RemoteDisconnected
 from pathlib import Path
@@ -821,3 +822,30 @@ def test_a_real_refused_connection_is_transient() -> None:
 
     with pytest.raises(Transient, match="the connection was refused"):
         channel.publish(make_job(channel))
+
+
+@pytest.mark.parametrize("status", ["publish", "draft"])
+def test_a_lost_post_is_found_by_slug_among_more_than_a_page_of_posts(status: str) -> None:
+    # The slug lookup asks for every status: a draft (no public slug yet in WordPress's
+    # listings) and a post under more than per_page (10) newer ones are both found.
+    from crosspost.fakeplatform import FakePlatformServer
+
+    with FakePlatformServer(seed=4) as fake:
+        channel = make_channel(site_url=fake.url, status=status)
+        job = make_job(channel)
+        fake.inject("lost_answer", platform="wordpress")
+        with pytest.raises(Ambiguous):
+            channel.publish(job)
+        for n in range(25):
+            other = make_item(id=100 + n, title=f"Compte rendu n°{n} : l'AG du 12 mai")
+            other_job = make_job(channel, other)
+            delivery = replace(other_job.delivery, key=f"{n:08x}-other")
+            channel.publish(replace(other_job, delivery=delivery, idempotency_key=delivery.key))
+
+        found = channel.find_existing(job)
+        [lost] = [c for c in fake.creates if c.fault == "lost_answer"]
+
+    assert found is not None
+    assert found.remote_id == lost.id
+    assert found.detail == {"slug": lost.body["slug"], "status": status}
+    assert len(fake.creates) == 26
