@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
-from channels.base import ChannelError, Problem, RenderContext, Rendered
+from channels.base import Channel, ChannelError, Problem, RenderContext, Rendered
 from crosspost.config import Settings
-from crosspost.domain import Item
+from crosspost.domain import Delivery, Item
 from crosspost.errors import CrosspostError
 
 #: Stands in for a link that exists only once the announced post is out (23 on X either way).
@@ -19,6 +20,8 @@ class ChannelPreview:
     role: str
     rendered: Rendered | None
     problems: tuple[Problem, ...]
+    #: For an announcement: the link it carries is the real one (published or predictable).
+    link_known: bool = True
 
 
 def preview(
@@ -43,3 +46,137 @@ def preview(
     except (CrosspostError, ChannelError) as exc:
         return ChannelPreview(channel, role, None, (Problem("error", str(exc)),))
     return ChannelPreview(channel, role, rendered, problems)
+
+
+def preview_delivery(
+    settings: Settings, delivery: Delivery, siblings: tuple[Delivery, ...]
+) -> ChannelPreview:
+    """What this delivery will publish, with the values the ledger already knows filled in.
+
+    The blog's `{key}` becomes the delivery's own key; an announcement carries the URL of
+    the post it announces when that post is out or its URL can be told in advance, and a
+    plain "(link ..., known once it is published)" otherwise, never a made-up address.
+    """
+    link = delivery.announced_url
+    if delivery.role == "announce" and link is None:
+        parent = next((d for d in siblings if d.id == delivery.waits_for_id), None)
+        link = expected_url(settings, parent) if parent is not None else None
+    result = preview(
+        settings, delivery.item, delivery.channel, role=delivery.role, announced_url=link
+    )
+    if result.rendered is None:
+        return result
+    text, parts = result.rendered.text, result.rendered.parts
+    key_mark = _key_placeholder(settings, delivery.channel)
+    if key_mark:
+        short = _short_key(delivery.key)
+        text, parts = (
+            text.replace(key_mark, short),
+            tuple(p.replace(key_mark, short) for p in parts),
+        )
+    link_known = delivery.role != "announce" or link is not None
+    if not link_known:
+        words = link_to_come_words(delivery)
+        text, parts = (
+            text.replace(LINK_TO_COME, words),
+            tuple(p.replace(LINK_TO_COME, words) for p in parts),
+        )
+    rendered = replace(result.rendered, text=text, parts=parts)
+    return replace(result, rendered=rendered, link_known=link_known)
+
+
+def _swap(text: str, swaps: dict[str, str]) -> str:
+    for old, new in swaps.items():
+        text = text.replace(old, new)
+    return text
+
+
+def link_to_come_words(delivery: Delivery) -> str:
+    """What stands for a link nobody can know yet."""
+    what = "article" if delivery.item.kind == "article" else f"{delivery.waits_for_channel} post"
+    return f"(link of the {what}, known once it is published)"
+
+
+def expected_url(settings: Settings, announced: Delivery) -> str | None:
+    """The URL the announced delivery has, or will have, when it can be told before it is out."""
+    if announced.state == "published":
+        return announced.remote_url
+    if announced.state not in ("pending", "claimed", "sending") or (
+        announced.channel not in settings.channels
+    ):
+        return None
+    from channels.dryrun import DRY_RUN_HOST, DryRun
+    from channels.static_blog import KEY_PLACEHOLDER, StaticBlogChannel
+
+    adapter: Channel = settings.adapter(announced.channel)
+    if isinstance(adapter, DryRun):
+        # What DryRun.publish answers: the channel and the delivery key, nothing random.
+        return f"{DRY_RUN_HOST}/{adapter.name}/{announced.key}"
+    if isinstance(adapter, StaticBlogChannel):
+        try:
+            rendered = adapter.render(
+                announced.item, RenderContext(timezone=settings.zone, role=announced.role)
+            )
+        except (CrosspostError, ChannelError):
+            return None
+        slug = str(rendered.request["front_matter"]["slug"])
+        # The blog's own URL rule, with the slug publish() will give it.
+        return adapter._post_url(slug.replace(KEY_PLACEHOLDER, _short_key(announced.key)))
+    return None
+
+
+def _key_placeholder(settings: Settings, channel: str) -> str | None:
+    from channels.dryrun import DryRun
+    from channels.static_blog import KEY_PLACEHOLDER, StaticBlogChannel
+
+    adapter = settings.adapter(channel)
+    inner = adapter.inner if isinstance(adapter, DryRun) else adapter
+    return KEY_PLACEHOLDER if isinstance(inner, StaticBlogChannel) else None
+
+
+def _short_key(key: str) -> str:
+    from channels.static_blog import KEY_LENGTH
+
+    return key[:KEY_LENGTH]
+
+
+# ---------------------------------------------------------------- the image
+
+
+@dataclass(frozen=True)
+class ImageFacts:
+    """The item's picture as the officer checks it: which file, how big, its alt text."""
+
+    path: str
+    size: int | None
+    alt: str | None
+
+    @property
+    def exists(self) -> bool:
+        return self.size is not None
+
+    @property
+    def kilobytes(self) -> int | None:
+        return None if self.size is None else max(1, round(self.size / 1000))
+
+
+def image_facts(item: Item) -> ImageFacts | None:
+    if not item.image_path:
+        return None
+    path = Path(item.image_path)
+    size = path.stat().st_size if path.is_file() else None
+    return ImageFacts(item.image_path, size, item.image_alt)
+
+
+def image_line(item: Item) -> str | None:
+    """'Image: media/3f2a….jpg, 245 kB, alt: «…»', or a warning that the file is gone."""
+    facts = image_facts(item)
+    if facts is None:
+        return None
+    if not facts.exists:
+        return (
+            f"WARNING: the image {facts.path} is missing: the posts that carry it will "
+            f"fail; give it again with `crosspost edit {item.id} --image FILE`"
+        )
+    alt = f"alt: «{facts.alt}»" if facts.alt else "no alt text (add --alt for screen readers)"
+    return f"Image: {facts.path}, {facts.kilobytes} kB, {alt}"

@@ -13,6 +13,7 @@ from crosspost.domain import Delivery
 from crosspost.store import DeliveryFilter
 
 if TYPE_CHECKING:
+    from channels.base import Rendered
     from crosspost.config import Settings
     from crosspost.store import Store
 
@@ -152,6 +153,19 @@ def rendered_text(settings: Settings, delivery: Delivery) -> str:
         if result.rendered is not None:
             # An announcement's link exists once the announced post is out; say so plainly.
             placeholder = f"[link to the {delivery.waits_for_channel or 'announced'} post]"
-            return result.rendered.text.replace(LINK_TO_COME, placeholder)
+            return post_text(result.rendered).replace(LINK_TO_COME, placeholder)
     item = delivery.item
     return "\n\n".join(p for p in (item.title, markdown_to_plain(item.body), item.link or "") if p)
+
+
+def post_text(rendered: Rendered) -> str:
+    """What a reader of the post reads: for a file with front matter (the static blog),
+    its title and text, not the YAML a site generator reads."""
+    from channels.text import markdown_to_plain
+
+    front = rendered.request.get("front_matter")
+    body = rendered.request.get("body")
+    if isinstance(front, dict) and isinstance(body, str):
+        title = str(front.get("title") or "")
+        return "\n\n".join(p for p in (title, markdown_to_plain(body)) if p)
+    return rendered.text

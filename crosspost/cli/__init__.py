@@ -31,17 +31,43 @@ from crosspost.cli import (
 from crosspost.cli.context import AppContext, app_context
 from crosspost.errors import CrosspostError
 
+#: Where `--json` on the command line is remembered for the error handler.
+JSON_ERRORS = "crosspost.json_errors"
+
 
 class CrosspostGroup(TyperGroup):
     """Turns the errors an officer can fix into one clear line and exit code 1."""
 
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
+    ) -> Any:
+        # https://no-color.org: any non-empty NO_COLOR turns colours off; sub-contexts
+        # inherit it, so every secho (errors, warnings) prints plain text.
+        if os.environ.get("NO_COLOR"):
+            extra.setdefault("color", False)
+        return super().make_context(info_name, args, parent, **extra)
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        options = args[: args.index("--")] if "--" in args else args
+        ctx.meta[JSON_ERRORS] = "--json" in options
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: Any) -> Any:
+        from crosspost.cli.output import print_error
+
+        as_json = bool(ctx.meta.get(JSON_ERRORS))
         try:
             return super().invoke(ctx)
         except CrosspostError as exc:
-            typer.secho(f"Error: {exc}", err=True, fg=typer.colors.RED)
+            print_error(f"Error: {exc}", exc.exit_code, as_json=as_json)
             raise typer.Exit(exc.exit_code) from None
-        except (typer.Exit, typer.Abort, typer.TyperException, KeyboardInterrupt):
+        except typer.TyperException as exc:
+            # A usage error (exit 2) after `--json`: the script gets JSON too.
+            if not as_json:
+                raise
+            print_error(f"Error: {exc.format_message()}", exc.exit_code, as_json=True)
+            raise typer.Exit(exc.exit_code) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
         except BrokenPipeError:
             # `crosspost list | head`: the reader left; nothing went wrong.
@@ -51,14 +77,14 @@ class CrosspostGroup(TyperGroup):
             if os.environ.get("CROSSPOST_DEBUG"):
                 raise
             # Not the officer's fault: say so plainly, keep the details for a bug report.
-            typer.secho(
+            print_error(
                 f"Internal error: {type(exc).__name__}: {exc}\n"
                 "This is a bug in Crosspost. Run again with CROSSPOST_DEBUG=1 for the "
                 "details, and report them.",
-                err=True,
-                fg=typer.colors.RED,
+                INTERNAL_ERROR,
+                as_json=as_json,
             )
-            raise typer.Exit(70) from None
+            raise typer.Exit(INTERNAL_ERROR) from None
         finally:
             obj = ctx.obj
             if isinstance(obj, AppContext):
@@ -71,9 +97,22 @@ app = typer.Typer(
     help="Queue editorial items and publish each on its channels, once, on time.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    # Typer's --install-completion / --show-completion (bash, zsh, fish, PowerShell).
+    add_completion=True,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+#: Exit status of an internal error (a bug), as sysexits' EX_SOFTWARE.
+INTERNAL_ERROR = 70
+
+
+def _version(value: bool) -> None:
+    if value:
+        from crosspost import __version__
+
+        typer.echo(f"crosspost {__version__}")
+        raise typer.Exit()
 
 
 @app.callback()
@@ -86,6 +125,13 @@ def _root(
         help="crosspost.toml to use (default: $CROSSPOST_CONFIG, ./crosspost.toml, "
         "then the user config directory).",
         dir_okay=False,
+    ),
+    version: bool = typer.Option(
+        False,
+        "--version",
+        callback=_version,
+        is_eager=True,
+        help="Print the version and exit.",
     ),
 ) -> None:
     app_context(ctx).config_path = config

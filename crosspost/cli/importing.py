@@ -45,7 +45,11 @@ def import_(
     if dry_run:
         say(f"All {len(accepted)} items are valid ({deliveries} deliveries); nothing written.")
         return
-    ids = context.store.add_items([(a.item, a.plan.deliveries) for a in accepted])
+    from crosspost.media import keep_image
+
+    # The workspace's copies of the images, once every row is accepted.
+    batch = [(keep_image(a.item, settings), a.plan.deliveries) for a in accepted]
+    ids = context.store.add_items(batch)
     if as_json:
         emit_json({"item_ids": ids, "deliveries": deliveries})
         return

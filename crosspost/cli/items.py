@@ -117,7 +117,10 @@ def add(
     accepted = intake.accept(fields, settings, now=now(), base_dir=base_dir)
     accepted = _apply_policy(context, accepted, at_next=at_next)
     _refuse_on_errors(settings, accepted)
-    (item_id,) = context.store.add_items([(accepted.item, accepted.plan.deliveries)])
+    from crosspost.media import keep_image
+
+    item = keep_image(accepted.item, settings)  # the workspace's copy, once nothing can refuse
+    (item_id,) = context.store.add_items([(item, accepted.plan.deliveries)])
     record = context.store.get_item(item_id)
     if as_json:
         from crosspost.shapes import delivery_json, item_json
@@ -210,8 +213,11 @@ def edit(
     accepted = intake.accept(merged, settings, now=now(), base_dir=base_dir)
     replan = bool({"kind", "tags", "channels", "at"} & given.keys())
     _refuse_on_errors(settings, accepted)
+    from crosspost.media import keep_image
+
+    kept = keep_image(accepted.item, settings)
     changes = {
-        key: getattr(accepted.item, key)
+        key: getattr(kept, key)
         for key in (
             "kind",
             "title",

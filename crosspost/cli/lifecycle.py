@@ -1,4 +1,4 @@
-"""`reschedule`, `cancel`, `retry`, `resolve`: change where an item stands."""
+"""`reschedule`, `cancel`, `retry`, `resolve`, `delete`: change where an item stands."""
 
 from __future__ import annotations
 
@@ -88,3 +88,27 @@ def resolve(
         item_id, channel, published, now(), published=published is not None
     )
     say(f"Item {item_id}: {change.channel} {change.old_state} -> {change.new_state}")
+
+
+@app.command("delete")
+def delete(
+    ctx: typer.Context,
+    item_id: int = ITEM,
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+) -> None:
+    """Remove an item nothing of which was published, with its deliveries and history."""
+    from crosspost.errors import Conflict
+
+    store = app_context(ctx).store
+    record = store.get_item(item_id)
+    if not yes:
+        channels = ", ".join(d.channel for d in record.deliveries) or "no channel"
+        question = f"Delete item {item_id} «{record.item.title}» ({channels}) and its history?"
+        if not typer.confirm(question, default=False):
+            raise Conflict(f"item {item_id} kept: nothing was deleted")
+    deleted = store.delete_item(item_id)
+    count = len(deleted.deliveries)
+    say(
+        f"Deleted item {item_id} «{deleted.item.title}» and its "
+        f"{count} deliver{'y' if count == 1 else 'ies'}."
+    )

@@ -48,6 +48,21 @@ def print_changes(changes: Sequence[Change]) -> None:
             typer.echo(f"  {change.channel:<12} {change.old_state} -> {change.new_state}{extra}")
 
 
+def print_error(message: str, code: int, *, as_json: bool = False) -> None:
+    """An error for the officer (red on stderr), or for a script after `--json`.
+
+    With `--json` the error is one JSON object on stdout, where the script reads the
+    answer: `{"error": "...", "code": N}`, `code` being the exit status (docs/json.md).
+    """
+    if as_json:
+        import json
+
+        text = message.removeprefix("Error: ")
+        typer.echo(json.dumps({"error": text, "code": code}, ensure_ascii=False))
+        return
+    typer.secho(message, err=True, fg=typer.colors.RED)
+
+
 def table(rows: Iterable[Sequence[str]], headers: Sequence[str]) -> str:
     """A plain aligned table (no colours: it must read in a log and a pipe)."""
     materialised = [list(map(str, r)) for r in rows]

@@ -92,27 +92,23 @@ def preview(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Show each post exactly as it will be published, with its length and warnings."""
-    from crosspost.preview import preview as render
+    from crosspost.preview import image_facts, image_line, preview_delivery
 
     context = app_context(ctx)
     settings = context.settings
     record = context.store.get_item(item_id)
-    results = []
-    for delivery in record.deliveries:
-        if channel and delivery.channel not in channel:
-            continue
-        if delivery.channel not in settings.channels:
-            continue
-        results.append(
-            render(
-                settings,
-                record.item,
-                delivery.channel,
-                role=delivery.role,
-                announced_url=delivery.announced_url,
-            )
-        )
+    results = [
+        preview_delivery(settings, delivery, record.deliveries)
+        for delivery in record.deliveries
+        if (not channel or delivery.channel in channel) and delivery.channel in settings.channels
+    ]
     if as_json:
+        facts = image_facts(record.item)
+        image = (
+            {"path": facts.path, "size": facts.size, "alt": facts.alt, "exists": facts.exists}
+            if facts
+            else None
+        )
         emit_json(
             [
                 {
@@ -124,11 +120,17 @@ def preview(
                     "limit": r.rendered.limit if r.rendered else None,
                     "unit": r.rendered.unit if r.rendered else None,
                     "problems": [{"level": p.level, "message": p.message} for p in r.problems],
+                    "link_known": r.link_known,
+                    "image": image,
                 }
                 for r in results
             ]
         )
         return
+    picture = image_line(record.item)
+    if picture:
+        say(picture)
+        say("")
     for result in results:
         label = settings.channel_label(result.channel)
         header = f"── {label} ({result.channel})"

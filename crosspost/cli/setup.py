@@ -1,4 +1,4 @@
-"""`crosspost init`: a commented starter configuration and its database."""
+"""`crosspost init`: a commented starter configuration, its database, and an example item."""
 
 from __future__ import annotations
 
@@ -9,6 +9,14 @@ import typer
 from crosspost.cli.context import say
 
 app = typer.Typer()
+
+
+#: What `init --example` writes beside crosspost.toml: the README tour's article and photo.
+EXAMPLE_FILES = ("article.md", "photo.jpg")
+
+
+def example_dir() -> Path:
+    return Path(__file__).resolve().parent.parent / "example"
 
 
 def starter_config(timezone: str) -> str:
@@ -25,6 +33,11 @@ def init(
         "Europe/Paris", "--timezone", help="Your time zone, e.g. Europe/Paris, America/Montreal."
     ),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing crosspost.toml."),
+    example: bool = typer.Option(
+        False,
+        "--example",
+        help="Also write article.md and photo.jpg, an article to try `crosspost add` with.",
+    ),
 ) -> None:
     """Write a starter crosspost.toml (static blog + dry-run X and Facebook) and the database."""
     from crosspost.config import CONFIG_NAME, parse_settings
@@ -35,9 +48,24 @@ def init(
     path = directory / CONFIG_NAME
     if path.exists() and not force:
         raise ConfigError(f"{path} already exists; edit it, or run init --force to replace it")
+    if example:
+        taken = [name for name in EXAMPLE_FILES if (directory / name).exists()]
+        if taken:
+            raise ConfigError(
+                f"{', '.join(taken)} already in {directory}: nothing was written; "
+                "move them away, or run init without --example"
+            )
     text = starter_config(timezone)
     settings = parse_settings(text.encode("utf-8"), path)  # refuse a bad --timezone early
     path.write_text(text, encoding="utf-8")
     Store.open(settings.database_url).close()
     say(f"Created {path} and the database {settings.database_url.removeprefix('sqlite:///')}.")
+    if example:
+        import shutil
+
+        for name in EXAMPLE_FILES:
+            shutil.copyfile(example_dir() / name, directory / name)
+        say(f"Example: {directory / 'article.md'} (an article with its photo.jpg).")
+        say("Next: crosspost add article.md   (then: crosspost list, crosspost preview ID)")
+        return
     say("Next: crosspost add --kind scoop --title 'Hello' --at +1h   (then: crosspost list)")

@@ -6,12 +6,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Table, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from crosspost.domain import Change, Delivery, Item, ItemRecord, NewItem, PlannedDelivery
 from crosspost.errors import Conflict, NotFound
-from crosspost.models import DeliveryRow, ItemRow, new_key, utcnow
+from crosspost.models import AttemptRow, DeliveryRow, ItemRow, new_key, utcnow
 from crosspost.states import State, allowed
 from crosspost.store._core import (
     DeliveryFilter,
@@ -377,6 +377,51 @@ class ItemsMixin(StoreBase):
                 delivery.last_error = "given up by the officer"
             return Change(channel, old.value, new.value, "resolved by hand")
 
+    def delete_item(self, item_id: int) -> ItemRecord:
+        """Remove an item, its deliveries and their attempts, if nothing of it is (or may be) out.
+
+        Refused with what is online, may be online or is being sent: the ledger is then
+        the only record of it. Returns what was deleted.
+        """
+        with self._session() as session:
+            row = _item_row(session, item_id)
+            # PostgreSQL: a publisher's claim waits for this transaction, then finds nothing
+            # (SQLite: BEGIN IMMEDIATE already keeps every other writer out).
+            rows = list(
+                session.scalars(
+                    select(DeliveryRow)
+                    .where(DeliveryRow.item_id == item_id)
+                    .order_by(DeliveryRow.id)
+                    .with_for_update()
+                )
+            )
+            blocking = [d for d in rows if _keeps_item(d)]
+            if blocking:
+                raise Conflict(
+                    f"item {item_id} cannot be deleted: "
+                    + ", ".join(_why_undeletable(d) for d in blocking)
+                    + "; the ledger is its only record (use `crosspost cancel` for the rest)"
+                )
+            parents = _parents_of(session, rows)
+            item = _item(row)
+            record = ItemRecord(
+                item=item,
+                deliveries=tuple(_delivery(d, item, _parent(parents, d)) for d in rows),
+            )
+            ids = [d.id for d in rows]
+            if ids:
+                session.execute(delete(AttemptRow).where(AttemptRow.delivery_id.in_(ids)))
+                session.execute(
+                    update(DeliveryRow)
+                    .where(DeliveryRow.id.in_(ids))
+                    .values(waits_for_id=None)
+                    .execution_options(synchronize_session=False)
+                )
+                session.execute(delete(DeliveryRow).where(DeliveryRow.id.in_(ids)))
+            session.execute(delete(ItemRow).where(ItemRow.id == item_id))
+            session.expunge_all()
+        return record
+
 
 def _item_row(session: Session, item_id: int) -> ItemRow:
     row = session.get(ItemRow, item_id, options=[selectinload(ItemRow.deliveries)])
@@ -413,6 +458,24 @@ def _why_kept(state: State) -> str:
         State.FAILED: "already failed",
         State.UNKNOWN: "may already be online: resolve it first",
     }.get(state, "not pending")
+
+
+def _keeps_item(delivery: DeliveryRow) -> bool:
+    """Online (not a dry run), perhaps online, or being sent right now."""
+    state = State(delivery.state)
+    if state is State.PUBLISHED:
+        return not delivery.dry_run
+    return state in (State.UNKNOWN, State.SENDING, State.CLAIMED)
+
+
+def _why_undeletable(delivery: DeliveryRow) -> str:
+    state = State(delivery.state)
+    if state is State.PUBLISHED:
+        where = delivery.remote_url or delivery.remote_id
+        return f"published on {delivery.channel}" + (f" ({where})" if where else "")
+    if state is State.UNKNOWN:
+        return f"{delivery.channel} may already be online (unknown)"
+    return f"{delivery.channel} is being published right now"
 
 
 def _states_sentence(deliveries: Iterable[DeliveryRow]) -> str:

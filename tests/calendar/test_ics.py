@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import time_machine
 from icalendar import Calendar, Event
 
 from crosspost.calendar.ics import write_ics
+from crosspost.config import parse_settings
 from crosspost.domain import NewItem, PlannedDelivery
+from crosspost.store import Store
 from tests.calendar.conftest import Ledger, paris
 
 
@@ -146,3 +149,29 @@ def test_an_announcement_says_its_link_is_to_come(ledger: Ledger) -> None:
 
 def _article() -> NewItem:
     return NewItem(kind="article", title="Bilan", requested_at=paris("2026-12-03 09:00"))
+
+
+def test_a_blog_delivery_is_described_by_its_text_not_its_front_matter(
+    db_url: str, tmp_path: Path
+) -> None:
+    settings = parse_settings(
+        b'timezone = "Europe/Paris"\n[channels.blog]\ntype = "static-blog"\n'
+        b'[[routes]]\nkind = "article"\nto = ["blog"]\n',
+        tmp_path / "crosspost.toml",
+    )
+    store = Store.open(db_url)
+    try:
+        body = "Grâce à **vous**, 1 200 objets : voir https://example.org/bilan-2026"
+        with time_machine.travel(paris("2026-11-20 10:00"), tick=False):
+            ledger = Ledger(store, settings)
+            ledger.add("blog", "2026-12-03 09:00", "Notre bilan 2026", kind="article", body=body)
+            _, [event] = _parse(ledger.export(write_ics))
+    finally:
+        store.close()
+    description = str(event["DESCRIPTION"])
+    assert description.startswith(
+        "Notre bilan 2026\n\nGrâce à vous, 1 200 objets : voir "
+        "https://example.org/bilan-2026\n\nState: pending"
+    )
+    for front_matter in ("---", "slug:", "{key}", "summary:", "date:"):
+        assert front_matter not in description

@@ -82,7 +82,10 @@ def test_markdown_file_with_front_matter(workspace: Path, cli: Cli) -> None:
     assert item["title"] == "Repair café de décembre"
     assert item["body"] == "Venez avec vos objets **cassés**."
     assert item["tags"] == ["réparation", "zéro-déchet"]
-    assert item["image"] == str((workspace / "affiche.png").resolve())
+    # The workspace's own copy of the picture (issue 9, item 16), not the original.
+    copy = Path(item["image"])
+    assert copy.parent == workspace / "media"
+    assert copy.read_bytes() == (workspace / "affiche.png").read_bytes()
     # A date alone means the configured default time, 09:00 local.
     assert item["publish_at"] == "2026-12-05T08:00:00Z"
 

@@ -25,7 +25,9 @@ def test_preview_shows_each_post_with_its_length_and_problems(workspace: Path, c
     [twitter] = shown
     assert twitter["role"] == "announce"
     assert twitter["limit"] == 280
-    assert "link-to-come.invalid" in twitter["text"]
+    # The fake blog's address is known only once it publishes: said so, no made-up domain.
+    assert "(link of the article, known once it is published)" in twitter["text"]
+    assert "link-to-come.invalid" not in twitter["text"]
 
 
 def test_publish_one_item_now_with_its_announcements(workspace: Path, cli: Cli) -> None:

@@ -60,3 +60,28 @@ def test_rules_explain_an_item_and_a_file(workspace: Path, cli: Cli) -> None:
     assert shown["routes"] == [2]
     assert [d["channel"] for d in shown["deliveries"]] == ["twitter"]
     assert cli("list").out.count("\n") == 4  # explain queued nothing
+
+
+def test_init_example_writes_the_tour_article_and_its_photo(
+    tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    out = cli("init", "--example").out
+    assert "crosspost add article.md" in out
+    assert (tmp_path / "article.md").read_text("utf-8").startswith("---\nkind: article\n")
+    assert (tmp_path / "photo.jpg").read_bytes()[:3] == b"\xff\xd8\xff"  # a JPEG
+    queued = cli("add", "article.md").out
+    assert "Queued item 1: article «Notre bilan 2026»" in queued
+
+
+def test_init_example_never_overwrites_an_article_md(
+    tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "article.md").write_text("# Mon brouillon\n", "utf-8")
+    refused = cli("init", "--example", ok=False)
+    assert refused.code == 1
+    assert "article.md already in" in refused.err
+    assert (tmp_path / "article.md").read_text("utf-8") == "# Mon brouillon\n"
+    assert not (tmp_path / "crosspost.toml").exists()
+    assert not (tmp_path / "photo.jpg").exists()
