@@ -320,9 +320,22 @@ class Publisher:
     def reap(self) -> None:
         with self._lock:
             alive = set(self._in_flight)
-        released, unknown = self.store.reap_expired(self.clock(), alive=alive)
+        released, unknown = self.store.reap_expired(
+            self.clock(),
+            alive=alive,
+            settle={name: self._settle(name) for name in self.settings.channels},
+            default_settle=Channel.settling_delay,
+        )
+        self.tally.unknown += unknown
         if released or unknown:
             self.log.reaped(released, unknown)
+
+    def _settle(self, name: str) -> timedelta:
+        """The channel's settling delay; the default one if its adapter cannot be built."""
+        try:
+            return self.settings.adapter(name).settle
+        except (ChannelError, CrosspostError):
+            return Channel.settling_delay
 
     def reconcile(self) -> int:
         """Settle `unknown` deliveries by asking each platform whether the post exists."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import socket
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -493,12 +493,24 @@ class PublishingMixin(StoreBase):
 
     # ------------------------------------------------------------ after a crash
 
-    def reap_expired(self, now: datetime, *, alive: Collection[int] = ()) -> tuple[int, int]:
+    def reap_expired(
+        self,
+        now: datetime,
+        *,
+        alive: Collection[int] = (),
+        settle: Mapping[str, timedelta] | None = None,
+        default_settle: timedelta = timedelta(0),
+    ) -> tuple[int, int]:
         """Expired leases: claimed -> pending (nothing was sent); sending -> unknown.
 
         `alive`: deliveries the caller itself has in flight. Their lease may have run
         out (a heartbeat delayed by a busy machine) but their attempt is still under
         way here; taking them back would let a second attempt start beside it.
+        `settle`: each channel's settling delay (`default_settle` for others). An
+        interrupted send is a lost answer: the post may still appear that long
+        after the publisher died, and a lookup before then would find nothing and
+        send it again. The death is only known to have happened before `now`, so
+        the delay counts from here.
         Returns (released, made unknown).
         """
         keep = DeliveryRow.id.not_in(list(alive) or [-1])
@@ -514,23 +526,22 @@ class PublishingMixin(StoreBase):
                     state=State.PENDING.value, claimed_by=None, lease_until=None, updated_at=now
                 )
             )
-            stale = list(
-                session.scalars(
-                    select(DeliveryRow.id).where(
-                        DeliveryRow.state == State.SENDING.value,
-                        DeliveryRow.lease_until < now,
-                        keep,
-                    )
+            stale = session.execute(
+                select(DeliveryRow.id, DeliveryRow.channel).where(
+                    DeliveryRow.state == State.SENDING.value,
+                    DeliveryRow.lease_until < now,
+                    keep,
                 )
-            )
-            for delivery_id in stale:
+            ).all()
+            delays = settle or {}
+            for delivery_id, channel in stale:
                 _move(
                     session,
                     delivery_id,
                     State.SENDING,
                     State.UNKNOWN,
                     lease_until=None,
-                    next_attempt_at=now,
+                    next_attempt_at=now + delays.get(channel, default_settle),
                     last_error="the publisher stopped while sending (crash or kill); "
                     "the post may or may not be online",
                 )
