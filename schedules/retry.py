@@ -15,6 +15,7 @@ from channels.base import (
     RateLimited,
     Transient,
 )
+from crosspost.errors import CrosspostError
 from crosspost.states import State
 
 
@@ -75,6 +76,9 @@ def decide(
 
 
 def describe(error: BaseException) -> str:
+    """The officer's words for an error: ours and the adapters' as they are, others named."""
     if isinstance(error, ChannelError):
         return error.message
+    if isinstance(error, CrosspostError):
+        return str(error)
     return f"unexpected {type(error).__name__}: {error}"

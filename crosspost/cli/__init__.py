@@ -28,7 +28,7 @@ from crosspost.cli import (
     rules,
     setup,
 )
-from crosspost.cli.context import AppContext, app_context
+from crosspost.cli.context import AppContext, app_context, error
 from crosspost.errors import CrosspostError
 
 
@@ -39,7 +39,7 @@ class CrosspostGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except CrosspostError as exc:
-            typer.secho(f"Error: {exc}", err=True, fg=typer.colors.RED)
+            error(f"Error: {exc}")
             raise typer.Exit(exc.exit_code) from None
         except (typer.Exit, typer.Abort, typer.TyperException, KeyboardInterrupt):
             raise
@@ -51,12 +51,10 @@ class CrosspostGroup(TyperGroup):
             if os.environ.get("CROSSPOST_DEBUG"):
                 raise
             # Not the officer's fault: say so plainly, keep the details for a bug report.
-            typer.secho(
+            error(
                 f"Internal error: {type(exc).__name__}: {exc}\n"
                 "This is a bug in Crosspost. Run again with CROSSPOST_DEBUG=1 for the "
-                "details, and report them.",
-                err=True,
-                fg=typer.colors.RED,
+                "details, and report them."
             )
             raise typer.Exit(70) from None
         finally:

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session, aliased
 
 from crosspost.domain import Delivery
 from crosspost.models import AttemptRow, ChannelStateRow, DeliveryRow, ItemRow, WorkerRow, utcnow
+from crosspost.redact import redact, redact_optional
 from crosspost.states import State
 from crosspost.store._core import (
     StoreBase,
@@ -441,7 +442,7 @@ class PublishingMixin(StoreBase):
                 "now": now,
                 "outcome": outcome,
                 "error_class": error_class,
-                "message": message,
+                "message": redact_optional(message),
                 "detail": detail,
             },
         )
@@ -464,6 +465,8 @@ class PublishingMixin(StoreBase):
         self, delivery_id: int, worker: str, now: datetime, new: State, **values: Any
     ) -> bool:
         """claimed -> `new`, only if `worker` still holds the claim."""
+        if "last_error" in values:
+            values["last_error"] = redact_optional(values["last_error"])
         with self._session() as session:
             result = session.execute(
                 update(DeliveryRow)
@@ -611,7 +614,7 @@ class PublishingMixin(StoreBase):
             result = session.execute(
                 update(DeliveryRow)
                 .where(DeliveryRow.id == delivery_id, DeliveryRow.state == State.UNKNOWN.value)
-                .values(next_attempt_at=when, last_error=message)
+                .values(next_attempt_at=when, last_error=redact(message))
             )
             return bool(getattr(result, "rowcount", 0) == 1)
 
@@ -623,6 +626,7 @@ class PublishingMixin(StoreBase):
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
         insert = sqlite_insert if self.is_sqlite else pg_insert
+        reason = redact(reason)
         statement = insert(ChannelStateRow).values(
             channel=channel, paused_reason=reason, paused_at=now
         )
