@@ -10,12 +10,9 @@ mangle dates and counts everywhere, and hides nothing worth hiding.
 
 from __future__ import annotations
 
-import base64
-import logging
 import re
 import threading
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, quote_plus
 
 if TYPE_CHECKING:
     from crosspost.config import Settings
@@ -35,6 +32,10 @@ def register(value: str, *, user: str | None = None) -> None:
     global _pattern
     if len(value) < MIN_LENGTH:
         return
+    # Imported here: every command imports this module, few register a secret.
+    import base64
+    from urllib.parse import quote, quote_plus
+
     forms = {value, quote(value, safe=""), quote(value), quote_plus(value)}
     if user is not None:
         forms.add(base64.b64encode(f"{user}:{value}".encode()).decode("ascii"))
@@ -87,28 +88,3 @@ def register_settings(settings: Settings) -> None:
     except (ConfigError, OSError, UnicodeError):
         # An unreadable secrets file: its values cannot reach a platform either.
         return
-
-
-class RedactingFilter(logging.Filter):
-    """Masks secrets in a log record's message and traceback before any handler writes it."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        cleaned = redact(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = redact(record.exc_text)
-        if record.stack_info:
-            record.stack_info = redact(record.stack_info)
-        return True
-
-
-def install_log_filter() -> None:
-    """Put the filter on every handler that may write a record (idempotent)."""
-    handlers = [*logging.getLogger().handlers, logging.lastResort]
-    for handler in handlers:
-        if handler is not None and not any(isinstance(f, RedactingFilter) for f in handler.filters):
-            handler.addFilter(RedactingFilter())

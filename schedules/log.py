@@ -17,7 +17,7 @@ from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from crosspost.domain import Delivery
-from crosspost.redact import install_log_filter, redact_data
+from crosspost.redact import redact, redact_data
 
 
 class EventLog:
@@ -170,3 +170,28 @@ def quiet_libraries() -> None:
     for name in ("oauthlib", "requests_oauthlib", "tweepy", "urllib3", "facebook"):
         logging.getLogger(name).setLevel(logging.INFO)
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
+
+
+class RedactingFilter(logging.Filter):
+    """Masks secrets in a log record's message and traceback before any handler writes it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        return True
+
+
+def install_log_filter() -> None:
+    """Put the filter on every handler that may write a record (idempotent)."""
+    handlers = [*logging.getLogger().handlers, logging.lastResort]
+    for handler in handlers:
+        if handler is not None and not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter())
