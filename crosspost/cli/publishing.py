@@ -238,8 +238,9 @@ def status(
     for pause in paused:
         problems = True
         say(f"PAUSED {pause.channel}: {pause.reason}")
-        say("  Renew the credentials; the channel resumes by itself at the next daily check or")
-        say(f"  at once with `crosspost channels check {pause.channel}`.")
+        say("  Fix what it says (renew the credentials, or run the command given); the channel")
+        say("  resumes by itself at the next daily check of a running daemon, or at once with")
+        say(f"  `crosspost channels check {pause.channel}`.")
     if overdue and alive:
         problems = True
         say(f"{len(overdue)} delivery(ies) overdue although a publisher runs:")
