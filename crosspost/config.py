@@ -267,7 +267,11 @@ def find_config(explicit: Path | None) -> Path:
 
 def load_settings(explicit: Path | None) -> Settings:
     path = find_config(explicit)
-    return parse_settings(path.read_bytes(), path)
+    settings = parse_settings(path.read_bytes(), path)
+    # A secrets file others can read is refused before anything runs, even when the
+    # environment holds every value: the file's secrets are exposed all the same.
+    settings.secrets()
+    return settings
 
 
 def parse_settings(content: bytes, path: Path) -> Settings:

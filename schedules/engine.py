@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from channels.base import (
+    AuthExpired,
     Channel,
     ChannelError,
     PublishJob,
@@ -27,7 +28,7 @@ from channels.base import (
 )
 from crosspost.config import Settings
 from crosspost.domain import Delivery
-from crosspost.errors import CrosspostError
+from crosspost.errors import ConfigError, CrosspostError
 from crosspost.states import State
 from crosspost.store import Store
 from schedules.log import EventLog
@@ -57,11 +58,16 @@ class Tally:
     retrying: int = 0
     skipped: int = 0
     deferred: int = 0
+    #: Handed to the officer: the engine cannot settle them by itself.
+    attention: int = 0
     by_channel: Counter[str] = field(default_factory=Counter)
+    #: Channel -> the config or credential problem, found before sending, that paused it.
+    config_problems: dict[str, str] = field(default_factory=dict)
 
     @property
     def troubled(self) -> bool:
-        return bool(self.failed or self.unknown or self.skipped)
+        """Something failed, is unknown or waits for the officer (`run --once` exits 4)."""
+        return bool(self.failed or self.unknown or self.skipped or self.attention)
 
 
 class Publisher:
@@ -214,6 +220,9 @@ class Publisher:
             rendered = self._render(channel, delivery)
             errors = [p.message for p in channel.validate(rendered) if p.level == "error"]
         except (ChannelError, CrosspostError) as error:
+            if self._is_setup_problem(delivery.channel, error):
+                self._setup_problem(delivery, None, error)
+                return
             errors = [str(error)]
         if errors:
             message = "; ".join(errors)
@@ -235,6 +244,11 @@ class Publisher:
         )
         try:
             receipt = channel.publish(job)
+        except ConfigError as error:
+            # Our own checks (secrets file, missing value) raise these, and they run
+            # before the adapter sends anything: nothing is online, the post waits.
+            self._setup_problem(delivery, attempt_id, error)
+            return
         except Exception as error:
             self._record_error(delivery, attempt_id, error, channel)
             return
@@ -269,6 +283,39 @@ class Publisher:
             organisation=self.settings.organisation,
         )
         return channel.render(delivery.item, context)
+
+    def _is_setup_problem(self, name: str, error: Exception) -> bool:
+        """A config or credential problem of a channel still configured (a vanished one fails)."""
+        return isinstance(error, ConfigError) and name in self.settings.channels
+
+    def _setup_problem(self, delivery: Delivery, attempt_id: int | None, error: Exception) -> None:
+        """Found before anything was sent: the post stays pending, its channel pauses."""
+        now = self.clock()
+        message = str(error)
+        if attempt_id is None:
+            self.store.release(delivery.id, self.worker_id, now)
+        else:
+            self.store.record_outcome(
+                delivery.id,
+                attempt_id,
+                now,
+                new_state=State.PENDING,
+                outcome="not_sent",
+                error_class=type(error).__name__,
+                message=message,
+                next_attempt_at=now,
+                uncount=True,
+            )
+        self._pause_for_setup(delivery.channel, message, now)
+
+    def _pause_for_setup(self, name: str, message: str, now: datetime) -> None:
+        self._paused.add(name)
+        self.store.pause_channel(name, message, now)
+        if name not in self.tally.config_problems:
+            self.tally.config_problems[name] = message
+            self.log.paused(
+                name, message, until=f"this is fixed (then `crosspost channels check {name}`)"
+            )
 
     def _record_error(
         self, delivery: Delivery, attempt_id: int, error: Exception, channel: Channel
@@ -320,9 +367,22 @@ class Publisher:
     def reap(self) -> None:
         with self._lock:
             alive = set(self._in_flight)
-        released, unknown = self.store.reap_expired(self.clock(), alive=alive)
+        released, unknown = self.store.reap_expired(
+            self.clock(),
+            alive=alive,
+            settle={name: self._settle(name) for name in self.settings.channels},
+            default_settle=Channel.settling_delay,
+        )
+        self.tally.unknown += unknown
         if released or unknown:
             self.log.reaped(released, unknown)
+
+    def _settle(self, name: str) -> timedelta:
+        """The channel's settling delay; the default one if its adapter cannot be built."""
+        try:
+            return self.settings.adapter(name).settle
+        except (ChannelError, CrosspostError):
+            return Channel.settling_delay
 
     def reconcile(self) -> int:
         """Settle `unknown` deliveries by asking each platform whether the post exists."""
@@ -330,6 +390,8 @@ class Publisher:
         for delivery in self.store.unknown_to_reconcile(self.clock()):
             if self._stopping.is_set():
                 break
+            if delivery.channel in self._paused:
+                continue  # its credentials do not work: looked up once it resumes
             settled += self._reconcile_one(delivery)
         return settled
 
@@ -339,7 +401,10 @@ class Publisher:
             channel = self.settings.adapter(delivery.channel)
             rendered = self._render(channel, delivery)
         except (ChannelError, CrosspostError) as error:
+            if self._is_setup_problem(delivery.channel, error):
+                return self._look_after_setup(delivery, error, now, self._settle(delivery.channel))
             self.store.reconcile_later(delivery.id, None, f"cannot check: {error}")
+            self._hand_to_officer(delivery)
             return 0
         if not channel.supports_lookup:
             self.store.reconcile_later(
@@ -347,7 +412,7 @@ class Publisher:
                 None,
                 f"{channel.label} offers no way to look the post up; check it by hand",
             )
-            self.log.needs_officer(delivery)
+            self._hand_to_officer(delivery)
             return 0
         job = PublishJob(
             delivery,
@@ -357,6 +422,9 @@ class Publisher:
         )
         try:
             found = channel.find_existing(job)
+        except (ConfigError, AuthExpired) as error:
+            # Nothing could be asked: once the credentials work, look again.
+            return self._look_after_setup(delivery, error, now, channel.settle)
         except Exception as error:
             retry_later = getattr(error, "outcome", "") in ("transient", "rate_limited")
             when = now + channel.settle if retry_later else None
@@ -364,7 +432,9 @@ class Publisher:
                 delivery.id, when, f"could not look on {channel.label}: {describe(error)}"
             )
             if when is None:
-                self.log.needs_officer(delivery)
+                self._hand_to_officer(delivery)
+            else:
+                self.tally.unknown += 1
             return 0
         if found is not None:
             if self.store.reconcile_found(
@@ -397,6 +467,27 @@ class Publisher:
             return 1
         return 0
 
+    def _hand_to_officer(self, delivery: Delivery) -> None:
+        self.tally.attention += 1
+        self.log.needs_officer(delivery)
+
+    def _look_after_setup(
+        self, delivery: Delivery, error: Exception, now: datetime, settle: timedelta
+    ) -> int:
+        """The lookup could not be made for want of credentials: pause, keep it unknown."""
+        message = describe(error)
+        self.store.reconcile_later(
+            delivery.id, now + settle, f"could not look for the post yet: {message}"
+        )
+        self.tally.unknown += 1
+        if isinstance(error, AuthExpired):
+            self._paused.add(delivery.channel)
+            self.store.pause_channel(delivery.channel, message, now)
+            self.log.paused(delivery.channel, message)
+        else:
+            self._pause_for_setup(delivery.channel, message, now)
+        return 0
+
     def resume_paused_channels(self) -> None:
         """Credentials renewed? A successful check resumes the channel, nothing to re-queue."""
         for pause in self.store.paused_channels():
@@ -407,6 +498,7 @@ class Publisher:
                 continue
             if result.ok and self.store.resume_channel(pause.channel, self.clock()):
                 self._paused.discard(pause.channel)
+                self.tally.config_problems.pop(pause.channel, None)
                 self.log.resumed(pause.channel)
 
     def heartbeat(self) -> None:

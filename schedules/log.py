@@ -17,6 +17,7 @@ from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from crosspost.domain import Delivery
+from crosspost.redact import redact, redact_data
 
 
 class EventLog:
@@ -41,22 +42,22 @@ class EventLog:
                 "delivery": delivery.id,
             }
         record |= {k: v for k, v in fields.items() if v is not None}
+        # Platforms quote tokens back in their errors: mask them before anything is kept.
+        record = redact_data(record)
         with self._lock:
             self.lines.append(record)
             if self.fmt == "json":
                 self.stream.write(json.dumps(record, ensure_ascii=False) + "\n")
             else:
-                self.stream.write(self._text(now, event, delivery, fields) + "\n")
+                self.stream.write(self._text(now, event, record) + "\n")
             self.stream.flush()
 
-    def _text(
-        self, now: datetime, event: str, delivery: Delivery | None, fields: dict[str, Any]
-    ) -> str:
+    def _text(self, now: datetime, event: str, fields: dict[str, Any]) -> str:
         stamp = now.astimezone(self.zone).strftime("%Y-%m-%d %H:%M:%S %Z")
         parts = [stamp, f"{event:<10}"]
-        if delivery is not None:
-            parts.append(f"{delivery.channel:<10}")
-            parts.append(f"#{delivery.item.id} «{delivery.item.title}»")
+        if "delivery" in fields:
+            parts.append(f"{fields['channel']:<10}")
+            parts.append(f"#{fields['item']} «{fields['title']}»")
         detail = fields.get("url") or fields.get("reason") or fields.get("message")
         if fields.get("dry_run"):
             detail = f"{detail} (dry run)"
@@ -116,12 +117,14 @@ class EventLog:
     def lost_claim(self, delivery: Delivery) -> None:
         self.emit("skipped", delivery, reason="another publisher took it over")
 
-    def paused(self, channel: str, reason: str) -> None:
+    def paused(
+        self, channel: str, reason: str, *, until: str = "the credentials are renewed"
+    ) -> None:
         self.emit(
             "paused",
             None,
             channel=channel,
-            reason=f"{channel}: {reason}; its posts wait until the credentials are renewed",
+            reason=f"{channel}: {reason}; its posts wait until {until}",
         )
 
     def still_paused(self, channel: str, reason: str) -> None:
@@ -161,7 +164,34 @@ def quiet_libraries() -> None:
 
     At DEBUG, oauthlib prints consumer keys and tweepy prints request bodies; the
     scheduler's own chatter (jobs added, run, skipped) means nothing to an officer.
+    What still gets written goes through the redacting filter.
     """
+    install_log_filter()
     for name in ("oauthlib", "requests_oauthlib", "tweepy", "urllib3", "facebook"):
         logging.getLogger(name).setLevel(logging.INFO)
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
+
+
+class RedactingFilter(logging.Filter):
+    """Masks secrets in a log record's message and traceback before any handler writes it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        return True
+
+
+def install_log_filter() -> None:
+    """Put the filter on every handler that may write a record (idempotent)."""
+    handlers = [*logging.getLogger().handlers, logging.lastResort]
+    for handler in handlers:
+        if handler is not None and not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter())

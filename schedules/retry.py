@@ -15,17 +15,20 @@ from channels.base import (
     RateLimited,
     Transient,
 )
+from crosspost.errors import CrosspostError
 from crosspost.states import State
 
 
 def backoff(attempt: int, base: timedelta, cap: timedelta, rng: random.Random) -> timedelta:
-    """Delay before retry number `attempt` (1-based): exponential, capped, 'full jitter'.
+    """Delay before retry number `attempt` (1-based): exponential, capped, 'equal jitter'.
 
     Jitter spreads the retries of many deliveries hit by one outage, so they do
-    not all come back in the same second.
+    not all come back in the same second; half the ceiling is kept as a floor so
+    a retry never comes back at once. (Clamping a full-jitter draw to that floor
+    would put half of all retries on exactly the same instant.)
     """
     ceiling = min(cap.total_seconds(), base.total_seconds() * (2 ** max(attempt - 1, 0)))
-    return timedelta(seconds=max(ceiling / 2, rng.uniform(0, ceiling)))
+    return timedelta(seconds=ceiling / 2 + rng.uniform(0, ceiling / 2))
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,9 @@ def decide(
 
 
 def describe(error: BaseException) -> str:
+    """The officer's words for an error: ours and the adapters' as they are, others named."""
     if isinstance(error, ChannelError):
         return error.message
+    if isinstance(error, CrosspostError):
+        return str(error)
     return f"unexpected {type(error).__name__}: {error}"

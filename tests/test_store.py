@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy.exc import IntegrityError
@@ -54,3 +56,18 @@ def test_every_listed_transition_is_allowed_and_nothing_else() -> None:
             assert allowed(old, new) == ((old, new) in TRANSITIONS)
     # Nothing leaves 'published': what went out stays out.
     assert not any(old is State.PUBLISHED for old, _ in TRANSITIONS)
+
+
+def test_the_sqlite_ledger_and_its_journal_are_private_to_their_owner(tmp_path: Path) -> None:
+    """The queue and its history are the officer's: not readable by other users."""
+    previous = os.umask(0o022)
+    try:
+        store = Store.open(f"sqlite:///{tmp_path / 'ledger' / 'crosspost.db'}")
+        store.add_items([(_item(), [PlannedDelivery("x", AT)])])
+        files = sorted((tmp_path / "ledger").iterdir())
+        modes = {p.name: oct(p.stat().st_mode & 0o777) for p in files}
+        store.close()
+    finally:
+        os.umask(previous)
+    assert {"crosspost.db", "crosspost.db-wal", "crosspost.db-shm"} <= set(modes)
+    assert set(modes.values()) == {"0o600"}, modes

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from crosspost.redact import redact, redact_data
+
 if TYPE_CHECKING:
     from crosspost.config import Settings
     from crosspost.store import Store
@@ -26,8 +28,11 @@ class AppContext:
     def settings(self) -> Settings:
         if self._settings is None:
             from crosspost.config import load_settings
+            from crosspost.redact import register_settings
 
             self._settings = load_settings(self.config_path)
+            # Before anything is printed: rows written before redaction may hold a token.
+            register_settings(self._settings)
         return self._settings
 
     @property
@@ -72,13 +77,13 @@ def now() -> datetime:
 
 
 def emit_json(data: Any) -> None:
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    json.dump(redact_data(data), sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
 
 
 def say(message: str = "") -> None:
-    typer.echo(message)
+    typer.echo(redact(message))
 
 
 def warn(message: str) -> None:
-    typer.secho(message, err=True, fg=typer.colors.YELLOW)
+    typer.secho(redact(message), err=True, fg=typer.colors.YELLOW)

@@ -54,6 +54,9 @@ def print_error(message: str, code: int, *, as_json: bool = False) -> None:
     With `--json` the error is one JSON object on stdout, where the script reads the
     answer: `{"error": "...", "code": N}`, `code` being the exit status (docs/json.md).
     """
+    from crosspost.redact import redact
+
+    message = redact(message)
     if as_json:
         import json
 

@@ -10,8 +10,24 @@ from crosspost.cli.context import app_context, emit_json, now, say
 
 app = typer.Typer()
 
-#: `run --once` exit status when something failed, was skipped or is unknown.
+#: `run --once` exit status when something failed, was skipped, is unknown or waits for you.
 EXIT_TROUBLE = 4
+
+
+def _exit_status(tally: Any) -> None:
+    """Exit 1 with the fix to run for a problem of the set-up, 4 for any other trouble."""
+    from crosspost.errors import ConfigError
+
+    if tally.config_problems:
+        raise ConfigError(
+            "\n".join(
+                f"{name} is paused, nothing was sent: {problem}; its posts wait, and "
+                f"`crosspost channels check {name}` resumes it once this is fixed"
+                for name, problem in sorted(tally.config_problems.items())
+            )
+        )
+    if tally.troubled:
+        raise typer.Exit(EXIT_TROUBLE)
 
 
 def _log(settings: Any, fmt: str) -> Any:
@@ -29,7 +45,10 @@ def _log(settings: Any, fmt: str) -> Any:
 def run(
     ctx: typer.Context,
     once: bool = typer.Option(
-        False, "--once", help="Publish what is due, then exit (for cron). Exit 4 if any failed."
+        False,
+        "--once",
+        help="Publish what is due, then exit (for cron). Exit 4 if anything failed, is "
+        "unknown or needs you; 1 if the set-up must be fixed first.",
     ),
     workers: int | None = typer.Option(
         None, "--workers", min=1, max=256, help="Publications at once (default from config)."
@@ -50,8 +69,7 @@ def run(
             tally = publisher.run_until_idle()
         finally:
             publisher.stop()
-        if tally.troubled:
-            raise typer.Exit(EXIT_TROUBLE)
+        _exit_status(tally)
         return
     from schedules.daemon import Daemon
 
@@ -80,8 +98,7 @@ def publish(
         tally = publisher.run_until_idle(item_id=item_id)
     finally:
         publisher.stop()
-    if tally.troubled:
-        raise typer.Exit(EXIT_TROUBLE)
+    _exit_status(tally)
 
 
 @app.command("preview")
@@ -223,8 +240,9 @@ def status(
     for pause in paused:
         problems = True
         say(f"PAUSED {pause.channel}: {pause.reason}")
-        say("  Renew the credentials; the channel resumes by itself at the next daily check or")
-        say(f"  at once with `crosspost channels check {pause.channel}`.")
+        say("  Fix what it says (renew the credentials, or run the command given); the channel")
+        say("  resumes by itself at the next daily check of a running daemon, or at once with")
+        say(f"  `crosspost channels check {pause.channel}`.")
     if overdue and alive:
         problems = True
         say(f"{len(overdue)} delivery(ies) overdue although a publisher runs:")

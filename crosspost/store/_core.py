@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, aliased
 from crosspost.domain import Attempt, Delivery, Item
 from crosspost.errors import Conflict, DatabaseBusy
 from crosspost.models import DeliveryRow, ItemRow, utcnow
+from crosspost.redact import redact_optional
 from crosspost.states import IllegalTransition, State, allowed
 
 
@@ -99,6 +100,8 @@ def busy_guard() -> Iterator[None]:
 
 
 def _move(session: Session, delivery_id: int, old: State, new: State, **values: Any) -> bool:
+    if "last_error" in values:
+        values["last_error"] = redact_optional(values["last_error"])
     result = session.execute(
         update(DeliveryRow)
         .where(DeliveryRow.id == delivery_id, DeliveryRow.state == old.value)

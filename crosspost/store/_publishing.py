@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import socket
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session, aliased
 
 from crosspost.domain import Delivery
 from crosspost.models import AttemptRow, ChannelStateRow, DeliveryRow, ItemRow, WorkerRow, utcnow
+from crosspost.redact import redact, redact_optional
 from crosspost.states import State
 from crosspost.store._core import (
     StoreBase,
@@ -441,7 +442,7 @@ class PublishingMixin(StoreBase):
                 "now": now,
                 "outcome": outcome,
                 "error_class": error_class,
-                "message": message,
+                "message": redact_optional(message),
                 "detail": detail,
             },
         )
@@ -464,6 +465,8 @@ class PublishingMixin(StoreBase):
         self, delivery_id: int, worker: str, now: datetime, new: State, **values: Any
     ) -> bool:
         """claimed -> `new`, only if `worker` still holds the claim."""
+        if "last_error" in values:
+            values["last_error"] = redact_optional(values["last_error"])
         with self._session() as session:
             result = session.execute(
                 update(DeliveryRow)
@@ -493,12 +496,24 @@ class PublishingMixin(StoreBase):
 
     # ------------------------------------------------------------ after a crash
 
-    def reap_expired(self, now: datetime, *, alive: Collection[int] = ()) -> tuple[int, int]:
+    def reap_expired(
+        self,
+        now: datetime,
+        *,
+        alive: Collection[int] = (),
+        settle: Mapping[str, timedelta] | None = None,
+        default_settle: timedelta = timedelta(0),
+    ) -> tuple[int, int]:
         """Expired leases: claimed -> pending (nothing was sent); sending -> unknown.
 
         `alive`: deliveries the caller itself has in flight. Their lease may have run
         out (a heartbeat delayed by a busy machine) but their attempt is still under
         way here; taking them back would let a second attempt start beside it.
+        `settle`: each channel's settling delay (`default_settle` for others). An
+        interrupted send is a lost answer: the post may still appear that long
+        after the publisher died, and a lookup before then would find nothing and
+        send it again. The death is only known to have happened before `now`, so
+        the delay counts from here.
         Returns (released, made unknown).
         """
         keep = DeliveryRow.id.not_in(list(alive) or [-1])
@@ -514,23 +529,22 @@ class PublishingMixin(StoreBase):
                     state=State.PENDING.value, claimed_by=None, lease_until=None, updated_at=now
                 )
             )
-            stale = list(
-                session.scalars(
-                    select(DeliveryRow.id).where(
-                        DeliveryRow.state == State.SENDING.value,
-                        DeliveryRow.lease_until < now,
-                        keep,
-                    )
+            stale = session.execute(
+                select(DeliveryRow.id, DeliveryRow.channel).where(
+                    DeliveryRow.state == State.SENDING.value,
+                    DeliveryRow.lease_until < now,
+                    keep,
                 )
-            )
-            for delivery_id in stale:
+            ).all()
+            delays = settle or {}
+            for delivery_id, channel in stale:
                 _move(
                     session,
                     delivery_id,
                     State.SENDING,
                     State.UNKNOWN,
                     lease_until=None,
-                    next_attempt_at=now,
+                    next_attempt_at=now + delays.get(channel, default_settle),
                     last_error="the publisher stopped while sending (crash or kill); "
                     "the post may or may not be online",
                 )
@@ -600,7 +614,7 @@ class PublishingMixin(StoreBase):
             result = session.execute(
                 update(DeliveryRow)
                 .where(DeliveryRow.id == delivery_id, DeliveryRow.state == State.UNKNOWN.value)
-                .values(next_attempt_at=when, last_error=message)
+                .values(next_attempt_at=when, last_error=redact(message))
             )
             return bool(getattr(result, "rowcount", 0) == 1)
 
@@ -612,6 +626,7 @@ class PublishingMixin(StoreBase):
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
         insert = sqlite_insert if self.is_sqlite else pg_insert
+        reason = redact(reason)
         statement = insert(ChannelStateRow).values(
             channel=channel, paused_reason=reason, paused_at=now
         )
