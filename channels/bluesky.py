@@ -30,7 +30,8 @@ import json
 import logging
 import mimetypes
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -431,6 +432,21 @@ class Posted:
         return {"uri": self.uri, "cid": self.cid}
 
 
+class Connection:
+    """A logged-in client and the account's DID, logged in again on demand."""
+
+    def __init__(self, login: Callable[..., tuple[Client, str]]) -> None:
+        self._login = login
+        self.client, self.did = login()
+
+    def reconnect(self, *, fresh: bool) -> None:
+        self.close()
+        self.client, self.did = self._login(fresh=fresh)
+
+    def close(self) -> None:
+        self.client.request.close()
+
+
 class BlueskyChannel(Channel):
     """Posts to Bluesky: one post or a thread, with images and alt text, or a link card."""
 
@@ -563,27 +579,30 @@ class BlueskyChannel(Channel):
         if len(posted) >= len(parts):
             return self._receipt(posted)
         base = KeyBase(int(progress["tid_base"]), int(progress["tid_clock"]))
-        client, did = self._session()
-        embed = None if posted else self._embed(client, job.rendered.request)
-        resolved: dict[str, str | None] = {}
-        for index in range(len(posted), len(parts)):
-            record = self._record(
-                client, parts[index], str(progress["created_at"]), posted, resolved
-            )
-            if index == 0 and embed is not None:
-                record["embed"] = embed
-            try:
+        with self._connected() as connection:
+            embed = None if posted else self._embed(connection.client, job.rendered.request)
+            resolved: dict[str, str | None] = {}
+            for index in range(len(posted), len(parts)):
+                record = self._record(
+                    connection.client, parts[index], str(progress["created_at"]), posted, resolved
+                )
+                if index == 0 and embed is not None:
+                    record["embed"] = embed
                 try:
-                    posted.append(self._put(client, did, base.rkey(index), record))
-                except AuthExpired:
-                    # The access token was refused (expired early, or revoked): refresh it,
-                    # or log in again, and send the same record once more.
-                    client, did = self._session(fresh=True)
-                    posted.append(self._put(client, did, base.rkey(index), record))
-            except ChannelError as error:
-                raise self._in_thread(error, index, len(parts), posted) from None
-            job.save_progress({**progress, "posts": [p.__dict__ for p in posted]})
+                    posted.append(self._put_once_more(connection, base.rkey(index), record))
+                except ChannelError as error:
+                    raise self._in_thread(error, index, len(parts), posted) from None
+                job.save_progress({**progress, "posts": [p.__dict__ for p in posted]})
         return self._receipt(posted)
+
+    def _put_once_more(self, connection: Connection, rkey: str, record: dict[str, Any]) -> Posted:
+        """putRecord; if the access token is refused (expired early, or revoked), refresh it
+        or log in again, and send the same record once more."""
+        try:
+            return self._put(connection.client, connection.did, rkey, record)
+        except AuthExpired:
+            connection.reconnect(fresh=True)
+            return self._put(connection.client, connection.did, rkey, record)
 
     def _progress(self, job: PublishJob) -> dict[str, Any]:
         """The delivery's record keys and createdAt, chosen once and saved before any write,
@@ -782,6 +801,15 @@ class BlueskyChannel(Channel):
     def _session_file(self) -> SessionFile:
         return SessionFile(Path(str(self.bsky.session_file).replace("{channel}", self.name)))
 
+    @contextmanager
+    def _connected(self) -> Iterator[Connection]:
+        """A logged-in connection to the account's server, closed after use."""
+        connection = Connection(self._session)
+        try:
+            yield connection
+        finally:
+            connection.close()
+
     def _session(self, *, fresh: bool = False) -> tuple[Client, str]:
         """A logged-in client and the account's DID (the saved session when it still works)."""
         from atproto_client.exceptions import AtProtocolError
@@ -829,21 +857,22 @@ class BlueskyChannel(Channel):
             return None  # no try ever chose keys: nothing can have been written
         base = KeyBase(int(progress["tid_base"]), int(progress["tid_clock"]))
         posted = [Posted(**p) for p in progress.get("posts") or []]
-        client, did = self._session()
-        for index in range(len(posted), len(job.rendered.parts)):
-            existing = self._get(client, did, base.rkey(index))
-            if existing is None:
-                break
-            posted.append(existing)
+        with self._connected() as connection:
+            for index in range(len(posted), len(job.rendered.parts)):
+                existing = self._get(connection.client, connection.did, base.rkey(index))
+                if existing is None:
+                    break
+                posted.append(existing)
         if len(posted) > len(progress.get("posts") or []):
             job.save_progress({**progress, "posts": [p.__dict__ for p in posted]})
         return self._receipt(posted) if len(posted) >= len(job.rendered.parts) else None
 
     def check(self) -> CheckResult:
         """Log in (or resume the saved session) and resolve the handle to the same account."""
-        client, did = self._session()
-        handle = self._handle() or ""
-        resolved = self._resolve(client, handle)
+        with self._connected() as connection:
+            did = connection.did
+            handle = self._handle() or ""
+            resolved = self._resolve(connection.client, handle)
         if resolved is None:
             return CheckResult(False, f"logged in, but the handle @{handle} does not resolve")
         if resolved != did:

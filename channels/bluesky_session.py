@@ -20,7 +20,7 @@ import os
 import stat
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -150,53 +150,69 @@ def logged_in_client(
     errors for the caller to classify, and LoginRefused when the password is refused.
     """
     from atproto import Client
-    from atproto_client.client.session import Session, get_session_pds_endpoint
-    from atproto_client.exceptions import BadRequestError, UnauthorizedError
     from atproto_client.request import Request
 
-    client = Client(base_url=service, request=Request(timeout=timeout))
+    def new_client() -> Client:
+        return Client(base_url=service, request=Request(timeout=timeout))
 
     with store.locked():
         saved = store.load(service, handle)
-        if saved is not None:
-            client.login(session_string=_session_string(saved), fetch_bsky_profile=False)
-            if fresh or _expires_soon(saved.access_jwt):
-                try:
-                    refreshed = client.com.atproto.server.refresh_session(
-                        headers={"Authorization": f"Bearer {saved.refresh_jwt}"},
-                        ignore_session_check=True,
-                    )
-                    saved = SavedSession(
-                        service=service,
-                        handle=handle,
-                        did=refreshed.did,
-                        access_jwt=refreshed.access_jwt,
-                        refresh_jwt=refreshed.refresh_jwt,
-                        pds_endpoint=get_session_pds_endpoint(refreshed) or saved.pds_endpoint,
-                    )
-                    store.save(saved)
-                    client.login(session_string=_session_string(saved), fetch_bsky_profile=False)
-                except (BadRequestError, UnauthorizedError) as exc:
-                    log.info(
-                        "Bluesky: the saved session cannot be refreshed (%s)", _error_name(exc)
-                    )
-                    saved = None
+        if saved is not None and (fresh or _expires_soon(saved.access_jwt)):
+            client = new_client()
+            with closing(client.request):
+                saved = _refreshed(client, saved)
+            if saved is not None:
+                store.save(saved)
         if saved is None:
-            client = Client(base_url=service, request=Request(timeout=timeout))
-            try:
-                client.login(handle, app_password(), fetch_bsky_profile=False)
-            except UnauthorizedError as exc:
-                raise LoginRefused(_error_name(exc)) from exc
-            session = Session.decode(client.export_session_string())
-            store.save(_as_saved(service, handle, session))
+            client = new_client()
+            with closing(client.request):
+                saved = _created(client, service, handle, app_password())
+            store.save(saved)
 
     def keep(_event: Any, session: Any) -> None:
         # A refresh the SDK makes by itself later (a long publication) is kept too.
         with store.locked():
             store.save(_as_saved(service, handle, session))
 
+    client = new_client()
+    client.login(session_string=_session_string(saved), fetch_bsky_profile=False)
     client.on_session_change(keep)
     return client
+
+
+def _refreshed(client: Client, saved: SavedSession) -> SavedSession | None:
+    """refreshSession with the saved refresh token; None when the server refuses it."""
+    from atproto_client.client.session import get_session_pds_endpoint
+    from atproto_client.exceptions import BadRequestError, UnauthorizedError
+
+    try:
+        refreshed = client.com.atproto.server.refresh_session(
+            headers={"Authorization": f"Bearer {saved.refresh_jwt}"},
+            ignore_session_check=True,
+        )
+    except (BadRequestError, UnauthorizedError) as exc:
+        log.info("Bluesky: the saved session cannot be refreshed (%s)", _error_name(exc))
+        return None
+    return SavedSession(
+        service=saved.service,
+        handle=saved.handle,
+        did=refreshed.did,
+        access_jwt=refreshed.access_jwt,
+        refresh_jwt=refreshed.refresh_jwt,
+        pds_endpoint=get_session_pds_endpoint(refreshed) or saved.pds_endpoint,
+    )
+
+
+def _created(client: Client, service: str, handle: str, app_password: str) -> SavedSession:
+    """createSession with the app password (rate-limited: only when nothing else works)."""
+    from atproto_client.client.session import Session
+    from atproto_client.exceptions import UnauthorizedError
+
+    try:
+        client.login(handle, app_password, fetch_bsky_profile=False)
+    except UnauthorizedError as exc:
+        raise LoginRefused(_error_name(exc)) from exc
+    return _as_saved(service, handle, Session.decode(client.export_session_string()))
 
 
 def _session_string(saved: SavedSession) -> str:

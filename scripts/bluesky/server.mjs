@@ -50,7 +50,8 @@ const profile = async (res, actor) => {
 onLoopback(pds.app, (req, res) => {
   const url = new URL(req.url, `http://${HOST}`)
   const method = url.pathname.replace(/^\/xrpc\//, '')
-  if (method in counts) counts[method] += 1
+  const name = method.replace(/^com\.atproto\.server\./, '')
+  if (method !== name && name in counts) counts[name] += 1
   if (url.pathname === '/_crosspost/stats') return json(res, 200, counts)
   if (method === 'app.bsky.actor.getProfile') {
     return profile(res, url.searchParams.get('actor')).catch((err) =>
