@@ -115,8 +115,12 @@ class SessionFile:
 
 def _expires_soon(access_jwt: str) -> bool:
     from atproto_client.client.session import Session
+    from atproto_core.exceptions import AtProtocolError
 
-    payload = Session("", "", access_jwt, "").access_jwt_payload
+    try:
+        payload = Session("", "", access_jwt, "").access_jwt_payload
+    except AtProtocolError:  # not a JWT we can read: refresh it
+        return True
     if not payload.exp:
         return True
     return datetime.fromtimestamp(payload.exp, UTC) - REFRESH_AHEAD <= datetime.now(UTC)

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import uuid
 import zlib
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -29,7 +30,17 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from channels.base import AuthExpired, PublishJob, Receipt, RenderContext, Rendered, Transient
+from channels.base import (
+    Ambiguous,
+    AuthExpired,
+    Permanent,
+    PublishJob,
+    RateLimited,
+    Receipt,
+    RenderContext,
+    Rendered,
+    Transient,
+)
 from channels.bluesky import (
     LIMIT,
     TID_PATTERN,
@@ -553,3 +564,176 @@ def test_a_wrong_app_password_pauses_the_channel_without_showing_it(
     assert "wxyz" not in caught.value.message
     assert PASSWORD_ENV in caught.value.message
     assert not live.session_file.exists()
+
+
+# ---------------------------------------------------------------- scripted answers
+
+
+def jwt(expires: datetime) -> str:
+    """A token shaped as the PDS's (the client reads its expiry; it never checks signatures)."""
+    import base64
+
+    def part(value: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+    claims = {
+        "scope": "com.atproto.appPass",
+        "sub": "did:plc:asso",
+        "exp": int(expires.timestamp()),
+    }
+    return f"{part({'typ': 'at+jwt', 'alg': 'HS256'})}.{part(claims)}.c2lnbmF0dXJl"
+
+
+class ScriptedPDS:
+    """A loopback server answering as a PDS does, with scripted answers to putRecord."""
+
+    def __init__(self) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.calls: list[str] = []
+        #: (status, headers, body) for each putRecord in turn; "hang" never answers in time.
+        self.put_answers: list[tuple[int, dict[str, str], dict[str, Any]] | str] = []
+        self.refresh_answer: tuple[int, dict[str, Any]] | None = None
+        self.login_answer: tuple[int, dict[str, Any]] | None = None
+        pds = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *_args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("content-length") or 0))
+                method = self.path.removeprefix("/xrpc/")
+                pds.calls.append(method)
+                status, headers, body = pds.answer(method)
+                if status == 0:
+                    return  # "hang": the client's read timeout ends it
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                for name, value in {"content-type": "application/json", **headers}.items():
+                    self.send_header(name, value)
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+
+    def session(self) -> dict[str, Any]:
+        now = datetime.now(UTC)
+        return {
+            "did": "did:plc:asso",
+            "handle": "asso.test",
+            "accessJwt": jwt(now + timedelta(hours=2)),
+            "refreshJwt": jwt(now + timedelta(days=90)),
+            "active": True,
+        }
+
+    def answer(self, method: str) -> tuple[int, dict[str, str], dict[str, Any]]:
+        import time
+
+        if method == "com.atproto.server.createSession":
+            status, body = self.login_answer or (200, self.session())
+            return status, {}, body
+        if method == "com.atproto.server.refreshSession":
+            status, body = self.refresh_answer or (200, self.session())
+            return status, {}, body
+        scripted = self.put_answers.pop(0) if self.put_answers else None
+        if scripted == "hang":
+            time.sleep(2)
+            return 0, {}, {}
+        if isinstance(scripted, tuple):
+            return scripted
+        uri = "at://did:plc:asso/app.bsky.feed.post/3mabcdefghijk"
+        return 200, {}, {"uri": uri, "cid": "bafyreib2rxk3rh6kzwq", "commit": {"rev": "3m"}}
+
+
+@pytest.fixture
+def scripted(monkeypatch: pytest.MonkeyPatch) -> Iterator[ScriptedPDS]:
+    import threading
+
+    monkeypatch.setenv("BLUESKY_APP_PASSWORD", "abcd-efgh-ijkl-mnop")
+    pds = ScriptedPDS()
+    thread = threading.Thread(target=pds.server.serve_forever, daemon=True)
+    thread.start()
+    yield pds
+    pds.server.shutdown()
+    pds.server.server_close()
+
+
+def publish_on(pds: ScriptedPDS, tmp_path: Path) -> Receipt:
+    channel = build(tmp_path, service=pds.url, handle="asso.test", timeout=0.5)
+    item = Item(id=1, kind="scoop", title="Permanence juridique : mardi 14h")
+    delivery = Delivery(
+        id=1, key="1-bluesky", item=item, channel="bluesky", role="post", due_at=DUE, state="x"
+    )
+    return channel.publish(Ledger(delivery).job(channel.render(item, context())))
+
+
+def test_a_rate_limit_waits_until_the_reset_the_server_names(
+    scripted: ScriptedPDS, tmp_path: Path
+) -> None:
+    reset = int((datetime.now(UTC) + timedelta(minutes=7)).timestamp())
+    headers = {"ratelimit-limit": "5000", "ratelimit-remaining": "0", "ratelimit-reset": str(reset)}
+    body = {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"}
+    scripted.put_answers = [(429, headers, body)]
+    with pytest.raises(RateLimited) as caught:
+        publish_on(scripted, tmp_path)
+    assert caught.value.retry_at == datetime.fromtimestamp(reset, UTC)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        (500, {}, {"error": "InternalServerError", "message": "Internal Server Error"}),
+        (502, {}, {"error": "UpstreamFailure", "message": "Upstream Failure"}),
+        "hang",
+    ],
+    ids=["500", "502", "read-timeout"],
+)
+def test_a_server_error_or_no_answer_to_putrecord_is_ambiguous(
+    scripted: ScriptedPDS, tmp_path: Path, answer: Any
+) -> None:
+    scripted.put_answers = [answer]
+    with pytest.raises(Ambiguous):
+        publish_on(scripted, tmp_path)
+
+
+def test_an_invalid_request_is_permanent_with_the_servers_words(
+    scripted: ScriptedPDS, tmp_path: Path
+) -> None:
+    body = {"error": "InvalidRequest", "message": "Invalid app.bsky.feed.post record"}
+    scripted.put_answers = [(400, {}, body)]
+    with pytest.raises(Permanent, match=r"Invalid app\.bsky\.feed\.post record"):
+        publish_on(scripted, tmp_path)
+
+
+def test_a_refused_access_token_is_refreshed_and_the_post_sent_once_more(
+    scripted: ScriptedPDS, tmp_path: Path
+) -> None:
+    expired = {"error": "ExpiredToken", "message": "Token has expired"}
+    scripted.put_answers = [(400, {}, expired)]
+    receipt = publish_on(scripted, tmp_path)
+    assert receipt.remote_id.endswith("/3mabcdefghijk")
+    assert scripted.calls == [
+        "com.atproto.server.createSession",
+        "com.atproto.repo.putRecord",
+        "com.atproto.server.refreshSession",
+        "com.atproto.repo.putRecord",
+    ]
+
+
+def test_when_refresh_and_login_both_fail_the_channel_pauses(
+    scripted: ScriptedPDS, tmp_path: Path
+) -> None:
+    scripted.put_answers = [(401, {}, {"error": "InvalidToken", "message": "Token is invalid"})]
+    publish_on(scripted, tmp_path)  # a session is saved
+    scripted.put_answers = [(401, {}, {"error": "InvalidToken", "message": "Token is invalid"})]
+    scripted.refresh_answer = (400, {"error": "ExpiredToken", "message": "Token has been revoked"})
+    scripted.login_answer = (
+        401,
+        {"error": "AuthenticationRequired", "message": "Invalid identifier or password"},
+    )
+    with pytest.raises(AuthExpired, match="BLUESKY_APP_PASSWORD") as caught:
+        publish_on(scripted, tmp_path)
+    assert "abcd-efgh" not in caught.value.message
