@@ -6,8 +6,9 @@
 // die together.
 //
 // Both servers listen on 127.0.0.1 only (their own start() would listen on every
-// interface), and the PDS's listener counts the session calls and answers two paths:
-//   GET /_crosspost/stats                 {"createSession": n, "refreshSession": n}
+// interface), and the PDS's listener counts the sessions it gives out and answers two paths:
+//   GET /_crosspost/stats[?did=DID]       {"createSession": n, "refreshSession": n}, for
+//                                         every account or for one (tests run in parallel)
 //   GET /xrpc/app.bsky.actor.getProfile   a small profile of a local account, which SDK
 //                                         logins ask for and a bare PDS cannot serve
 //                                         (it has no AppView here)
@@ -20,6 +21,7 @@ const { PlcServer, Database } = plcPackage
 const HOST = '127.0.0.1'
 const plcPort = Number(process.env.CROSSPOST_BSKY_PLC_PORT)
 const counts = { createSession: 0, refreshSession: 0 }
+const countsByDid = new Map()
 
 // Make `app.listen(port)` (called by start()) listen on loopback only, through `handler`.
 const onLoopback = (app, handler) => {
@@ -47,12 +49,32 @@ const profile = async (res, actor) => {
   json(res, 200, { did: account.did, handle: account.handle ?? actor })
 }
 
+// Count a session call once it succeeded, under the DID its answer names.
+const countSessions = (name, res) => {
+  const end = res.end.bind(res)
+  res.end = (chunk, ...rest) => {
+    if (res.statusCode === 200) {
+      counts[name] += 1
+      try {
+        const { did } = JSON.parse(String(chunk))
+        const mine = countsByDid.get(did) ?? { createSession: 0, refreshSession: 0 }
+        mine[name] += 1
+        countsByDid.set(did, mine)
+      } catch {}
+    }
+    return end(chunk, ...rest)
+  }
+}
+
 onLoopback(pds.app, (req, res) => {
   const url = new URL(req.url, `http://${HOST}`)
   const method = url.pathname.replace(/^\/xrpc\//, '')
   const name = method.replace(/^com\.atproto\.server\./, '')
-  if (method !== name && name in counts) counts[name] += 1
-  if (url.pathname === '/_crosspost/stats') return json(res, 200, counts)
+  if (method !== name && name in counts) countSessions(name, res)
+  if (url.pathname === '/_crosspost/stats') {
+    const did = url.searchParams.get('did')
+    return json(res, 200, did ? countsByDid.get(did) ?? { createSession: 0, refreshSession: 0 } : counts)
+  }
   if (method === 'app.bsky.actor.getProfile') {
     return profile(res, url.searchParams.get('actor')).catch((err) =>
       json(res, 500, { error: 'InternalServerError', message: String(err) }),

@@ -319,8 +319,27 @@ class LiveBluesky:
             if not cursor or not page["records"]:
                 return found
 
+    def own_account(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Move this test to an account of its own, whose sessions only it opens."""
+        handle = f"s{self.marker}.test"
+        password = uuid.uuid4().hex
+        body = {"handle": handle, "email": f"{handle}@example.org", "password": password}
+        created = httpx.post(f"{self.url}/xrpc/com.atproto.server.createAccount", json=body)
+        created.raise_for_status()
+        app_password = httpx.post(
+            f"{self.url}/xrpc/com.atproto.server.createAppPassword",
+            json={"name": "crosspost"},
+            headers={"authorization": f"Bearer {created.json()['accessJwt']}"},
+        )
+        app_password.raise_for_status()
+        monkeypatch.setenv(PASSWORD_ENV, app_password.json()["password"])
+        self.handle = handle
+        self.channel = self.build()
+
     def stats(self) -> dict[str, int]:
-        return dict(httpx.get(f"{self.url}/_crosspost/stats").json())
+        """How many sessions the server gave this test's account."""
+        params = {"did": self.did()}
+        return dict(httpx.get(f"{self.url}/_crosspost/stats", params=params).json())
 
 
 def png(width: int, height: int) -> bytes:
@@ -513,7 +532,10 @@ def test_a_post_of_exactly_300_graphemes_is_accepted(live: LiveBluesky) -> None:
 
 
 @pytest.mark.bluesky
-def test_the_session_is_reused_by_instances_and_processes(live: LiveBluesky) -> None:
+def test_the_session_is_reused_by_instances_and_processes(
+    live: LiveBluesky, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    live.own_account(monkeypatch)
     before = live.stats()["createSession"]
     assert live.channel.check().ok
     assert live.build().check().ok  # another instance: the saved session
@@ -536,9 +558,12 @@ def test_the_session_is_reused_by_instances_and_processes(live: LiveBluesky) -> 
 
 
 @pytest.mark.bluesky
-def test_an_expiring_session_is_refreshed_not_created_again(live: LiveBluesky) -> None:
+def test_an_expiring_session_is_refreshed_not_created_again(
+    live: LiveBluesky, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import time_machine
 
+    live.own_account(monkeypatch)
     assert live.channel.check().ok
     kept = json.loads(live.session_file.read_text())
     before = live.stats()
