@@ -155,6 +155,30 @@ def markdown_to_plain(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", plain).strip()
 
 
+#: About how long the one line of an announcement is (Facebook shows ~2 lines before "See more").
+LEAD_CHARS = 200
+_SENTENCE_END = re.compile(r"[.!?…](?=\s|$)")
+
+
+def lead_of(text: str, max_chars: int = LEAD_CHARS) -> str:
+    """The line that announces an article: its first paragraph, else as many of its first
+    sentences as fit in `max_chars`, else its start cut between words (with "…")."""
+    from markdown_it.tree import SyntaxTreeNode
+
+    tree = SyntaxTreeNode(_parser().parse(text))
+    paragraph = next((node for node in tree.walk() if node.type == "paragraph"), None)
+    first = " ".join(_block(paragraph).split()) if paragraph is not None else ""
+    if len(first) <= max_chars:
+        return first
+    ends = [m.end() for m in _SENTENCE_END.finditer(first) if m.end() <= max_chars]
+    if ends:
+        return first[: ends[-1]]
+    cut = first[: max_chars - 1]
+    if not first[max_chars - 1].isspace() and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]  # never half a word, nor half a link
+    return cut.rstrip(" ,;:") + "…"
+
+
 def _block(node: Any) -> str:
     """One block node (paragraph, list, quote...) as plain text."""
     kind = node.type

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from channels.text import markdown_to_plain
+from channels.text import lead_of, markdown_to_plain
 
 UTM = "https://amis-du-quartier.example.org/agenda?utm_source=x&utm_medium=social&region=ara"
 WIKI = "https://fr.wikipedia.org/wiki/Économie_sociale_et_solidaire"
@@ -118,3 +118,26 @@ def test_a_long_body_is_converted_in_linear_time() -> None:
 
     assert plain.count(UTM) == 3000
     assert plain.count("#ESS_2026") == 3000
+
+
+def test_lead_is_the_first_paragraph_after_any_heading() -> None:
+    text = "# Bilan\n\nOn a réparé **312 objets** : merci !\n\nLa suite, longue."
+
+    assert lead_of(text) == "On a réparé 312 objets : merci !"
+
+
+def test_lead_keeps_whole_sentences_when_the_paragraph_is_long() -> None:
+    text = "M. le maire est venu. " + "On a réparé des lampes et des vélos cette année. " * 8
+
+    lead = lead_of(text)
+
+    assert lead == "M. le maire est venu. " + " ".join(
+        ["On a réparé des lampes et des vélos cette année."] * 3
+    )
+
+
+def test_lead_without_a_sentence_end_is_cut_between_words() -> None:
+    text = "réparation " * 40
+
+    assert lead_of(text) == " ".join(["réparation"] * 18) + "…"
+    assert len(lead_of(text)) <= 200
