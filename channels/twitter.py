@@ -12,11 +12,16 @@ either a thread (split between sentences, then between words, each post
 numbered " 1/3") or a single post cut short with "…" that still ends with
 the link.
 
+A thread longer than `max_thread` posts (default 10) is refused when the item is
+queued, with its count: a text that long belongs on the blog, announced on X.
+Cuts fall between graphemes, never inside an emoji.
+
 Tags become hashtags on a last line, one by one and only while the whole post
 still fits in a single tweet: they never lengthen a thread or push the link
 out of a cut post. A tag is written as X links it: its words joined in
-CamelCase, without punctuation; tags that are only digits are left out (X does
-not link them).
+CamelCase, without punctuation, a French elision left out ("l'ESS" -> #ESS);
+tags that are only digits, or with another apostrophe, are left out (X would
+not link them as written).
 
 A thread is one delivery. After each post its id is saved as progress, so a
 failed attempt resumes after the last post that went out, replying to it.
