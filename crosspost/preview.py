@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from channels.base import ChannelError, Problem, RenderContext, Rendered
 from crosspost.config import Settings
-from crosspost.domain import Item
+from crosspost.domain import Item, NewItem, PlannedDelivery
 from crosspost.errors import CrosspostError
 
 #: Stands in for a link that exists only once the announced post is out (23 on X either way).
@@ -43,3 +44,15 @@ def preview(
     except (CrosspostError, ChannelError) as exc:
         return ChannelPreview(channel, role, None, (Problem("error", str(exc)),))
     return ChannelPreview(channel, role, rendered, problems)
+
+
+def planned_problems(
+    settings: Settings, new: NewItem, deliveries: Iterable[PlannedDelivery]
+) -> list[tuple[str, Problem]]:
+    """What each planned channel says of an item before it is queued: (channel, problem)."""
+    item = Item(id=0, **{k: getattr(new, k) for k in new.__dataclass_fields__})
+    return [
+        (planned.channel, problem)
+        for planned in deliveries
+        for problem in preview(settings, item, planned.channel, role=planned.role).problems
+    ]

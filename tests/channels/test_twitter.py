@@ -306,6 +306,34 @@ def test_truncate_mode_cuts_the_text_and_keeps_the_link() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Rendez-vous à 14h : l'ESS, c'est « nous » ! Fin.",
+        "Ligne un\r\nligne deux\rtrois\n",
+        "Café\u0301 noe\u0308l",  # accents typed as combining marks (NFC composes them)
+        "Voir asso.fr ou https://asso.example.org/?utm_source=x&utm_medium=social.",
+        "© ® ™ ‼ … \u2019 \u202f 🎉 東京 #ESS @asso",
+        "".join(chr(c) for c in range(0x20, 0x1100)),
+    ],
+)
+def test_weight_counted_directly_is_twitter_texts_weight(text: str) -> None:
+    from twitter_text import parse_tweet
+
+    from channels.twitter import weighted_length
+
+    assert weighted_length(text) == parse_tweet(text).weightedLength
+
+
+def test_every_code_point_counted_directly_weighs_as_twitter_text_says() -> None:
+    from twitter_text import parse_tweet
+
+    from channels.twitter import weighted_length
+
+    for code in range(0x1100):
+        assert weighted_length(chr(code)) == parse_tweet(chr(code)).weightedLength, hex(code)
+
+
 FAMILY = "👨\u200d👩\u200d👧"  # one grapheme of five code points, weighed 2 by X
 
 
