@@ -237,6 +237,20 @@ def test_scoop_is_title_plain_body_and_link(channel: FacebookChannel) -> None:
     assert rendered.warnings == ()
 
 
+def test_links_in_the_body_reach_facebook_as_typed(channel: FacebookChannel) -> None:
+    body = (
+        "**Inscriptions** : https://asso.example.org/agenda?utm_source=facebook&utm_medium=social"
+        "&region=ara ou [le wiki](https://fr.wikipedia.org/wiki/Économie_sociale_et_solidaire)"
+    )
+
+    rendered = render(channel, make_item(body=body))
+
+    assert rendered.request["data"]["message"].endswith(
+        "Inscriptions : https://asso.example.org/agenda?utm_source=facebook&utm_medium=social"
+        "&region=ara ou le wiki (https://fr.wikipedia.org/wiki/Économie_sociale_et_solidaire)"
+    )
+
+
 @pytest.mark.parametrize(
     ("start", "end", "when"),
     [

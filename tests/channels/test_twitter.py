@@ -211,6 +211,18 @@ def test_scoop_is_title_body_and_link_with_the_url_counted_as_23() -> None:
     assert channel().validate(rendered) == []
 
 
+def test_links_hashtags_and_mentions_in_the_body_reach_x_as_typed() -> None:
+    body = (
+        "Programme : https://asso.example.org/agenda?utm_source=x&utm_medium=social&region=ara "
+        "et https://fr.wikipedia.org/wiki/Économie_sociale_et_solidaire #hashtag_avec_underscore "
+        "@asso_du_quartier"
+    )
+
+    rendered = render(scoop(body=body, link=None))
+
+    assert rendered.text == f"Permanence juridique gratuite\n\n{body}"
+
+
 def test_emoji_and_cjk_weigh_two() -> None:
     rendered = render(Item(id=1, kind="scoop", title="Fête des voisins 🎉", body="東京でも開催"))
     assert rendered.text == "Fête des voisins 🎉\n\n東京でも開催"
