@@ -1,5 +1,8 @@
 """Facebook Page adapter: posts to the Page's feed (text + link, or a photo with its caption).
 
+An announcement of a published article is a short link post (title, one line, the
+link) so Facebook shows the article's card; the article itself carries the rest.
+
 Events cannot be created through the Graph API, so an event becomes a feed post
 with its date, time and place written out in French. Requests go through
 facebook-sdk 3.1 (`facebook.GraphAPI`) with a current Graph API version.
@@ -45,7 +48,7 @@ from channels.base import (
     Rendered,
     Transient,
 )
-from channels.text import event_when, markdown_to_plain
+from channels.text import event_when, lead_of, markdown_to_plain
 from channels.transport import transport_rule
 from crosspost.domain import Delivery, Item
 
@@ -437,7 +440,9 @@ class FacebookChannel(Channel):
         link = self._link(item, context, warnings)
         message = self._message(item, context, warnings)
         page = self.fb.page_id
-        if item.image_path:
+        # An announcement is a link post, whatever the item's image: Facebook then shows
+        # the link's card (the article's own image and title), and a click opens it.
+        if item.image_path and context.role != "announce":
             if not item.image_alt:
                 warnings.append(
                     "the image has no alt text: describe it in image_alt so people using "
@@ -487,6 +492,8 @@ class FacebookChannel(Channel):
 
     @staticmethod
     def _message(item: Item, context: RenderContext, warnings: list[str]) -> str:
+        """The title, an event's date and place, then the body: all of it in a post, one
+        line of it in an announcement (the link's card and the article say the rest)."""
         blocks = [item.title.strip()]
         if item.kind == "event":
             facts = []
@@ -498,7 +505,10 @@ class FacebookChannel(Channel):
                 facts.append(f"📍 {item.location}")
             if facts:
                 blocks.append("\n".join(facts))
-        if item.body and (body := markdown_to_plain(item.body)):
+        if context.role == "announce":
+            if item.kind != "event" and (line := lead_of(item.body)):
+                blocks.append(line)
+        elif item.body and (body := markdown_to_plain(item.body)):
             blocks.append(body)
         return "\n\n".join(blocks)
 

@@ -6,10 +6,11 @@ configured time zone: "samedi 12 décembre 2026 de 14h00 à 18h00".
 
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
 from datetime import datetime
+from functools import cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 _FR_DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
@@ -51,31 +52,176 @@ def markdown_to_html(text: str) -> str:
     )
 
 
-_MD_LINK = re.compile(r"!?\[([^\]]*)\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
-_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_|~~|`)(?=\S)(.+?)(?<=\S)\1")
-_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+", re.MULTILINE)
-_MD_QUOTE = re.compile(r"^\s{0,3}>\s?", re.MULTILINE)
-_MD_BULLET = re.compile(r"^\s{0,3}[-*+]\s+", re.MULTILINE)
+#: Characters where CommonMark's inline parser stops a run of plain text (its "terminators").
+_TERMINATORS = re.compile(r"[\n!#$%&*+\-:<=>@\[\\\]^_`{}~]")
+#: A character a verbatim run may not follow: it would be inside a word, an entity or a path.
+_GLUED = r"(?<![\w&/.@#+-])"
+#: What passes to the post exactly as typed, emphasis marks and "&" included: bare links
+#: (trailing punctuation and an unbalanced ")" left out, as GitHub's autolinks do; square
+#: brackets end a link, so "[https://…](https://…)" stays a Markdown link),
+#: e-mail addresses, hashtags and @mentions (Mastodon's @name@instance too).
+_VERBATIM = re.compile(
+    _GLUED
+    + r"""(?:
+        (?P<link>(?:https?://|www\.)[^\s<>"«»“”\[\]]*)
+      | [\w.+-]+@[\w-]+(?:\.[\w-]+)+
+      | [#@]\w+(?:@[\w-]+(?:\.[\w-]+)+)?
+    )""",
+    re.VERBOSE,
+)
+_TRAILING = ".,:;!?'\"\u2019*_~"  # \u2019: the typographic apostrophe
+
+
+def _link_end(text: str) -> int:
+    """Where a bare link really ends: without trailing punctuation or an unbalanced ")"."""
+    end = len(text)
+    while end:
+        last = text[end - 1]
+        unbalanced = last == ")" and text.count(")", 0, end) > text.count("(", 0, end)
+        if last not in _TRAILING and not unbalanced:
+            break
+        end -= 1
+    return end
+
+
+def _verbatim_span(src: str, start: int) -> int | None:
+    """The end of a link, address, hashtag or mention starting at `start`, if one does."""
+    match = _VERBATIM.match(src, start)
+    if match is None:
+        return None
+    if match.group("link") is None:
+        return match.end()
+    end = start + _link_end(match.group())
+    return end if end > start + len("www.") else None
+
+
+def _verbatim_rule(state: Any, silent: bool) -> bool:
+    """markdown-it inline rule: keep links, hashtags and mentions as typed.
+
+    Tried before the plain-text rule wherever the parser stops, it looks only at the
+    coming run of plain text (up to the next character Markdown may give a meaning),
+    so it never reaches into a code span, a link's brackets or an HTML entity.
+    """
+    src, pos = state.src, state.pos
+    stop = _TERMINATORS.search(src, pos, state.posMax)
+    window_end = stop.start() if stop else state.posMax
+    for start in range(pos, min(window_end + 1, state.posMax)):
+        if start > pos and src[start - 1].isalnum():
+            continue  # not the start of a word
+        end = _verbatim_span(src, start)
+        if end is None:
+            continue
+        end = min(end, state.posMax)
+        if not silent:
+            state.pending += src[pos:start]
+            token = state.push("text", "", 0)
+            token.content = src[start:end]
+        state.pos = end
+        return True
+    return False
+
+
+@cache
+def _parser() -> Any:
+    """A CommonMark parser (with ~~strikethrough~~) that leaves links as the officer typed them.
+
+    Raw HTML is off so "<3" or "<b>" reach the post as typed; markdown-it's default
+    link normalisation (percent-encoding "É", punycode) is turned off for the same reason.
+    """
+    from markdown_it import MarkdownIt
+
+    class Parser(MarkdownIt):
+        def normalizeLink(self, url: str) -> str:
+            return url
+
+        def normalizeLinkText(self, link: str) -> str:
+            return link
+
+    parser = Parser("commonmark", {"html": False}).enable("strikethrough")
+    parser.inline.ruler.before("text", "verbatim", _verbatim_rule)
+    return parser
 
 
 def markdown_to_plain(text: str) -> str:
-    """Markdown as plain text for social posts: links become 'label (url)', marks go."""
+    """Markdown as plain text for social posts: links become 'label (url)', marks go.
 
-    def _link(match: re.Match[str]) -> str:
-        label, url = match.group(1), match.group(2)
-        if match.group(0).startswith("!"):
-            return label
-        return url if not label or label == url else f"{label} ({url})"
+    Links, hashtags and @mentions come out byte for byte as typed; headings, quotes
+    and paragraphs lose their marks, bullets become "• ", images their alt text.
+    """
+    from markdown_it.tree import SyntaxTreeNode
 
-    plain = _MD_LINK.sub(_link, text)
-    plain = _MD_HEADING.sub("", plain)
-    plain = _MD_QUOTE.sub("", plain)
-    plain = _MD_BULLET.sub("• ", plain)
-    for _ in range(2):  # nested emphasis
-        plain = _MD_EMPHASIS.sub(r"\2", plain)
-    plain = html.unescape(plain)
-    plain = re.sub(r"\n{3,}", "\n\n", plain)
-    return plain.strip()
+    tree = SyntaxTreeNode(_parser().parse(text))
+    plain = _block(tree)
+    return re.sub(r"\n{3,}", "\n\n", plain).strip()
+
+
+#: About how long the one line of an announcement is (Facebook shows ~2 lines before "See more").
+LEAD_CHARS = 200
+_SENTENCE_END = re.compile(r"[.!?…](?=\s|$)")
+
+
+def lead_of(text: str, max_chars: int = LEAD_CHARS) -> str:
+    """The line that announces an article: its first paragraph, else as many of its first
+    sentences as fit in `max_chars`, else its start cut between words (with "…")."""
+    from markdown_it.tree import SyntaxTreeNode
+
+    tree = SyntaxTreeNode(_parser().parse(text))
+    paragraph = next((node for node in tree.walk() if node.type == "paragraph"), None)
+    first = " ".join(_block(paragraph).split()) if paragraph is not None else ""
+    if len(first) <= max_chars:
+        return first
+    ends = [m.end() for m in _SENTENCE_END.finditer(first) if m.end() <= max_chars]
+    if ends:
+        return first[: ends[-1]]
+    cut = first[: max_chars - 1]
+    if not first[max_chars - 1].isspace() and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]  # never half a word, nor half a link
+    return cut.rstrip(" ,;:") + "…"
+
+
+def _block(node: Any) -> str:
+    """One block node (paragraph, list, quote...) as plain text."""
+    kind = node.type
+    if kind in ("paragraph", "heading"):
+        return "".join(_inline(child) for child in node.children)
+    if kind == "inline":
+        return "".join(_inline(child) for child in node.children)
+    if kind in ("fence", "code_block"):
+        return str(node.content).rstrip("\n")
+    if kind == "hr":
+        return str(node.markup)
+    if kind in ("bullet_list", "ordered_list"):
+        return "\n".join(_list_item(item, kind) for item in node.children)
+    if kind == "list_item":
+        return "\n".join(_block(child) for child in node.children)
+    # root, blockquote: their blocks, a blank line apart
+    return "\n\n".join(filter(None, (_block(child) for child in node.children)))
+
+
+def _list_item(item: Any, kind: str) -> str:
+    """'• text' (or '2. text' as numbered), the item's further lines indented below it."""
+    marker = f"{item.info}{item.markup} " if kind == "ordered_list" else "• "
+    lines = _block(item).split("\n")
+    indent = " " * len(marker)
+    return marker + "\n".join([lines[0], *(indent + line if line else line for line in lines[1:])])
+
+
+def _inline(node: Any) -> str:
+    """One inline node as plain text: marks dropped, links as 'label (url)'."""
+    kind = node.type
+    if kind in ("text", "code_inline"):
+        return str(node.content)
+    if kind in ("softbreak", "hardbreak"):
+        return "\n"
+    label = "".join(_inline(child) for child in node.children)
+    if kind == "image":
+        return label
+    if kind == "link":
+        url = str(node.attrs.get("href", ""))
+        if node.markup == "autolink" or not label or label in (url, url.removeprefix("mailto:")):
+            return label or url
+        return f"{label} ({url})"
+    return label  # em, strong, s
 
 
 def _fr_clock(moment: datetime) -> str:

@@ -12,11 +12,16 @@ either a thread (split between sentences, then between words, each post
 numbered " 1/3") or a single post cut short with "…" that still ends with
 the link.
 
+A thread longer than `max_thread` posts (default 10) is refused when the item is
+queued, with its count: a text that long belongs on the blog, announced on X.
+Cuts fall between graphemes, never inside an emoji.
+
 Tags become hashtags on a last line, one by one and only while the whole post
 still fits in a single tweet: they never lengthen a thread or push the link
 out of a cut post. A tag is written as X links it: its words joined in
-CamelCase, without punctuation; tags that are only digits are left out (X does
-not link them).
+CamelCase, without punctuation, a French elision left out ("l'ESS" -> #ESS);
+tags that are only digits, or with another apostrophe, are left out (X would
+not link them as written).
 
 A thread is one delivery. After each post its id is saved as progress, so a
 failed attempt resumes after the last post that went out, replying to it.
@@ -31,11 +36,12 @@ from __future__ import annotations
 import html
 import logging
 import re
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -65,6 +71,7 @@ from crosspost.domain import Item
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
+    import regex
     import requests
 
 log = logging.getLogger(__name__)
@@ -113,6 +120,9 @@ class TwitterSettings(ChannelSettings):
     username: str | None = None
     #: Turn the item's tags into hashtags when they fit.
     hashtags: bool = True
+    #: The longest thread accepted: a longer text is refused when it is queued (write a
+    #: blog post and announce it instead), never sent as hundreds of posts.
+    max_thread: int = Field(default=10, ge=1)
 
     @field_validator("api_base", "upload_base")
     @classmethod
@@ -128,20 +138,60 @@ class TwitterSettings(ChannelSettings):
 # ---------------------------------------------------------------- text
 
 
+#: What twitter-text may weigh other than 1: a code point past U+10FF (CJK, emoji, "…"),
+#: the two emoji below it, and a dot inside a word (a link, "asso.fr", weighs 23).
+_NOT_PLAIN = re.compile(r"[^\u0000-\u10ff]|[\u00a9\u00ae]|\.(?=\w)")
+
+
+@lru_cache(maxsize=512)
 def weighted_length(text: str) -> int:
-    """The length X counts: URLs 23, CJK and emoji 2, most other characters 1."""
+    """The length X counts: URLs 23, CJK and emoji 2, most other characters 1.
+
+    twitter-text takes about a millisecond a call (its emoji scan), which an import
+    of thousands of rows feels: a text it would weigh 1 per character (after NFC, a
+    CR LF counting one) is counted directly, and a render's repeated weighings cached.
+    """
+    normal = unicodedata.normalize("NFC", text)
+    if not _NOT_PLAIN.search(normal):
+        return len(normal) - normal.count("\r\n")
     from twitter_text import parse_tweet
 
     return int(parse_tweet(text).weightedLength)
 
 
+#: What may end a domain name, so each may start a link that X weighs 23.
+_DOTS = (".", "\u3002", "\uff0e", "\uff61")
+
+
 def fits(text: str) -> bool:
-    return weighted_length(text) <= LIMIT
+    """Whether `text` is one post; short texts are known to fit without weighing them."""
+    # No code point weighs more than 2 and a link at most 23 more than its characters:
+    # under that ceiling the exact (slow) weighing cannot say otherwise.
+    ceiling = 2 * len(text) + 23 * sum(text.count(dot) for dot in _DOTS)
+    return ceiling <= LIMIT or weighted_length(text) <= LIMIT
+
+
+@cache
+def _rx(pattern: str) -> regex.Pattern[str]:
+    """`pattern` compiled by the `regex` module (graphemes, Unicode words), on first use."""
+    import regex
+
+    return regex.compile(pattern)
+
+
+#: A French elision at the start of a word ("l'", "d'", "qu'", "jusqu'"...): left out of a
+#: hashtag, because X's hashtag stops at the apostrophe and merging gives "#LESS" for "l'ESS".
+_ELISION = r"(?i)\b(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu|presqu)['\u2019](?=\w)"
+_APOSTROPHES = ("'", "\u2019")
 
 
 def hashtag(tag: str) -> str | None:
-    """'fête de la musique' -> '#FêteDeLaMusique'; None when X would not link it."""
-    words = re.findall(r"\w+", tag)
+    """'fête de la musique' -> '#FêteDeLaMusique', "l'ESS" -> '#ESS'; None when X would not
+    link it (only digits) or no hashtag says it faithfully ("aujourd'hui")."""
+    words_only = _rx(_ELISION).sub("", tag)
+    if any(mark in words_only for mark in _APOSTROPHES):
+        return None
+    words = _rx(r"\w+").findall(words_only)
     if not words:
         return None
     word = words[0] if len(words) == 1 else "".join(capitalise(w) for w in words)
@@ -150,7 +200,7 @@ def hashtag(tag: str) -> str | None:
 
 def add_hashtags(text: str, tags: Sequence[str]) -> str:
     """`text` with a last line of hashtags, each added only if the post still fits."""
-    present = {t.lower() for t in re.findall(r"#\w+", text)}
+    present = {t.lower() for t in _rx(r"#\w+").findall(text)}
     line: list[str] = []
     for tag in tags:
         candidate = hashtag(tag)
@@ -162,14 +212,42 @@ def add_hashtags(text: str, tags: Sequence[str]) -> str:
     return text + "\n\n" + " ".join(line) if line else text
 
 
+def graphemes(text: str) -> list[str]:
+    """What a reader sees as characters (a ZWJ family emoji, a letter and its accent)."""
+    return list(_rx(r"\X").findall(text))
+
+
+#: A link (weighed 23 by X whatever its length, so a lower bound leaves it out), or a grapheme.
+_LINK_OR_GRAPHEME = r"https?://\S+|\X"
+
+
+def _weight_bound(text: str, limit: int) -> tuple[int, int]:
+    """A lower bound of X's weight (every character outside a link weighs at least 1),
+    counted until it passes `limit`: (the bound, where counting stopped)."""
+    weight = 0
+    for piece in _rx(_LINK_OR_GRAPHEME).finditer(text):
+        if not piece.group().startswith(("http://", "https://")):
+            weight += 1
+            if weight > limit:
+                return weight, piece.start()
+    return weight, len(text)
+
+
+def posts_at_least(text: str) -> int:
+    """How many posts a thread of `text` needs at the very least (cheap, for huge texts)."""
+    weight, _ = _weight_bound(text, len(text))
+    return -(-weight // LIMIT)
+
+
 #: Where a sentence ends: Latin marks before a space, CJK full stops and marks with or without.
 _SENTENCE_END = r"(?<=[.!?…])\s+|(?<=[\u3002\uff01\uff1f])\s*"
 #: How a text is cut for a thread, coarse to fine: between sentences or lines, between words,
-#: between characters. A link stays with the sentence before it rather than going alone.
+#: between characters (graphemes: an emoji is never cut in two). A link stays with the
+#: sentence before it rather than going alone.
 _SPLITTERS: tuple[Callable[[str], list[str]], ...] = (
     lambda text: _keep_separators(text, rf"(?:{_SENTENCE_END}|\s*\n\s*)(?=\S)(?!https?://)"),
     lambda text: _keep_separators(text, r"\s+"),
-    list,
+    graphemes,
 )
 
 
@@ -215,25 +293,44 @@ def split_thread(text: str) -> list[str]:
     return [f"{chunk} {number}/{count}" for number, chunk in enumerate(chunks, start=1)]
 
 
+#: A run without spaces longer than this is not one word to keep whole (Japanese or
+#: Chinese text has no spaces): a cut may fall inside it, between two characters.
+LONGEST_WORD = 30
+
+
 def truncate_keeping_link(head: str, link: str | None) -> str:
-    """One post: `head` cut at a word (with '…') so that the link still fits after it."""
+    """One post: `head` cut (with '…') so that the link still fits after it; cut between
+    words, or between characters inside a long run without spaces (never inside a link)."""
     tail = f"\n\n{link}" if link else ""
-    if fits(head + tail):
+    # No cut past the point where the head alone is already too long can fit: weigh
+    # only prefixes up to there (a 360 kB body would otherwise be weighed again and again).
+    floor, reach = _weight_bound(head, LIMIT)
+    if floor <= LIMIT and fits(head + tail):
         return head + tail
-    cuts = [m.start() for m in re.finditer(r"\s+", head)] or list(range(len(head)))
 
     def post(cut: int) -> str:
         return head[:cut].rstrip() + ELLIPSIS + tail
 
-    low, high = 0, len(cuts) - 1
-    best = 0
+    cuts = [0, *(m.end() for m in _rx(r"\X").finditer(head, endpos=reach))]
+    low, high, best = 0, len(cuts) - 1, 0
     while low <= high:  # the longest cut that fits; weight grows with the cut
         middle = (low + high) // 2
         if fits(post(cuts[middle])):
             best, low = cuts[middle], middle + 1
         else:
             high = middle - 1
-    return post(best)
+    return post(_word_cut(head, best))
+
+
+def _word_cut(head: str, cut: int) -> int:
+    """`cut` moved back to the space before its word, unless that word is a long run."""
+    if cut >= len(head) or head[cut].isspace() or head[cut - 1 : cut].isspace():
+        return cut
+    space = max(head.rfind(" ", 0, cut), head.rfind("\n", 0, cut))
+    run_end = _rx(r"\s").search(head, cut)
+    run = head[space + 1 : run_end.start() if run_end else len(head)]
+    long_run = len(graphemes(run)) > LONGEST_WORD and not run.startswith(("http", "www."))
+    return cut if long_run or space < 0 else space
 
 
 def comparable(text: str) -> str:
@@ -568,24 +665,37 @@ class TwitterChannel(Channel):
         text = f"{head}\n\n{link}" if link else head
         if self.x_settings.hashtags:
             text = add_hashtags(text, item.tags)
-        length = weighted_length(text)
-        parts = [text]
-        if length > LIMIT and self.x_settings.overflow == "thread":
+        most = self.x_settings.max_thread
+        parts, length, too_long = [text], None, None
+        if self.x_settings.overflow == "thread" and (needed := posts_at_least(text)) > 3 * most:
+            # Refused by validate() with this count, without weighing and packing it all
+            # (that takes minutes for a 360 kB body); a nearer miss is packed and counted.
+            too_long = f"at least {needed:,}"
+        elif (length := weighted_length(text)) <= LIMIT:
+            pass
+        elif self.x_settings.overflow == "thread":
             parts = split_thread(text)
-            warnings.append(
-                f"tweet is {length}/{LIMIT} {UNIT}; it will be sent as a {len(parts)}-post thread"
-            )
-        elif length > LIMIT:
+            if len(parts) > most:
+                too_long = str(len(parts))
+            else:
+                warnings.append(
+                    f"tweet is {length}/{LIMIT} {UNIT}; "
+                    f"it will be sent as a {len(parts)}-post thread"
+                )
+        else:
             parts = [truncate_keeping_link(head, link)]
             warnings.append(
                 f"tweet is {length}/{LIMIT} {UNIT}; it will be cut to fit "
                 f"({'the link is kept' if link else 'it has no link'})"
             )
+        request = self._request(parts, item)
+        if too_long:
+            request["thread_posts"] = too_long
         return Rendered(
             channel=self.name,
             text="\n\n".join(parts),
             parts=tuple(parts),
-            request=self._request(parts, item),
+            request=request,
             length=length,
             limit=LIMIT,
             unit=UNIT,
@@ -627,6 +737,17 @@ class TwitterChannel(Channel):
         problems = super().validate(rendered)
         if not any(part.strip() for part in rendered.parts):
             problems.append(Problem("error", "there is nothing to post"))
+        posts = rendered.request.get("thread_posts")
+        if posts is not None:
+            most = self.x_settings.max_thread
+            problems.append(
+                Problem(
+                    "error",
+                    f"the text would make a thread of {posts} posts on X; this channel takes "
+                    f"at most {most} (max_thread): shorten it, or publish it on the blog "
+                    "and announce it here",
+                )
+            )
         media = rendered.request.get("media")
         if media:
             problems += image_problems(media)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from channels.base import Channel, ChannelError, Problem, RenderContext, Rendered
 from crosspost.config import Settings
-from crosspost.domain import Delivery, Item
+from crosspost.domain import Delivery, Item, NewItem, PlannedDelivery
 from crosspost.errors import CrosspostError
 
 #: Stands in for a link that exists only once the announced post is out (23 on X either way).
@@ -47,6 +48,17 @@ def preview(
         return ChannelPreview(channel, role, None, (Problem("error", str(exc)),))
     return ChannelPreview(channel, role, rendered, problems)
 
+
+def planned_problems(
+    settings: Settings, new: NewItem, deliveries: Iterable[PlannedDelivery]
+) -> list[tuple[str, Problem]]:
+    """What each planned channel says of an item before it is queued: (channel, problem)."""
+    item = Item(id=0, **{k: getattr(new, k) for k in new.__dataclass_fields__})
+    return [
+        (planned.channel, problem)
+        for planned in deliveries
+        for problem in preview(settings, item, planned.channel, role=planned.role).problems
+    ]
 
 def preview_delivery(
     settings: Settings, delivery: Delivery, siblings: tuple[Delivery, ...]

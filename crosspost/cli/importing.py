@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -41,6 +42,7 @@ def import_(
         from crosspost.policy import place_batch
 
         accepted = place_batch(settings, context.store, accepted, at_next, now=current)
+    _refuse_on_channel_errors(settings, accepted)
     deliveries = sum(len(a.plan.deliveries) for a in accepted)
     if dry_run:
         say(f"All {len(accepted)} items are valid ({deliveries} deliveries); nothing written.")
@@ -55,3 +57,25 @@ def import_(
         return
     first, last = (ids[0], ids[-1]) if ids else (0, 0)
     say(f"Imported {len(ids)} items ({deliveries} deliveries), ids {first} to {last}.")
+
+
+def _refuse_on_channel_errors(settings: Any, accepted: list[Any]) -> None:
+    """Render every item for its channels, as `add` does; any error rejects the import."""
+    from crosspost.errors import InputError
+    from crosspost.preview import planned_problems
+
+    problems: list[str] = []
+    refused = 0
+    for one in accepted:
+        errors = [
+            f"{one.source}: {channel}: {problem.message}"
+            for channel, problem in planned_problems(settings, one.item, one.plan.deliveries)
+            if problem.level == "error"
+        ]
+        refused += bool(errors)
+        problems += errors
+    if problems:
+        raise InputError(
+            f"nothing was imported: {refused} item{'s' if refused > 1 else ''} "
+            "to fix first:\n  " + "\n  ".join(problems)
+        )

@@ -153,20 +153,15 @@ def _apply_policy(context: Any, accepted: Any, *, at_next: bool) -> Any:
 
 def _refuse_on_errors(settings: Any, accepted: Any) -> None:
     """Render for every planned channel; warn about limits, refuse what cannot go out."""
-    from crosspost.domain import Item
     from crosspost.errors import InputError
-    from crosspost.preview import preview
+    from crosspost.preview import planned_problems
 
-    new = accepted.item
-    item = Item(id=0, **{k: getattr(new, k) for k in new.__dataclass_fields__})
     errors = []
-    for planned in accepted.plan.deliveries:
-        result = preview(settings, item, planned.channel, role=planned.role)
-        for problem in result.problems:
-            if problem.level == "error":
-                errors.append(f"{planned.channel}: {problem.message}")
-            else:
-                warn(f"Warning: {planned.channel}: {problem.message}")
+    for channel, problem in planned_problems(settings, accepted.item, accepted.plan.deliveries):
+        if problem.level == "error":
+            errors.append(f"{channel}: {problem.message}")
+        else:
+            warn(f"Warning: {channel}: {problem.message}")
     if errors:
         raise InputError("not queued:\n  " + "\n  ".join(errors))
 

@@ -239,6 +239,20 @@ def test_scoop_is_title_plain_body_and_link(channel: FacebookChannel) -> None:
     assert rendered.warnings == ()
 
 
+def test_links_in_the_body_reach_facebook_as_typed(channel: FacebookChannel) -> None:
+    body = (
+        "**Inscriptions** : https://asso.example.org/agenda?utm_source=facebook&utm_medium=social"
+        "&region=ara ou [le wiki](https://fr.wikipedia.org/wiki/Économie_sociale_et_solidaire)"
+    )
+
+    rendered = render(channel, make_item(body=body))
+
+    assert rendered.request["data"]["message"].endswith(
+        "Inscriptions : https://asso.example.org/agenda?utm_source=facebook&utm_medium=social"
+        "&region=ara ou le wiki (https://fr.wikipedia.org/wiki/Économie_sociale_et_solidaire)"
+    )
+
+
 @pytest.mark.parametrize(
     ("start", "end", "when"),
     [
@@ -294,6 +308,78 @@ def test_announcement_without_url_yet_warns_and_has_no_link(channel: FacebookCha
 
     assert "link" not in rendered.request["data"]
     assert [p.level for p in channel.validate(rendered)] == ["warning"]
+
+
+BILAN = (
+    "# Bilan 2026\n\n"
+    "Cette année, le repair café a sauvé **312 objets** de la poubelle. Merci aux "
+    "bénévoles : sans eux, rien ! Le détail est sur "
+    "https://amis-du-quartier.example.org/bilan?utm_source=facebook&utm_medium=social.\n\n"
+    + "Nous avons réparé des grille-pain, des lampes et des vélos. "
+    * 36
+)
+
+
+def test_announcement_is_a_short_link_post_even_when_the_article_has_an_image(
+    channel: FacebookChannel, poster: Path
+) -> None:
+    blog_url = "https://amis-du-quartier.example.org/2026/12/bilan-annuel"
+    article = make_item(
+        kind="article", title="Bilan de l'année", body=BILAN, image_path=str(poster)
+    )
+    assert len(BILAN) > 2_000
+
+    rendered = render(channel, article, role="announce", url=blog_url)
+
+    message = (
+        "Bilan de l'année\n\n"
+        "Cette année, le repair café a sauvé 312 objets de la poubelle. "
+        "Merci aux bénévoles : sans eux, rien !"
+    )
+    assert rendered.request == {
+        "method": "POST",
+        "url": FEED_URL,
+        "path": f"{PAGE_ID}/feed",
+        "data": {"message": message, "link": blog_url},
+    }
+    assert rendered.text == f"{message}\n\n{blog_url}"
+    assert channel.validate(rendered) == []  # no photo, so no alt text to ask for
+
+
+def test_announcement_line_is_cut_between_words_keeping_links_whole(
+    channel: FacebookChannel,
+) -> None:
+    long_paragraph = (
+        "Un atelier de réparation ouvert à toutes et à tous " * 4
+        + ("https://amis-du-quartier.example.org/agenda?utm_source=facebook&utm_medium=social ") * 3
+    )
+    article = make_item(kind="article", title="Atelier", body=long_paragraph)
+
+    rendered = render(channel, article, role="announce", url="https://blog.example.org/atelier")
+
+    line = rendered.request["data"]["message"].removeprefix("Atelier\n\n")
+    assert line.endswith("…")
+    assert 150 < len(line) <= 200
+    assert " ".join(long_paragraph.split()).startswith(line.removesuffix("…"))
+    assert all(word in long_paragraph.split() for word in line.removesuffix("…").split())
+
+
+def test_announcement_of_an_event_gives_its_date_and_place_not_its_body(
+    channel: FacebookChannel,
+) -> None:
+    event = make_item(
+        kind="event",
+        title="Portes ouvertes",
+        body=BILAN,
+        event_start=datetime(2026, 12, 12, 13, 0, tzinfo=UTC),
+        location="Maison des associations",
+    )
+
+    rendered = render(channel, event, role="announce", url="https://blog.example.org/po")
+
+    assert rendered.request["data"]["message"] == (
+        "Portes ouvertes\n\n📅 samedi 12 décembre 2026 à 14h00\n📍 Maison des associations"
+    )
 
 
 def test_item_with_image_becomes_a_photo_post(channel: FacebookChannel, poster: Path) -> None:

@@ -211,6 +211,18 @@ def test_scoop_is_title_body_and_link_with_the_url_counted_as_23() -> None:
     assert channel().validate(rendered) == []
 
 
+def test_links_hashtags_and_mentions_in_the_body_reach_x_as_typed() -> None:
+    body = (
+        "Programme : https://asso.example.org/agenda?utm_source=x&utm_medium=social&region=ara "
+        "et https://fr.wikipedia.org/wiki/Économie_sociale_et_solidaire #hashtag_avec_underscore "
+        "@asso_du_quartier"
+    )
+
+    rendered = render(scoop(body=body, link=None))
+
+    assert rendered.text == f"Permanence juridique gratuite\n\n{body}"
+
+
 def test_emoji_and_cjk_weigh_two() -> None:
     rendered = render(Item(id=1, kind="scoop", title="Fête des voisins 🎉", body="東京でも開催"))
     assert rendered.text == "Fête des voisins 🎉\n\n東京でも開催"
@@ -303,6 +315,145 @@ def test_truncate_mode_cuts_the_text_and_keeps_the_link() -> None:
     assert [p.message for p in chan.validate(rendered)] == [
         f"tweet is {rendered.length}/280 weighted characters; it will be cut to fit "
         "(the link is kept)"
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Rendez-vous à 14h : l'ESS, c'est « nous » ! Fin.",
+        "Ligne un\r\nligne deux\rtrois\n",
+        "Café\u0301 noe\u0308l",  # accents typed as combining marks (NFC composes them)
+        "Voir asso.fr ou https://asso.example.org/?utm_source=x&utm_medium=social.",
+        "© ® ™ ‼ … \u2019 \u202f 🎉 東京 #ESS @asso",
+        "".join(chr(c) for c in range(0x20, 0x1100)),
+    ],
+)
+def test_weight_counted_directly_is_twitter_texts_weight(text: str) -> None:
+    from twitter_text import parse_tweet
+
+    from channels.twitter import weighted_length
+
+    assert weighted_length(text) == parse_tweet(text).weightedLength
+
+
+def test_every_code_point_counted_directly_weighs_as_twitter_text_says() -> None:
+    from twitter_text import parse_tweet
+
+    from channels.twitter import weighted_length
+
+    for code in range(0x1100):
+        assert weighted_length(chr(code)) == parse_tweet(chr(code)).weightedLength, hex(code)
+
+
+FAMILY = "👨\u200d👩\u200d👧"  # one grapheme of five code points, weighed 2 by X
+
+
+def test_a_thread_never_cuts_a_family_emoji_in_two() -> None:
+    rendered = render(Item(id=1, kind="scoop", title="Familles", body=FAMILY * 200))
+
+    assert len(rendered.parts) == 2
+    bodies = [part.rsplit(" ", 1)[0] for part in rendered.parts]
+    assert "".join(bodies) == f"Familles\n\n{FAMILY * 200}"
+    assert all(body.removeprefix("Familles\n\n").replace(FAMILY, "") == "" for body in bodies)
+    assert all(weighed(part) <= 280 for part in rendered.parts)
+
+
+def test_truncate_cuts_a_text_without_spaces_between_characters() -> None:
+    japanese = "地域の修理カフェでは毎週土曜日にボランティアが家電を無料で修理しています。" * 8
+    item = Item(id=1, kind="scoop", title="修理カフェ", body=japanese, link=LINK)
+
+    (post,) = render(item, channel(overflow="truncate")).parts
+
+    assert post.startswith("修理カフェ\n\n地域の修理カフェでは毎週土曜日に")
+    assert post.endswith(f"…\n\n{LINK}")
+    kept = post.removeprefix("修理カフェ\n\n").removesuffix(f"…\n\n{LINK}")
+    assert japanese.startswith(kept)
+    assert len(kept) > 100  # the body is cut, not dropped
+    assert 270 < weighed(post) <= 280
+
+
+def test_truncate_never_cuts_an_emoji_in_two() -> None:
+    item = Item(id=1, kind="scoop", title="Familles", body=FAMILY * 200)
+
+    (post,) = render(item, channel(overflow="truncate")).parts
+
+    kept = post.removeprefix("Familles\n\n").removesuffix("…")
+    assert kept
+    assert kept.replace(FAMILY, "") == ""
+
+
+def test_truncate_still_cuts_french_between_words() -> None:
+    body = "Inscriptions ouvertes pour l'atelier anticonstitutionnellement passionnant " * 9
+    item = Item(id=1, kind="scoop", title="Atelier", body=body, link=LINK)
+
+    (post,) = render(item, channel(overflow="truncate")).parts
+
+    kept = post.removeprefix("Atelier\n\n").removesuffix(f"…\n\n{LINK}")
+    assert body.startswith(kept)
+    assert body[len(kept)] == " "
+
+
+@pytest.mark.parametrize(
+    ("tag", "written"),
+    [
+        ("l'ESS", "#ESS"),
+        ("l\u2019ESS", "#ESS"),  # the typographic apostrophe
+        ("fête de l'ESS", "#FêteDeESS"),
+        ("jusqu'au bout", "#AuBout"),
+        ("repair_café", "#repair_café"),
+        ("économie sociale et solidaire", "#ÉconomieSocialeEtSolidaire"),
+    ],
+)
+def test_tags_with_an_elision_give_the_hashtag_x_links(tag: str, written: str) -> None:
+    rendered = render(scoop(tags=(tag,)))
+
+    assert rendered.text.endswith(f"{LINK}\n\n{written}")
+    assert "#LESS" not in rendered.text
+
+
+def test_a_tag_no_hashtag_can_say_faithfully_is_left_out() -> None:
+    rendered = render(scoop(tags=("aujourd'hui", "ESS")))
+
+    assert rendered.text.endswith(f"{LINK}\n\n#ESS")
+
+
+def test_a_thread_longer_than_max_thread_is_refused_with_its_count() -> None:
+    body = " ".join(LONG_BODY for _ in range(5))
+    rendered = render(scoop(body=body))
+
+    errors = [p.message for p in channel().validate(rendered) if p.level == "error"]
+
+    assert errors == [
+        "the text would make a thread of 14 posts on X; this channel takes at most 10 "
+        "(max_thread): shorten it, or publish it on the blog and announce it here"
+    ]
+    assert len(rendered.parts) == 14
+
+
+def test_max_thread_is_a_setting() -> None:
+    assert TwitterSettings.model_validate({"type": "twitter"}).max_thread == 10
+    body = " ".join(LONG_BODY for _ in range(5))
+    chan = channel(max_thread=20)
+
+    problems = chan.validate(render(scoop(body=body), chan))
+
+    assert [p.level for p in problems] == ["warning"]
+    assert "14-post thread" in problems[0].message
+    with pytest.raises(ValueError, match="max_thread"):
+        TwitterSettings.model_validate({"type": "twitter", "max_thread": 0})
+
+
+def test_a_huge_body_is_refused_at_once_with_how_many_posts_it_needs_at_least() -> None:
+    body = "Le repair café du quartier a réparé des grille-pain et des lampes. " * 5400
+    assert len(body.encode()) > 360_000
+
+    rendered = render(scoop(body=body))
+
+    errors = [p.message for p in channel().validate(rendered) if p.level == "error"]
+    assert errors == [
+        "the text would make a thread of at least 1,293 posts on X; this channel takes at "
+        "most 10 (max_thread): shorten it, or publish it on the blog and announce it here"
     ]
 
 
@@ -933,7 +1084,7 @@ def test_importing_the_adapter_loads_no_sdk() -> None:
     # Config validation imports every adapter: it must stay cheap.
     code = (
         "import sys, channels.twitter; "
-        "sdks = {'tweepy', 'requests', 'requests_oauthlib', 'twitter_text'}; "
+        "sdks = {'tweepy', 'requests', 'requests_oauthlib', 'twitter_text', 'regex'}; "
         "print(sorted(sdks & set(sys.modules)))"
     )
     result = subprocess.run(
