@@ -137,6 +137,12 @@ def _parser() -> Any:
         def normalizeLinkText(self, link: str) -> str:
             return link
 
+        def validateLink(self, url: str) -> bool:
+            # The output is plain text, never a link: a `[x](javascript:...)` read as a
+            # link becomes "x (javascript:...)", harmless words, rather than staying
+            # Markdown that a blog theme would later render as a live link.
+            return True
+
     parser = Parser("commonmark", {"html": False}).enable("strikethrough")
     parser.inline.ruler.before("text", "verbatim", _verbatim_rule)
     return parser

@@ -81,6 +81,8 @@ LIMIT = 280
 UNIT = "weighted characters"
 #: The host tweepy writes into every URL; our session swaps it for `api_base`.
 TWEEPY_HOST = "https://api.twitter.com"
+#: X's own host for API v2 (tweepy still builds its URLs on the old name; they are rebased).
+X_HOST = "https://api.x.com"
 #: The one-shot upload takes images up to this size (larger ones need the chunked flow).
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 #: Image types `POST /2/media/upload` accepts with media_category=tweet_image.
@@ -111,7 +113,7 @@ class TwitterSettings(ChannelSettings):
         default="X_ACCESS_TOKEN_SECRET", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$"
     )
     #: Where POST /2/tweets and the user look-ups go (a local fake server in tests).
-    api_base: str = TWEEPY_HOST
+    api_base: str = X_HOST
     #: Where media uploads and alt text go.
     upload_base: str = "https://api.x.com"
     #: Too long for one post: a numbered thread, or one post cut short (link kept).

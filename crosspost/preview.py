@@ -60,6 +60,7 @@ def planned_problems(
         for problem in preview(settings, item, planned.channel, role=planned.role).problems
     ]
 
+
 def preview_delivery(
     settings: Settings, delivery: Delivery, siblings: tuple[Delivery, ...]
 ) -> ChannelPreview:

@@ -50,9 +50,9 @@ from channels.twitter import HTTP_RULES, TwitterChannel, TwitterSettings
 from crosspost.domain import Attempt, Delivery, Item
 from crosspost.secrets import SecretSource
 
-TWEETS = "https://api.twitter.com/2/tweets"
-ME = "https://api.twitter.com/2/users/me"
-USER_TWEETS = f"https://api.twitter.com/2/users/{x.USER['id']}/tweets"
+TWEETS = "https://api.x.com/2/tweets"
+ME = "https://api.x.com/2/users/me"
+USER_TWEETS = f"https://api.x.com/2/users/{x.USER['id']}/tweets"
 UPLOAD = "https://api.x.com/2/media/upload"
 METADATA = "https://api.x.com/2/media/metadata"
 PARIS = ZoneInfo("Europe/Paris")
@@ -182,7 +182,7 @@ def test_defaults_name_the_x_environment_variables_and_hosts() -> None:
     assert (settings.api_key_env, settings.api_secret_env) == ("X_API_KEY", "X_API_SECRET")
     assert settings.access_token_env == "X_ACCESS_TOKEN"
     assert settings.access_secret_env == "X_ACCESS_TOKEN_SECRET"
-    assert settings.api_base == "https://api.twitter.com"
+    assert settings.api_base == "https://api.x.com"
     assert settings.upload_base == "https://api.x.com"
     assert settings.overflow == "thread"
     assert settings.username == "AssoQuartier"
@@ -459,7 +459,7 @@ def test_a_huge_body_is_refused_at_once_with_how_many_posts_it_needs_at_least() 
 
 def test_request_holds_the_exact_bodies_with_x_ids_to_come_marked() -> None:
     rendered = render(scoop(body=LONG_BODY))
-    assert rendered.request["endpoint"] == "POST https://api.twitter.com/2/tweets"
+    assert rendered.request["endpoint"] == "POST https://api.x.com/2/tweets"
     assert rendered.request["tweets"] == [
         {"text": rendered.parts[0]},
         {"text": rendered.parts[1], "reply": {"in_reply_to_tweet_id": "<id of post 1>"}},
