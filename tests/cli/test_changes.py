@@ -131,7 +131,7 @@ def test_retry_a_failed_delivery_and_refuse_an_unknown_one_without_force(
     workspace: Path, cli: Cli
 ) -> None:
     cli("add", "--kind", "event", "--title", "Fête", "--event-start", "2026-12-20 18:00",
-        "--channel", "twitter", "--channel", "facebook")  # fmt: skip
+        "--channel", "twitter", "--channel", "facebook", "--at", "now")  # fmt: skip
     store = _store()
     ids = {d.channel: d.id for d in store.get_item(1).deliveries}
     for channel, final in (("twitter", State.FAILED), ("facebook", State.UNKNOWN)):
@@ -148,7 +148,7 @@ def test_retry_a_failed_delivery_and_refuse_an_unknown_one_without_force(
 
 
 def test_resolve_an_unknown_delivery_as_published(workspace: Path, cli: Cli) -> None:
-    cli("add", "--kind", "scoop", "--title", "Info")
+    cli("add", "--kind", "scoop", "--title", "Info", "--at", "now")
     store = _store()
     [delivery] = store.get_item(1).deliveries
     store.move(delivery.id, State.PENDING, State.CLAIMED)

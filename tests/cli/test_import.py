@@ -75,7 +75,7 @@ def test_folder_of_markdown_files(workspace: Path, cli: Cli) -> None:
 def test_bad_markdown_file_rejects_the_folder(workspace: Path, cli: Cli) -> None:
     folder = workspace / "drafts"
     folder.mkdir()
-    (folder / "a.md").write_text("---\nkind: scoop\n---\n# Bon\n", "utf-8")
+    (folder / "a.md").write_text("---\nkind: scoop\nat: now\n---\n# Bon\n", "utf-8")
     (folder / "b.md").write_text("---\nkind: [scoop\n---\n# Cassé\n", "utf-8")
     result = cli("import", "drafts", ok=False)
     assert "b.md: the front matter is not valid YAML" in result.err
@@ -83,7 +83,7 @@ def test_bad_markdown_file_rejects_the_folder(workspace: Path, cli: Cli) -> None
 
 
 def test_check_writes_nothing(workspace: Path, cli: Cli) -> None:
-    (workspace / "items.csv").write_text("kind,title\nscoop,Un\nscoop,Deux\n", "utf-8")
+    (workspace / "items.csv").write_text("kind,title,at\nscoop,Un,now\nscoop,Deux,now\n", "utf-8")
     assert "All 2 items are valid" in cli("import", "items.csv", "--check").out
     assert cli("list").out.strip() == "Nothing queued."
 
