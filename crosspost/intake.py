@@ -354,6 +354,8 @@ def from_markdown(path: Path) -> dict[str, Any]:
 
     try:
         post = frontmatter.loads(path.read_text(encoding="utf-8-sig"))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read this file ({exc.strerror})") from None
     except UnicodeDecodeError:
         raise InputError(f"{path.name}: the file is not UTF-8 text") from None
     except Exception as exc:  # YAML errors come in several classes
@@ -394,11 +396,13 @@ class CsvRow:
 def from_csv(text: str) -> Iterator[CsvRow]:
     """Each non-blank data row of a ';', ',' or tab separated file with a header row."""
     try:
-        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
-    # strict: an unclosed quote is an error, not a field that swallows the rest of the file.
-    reader = csv.reader(io.StringIO(text), dialect=dialect, strict=True)
+        delimiter = ","
+    # Only the separator is guessed: spreadsheets quote with " and double it inside a
+    # field (the sniffer's guesses there are unreliable). strict: a quote left open is
+    # an error, not a field that swallows the rest of the file.
+    reader = csv.reader(io.StringIO(text), dialect=csv.excel, delimiter=delimiter, strict=True)
     try:
         header = next(reader, None)
     except csv.Error:
@@ -417,7 +421,7 @@ def from_csv(text: str) -> Iterator[CsvRow]:
             f"CSV header: unknown column {', '.join(map(repr, unknown))}; "
             f"expected some of {', '.join(FIELDS)}"
         )
-    separator = {"\t": "tab"}.get(dialect.delimiter, repr(dialect.delimiter))
+    separator = {"\t": "tab"}.get(delimiter, repr(delimiter))
     number = 1
     while True:
         number += 1
