@@ -10,6 +10,9 @@ from crosspost.cli.context import app_context, emit_json, now, say
 
 app = typer.Typer()
 
+#: Skipped rows named one by one; a re-run of a 10,000-row file says the rest in one line.
+SHOWN = 20
+
 
 @app.command("import")
 def import_(
@@ -60,11 +63,13 @@ def import_(
         accepted = place_batch(settings, context.store, accepted, at_next, now=current)
     deliveries = sum(len(a.plan.deliveries) for a in accepted)
     if not as_json:
-        for duplicate in skipped:
+        for duplicate in skipped[:SHOWN]:
             say(
                 f"Skipped {duplicate.accepted.source}: the same {duplicate.accepted.item.kind} "
                 f"«{duplicate.accepted.item.title}» as {duplicate.same_as}."
             )
+        if len(skipped) > SHOWN:
+            say(f"Skipped {len(skipped) - SHOWN} more already queued (--json lists them all).")
     if dry_run:
         say(f"All {len(accepted)} items are valid ({deliveries} deliveries); nothing written.")
         return

@@ -340,3 +340,9 @@ def test_tags_given_with_commas_are_several_tags(workspace: Path, cli: Cli) -> N
     shown = cli("show", "1", "--json").json()
     assert isinstance(shown, dict)
     assert shown["item"]["tags"] == ["réemploi", "zéro déchet", "ESS"]
+
+
+def test_a_markdown_file_that_does_not_exist_is_named(workspace: Path, cli: Cli) -> None:
+    result = cli("add", "brouillon.md", "--at", "now", ok=False)
+    assert result.code == 1
+    assert "brouillon.md: cannot read this file (No such file or directory)" in result.err
