@@ -395,13 +395,12 @@ class CsvRow:
 
 def from_csv(text: str) -> Iterator[CsvRow]:
     """Each non-blank data row of a ';', ',' or tab separated file with a header row."""
-    try:
-        delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
-    except csv.Error:
-        delimiter = ","
-    # Only the separator is guessed: spreadsheets quote with " and double it inside a
-    # field (the sniffer's guesses there are unreliable). strict: a quote left open is
-    # an error, not a field that swallows the rest of the file.
+    # The separator is the one the header uses most: field names never contain one,
+    # while data rows may (csv.Sniffer is misled by quotes and by uneven rows).
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first_line.count) if first_line.strip() else ","
+    # Spreadsheets quote with " and double it inside a field. strict: a quote left
+    # open is an error, not a field that swallows the rest of the file.
     reader = csv.reader(io.StringIO(text), dialect=csv.excel, delimiter=delimiter, strict=True)
     try:
         header = next(reader, None)
@@ -435,6 +434,9 @@ def from_csv(text: str) -> Iterator[CsvRow]:
         if not any(cell.strip() for cell in cells):
             continue
         problems: tuple[str, ...] = ()
+        # Empty cells past the header's end are a spreadsheet's habit, and shift nothing.
+        while len(cells) > len(header) and not cells[-1].strip():
+            cells.pop()
         if len(cells) != len(header):
             problems = (_count_problem(len(cells), len(header), separator),)
         fields = {name: value for name, value in zip(header, cells, strict=False) if name.strip()}

@@ -127,6 +127,7 @@ class ItemsMixin(StoreBase):
         if not wanted:
             return found
         titles = sorted({new.title for new, _ in wanted})
+        kinds = sorted({new.kind for new, _ in wanted})
         earliest = min(low for _, (low, _high) in wanted)
         by_content: dict[tuple[str, str, str], list[tuple[datetime, int]]] = {}
         with self._read() as session:
@@ -136,9 +137,11 @@ class ItemsMixin(StoreBase):
                         ItemRow.id, ItemRow.kind, ItemRow.title, ItemRow.body, ItemRow.requested_at
                     )
                     .where(
+                        # kind and requested_at first: the (kind, requested_at) index serves them.
+                        ItemRow.kind.in_(kinds),
+                        ItemRow.requested_at >= earliest,
                         ItemRow.title.in_(titles[start : start + _CHUNK]),
                         ItemRow.status == "active",
-                        ItemRow.requested_at >= earliest,
                     )
                     .order_by(ItemRow.id)
                 )

@@ -148,6 +148,13 @@ def test_rows_that_do_not_fit_the_header_are_refused_by_number(
     assert cli("list").out.strip() == "Nothing queued."
 
 
+def test_empty_cells_past_the_last_column_are_no_extra_fields(workspace: Path, cli: Cli) -> None:
+    (workspace / "items.csv").write_text(
+        "kind;title;at\nscoop;Réunion : bilan;2026-12-10 12:00;;\n", encoding="utf-8"
+    )
+    assert "Imported 1 items" in cli("import", "items.csv").out
+
+
 def test_every_problem_of_a_row_is_listed(workspace: Path, cli: Cli) -> None:
     (workspace / "items.csv").write_text(
         "kind,title,link,at,tags\n"
