@@ -126,9 +126,9 @@ class Accepted:
     item: NewItem
     plan: RoutePlan
     source: str
-    #: Requested times (from, to or None for "any later") at which an identical
-    #: item already queued is this one again.
-    same_as: tuple[datetime, datetime | None] | None = None
+    #: Duplicate window: requested times (from, to or None for "any later") at which
+    #: an identical item already queued is this one again.
+    window: tuple[datetime, datetime | None] | None = None
 
 
 def accept(
@@ -194,7 +194,7 @@ def accept(
         location=fields.location or None,
         requested_at=times.publish_at,
     )
-    return Accepted(item=item, plan=plan, source="", same_as=times.same_as)
+    return Accepted(item=item, plan=plan, source="", window=times.window)
 
 
 @dataclass(frozen=True)
@@ -202,7 +202,7 @@ class _Times:
     publish_at: datetime | None
     event_start: datetime | None
     event_end: datetime | None
-    same_as: tuple[datetime, datetime | None] | None
+    window: tuple[datetime, datetime | None] | None
 
 
 def _times(
@@ -217,7 +217,7 @@ def _times(
     zone, default_time = settings.zone, settings.default_time
     at_text = view.get("at")
     publish_at: datetime | None = None
-    same_as: tuple[datetime, datetime | None] | None = None
+    window: tuple[datetime, datetime | None] | None = None
     if at_text:
         publish_at = _checked(
             "at",
@@ -226,9 +226,9 @@ def _times(
         )
         if publish_at is not None:
             if is_relative(at_text):
-                same_as = (now - RELATIVE_LOOKBACK, None)
+                window = (now - RELATIVE_LOOKBACK, None)
             else:
-                same_as = (publish_at - SAME_TIME, publish_at + SAME_TIME)
+                window = (publish_at - SAME_TIME, publish_at + SAME_TIME)
     elif stored is not None and stored.requested_at is not None:
         # Already accepted; if its time has passed, what is still pending goes at once.
         publish_at = max(stored.requested_at, now)
@@ -275,7 +275,7 @@ def _times(
             f"at: {show_local(publish_at, zone)} is after the event starts "
             f"({show_local(event_start, zone)}); announce it before, e.g. --at next"
         )
-    return _Times(publish_at, event_start, event_end, same_as)
+    return _Times(publish_at, event_start, event_end, window)
 
 
 def _checked(name: str, problems: list[str], compute: Callable[[], T]) -> T | None:
@@ -440,6 +440,17 @@ def from_csv(text: str) -> Iterator[CsvRow]:
         if len(cells) != len(header):
             problems = (_count_problem(len(cells), len(header), separator),)
         fields = {name: value for name, value in zip(header, cells, strict=False) if name.strip()}
+        unnamed = [
+            str(column)
+            for column, (name, value) in enumerate(zip(header, cells, strict=False), start=1)
+            if not name.strip() and value.strip()
+        ]
+        if unnamed:
+            # Never drop what the officer wrote: a value needs a column name to go anywhere.
+            problems += (
+                f"column {', '.join(unnamed)} has no name in the header but holds text; "
+                f"name it ({', '.join(FIELDS)}) or empty it",
+            )
         yield CsvRow(number, fields, problems)
 
 
@@ -538,7 +549,7 @@ class Duplicate:
 
 def find_duplicates(batch: Sequence[Accepted], store: Store) -> list[Duplicate]:
     """The items of `batch` identical (kind, title, body, time) to one queued or before them."""
-    windows = [a.same_as for a in batch]
+    windows = [a.window for a in batch]
     existing = store.find_duplicates(
         [(a.item, window) for a, window in zip(batch, windows, strict=True) if window]
     )

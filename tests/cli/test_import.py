@@ -155,6 +155,17 @@ def test_empty_cells_past_the_last_column_are_no_extra_fields(workspace: Path, c
     assert "Imported 1 items" in cli("import", "items.csv").out
 
 
+def test_text_under_a_column_without_a_name_is_refused_not_dropped(
+    workspace: Path, cli: Cli
+) -> None:
+    (workspace / "items.csv").write_text(
+        "kind,title,,at\nscoop,Réunion,Le texte oublié,+1h\n", encoding="utf-8"
+    )
+    result = cli("import", "items.csv", ok=False)
+    assert "row 2: column 3 has no name in the header but holds text" in result.err
+    assert cli("list").out.strip() == "Nothing queued."
+
+
 def test_every_problem_of_a_row_is_listed(workspace: Path, cli: Cli) -> None:
     (workspace / "items.csv").write_text(
         "kind,title,link,at,tags\n"
