@@ -33,10 +33,16 @@ def _duration(value: Any) -> timedelta:
 
     if isinstance(value, timedelta):
         return value
-    if isinstance(value, int | float):
-        return timedelta(minutes=value)
+    if value == 0 and not isinstance(value, bool):
+        return timedelta(0)  # nothing is nothing in any unit
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        # A bare number could be minutes, hours or days: say which rather than guess.
+        raise ValueError(
+            f'{value} has no unit; expected a quoted duration like "30m", "6h" or "1d" '
+            "(m minutes, h hours, d days, w weeks)"
+        )
     if not isinstance(value, str):
-        raise ValueError("expected a duration like 30m, 2h or 1d")
+        raise ValueError('expected a duration like "30m", "6h" or "1d"')
     try:
         return parse_duration(value)
     except CrosspostError as exc:

@@ -9,20 +9,25 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from datetime import date, datetime
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlparse
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from crosspost.config import Settings
-from crosspost.domain import NewItem
+from crosspost.domain import Item, NewItem
 from crosspost.errors import CrosspostError, InputError
 from crosspost.routing import RoutePlan, plan_deliveries
-from crosspost.when import parse_moment, parse_publish_time
+from crosspost.when import is_relative, parse_moment, parse_publish_time, show_local
+
+if TYPE_CHECKING:
+    from crosspost.store import Store
+
+T = TypeVar("T")
 
 #: Image types every channel accepts.
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
@@ -60,7 +65,8 @@ class ItemIn(BaseModel):
     event_start: str | None = None
     event_end: str | None = None
     location: str | None = Field(default=None, max_length=500)
-    at: str = "now"
+    #: No default: a missing time is refused, `now` is said explicitly.
+    at: str | None = None
     channels: list[str] = Field(default_factory=list)
 
     @field_validator("link")
@@ -76,14 +82,41 @@ class ItemIn(BaseModel):
     @field_validator("tags", "channels", mode="before")
     @classmethod
     def _split_list(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value
+        # `--tag "a, b"` and `tags: a, b` mean two tags, whether one string or a list of them.
+        parts = [value] if isinstance(value, str) else value
+        if not isinstance(parts, list | tuple):
+            return value
+        out: list[Any] = []
+        for part in parts:
+            if isinstance(part, str):
+                out += [piece.strip() for piece in part.split(",") if piece.strip()]
+            else:
+                out.append(part)
+        return out
 
     @field_validator("tags")
     @classmethod
     def _clean_tags(cls, value: list[str]) -> list[str]:
-        return list(dict.fromkeys(t.lstrip("#").strip() for t in value if t.strip("# ")))
+        return list(dict.fromkeys(t.strip().lstrip("#").strip() for t in value if t.strip("# ")))
+
+
+class ItemProblems(InputError):
+    """Everything wrong with one item, one line per problem."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = tuple(problems)
+        if len(self.problems) == 1:
+            super().__init__(self.problems[0])
+        else:
+            count = len(self.problems)
+            super().__init__(f"{count} problems, nothing written:\n  " + "\n  ".join(problems))
+
+
+#: How close in time an identical item must be to count as the same one again.
+SAME_TIME = timedelta(minutes=1)
+#: A time typed relative to now (`now`, `+2h`, `next`) cannot match itself when the
+#: command is run again later: any identical item due from this long ago on counts.
+RELATIVE_LOOKBACK = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -93,47 +126,62 @@ class Accepted:
     item: NewItem
     plan: RoutePlan
     source: str
+    #: Duplicate window: requested times (from, to or None for "any later") at which
+    #: an identical item already queued is this one again.
+    window: tuple[datetime, datetime | None] | None = None
 
 
-def accept(raw: dict[str, Any], settings: Settings, *, now: datetime, base_dir: Path) -> Accepted:
-    """Check one item fully (fields, times, image, routing) without writing anything."""
+def accept(
+    raw: dict[str, Any],
+    settings: Settings,
+    *,
+    now: datetime,
+    base_dir: Path,
+    stored: Item | None = None,
+) -> Accepted:
+    """Check one item fully (fields, times, image, routing), listing every problem.
+
+    `stored` is the item an edit starts from: the times the officer does not give
+    again stay as they were accepted when it was queued. Nothing is written.
+    """
+    values = _normalise_keys(raw)
+    problems: list[str] = []
+    fields: ItemIn | None = None
     try:
-        fields = ItemIn.model_validate(_normalise_keys(raw))
+        fields = ItemIn.model_validate(values)
+        view = fields.model_dump()
     except ValidationError as exc:
-        raise InputError(_describe(exc)) from None
-    item = _to_new_item(fields, settings, now=now, base_dir=base_dir)
-    plan = plan_deliveries(
-        settings,
-        kind=item.kind,
-        tags=item.tags,
-        publish_at=item.requested_at,
-        channels=tuple(fields.channels) or None,
-    )
-    return Accepted(item=item, plan=plan, source="")
-
-
-def _to_new_item(fields: ItemIn, settings: Settings, *, now: datetime, base_dir: Path) -> NewItem:
-    if fields.kind not in settings.kinds:
-        raise InputError(
-            f"kind: expected one of {', '.join(settings.kinds)} (got {fields.kind!r}); "
+        # Keep checking the fields that are right, so every problem is listed at once.
+        problems += _describe(exc)
+        failed = {str(error["loc"][0]) for error in exc.errors() if error["loc"]}
+        view = {k: _strip(v) for k, v in values.items() if k not in failed}
+    kind = view.get("kind")
+    if kind is not None and kind not in settings.kinds:
+        problems.append(
+            f"kind: expected one of {', '.join(settings.kinds)} (got {kind!r}); "
             "declare more in `kinds = [...]` in crosspost.toml"
         )
-    zone = settings.zone
-    publish_at = _field("at", lambda: parse_publish_time(fields.at, zone, now=now, **_dt(settings)))
-    event_start = _when("event_start", fields.event_start, settings, now)
-    event_end = _when("event_end", fields.event_end, settings, now)
-    if fields.kind == "event" and event_start is None:
-        raise InputError(
-            "event_start: an event needs its date and time, e.g. --event-start '2026-12-12 14:00'"
+        kind = None
+    times = _times(view, settings, now=now, stored=stored, problems=problems)
+    image_path = _checked("image", problems, lambda: _image(view.get("image"), base_dir))
+    if view.get("alt") and not view.get("image"):
+        problems.append("alt: alt text describes an image, but no image was given")
+    plan = None
+    if kind is not None:
+        plan = _checked(
+            "",
+            problems,
+            lambda: plan_deliveries(
+                settings,
+                kind=kind,
+                tags=tuple(view.get("tags") or ()),
+                publish_at=times.publish_at or now,
+                channels=tuple(view.get("channels") or ()) or None,
+            ),
         )
-    if event_end is not None and event_start is None:
-        raise InputError("event_end: given without event_start")
-    if event_start is not None and event_end is not None and event_end < event_start:
-        raise InputError("event_end: the event ends before it starts")
-    image_path = _image(fields.image, base_dir)
-    if fields.alt and not image_path:
-        raise InputError("alt: alt text describes an image, but no image was given")
-    return NewItem(
+    if problems or fields is None or plan is None or times.publish_at is None:
+        raise ItemProblems(problems)
+    item = NewItem(
         kind=fields.kind,
         title=fields.title,
         body=fields.body,
@@ -141,30 +189,106 @@ def _to_new_item(fields: ItemIn, settings: Settings, *, now: datetime, base_dir:
         image_path=image_path,
         image_alt=fields.alt or None,
         tags=tuple(fields.tags),
-        event_start=event_start,
-        event_end=event_end,
+        event_start=times.event_start,
+        event_end=times.event_end,
         location=fields.location or None,
-        requested_at=publish_at,
+        requested_at=times.publish_at,
     )
+    return Accepted(item=item, plan=plan, source="", window=times.window)
 
 
-def _dt(settings: Settings) -> dict[str, Any]:
-    return {"default_time": settings.default_time}
+@dataclass(frozen=True)
+class _Times:
+    publish_at: datetime | None
+    event_start: datetime | None
+    event_end: datetime | None
+    window: tuple[datetime, datetime | None] | None
 
 
-def _field(name: str, compute: Any) -> Any:
+def _times(
+    view: dict[str, Any],
+    settings: Settings,
+    *,
+    now: datetime,
+    stored: Item | None,
+    problems: list[str],
+) -> _Times:
+    """The publish time and the event's times, each checked alone and then together."""
+    zone, default_time = settings.zone, settings.default_time
+    at_text = view.get("at")
+    publish_at: datetime | None = None
+    window: tuple[datetime, datetime | None] | None = None
+    if at_text:
+        publish_at = _checked(
+            "at",
+            problems,
+            lambda: parse_publish_time(at_text, zone, now=now, default_time=default_time),
+        )
+        if publish_at is not None:
+            if is_relative(at_text):
+                window = (now - RELATIVE_LOOKBACK, None)
+            else:
+                window = (publish_at - SAME_TIME, publish_at + SAME_TIME)
+    elif stored is not None and stored.requested_at is not None:
+        # Already accepted; if its time has passed, what is still pending goes at once.
+        publish_at = max(stored.requested_at, now)
+    elif not any(p.startswith("at: ") for p in problems):
+        problems.append(
+            "at: missing; say when to publish: now, +2h, 2026-12-03 14:30, "
+            "or next (the next free posting slot)"
+        )
+
+    def moment(name: str) -> datetime | None:
+        text = view.get(name)
+        if text:
+            return _checked(
+                name,
+                problems,
+                lambda: parse_moment(text, zone, now=now, default_time=default_time),
+            )
+        return getattr(stored, name, None)
+
+    event_start = moment("event_start")
+    event_end = moment("event_end")
+    given_start = bool(view.get("event_start"))
+    bad = {p.split(":", 1)[0] for p in problems}
+    if view.get("kind") == "event" and event_start is None and "event_start" not in bad:
+        problems.append(
+            "event_start: an event needs its date and time, e.g. --event-start '2026-12-12 14:00'"
+        )
+    if event_end is not None and event_start is None and "event_start" not in bad:
+        problems.append("event_end: given without event_start")
+    if event_start is not None and event_end is not None and event_end < event_start:
+        problems.append("event_end: the event ends before it starts")
+    if event_start is not None and given_start and event_start < now:
+        problems.append(
+            f"event_start: {show_local(event_start, zone)} has already passed "
+            f"(it is now {show_local(now, zone)}); give the date and time still to come"
+        )
+    elif (
+        event_start is not None
+        and publish_at is not None
+        and (given_start or at_text)
+        and publish_at > event_start
+    ):
+        problems.append(
+            f"at: {show_local(publish_at, zone)} is after the event starts "
+            f"({show_local(event_start, zone)}); announce it before, e.g. --at next"
+        )
+    return _Times(publish_at, event_start, event_end, window)
+
+
+def _checked(name: str, problems: list[str], compute: Callable[[], T]) -> T | None:
+    """compute(), or None with its problem (prefixed by the field name) noted."""
     try:
         return compute()
     except InputError as exc:
-        raise InputError(f"{name}: {exc}") from None
-
-
-def _when(name: str, text: str | None, settings: Settings, now: datetime) -> datetime | None:
-    if not text:
+        problems.append(f"{name}: {exc}" if name else str(exc))
         return None
-    return _field(  # type: ignore[no-any-return]
-        name, lambda: parse_moment(text, settings.zone, now=now, **_dt(settings))
-    )
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
 
 
 def _image(value: str | None, base_dir: Path) -> str | None:
@@ -206,7 +330,7 @@ def _stringify_time(value: Any) -> Any:
     return value
 
 
-def _describe(exc: ValidationError) -> str:
+def _describe(exc: ValidationError) -> list[str]:
     messages = []
     for error in exc.errors():
         key = ".".join(str(p) for p in error["loc"]) or "item"
@@ -218,7 +342,7 @@ def _describe(exc: ValidationError) -> str:
         elif error["type"] == "string_too_short":
             message = "must not be empty"
         messages.append(f"{key}: {message}")
-    return "; ".join(messages)
+    return messages
 
 
 # ---------------------------------------------------------------- sources
@@ -230,6 +354,8 @@ def from_markdown(path: Path) -> dict[str, Any]:
 
     try:
         post = frontmatter.loads(path.read_text(encoding="utf-8-sig"))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read this file ({exc.strerror})") from None
     except UnicodeDecodeError:
         raise InputError(f"{path.name}: the file is not UTF-8 text") from None
     except Exception as exc:  # YAML errors come in several classes
@@ -247,19 +373,46 @@ def from_markdown(path: Path) -> dict[str, Any]:
     return fields
 
 
-def from_csv(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(row number as a spreadsheet shows it, fields) for each data row; ';' or ',' separated."""
-    sample = text[:4096]
+@dataclass(frozen=True)
+class Source:
+    """One item as read from a file, before any check of its fields."""
+
+    where: str
+    fields: dict[str, Any]
+    base_dir: Path
+    #: What is wrong with the row itself (field count, quotes), found while reading it.
+    problems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CsvRow:
+    """A data row: its number as a spreadsheet shows it, its fields, what is wrong with it."""
+
+    number: int
+    fields: dict[str, Any]
+    problems: tuple[str, ...] = ()
+
+
+def from_csv(text: str) -> Iterator[CsvRow]:
+    """Each non-blank data row of a ';', ',' or tab separated file with a header row."""
+    # The separator is the one the header uses most: field names never contain one,
+    # while data rows may (csv.Sniffer is misled by quotes and by uneven rows).
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first_line.count) if first_line.strip() else ","
+    # Spreadsheets quote with " and double it inside a field. strict: a quote left
+    # open is an error, not a field that swallows the rest of the file.
+    reader = csv.reader(io.StringIO(text), dialect=csv.excel, delimiter=delimiter, strict=True)
     try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
+        header = next(reader, None)
     except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    if not reader.fieldnames:
+        raise InputError(
+            'CSV header: the first line has a stray quote ("); it must name the fields'
+        ) from None
+    if not header or not any(name.strip() for name in header):
         raise InputError("the CSV file is empty; its first line must name the fields")
     unknown = [
         name
-        for name in reader.fieldnames
+        for name in header
         if _ALIASES.get(_key(name), _key(name)) not in FIELDS and name.strip()
     ]
     if unknown:
@@ -267,23 +420,76 @@ def from_csv(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
             f"CSV header: unknown column {', '.join(map(repr, unknown))}; "
             f"expected some of {', '.join(FIELDS)}"
         )
-    for number, row in enumerate(reader, start=2):
-        if any((v or "").strip() for k, v in row.items() if k is not None):
-            yield number, {k: v for k, v in row.items() if k is not None}
+    separator = {"\t": "tab"}.get(delimiter, repr(delimiter))
+    number = 1
+    while True:
+        number += 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield CsvRow(number, {}, (_quote_problem(str(exc)),))
+            continue
+        if not any(cell.strip() for cell in cells):
+            continue
+        problems: tuple[str, ...] = ()
+        # Empty cells past the header's end are a spreadsheet's habit, and shift nothing.
+        while len(cells) > len(header) and not cells[-1].strip():
+            cells.pop()
+        if len(cells) != len(header):
+            problems = (_count_problem(len(cells), len(header), separator),)
+        fields = {name: value for name, value in zip(header, cells, strict=False) if name.strip()}
+        unnamed = [
+            str(column)
+            for column, (name, value) in enumerate(zip(header, cells, strict=False), start=1)
+            if not name.strip() and value.strip()
+        ]
+        if unnamed:
+            # Never drop what the officer wrote: a value needs a column name to go anywhere.
+            problems += (
+                f"column {', '.join(unnamed)} has no name in the header but holds text; "
+                f"name it ({', '.join(FIELDS)}) or empty it",
+            )
+        yield CsvRow(number, fields, problems)
+
+
+def _quote_problem(error: str) -> str:
+    if "end of data" in error:
+        return (
+            'a quote (") opens a field and is never closed, so the rest of the file '
+            'was read into it; close it, or double a quote meant as text ("")'
+        )
+    return (
+        'a quote (") ends a field before its separator; quote the whole field '
+        '("like this") and double the quotes inside it ("")'
+    )
+
+
+def _count_problem(found: int, expected: int, separator: str) -> str:
+    if found < expected:
+        return (
+            f"{found} field{'s' if found > 1 else ''} where the header names {expected}; "
+            f"a field is missing (leave it empty between two {separator} if it has no value)"
+        )
+    return (
+        f"{found} fields where the header names {expected}; a text containing "
+        f'{separator} must be quoted ("like, this")'
+    )
 
 
 def _key(name: str) -> str:
     return name.strip().lower().replace("-", "_").replace(" ", "_")
 
 
-def read_sources(path: Path) -> Iterator[tuple[str, dict[str, Any], Path]]:
-    """(where, fields, base directory) for a CSV file, a Markdown file or a folder of them."""
+def read_sources(path: Path) -> Iterator[Source]:
+    """The items of a CSV file, a Markdown file or a folder of Markdown files."""
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix.lower() in (".md", ".markdown"))
         if not files:
             raise InputError(f"{path}: no Markdown (.md) files in this folder")
         for file in files:
-            yield file.name, from_markdown(file), file.parent
+            yield Source(file.name, from_markdown(file), file.parent)
         return
     if not path.is_file():
         raise InputError(f"{path}: no such file or folder")
@@ -294,32 +500,78 @@ def read_sources(path: Path) -> Iterator[tuple[str, dict[str, Any], Path]]:
             raise InputError(
                 f"{path.name}: not UTF-8 text; save it from your spreadsheet as 'CSV UTF-8'"
             ) from None
-        for number, fields in from_csv(text):
-            yield f"row {number}", fields, path.parent
+        for row in from_csv(text):
+            yield Source(f"row {row.number}", row.fields, path.parent, row.problems)
         return
     if path.suffix.lower() in (".md", ".markdown"):
-        yield path.name, from_markdown(path), path.parent
+        yield Source(path.name, from_markdown(path), path.parent)
         return
     raise InputError(f"{path.name}: expected a .csv file, a .md file or a folder of .md files")
 
 
-def accept_all(
-    sources: Iterable[tuple[str, dict[str, Any], Path]], settings: Settings, *, now: datetime
-) -> list[Accepted]:
-    """Check every item first; any problem rejects them all, listing every one."""
+def accept_all(sources: Iterable[Source], settings: Settings, *, now: datetime) -> list[Accepted]:
+    """Check every item first; any problem rejects them all, listing every one of each."""
     accepted: list[Accepted] = []
     problems: list[str] = []
-    for where, fields, base_dir in sources:
-        try:
-            result = accept(fields, settings, now=now, base_dir=base_dir)
-        except CrosspostError as exc:
-            problems.append(f"{where}: {exc}")
-            continue
-        accepted.append(Accepted(result.item, result.plan, where))
+    wrong = 0
+    for source in sources:
+        found = list(source.problems)
+        if source.fields or not found:
+            try:
+                result = accept(source.fields, settings, now=now, base_dir=source.base_dir)
+            except ItemProblems as exc:
+                found += exc.problems
+            except CrosspostError as exc:
+                found.append(str(exc))
+            else:
+                if not found:
+                    accepted.append(replace(result, source=source.where))
+        if found:
+            wrong += 1
+            problems += [f"{source.where}: {problem}" for problem in found]
     if problems:
-        count = len(problems)
         raise InputError(
-            f"nothing was imported: {count} item{'s' if count > 1 else ''} "
+            f"nothing was imported: {wrong} item{'s' if wrong > 1 else ''} "
             f"to fix first:\n  " + "\n  ".join(problems)
         )
     return accepted
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """An accepted item that is already queued (or twice in the same import)."""
+
+    accepted: Accepted
+    #: "item 12" for one in the ledger, "row 3" for an earlier one of the same import.
+    same_as: str
+    item_id: int | None
+
+
+def find_duplicates(batch: Sequence[Accepted], store: Store) -> list[Duplicate]:
+    """The items of `batch` identical (kind, title, body, time) to one queued or before them."""
+    windows = [a.window for a in batch]
+    existing = store.find_duplicates(
+        [(a.item, window) for a, window in zip(batch, windows, strict=True) if window]
+    )
+    in_ledger = iter(existing)
+    out: list[Duplicate] = []
+    seen: dict[tuple[str, str, str], list[Accepted]] = {}
+    for accepted, window in zip(batch, windows, strict=True):
+        if window is None:
+            continue
+        item_id = next(in_ledger)
+        content = (accepted.item.kind, accepted.item.title, accepted.item.body)
+        if item_id is not None:
+            out.append(Duplicate(accepted, f"item {item_id}", item_id))
+            continue
+        low, high = window
+        earlier = [
+            other
+            for other in seen.get(content, ())
+            if other.item.requested_at >= low and (high is None or other.item.requested_at <= high)
+        ]
+        if earlier:
+            out.append(Duplicate(accepted, earlier[0].source or "an earlier item", None))
+        else:
+            seen.setdefault(content, []).append(accepted)
+    return out

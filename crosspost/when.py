@@ -135,6 +135,12 @@ def parse_moment(
     return localize(naive, zone).astimezone(UTC)
 
 
+def is_relative(text: str) -> bool:
+    """Whether a time is counted from the moment it is typed (`now`, `+2h`, `next`)."""
+    lowered = text.strip().lower()
+    return lowered in ("now", "next") or lowered.startswith("+")
+
+
 def parse_publish_time(
     text: str,
     zone: ZoneInfo,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,14 @@ def test_the_example_configuration_loads(tmp_path: Path) -> None:
         ('[[routes]]\nkind = "fête"\nto = []', "routes[1].kind: unknown kind 'fête'"),
         ('[[routes]]\nkind = "event"\nto = []', "routes[1].to: expected at least one channel"),
         ('max_lateness = "soon"', "max_lateness: 'soon' is not a duration"),
+        # A bare number could be minutes, hours or days: refused, never guessed.
+        ("max_lateness = 6", 'max_lateness: 6 has no unit; expected a quoted duration like "30m"'),
+        ('max_lateness = "6"', "max_lateness: '6' is not a duration"),
+        ("[publisher]\nlease = 5", "publisher.lease: 5 has no unit; expected a quoted duration"),
+        (
+            '[[routes]]\nkind = "article"\nto = ["blog"]\nannounce_offset = 30',
+            "routes[1].announce_offset: 30 has no unit",
+        ),
         ("timezone = ", "not valid TOML"),
     ],
 )
@@ -104,6 +113,14 @@ def test_missing_secret_names_the_variable_never_a_value(tmp_path: Path) -> None
     with pytest.raises(ConfigError) as caught:
         SecretSource(None).get("X_ACCESS_TOKEN")
     assert "the secret X_ACCESS_TOKEN is not set" in str(caught.value)
+
+
+def test_durations_with_their_unit_and_zero_are_read(tmp_path: Path) -> None:
+    text = 'max_lateness = "90m"\n' + CONFIG + '\n[publisher]\nlease = "2h"\nsweep = 0\n'
+    settings = parse_settings(text.encode(), tmp_path / "crosspost.toml")
+    assert settings.max_lateness == timedelta(minutes=90)
+    assert settings.publisher.lease == timedelta(hours=2)
+    assert settings.publisher.sweep == timedelta(0)
 
 
 BLOG_ANNOUNCED = """\

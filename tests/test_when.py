@@ -8,7 +8,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from crosspost.errors import InputError
-from crosspost.when import format_duration, parse_duration, parse_moment, parse_publish_time
+from crosspost.when import (
+    format_duration,
+    is_relative,
+    parse_duration,
+    parse_moment,
+    parse_publish_time,
+)
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 11, 29, 16, 0, tzinfo=UTC)
@@ -78,3 +84,13 @@ def test_durations_round_trip() -> None:
     assert format_duration(timedelta(hours=1, minutes=30)) == "1h30m"
     with pytest.raises(InputError, match="is not a duration"):
         parse_duration("half an hour")
+
+
+@pytest.mark.parametrize(
+    ("text", "relative"),
+    [("now", True), (" +2h", True), ("NEXT", True), ("2026-12-03", False),
+     ("2026-12-03T14:30+01:00", False)],
+)  # fmt: skip
+def test_times_counted_from_now_are_told_apart(text: str, relative: bool) -> None:
+    """A re-run of `--at +2h` gives another time: duplicates are then found by content."""
+    assert is_relative(text) is relative

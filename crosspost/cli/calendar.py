@@ -71,6 +71,10 @@ def calendar(
         raise InputError("agenda: --agenda is an ICS feed; use it with --format ics")
     if fmt != "csv" and (bom or delimiter != ","):
         raise InputError("delimiter: --delimiter and --bom apply to --format csv")
+    if len(_Options(delimiter, bom).delimiter) != 1 or delimiter in ('"', "\n", "\r"):
+        raise InputError(
+            f"delimiter: expected one character, like ';' or ',' (or 'tab'), got {delimiter!r}"
+        )
     check_names(settings, status, channel, kind)
     start, end = _range(from_, to, settings)
     query = Query(

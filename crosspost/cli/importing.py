@@ -11,6 +11,9 @@ from crosspost.cli.context import app_context, emit_json, now, say
 
 app = typer.Typer()
 
+#: Skipped rows named one by one; a re-run of a 10,000-row file says the rest in one line.
+SHOWN = 20
+
 
 @app.command("import")
 def import_(
@@ -19,31 +22,56 @@ def import_(
         ..., metavar="FILE", help="A .csv file (header row names the fields) or a folder of .md."
     ),
     dry_run: bool = typer.Option(False, "--check", help="Check everything, write nothing."),
+    allow_duplicate: bool = typer.Option(
+        False,
+        "--allow-duplicate",
+        help="Import rows identical to an item already queued (they are skipped otherwise).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the new item ids as JSON."),
 ) -> None:
-    """Import items; any bad row rejects the whole import, with every problem listed."""
-    from crosspost.intake import accept_all, read_sources
+    """Import items; any bad row rejects the whole import, with every problem listed.
+
+    Rows identical (kind, title, body, time) to an item already queued are skipped
+    and named, so running the same import twice adds nothing.
+    """
+    from crosspost.intake import accept_all, find_duplicates, read_sources
 
     context = app_context(ctx)
     settings = context.settings
     sources = list(read_sources(source))
     # `at: next` rows are checked as "now", then given the next free slots in file order.
-    at_next = [str(fields.get("at", "")).strip().lower() == "next" for _, fields, _ in sources]
-    for (_, fields, _), flag in zip(sources, at_next, strict=True):
+    at_next = [str(s.fields.get("at", "")).strip().lower() == "next" for s in sources]
+    for row, flag in zip(sources, at_next, strict=True):
         if flag:
-            fields["at"] = "now"
+            row.fields["at"] = "now"
     current = now()
     if len(sources) >= 500:
         with typer.progressbar(sources, label="Checking", file=None) as bar:
             accepted = accept_all(bar, settings, now=current)
     else:
         accepted = accept_all(sources, settings, now=current)
+    skipped = [] if allow_duplicate else find_duplicates(accepted, context.store)
+    if skipped:
+        dropped = {id(d.accepted) for d in skipped}
+        kept = [
+            (a, flag) for a, flag in zip(accepted, at_next, strict=True) if id(a) not in dropped
+        ]
+        accepted = [a for a, _ in kept]
+        at_next = [flag for _, flag in kept]
     if any(at_next):
         from crosspost.policy import place_batch
 
         accepted = place_batch(settings, context.store, accepted, at_next, now=current)
     _refuse_on_channel_errors(settings, accepted)
     deliveries = sum(len(a.plan.deliveries) for a in accepted)
+    if not as_json:
+        for duplicate in skipped[:SHOWN]:
+            say(
+                f"Skipped {duplicate.accepted.source}: the same {duplicate.accepted.item.kind} "
+                f"«{duplicate.accepted.item.title}» as {duplicate.same_as}."
+            )
+        if len(skipped) > SHOWN:
+            say(f"Skipped {len(skipped) - SHOWN} more already queued (--json lists them all).")
     if dry_run:
         say(f"All {len(accepted)} items are valid ({deliveries} deliveries); nothing written.")
         return
@@ -53,10 +81,25 @@ def import_(
     batch = [(keep_image(a.item, settings), a.plan.deliveries) for a in accepted]
     ids = context.store.add_items(batch)
     if as_json:
-        emit_json({"item_ids": ids, "deliveries": deliveries})
+        emit_json(
+            {
+                "item_ids": ids,
+                "deliveries": deliveries,
+                "skipped": [
+                    {"source": d.accepted.source, "same_as": d.same_as, "item_id": d.item_id}
+                    for d in skipped
+                ],
+            }
+        )
+        return
+    if not ids:
+        say("Nothing imported: every item is already queued (--allow-duplicate to add them).")
         return
     first, last = (ids[0], ids[-1]) if ids else (0, 0)
     say(f"Imported {len(ids)} items ({deliveries} deliveries), ids {first} to {last}.")
+    if skipped:
+        count = len(skipped)
+        say(f"{count} item{'s' if count > 1 else ''} already queued skipped (listed above).")
 
 
 def _refuse_on_channel_errors(settings: Any, accepted: list[Any]) -> None:

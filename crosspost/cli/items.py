@@ -97,6 +97,11 @@ def add(
     location: str | None = LOCATION,
     at: str | None = AT,
     channel: list[str] | None = CHANNEL,
+    allow_duplicate: bool = typer.Option(
+        False,
+        "--allow-duplicate",
+        help="Queue it even if an identical item (kind, title, body, time) is already queued.",
+    ),
     as_json: bool = JSON,
 ) -> None:
     """Queue an item: from flags, or from a Markdown file with front matter."""
@@ -115,6 +120,8 @@ def add(
     if at_next:
         fields["at"] = "now"
     accepted = intake.accept(fields, settings, now=now(), base_dir=base_dir)
+    if not allow_duplicate:
+        _refuse_duplicate(context, accepted)
     accepted = _apply_policy(context, accepted, at_next=at_next)
     _refuse_on_errors(settings, accepted)
     from crosspost.media import keep_image
@@ -137,6 +144,22 @@ def add(
     say(f"Queued item {item_id}: {record.item.kind} «{record.item.title}»")
     for delivery in record.deliveries:
         say(delivery_line(delivery, settings.zone))
+
+
+def _refuse_duplicate(context: Any, accepted: Any) -> None:
+    """An identical item already queued is refused with its id: a command typed twice."""
+    from crosspost.errors import InputError
+    from crosspost.intake import find_duplicates
+    from crosspost.when import show_local
+
+    for duplicate in find_duplicates([accepted], context.store):
+        existing = context.store.get_item(duplicate.item_id).item
+        raise InputError(
+            f"not queued: item {duplicate.item_id} is the same {existing.kind} "
+            f"«{existing.title}» at {show_local(existing.requested_at, context.settings.zone)}; "
+            f"see `crosspost show {duplicate.item_id}`, or add --allow-duplicate "
+            "to queue it again"
+        )
 
 
 def _apply_policy(context: Any, accepted: Any, *, at_next: bool) -> Any:
@@ -204,8 +227,8 @@ def edit(
     given.update(_given(locals()))
     if not given:
         raise InputError("edit: nothing to change; give at least one field (see --help)")
-    merged = _current_fields(record.item, settings) | given
-    accepted = intake.accept(merged, settings, now=now(), base_dir=base_dir)
+    merged = _current_fields(record.item) | given
+    accepted = intake.accept(merged, settings, now=now(), base_dir=base_dir, stored=record.item)
     replan = bool({"kind", "tags", "channels", "at"} & given.keys())
     _refuse_on_errors(settings, accepted)
     from crosspost.media import keep_image
@@ -233,16 +256,13 @@ def edit(
     print_changes(report)
 
 
-def _current_fields(item: Any, settings: Any) -> dict[str, Any]:
-    """The stored item as `add` fields; its publish time counts as already accepted."""
+def _current_fields(item: Any) -> dict[str, Any]:
+    """The stored item's text fields as `add` would take them.
 
-    def local(moment: Any) -> str | None:
-        if moment is None:
-            return None
-        return str(moment.isoformat())
-
-    publish = item.requested_at
-    at = local(publish) if publish > now() else "now"
+    Its times are not among them: `accept` keeps them as stored datetimes (text
+    would have to be parsed again, and a time accepted then may not parse or may
+    have passed now).
+    """
     return {
         "kind": item.kind,
         "title": item.title,
@@ -251,8 +271,5 @@ def _current_fields(item: Any, settings: Any) -> dict[str, Any]:
         "image": item.image_path,
         "alt": item.image_alt,
         "tags": list(item.tags),
-        "event_start": local(item.event_start),
-        "event_end": local(item.event_end),
         "location": item.location,
-        "at": at,
     }

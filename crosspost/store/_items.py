@@ -115,6 +115,47 @@ class ItemsMixin(StoreBase):
             if planned.waits_for is not None:
                 existing[planned.channel].waits_for_id = existing[planned.waits_for].id
 
+    def find_duplicates(
+        self, wanted: Sequence[tuple[NewItem, tuple[datetime, datetime | None]]]
+    ) -> list[int | None]:
+        """For each new item, the id of an active item with the same kind, title and body
+        whose requested time lies in the given range (`None` as its end: any later), or None.
+
+        Read in chunks of titles, so a 10,000-row import is a few queries.
+        """
+        found: list[int | None] = [None] * len(wanted)
+        if not wanted:
+            return found
+        titles = sorted({new.title for new, _ in wanted})
+        kinds = sorted({new.kind for new, _ in wanted})
+        earliest = min(low for _, (low, _high) in wanted)
+        by_content: dict[tuple[str, str, str], list[tuple[datetime, int]]] = {}
+        with self._read() as session:
+            for start in range(0, len(titles), _CHUNK):
+                rows = session.execute(
+                    select(
+                        ItemRow.id, ItemRow.kind, ItemRow.title, ItemRow.body, ItemRow.requested_at
+                    )
+                    .where(
+                        # kind and requested_at first: the (kind, requested_at) index serves them.
+                        ItemRow.kind.in_(kinds),
+                        ItemRow.requested_at >= earliest,
+                        ItemRow.title.in_(titles[start : start + _CHUNK]),
+                        ItemRow.status == "active",
+                    )
+                    .order_by(ItemRow.id)
+                )
+                for item_id, kind, title, body, requested_at in rows:
+                    by_content.setdefault((kind, title, body or ""), []).append(
+                        (requested_at, item_id)
+                    )
+        for index, (new, (low, high)) in enumerate(wanted):
+            for requested_at, item_id in by_content.get((new.kind, new.title, new.body), ()):
+                if requested_at >= low and (high is None or requested_at <= high):
+                    found[index] = item_id
+                    break
+        return found
+
     # ------------------------------------------------------------ reading
 
     def get_item(self, item_id: int) -> ItemRecord:
@@ -421,6 +462,10 @@ class ItemsMixin(StoreBase):
             session.execute(delete(ItemRow).where(ItemRow.id == item_id))
             session.expunge_all()
         return record
+
+
+#: Values per IN (...) list, well under every backend's limit on bound parameters.
+_CHUNK = 500
 
 
 def _item_row(session: Session, item_id: int) -> ItemRow:

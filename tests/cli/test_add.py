@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ NOW = "2026-11-29T16:00:00Z"
 
 
 @pytest.fixture(autouse=True)
-def _frozen() -> object:
+def clock() -> Iterator[time_machine.Coordinates]:
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
 
@@ -93,16 +94,15 @@ def test_markdown_file_with_front_matter(workspace: Path, cli: Cli) -> None:
 def test_flags_override_the_file(workspace: Path, cli: Cli) -> None:
     source = workspace / "scoop.md"
     source.write_text("---\nkind: scoop\ntitle: Ancien titre\n---\nTexte\n", encoding="utf-8")
-    cli("add", str(source), "--title", "Nouveau titre")
+    cli("add", str(source), "--title", "Nouveau titre", "--at", "now")
     shown = cli("show", "1", "--json").json()
     assert isinstance(shown, dict)
     assert shown["item"]["title"] == "Nouveau titre"
 
 
 def test_channel_flag_overrides_routing(workspace: Path, cli: Cli) -> None:
-    cli(
-        "add", "--kind", "scoop", "--title", "Partout", "--channel", "blog", "--channel", "facebook"
-    )
+    cli("add", "--kind", "scoop", "--title", "Partout", "--channel", "blog",
+        "--channel", "facebook", "--at", "now")  # fmt: skip
     shown = cli("show", "1", "--json").json()
     assert isinstance(shown, dict)
     assert [d["channel"] for d in shown["deliveries"]] == ["blog", "facebook"]
@@ -132,7 +132,10 @@ def test_channel_flag_overrides_routing(workspace: Path, cli: Cli) -> None:
 def test_bad_input_is_refused_clearly_and_nothing_is_written(
     workspace: Path, cli: Cli, args: list[str], expected: str
 ) -> None:
-    result = cli("add", *args, ok=False)
+    # Each case gives a time (`--at now` unless the time is what is wrong): only its own
+    # problem is in question.
+    timed = args if "--at" in args else [*args, "--at", "now"]
+    result = cli("add", *timed, ok=False)
     assert result.code == 1
     assert expected in result.err
     assert "Traceback" not in result.err + result.out
@@ -192,7 +195,7 @@ def test_a_database_locked_by_another_process_is_reported_and_nothing_written(
     holder = sqlite3.connect(tmp_path / "crosspost.db", isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # another process is writing and does not let go
     try:
-        result = cli("add", "--kind", "scoop", "--title", "x", ok=False)
+        result = cli("add", "--kind", "scoop", "--title", "x", "--at", "now", ok=False)
     finally:
         holder.execute("ROLLBACK")
         holder.close()
@@ -215,7 +218,7 @@ ITEM_KEYS = {
 
 def test_json_shapes_are_the_documented_ones(workspace: Path, cli: Cli) -> None:
     """docs/json.md promises these keys to scripts; removing one breaks them."""
-    added = cli("add", "--kind", "article", "--title", "Bilan", "--json").json()
+    added = cli("add", "--kind", "article", "--title", "Bilan", "--at", "now", "--json").json()
     assert isinstance(added, dict)
     assert set(added["item"]) == ITEM_KEYS
     assert all(set(d) == DELIVERY_KEYS for d in added["deliveries"])
@@ -228,3 +231,121 @@ def test_json_shapes_are_the_documented_ones(workspace: Path, cli: Cli) -> None:
     documented = (Path(__file__).parents[2] / "docs" / "json.md").read_text(encoding="utf-8")
     for key in DELIVERY_KEYS | ITEM_KEYS:
         assert f"`{key}`" in documented, f"{key} is not documented in docs/json.md"
+
+
+def _ledger(cli: Cli) -> object:
+    """Everything queued, to compare before and after a refusal."""
+    return cli("list", "--json", "--status", "pending", "--status", "cancelled").json()
+
+
+def test_no_time_is_refused_naming_the_field(workspace: Path, cli: Cli) -> None:
+    result = cli("add", "--kind", "scoop", "--title", "Nous recrutons !", ok=False)
+    assert result.code == 1
+    assert "at: missing; say when to publish: now, +2h" in result.err
+    assert "Traceback" not in result.err
+    source = workspace / "sans-date.md"
+    source.write_text("---\nkind: scoop\n---\n# Nous recrutons !\n", encoding="utf-8")
+    result = cli("add", str(source), ok=False)
+    assert result.code == 1
+    assert "at: missing" in result.err
+    assert cli("list").out.strip() == "Nothing queued."
+    cli("add", str(source), "--at", "now")
+    [delivery] = cli("list", "--json").json()  # type: ignore[misc]
+    assert delivery["due_at"] == "2026-11-29T16:00:00Z"
+
+
+def test_every_problem_of_an_item_is_listed_at_once(workspace: Path, cli: Cli) -> None:
+    result = cli("add", "--kind", "évènement", "--title", "Fête", "--link", "www.example.org",
+                 "--at", "2026-11-01 10:00", "--event-start", "demain", ok=False)  # fmt: skip
+    assert result.code == 1
+    for expected in (
+        "4 problems, nothing written",
+        "kind: expected one of event, scoop",
+        "link: expected a web address",
+        "at: 2026-11-01 10:00 is in the past",
+        "event_start: 'demain' is not a time",
+    ):
+        assert expected in result.err
+    assert cli("list").out.strip() == "Nothing queued."
+
+
+def test_an_identical_item_is_refused_with_the_existing_id(workspace: Path, cli: Cli) -> None:
+    args = ["add", "--kind", "scoop", "--title", "Permanence : samedi 10h-12h",
+            "--body", "Inscription : https://example.org/?utm_source=x&utm_medium=social",
+            "--at", "2026-12-05 10:00"]  # fmt: skip
+    cli(*args)
+    before = _ledger(cli)
+    result = cli(*args, ok=False)
+    assert result.code == 1
+    assert "not queued: item 1 is the same scoop «Permanence : samedi 10h-12h»" in result.err
+    assert "--allow-duplicate" in result.err
+    assert _ledger(cli) == before
+    # Another body, another time: not the same item.
+    cli(*args[:-4], "--body", "Autre texte", "--at", "2026-12-05 10:00")
+    cli(*args[:-1], "2026-12-12 10:00")
+    # Said on purpose, it is queued.
+    cli(*args, "--allow-duplicate")
+    assert len(cli("list", "--json").json()) == 4  # type: ignore[arg-type]
+
+
+def test_at_now_typed_twice_is_a_duplicate(
+    workspace: Path, cli: Cli, clock: time_machine.Coordinates
+) -> None:
+    cli("add", "--kind", "scoop", "--title", "Info", "--at", "now")
+    clock.shift(40)
+    result = cli("add", "--kind", "scoop", "--title", "Info", "--at", "now", ok=False)
+    assert "not queued: item 1 is the same scoop «Info»" in result.err
+    result = cli("add", "--kind", "scoop", "--title", "Info", "--at", "+2h", ok=False)
+    assert "not queued: item 1" in result.err
+    assert len(cli("list", "--json").json()) == 1  # type: ignore[arg-type]
+
+
+def test_a_cancelled_item_is_no_duplicate(workspace: Path, cli: Cli) -> None:
+    cli("add", "--kind", "scoop", "--title", "Info", "--at", "2026-12-05 10:00")
+    cli("cancel", "1")
+    cli("add", "--kind", "scoop", "--title", "Info", "--at", "2026-12-05 10:00")
+    shown = cli("show", "2", "--json").json()
+    assert isinstance(shown, dict)
+    assert shown["item"]["status"] == "active"
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--event-start", "2026-11-28 14:00", "--at", "now"],
+         "event_start: 2026-11-28 14:00 CET has already passed (it is now 2026-11-29 17:00 CET)"),
+        (["--event-start", "2026-12-12 14:00", "--at", "2026-12-12 15:00"],
+         "at: 2026-12-12 15:00 CET is after the event starts (2026-12-12 14:00 CET)"),
+        (["--event-start", "2026-12-12 14:00", "--at", "+3w"],
+         "at: 2026-12-20 17:00 CET is after the event starts"),
+    ],
+)  # fmt: skip
+def test_events_are_announced_before_they_start(
+    workspace: Path, cli: Cli, args: list[str], expected: str
+) -> None:
+    result = cli("add", "--kind", "event", "--title", "Repair café", *args, ok=False)
+    assert result.code == 1
+    assert expected in result.err
+    assert "Traceback" not in result.err
+    assert cli("list").out.strip() == "Nothing queued."
+
+
+def test_an_event_announced_at_its_start_is_accepted(workspace: Path, cli: Cli) -> None:
+    cli("add", "--kind", "event", "--title", "Repair café", "--event-start", "2026-12-12 14:00",
+        "--at", "2026-12-12 14:00")  # fmt: skip
+    [delivery] = cli("list", "--json").json()  # type: ignore[misc]
+    assert delivery["due_at"] == "2026-12-12T13:00:00Z"
+
+
+def test_tags_given_with_commas_are_several_tags(workspace: Path, cli: Cli) -> None:
+    cli("add", "--kind", "scoop", "--title", "Info", "--at", "+1h",
+        "--tag", "réemploi, zéro déchet", "--tag", "#ESS,", "--tag", "réemploi")  # fmt: skip
+    shown = cli("show", "1", "--json").json()
+    assert isinstance(shown, dict)
+    assert shown["item"]["tags"] == ["réemploi", "zéro déchet", "ESS"]
+
+
+def test_a_markdown_file_that_does_not_exist_is_named(workspace: Path, cli: Cli) -> None:
+    result = cli("add", "brouillon.md", "--at", "now", ok=False)
+    assert result.code == 1
+    assert "brouillon.md: cannot read this file (No such file or directory)" in result.err

@@ -183,3 +183,13 @@ def test_mistakes_are_explained(workspace: Path, cli: Cli, args: list[str], expe
     result = cli("calendar", *args, ok=False)
     assert result.code == 1
     assert expected in result.err
+
+
+@pytest.mark.parametrize("delimiter", [";;", "", '"'])
+def test_a_delimiter_of_more_than_one_character_is_refused(
+    workspace: Path, cli: Cli, delimiter: str
+) -> None:
+    result = cli("calendar", "--format", "csv", "--delimiter", delimiter, ok=False)
+    assert result.code == 1
+    assert "delimiter: expected one character, like ';' or ',' (or 'tab')" in result.err
+    assert "Internal error" not in result.err

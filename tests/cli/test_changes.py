@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from tests.conftest import Cli
 
 
 @pytest.fixture(autouse=True)
-def _frozen() -> object:
+def clock() -> Iterator[time_machine.Coordinates]:
     with time_machine.travel("2026-11-29T16:00:00Z", tick=False) as traveller:
         yield traveller
 
@@ -131,7 +132,7 @@ def test_retry_a_failed_delivery_and_refuse_an_unknown_one_without_force(
     workspace: Path, cli: Cli
 ) -> None:
     cli("add", "--kind", "event", "--title", "Fête", "--event-start", "2026-12-20 18:00",
-        "--channel", "twitter", "--channel", "facebook")  # fmt: skip
+        "--channel", "twitter", "--channel", "facebook", "--at", "now")  # fmt: skip
     store = _store()
     ids = {d.channel: d.id for d in store.get_item(1).deliveries}
     for channel, final in (("twitter", State.FAILED), ("facebook", State.UNKNOWN)):
@@ -148,7 +149,7 @@ def test_retry_a_failed_delivery_and_refuse_an_unknown_one_without_force(
 
 
 def test_resolve_an_unknown_delivery_as_published(workspace: Path, cli: Cli) -> None:
-    cli("add", "--kind", "scoop", "--title", "Info")
+    cli("add", "--kind", "scoop", "--title", "Info", "--at", "now")
     store = _store()
     [delivery] = store.get_item(1).deliveries
     store.move(delivery.id, State.PENDING, State.CLAIMED)
@@ -182,3 +183,64 @@ def test_list_dates_cover_whole_days_and_unknown_names_are_refused(
     assert [r["title"] for r in rows] == ["Matin"]
     result = cli("list", "--kind", "evenement", ok=False)
     assert "kind: expected one of event, scoop" in result.err
+
+
+AT_FORMS = [
+    "now",
+    "+30m",
+    "+2h",
+    "+1d",
+    "+1w",
+    "2026-12-03",
+    "2026-12-03 14:30",
+    "2026-12-03T14:30+01:00",
+    "next",
+]
+
+
+@pytest.mark.parametrize("at", AT_FORMS)
+def test_edit_works_after_every_at_form(
+    workspace: Path, cli: Cli, clock: time_machine.Coordinates, at: str
+) -> None:
+    """The README's "change your mind": the clock has microseconds, as a real one does."""
+    clock.move_to("2026-11-29T16:00:00.123456Z")
+    cli("add", "--kind", "scoop", "--title", "Réunion : ordre du jour", "--at", at)
+    before = _states(cli)["twitter"]["due_at"]
+    clock.shift(60)
+    result = cli("edit", "1", "--title", "Réunion : ordre du jour (modifié)")
+    assert "Item 1 updated" in result.out
+    shown = cli("show", "1", "--json").json()
+    assert isinstance(shown, dict)
+    assert shown["item"]["title"] == "Réunion : ordre du jour (modifié)"
+    assert _states(cli)["twitter"]["due_at"] == before
+
+
+def test_edit_of_an_event_keeps_its_times_and_refuses_an_announcement_after_it(
+    workspace: Path, cli: Cli, clock: time_machine.Coordinates
+) -> None:
+    clock.move_to("2026-11-29T16:00:00.654321Z")
+    cli("add", "--kind", "event", "--title", "Fête", "--event-start", "2026-12-12 14:00",
+        "--event-end", "2026-12-12 18:00", "--at", "+1d")  # fmt: skip
+    cli("edit", "1", "--location", "Salle des fêtes, 2 rue de l'Église")
+    shown = cli("show", "1", "--json").json()
+    assert isinstance(shown, dict)
+    assert shown["item"]["event_start"] == "2026-12-12T13:00:00Z"
+    assert shown["item"]["event_end"] == "2026-12-12T17:00:00Z"
+    assert shown["item"]["location"] == "Salle des fêtes, 2 rue de l'Église"
+    result = cli("edit", "1", "--at", "2026-12-13 10:00", ok=False)
+    assert result.code == 1
+    assert "at: 2026-12-13 10:00 CET is after the event starts (2026-12-12 14:00 CET)" in result.err
+    assert "Traceback" not in result.err
+    assert cli("show", "1", "--json").json() == shown
+
+
+def test_edit_of_an_item_whose_time_has_passed_still_changes_its_text(
+    workspace: Path, cli: Cli, clock: time_machine.Coordinates
+) -> None:
+    cli("add", "--kind", "scoop", "--title", "Info", "--at", "+30m")
+    clock.shift(3600)  # the publisher was off: the delivery is late but still pending
+    cli("edit", "1", "--body", "Texte corrigé")
+    shown = cli("show", "1", "--json").json()
+    assert isinstance(shown, dict)
+    assert shown["item"]["body"] == "Texte corrigé"
+    assert shown["deliveries"][0]["due_at"] == "2026-11-29T16:30:00Z"

@@ -14,7 +14,17 @@ from tests.conftest import Cli
 
 
 def test_preview_shows_each_post_with_its_length_and_problems(workspace: Path, cli: Cli) -> None:
-    cli("add", "--kind", "article", "--title", "Bilan", "--body", "Un **long** texte.")
+    cli(
+        "add",
+        "--kind",
+        "article",
+        "--title",
+        "Bilan",
+        "--body",
+        "Un **long** texte.",
+        "--at",
+        "now",
+    )
     out = cli("preview", "1").out
     assert "── Fake (blog)" in out
     assert "── Fake (twitter)" in out
@@ -32,7 +42,7 @@ def test_preview_shows_each_post_with_its_length_and_problems(workspace: Path, c
 
 def test_publish_one_item_now_with_its_announcements(workspace: Path, cli: Cli) -> None:
     cli("add", "--kind", "article", "--title", "Bilan", "--at", "+2d")
-    cli("add", "--kind", "scoop", "--title", "Autre")
+    cli("add", "--kind", "scoop", "--title", "Autre", "--at", "now")
     result = cli("publish", "1")
     assert result.out.count("published") == 3
     shown = cli("show", "1", "--json").json()
@@ -51,7 +61,7 @@ def test_publish_one_item_now_with_its_announcements(workspace: Path, cli: Cli) 
 
 
 def test_run_once_publishes_what_is_due_and_logs_json(workspace: Path, cli: Cli) -> None:
-    cli("add", "--kind", "scoop", "--title", "Maintenant")
+    cli("add", "--kind", "scoop", "--title", "Maintenant", "--at", "now")
     cli("add", "--kind", "scoop", "--title", "Plus tard", "--at", "+1h")
     result = cli("run", "--once", "--log-format", "json")
     events = [json.loads(line) for line in result.out.splitlines()]
@@ -65,7 +75,7 @@ def test_run_once_publishes_what_is_due_and_logs_json(workspace: Path, cli: Cli)
 
 def test_run_once_exits_4_when_something_failed(workspace: Path, cli: Cli) -> None:
     fake_platform("twitter").fail_next(Permanent("X says no"))
-    cli("add", "--kind", "scoop", "--title", "Refusé")
+    cli("add", "--kind", "scoop", "--title", "Refusé", "--at", "now")
     result = cli("run", "--once", ok=False)
     assert result.code == 4
     assert "failed" in result.out
@@ -75,8 +85,18 @@ def test_run_once_exits_4_when_something_failed(workspace: Path, cli: Cli) -> No
 def test_status_explains_what_needs_attention(workspace: Path, cli: Cli) -> None:
     fake_platform("facebook").fail_next(Ambiguous("timeout after sending"), posted_anyway=True)
     fake_platform("twitter").outage = AuthExpired("renew X_ACCESS_TOKEN")
-    cli("add", "--kind", "event", "--title", "Fête", "--event-start", "2026-12-20 18:00")
-    cli("add", "--kind", "scoop", "--title", "Info")
+    cli(
+        "add",
+        "--kind",
+        "event",
+        "--title",
+        "Fête",
+        "--event-start",
+        "2026-12-20 18:00",
+        "--at",
+        "now",
+    )
+    cli("add", "--kind", "scoop", "--title", "Info", "--at", "now")
     cli("add", "--kind", "scoop", "--title", "Demain", "--at", "+1d")
     cli("run", "--once", ok=False)
     out = cli("status").out
@@ -94,7 +114,7 @@ def test_status_explains_what_needs_attention(workspace: Path, cli: Cli) -> None
 def test_channels_check_resumes_a_paused_channel(workspace: Path, cli: Cli) -> None:
     platform = fake_platform("twitter")
     platform.outage = AuthExpired("renew X_ACCESS_TOKEN")
-    cli("add", "--kind", "scoop", "--title", "Info")
+    cli("add", "--kind", "scoop", "--title", "Info", "--at", "now")
     cli("run", "--once")
     platform.check_error = AuthExpired("token revoked")
     failed = cli("channels", "check", "twitter", ok=False)
