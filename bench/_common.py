@@ -203,13 +203,13 @@ def cpu_seconds(pid: int) -> float:
 
 
 class FakeServer:
-    """`python -m crosspost.fakeplatform` in its own process (its own GIL), on loopback."""
+    """`python -m tests.support.fakeplatform` in its own process (its own GIL), on loopback."""
 
     def __init__(self, latency_ms: float = 50.0) -> None:
         self.latency_ms = latency_ms
         self.process = subprocess.Popen(
             [
-                sys.executable, "-m", "crosspost.fakeplatform", "--port", "0",
+                sys.executable, "-m", "tests.support.fakeplatform", "--port", "0",
                 "--latency", f"{latency_ms}ms",
             ],
             stdout=subprocess.PIPE, text=True, cwd=ROOT,

@@ -287,9 +287,12 @@ def main() -> None:
     parser.add_argument("--no-append", action="store_true", help="do not write RESULTS.md")
     args = parser.parse_args()
 
+    from channels.registry import register
     from crosspost.config import parse_settings
     from crosspost.store import Store
+    from tests.support.fakechannel import FakeChannel
 
+    register("fake", FakeChannel)  # test support, not an installed channel type
     with tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "crosspost.toml"
         config.write_text(CONFIG, encoding="utf-8")

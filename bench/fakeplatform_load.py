@@ -1,6 +1,6 @@
 """How many creates per second the fake platform server sustains under a burst.
 
-Starts ``python -m crosspost.fakeplatform`` with the given latency (or uses --url),
+Starts ``python -m tests.support.fakeplatform`` with the given latency (or uses --url),
 then many client threads, each with its own requests.Session, post tweets, Page
 posts and WordPress posts in turn for a fixed time. Prints the creates/s the clients
 saw, their latency percentiles, and what the server recorded (which must match).
@@ -21,8 +21,11 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import requests
+
+ROOT = Path(__file__).resolve().parent.parent
 
 X_AUTH = {"Authorization": 'OAuth oauth_consumer_key="ck", oauth_token="t", oauth_signature="s"'}
 PAGE = "104000000000001"
@@ -77,7 +80,8 @@ def _client(url: str, deadline: float, numbers: itertools.count[int], tally: Tal
 
 def _start_server(latency: str) -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "crosspost.fakeplatform", "--port", "0", "--latency", latency],
+        [sys.executable, "-m", "tests.support.fakeplatform", "--port", "0", "--latency", latency],
+        cwd=ROOT,  # where `tests` is importable
         stdout=subprocess.PIPE,
         text=True,
     )

@@ -1,7 +1,10 @@
 """Channel type name -> adapter class, through the `crosspost.channels` entry-point group.
 
 Built-in adapters are registered exactly like a third party's would be (see
-pyproject.toml), so `pip install crosspost-mastodon` can add a type.
+pyproject.toml), so `pip install crosspost-mastodon` can add a type. Code that is
+not installed (the test suite's `fake` type, a plugin under development) calls
+`register(type_name, adapter_class)` instead; a class registered so wins over an
+entry point of the same name.
 """
 
 from __future__ import annotations
@@ -16,17 +19,30 @@ from crosspost.secrets import SecretSource
 GROUP = "crosspost.channels"
 
 
+#: Adapters registered in this process by `register`, consulted before the entry points.
+_REGISTERED: dict[str, type[Channel]] = {}
+
+
 @cache
 def _entry_points() -> dict[str, EntryPoint]:
     return {ep.name: ep for ep in entry_points(group=GROUP)}
 
 
+def register(type_name: str, adapter: type[Channel]) -> None:
+    """Make `type = "TYPE_NAME"` build `adapter` in this process, without an entry point."""
+    if not (isinstance(adapter, type) and issubclass(adapter, Channel)):
+        raise TypeError(f"channel type {type_name!r}: {adapter!r} is not a Channel class")
+    _REGISTERED[type_name] = adapter
+
+
 def known_types() -> list[str]:
-    return sorted(_entry_points())
+    return sorted(_REGISTERED.keys() | _entry_points().keys())
 
 
 def adapter_class(type_name: str) -> type[Channel]:
     """The adapter registered for `type_name`, imported on first use."""
+    if type_name in _REGISTERED:
+        return _REGISTERED[type_name]
     entry = _entry_points().get(type_name)
     if entry is None:
         known = ", ".join(known_types()) or "none (is crosspost installed?)"

@@ -16,7 +16,11 @@ from typing import Any
 
 import pytest
 
-from crosspost.testing import reset_fake_platforms
+from channels.registry import register
+from tests.support.fakechannel import FakeChannel, reset_fake_platforms
+
+# The in-memory `fake` type is test support, not an installed entry point.
+register("fake", FakeChannel)
 
 PG_ADMIN_URL = os.environ.get(
     "CROSSPOST_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

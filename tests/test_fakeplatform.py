@@ -19,8 +19,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from crosspost.fakeplatform import FakePlatformServer
-from crosspost.fakeplatform.media import tiny_png
+from tests.support.fakeplatform import FakePlatformServer
+from tests.support.fakeplatform.media import tiny_png
+
+ROOT = Path(__file__).resolve().parents[1]
 
 X_AUTH = {
     "Authorization": 'OAuth oauth_consumer_key="ck", oauth_token="at-1", '
@@ -1034,7 +1036,8 @@ def test_only_loopback_addresses_are_allowed(host: str) -> None:
 
 def test_command_line_prints_its_url_and_serves_with_latency() -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "crosspost.fakeplatform", "--port", "0", "--latency", "20ms"],
+        [sys.executable, "-m", "tests.support.fakeplatform", "--port", "0", "--latency", "20ms"],
+        cwd=ROOT,  # where `tests` is importable
         stdout=subprocess.PIPE,
         text=True,
     )

@@ -7,7 +7,7 @@ Each adapter has detailed tests of its own (test_twitter.py and the others, with
 - "twitter", "facebook" and "wordpress" talk to one in-process FakePlatformServer,
   which accepts only the credentials set here;
 - "static-blog" writes into a temporary directory;
-- "fake" is crosspost.testing.FakeChannel.
+- "fake" is tests.support.fakechannel.FakeChannel.
 
 Channels are built as the app builds them: the `[channels.NAME]` table validated by
 the adapter's Settings, then `channels.registry.build()`. The `backend` fixture is
@@ -52,9 +52,9 @@ from channels.base import (
     Transient,
 )
 from crosspost.domain import Delivery, Item
-from crosspost.fakeplatform import FakePlatformServer
 from crosspost.secrets import SecretSource
-from crosspost.testing import FakePlatform, fake_platform
+from tests.support.fakechannel import FakePlatform, fake_platform
+from tests.support.fakeplatform import FakePlatformServer
 
 PARIS = ZoneInfo("Europe/Paris")
 MB = 1024 * 1024

@@ -969,8 +969,8 @@ def test_lost_answers_over_eighty_posts_leave_exactly_eighty_on_the_page(
     # lost one off the first page, and a lookup that stops there sends it again.
     from crosspost.config import parse_settings
     from crosspost.domain import NewItem, PlannedDelivery
-    from crosspost.fakeplatform import FakePlatformServer
     from crosspost.store import Store
+    from tests.support.fakeplatform import FakePlatformServer
 
     total = 80
     with FakePlatformServer(seed=9, duplicates=False) as fake:

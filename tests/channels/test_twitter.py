@@ -1136,7 +1136,7 @@ def test_find_existing_cannot_tell_beyond_what_x_lets_anyone_read_back(
 def test_find_existing_finds_a_lost_post_under_250_newer_ones_on_the_fake_x() -> None:
     # The fake pages as X does (max_results, pagination_token, start_time): the post
     # whose answer was lost is on the third page of 100.
-    from crosspost.fakeplatform import FakePlatformServer
+    from tests.support.fakeplatform import FakePlatformServer
 
     with FakePlatformServer(seed=3) as fake:
         chan = channel(api_base=fake.url, upload_base=fake.url)

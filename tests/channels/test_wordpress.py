@@ -828,7 +828,7 @@ def test_a_real_refused_connection_is_transient() -> None:
 def test_a_lost_post_is_found_by_slug_among_more_than_a_page_of_posts(status: str) -> None:
     # The slug lookup asks for every status: a draft (no public slug yet in WordPress's
     # listings) and a post under more than per_page (10) newer ones are both found.
-    from crosspost.fakeplatform import FakePlatformServer
+    from tests.support.fakeplatform import FakePlatformServer
 
     with FakePlatformServer(seed=4) as fake:
         channel = make_channel(site_url=fake.url, status=status)

@@ -12,9 +12,9 @@ import responses
 import time_machine
 
 from channels.base import Ambiguous
-from crosspost.testing import fake_platform
 from tests.conftest import Cli
 from tests.graph_answers import TOKEN, answer_feed, config
+from tests.support.fakechannel import fake_platform
 
 BLIND = """\
 timezone = "Europe/Paris"

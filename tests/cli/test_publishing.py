@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from channels.base import Ambiguous, AuthExpired, Permanent
-from crosspost.testing import fake_platform
 from tests.conftest import Cli
+from tests.support.fakechannel import fake_platform
 
 
 def test_preview_shows_each_post_with_its_length_and_problems(workspace: Path, cli: Cli) -> None:

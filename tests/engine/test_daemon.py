@@ -14,10 +14,10 @@ import time_machine
 from crosspost.config import Settings, parse_settings
 from crosspost.domain import NewItem, PlannedDelivery
 from crosspost.store import Store
-from crosspost.testing import fake_platform
 from schedules.daemon import AlreadyRunning, Daemon
 from schedules.log import EventLog
 from tests.engine.conftest import ENGINE_CONFIG
+from tests.support.fakechannel import fake_platform
 
 
 @pytest.fixture

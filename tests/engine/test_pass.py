@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from channels.base import Ambiguous, AuthExpired, Duplicate, Permanent, RateLimited, Transient
-from crosspost.testing import fake_platform
 from tests.engine.conftest import Rig
+from tests.support.fakechannel import fake_platform
 
 
 def test_due_delivery_is_published_once_with_its_receipt(rig: Rig) -> None:

@@ -26,8 +26,8 @@ import pytest
 
 from crosspost.config import parse_settings
 from crosspost.domain import NewItem, PlannedDelivery
-from crosspost.fakeplatform import FakePlatformServer
 from crosspost.store import Store
+from tests.support.fakeplatform import FakePlatformServer
 
 pytestmark = pytest.mark.slow
 

@@ -15,9 +15,9 @@ from channels.base import Receipt
 from crosspost.config import Settings, parse_settings
 from crosspost.domain import NewItem, PlannedDelivery
 from crosspost.store import Store
-from crosspost.testing import fake_platform
 from schedules.engine import Publisher
 from schedules.log import EventLog
+from tests.support.fakechannel import fake_platform
 
 START = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
 CONFIG = """

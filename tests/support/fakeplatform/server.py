@@ -19,15 +19,15 @@ from types import TracebackType
 from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
-from crosspost.fakeplatform import control
-from crosspost.fakeplatform.faults import Fault, FaultPlan
-from crosspost.fakeplatform.graph import Graph
-from crosspost.fakeplatform.platform import Env, Platform
-from crosspost.fakeplatform.records import Create, Exchange, Recorder
-from crosspost.fakeplatform.settings import Settings
-from crosspost.fakeplatform.twitter import Twitter
-from crosspost.fakeplatform.wire import Request, Response, json_response, read_body
-from crosspost.fakeplatform.wordpress import WordPress
+from tests.support.fakeplatform import control
+from tests.support.fakeplatform.faults import Fault, FaultPlan
+from tests.support.fakeplatform.graph import Graph
+from tests.support.fakeplatform.platform import Env, Platform
+from tests.support.fakeplatform.records import Create, Exchange, Recorder
+from tests.support.fakeplatform.settings import Settings
+from tests.support.fakeplatform.twitter import Twitter
+from tests.support.fakeplatform.wire import Request, Response, json_response, read_body
+from tests.support.fakeplatform.wordpress import WordPress
 
 #: Faults after which the create stands although the client never saw the answer.
 UNANSWERED_CREATES = ("timeout", "lost_answer")

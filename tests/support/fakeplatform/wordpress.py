@@ -25,9 +25,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode
 from zoneinfo import ZoneInfo
 
-from crosspost.fakeplatform.media import sniff_image
-from crosspost.fakeplatform.platform import Env, Platform
-from crosspost.fakeplatform.wire import (
+from tests.support.fakeplatform.media import sniff_image
+from tests.support.fakeplatform.platform import Env, Platform
+from tests.support.fakeplatform.wire import (
     BadBody,
     Request,
     Response,
@@ -35,7 +35,7 @@ from crosspost.fakeplatform.wire import (
     html_response,
     json_response,
 )
-from crosspost.fakeplatform.wptext import (
+from tests.support.fakeplatform.wptext import (
     autop,
     excerpt_from,
     sanitize_file_name,

@@ -14,10 +14,10 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
-from crosspost.fakeplatform.media import sniff_image
-from crosspost.fakeplatform.platform import Env, Platform, reset_epoch
-from crosspost.fakeplatform.settings import Settings
-from crosspost.fakeplatform.wire import BadBody, Request, Response, Upload, json_response
+from tests.support.fakeplatform.media import sniff_image
+from tests.support.fakeplatform.platform import Env, Platform, reset_epoch
+from tests.support.fakeplatform.settings import Settings
+from tests.support.fakeplatform.wire import BadBody, Request, Response, Upload, json_response
 
 PROBLEM_JSON = "application/problem+json"
 INVALID_REQUEST = "https://api.twitter.com/2/problems/invalid-request"

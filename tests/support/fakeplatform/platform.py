@@ -7,8 +7,8 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
-from crosspost.fakeplatform.settings import Settings
-from crosspost.fakeplatform.wire import Request, Response
+from tests.support.fakeplatform.settings import Settings
+from tests.support.fakeplatform.wire import Request, Response
 
 
 class RecordCreate(Protocol):

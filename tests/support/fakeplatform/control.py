@@ -20,12 +20,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from crosspost.fakeplatform.faults import fault_from_json
-from crosspost.fakeplatform.settings import settings_to_json
-from crosspost.fakeplatform.wire import BadBody, Request, Response, json_response
+from tests.support.fakeplatform.faults import fault_from_json
+from tests.support.fakeplatform.settings import settings_to_json
+from tests.support.fakeplatform.wire import BadBody, Request, Response, json_response
 
 if TYPE_CHECKING:
-    from crosspost.fakeplatform.server import FakePlatformServer
+    from tests.support.fakeplatform.server import FakePlatformServer
 
 Action = Callable[["FakePlatformServer", Request], Response]
 

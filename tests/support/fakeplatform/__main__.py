@@ -1,6 +1,6 @@
 """Run the fake platform server for benchmarks: prints its URL, serves until interrupted.
 
-python -m crosspost.fakeplatform --port 8765 --latency 50ms
+python -m tests.support.fakeplatform --port 8765 --latency 50ms
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sys
 import threading
 from types import FrameType
 
-from crosspost.fakeplatform.server import FakePlatformServer
+from tests.support.fakeplatform.server import FakePlatformServer
 
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0}
 
@@ -27,7 +27,7 @@ def parse_duration(text: str, bare_unit: str) -> float:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m crosspost.fakeplatform",
+        prog="python -m tests.support.fakeplatform",
         description="Fake X, Facebook Graph and WordPress APIs on one loopback URL.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="a loopback address")

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from crosspost.fakeplatform.platform import Env, Platform
-from crosspost.fakeplatform.wire import BadBody, Form, Request, Response, json_response
+from tests.support.fakeplatform.platform import Env, Platform
+from tests.support.fakeplatform.wire import BadBody, Form, Request, Response, json_response
 
 VERSIONED = re.compile(r"/(v\d+\.\d+)(/.*)?")
 CONTENT_TYPE = "application/json; charset=UTF-8"

@@ -10,14 +10,14 @@ time and idempotency key, adds latency, and fails on request::
         ...  # run the engine against fake.url
         assert fake.count("twitter") == 1
 
-Other processes use ``python -m crosspost.fakeplatform --port 8765 --latency 50ms``
+Other processes use ``python -m tests.support.fakeplatform --port 8765 --latency 50ms``
 and the ``/_fake/`` HTTP API (see control.py). A refused connection is
 ``fake.refuse(seconds)`` or a fault of kind "refuse".
 """
 
-from crosspost.fakeplatform.faults import Fault
-from crosspost.fakeplatform.records import Create, Exchange
-from crosspost.fakeplatform.server import FakePlatformServer
-from crosspost.fakeplatform.settings import Settings
+from tests.support.fakeplatform.faults import Fault
+from tests.support.fakeplatform.records import Create, Exchange
+from tests.support.fakeplatform.server import FakePlatformServer
+from tests.support.fakeplatform.settings import Settings
 
 __all__ = ["Create", "Exchange", "FakePlatformServer", "Fault", "Settings"]

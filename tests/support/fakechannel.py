@@ -1,4 +1,4 @@
-"""Test helpers for Crosspost and for people testing their own setup.
+"""The in-memory `fake` channel type of the test suite (registered by tests/conftest.py).
 
 `FakeChannel` (channel type "fake") publishes into memory and can be told to
 fail in any of the ways a real platform fails. Tests script it through
