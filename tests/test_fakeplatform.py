@@ -478,7 +478,8 @@ def test_graph_refuses_a_bad_or_missing_token(fake: FakePlatformServer) -> None:
     assert bad.status_code == 400
     error = bad.json()["error"]
     assert error == {
-        "message": "Invalid OAuth access token - Cannot parse access token",
+        # The real Graph quotes the token back: a fake that did not hid where it leaked.
+        "message": "Malformed access token " + TOKEN,
         "type": "OAuthException",
         "code": 190,
         "fbtrace_id": error["fbtrace_id"],

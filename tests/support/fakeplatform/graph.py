@@ -290,7 +290,9 @@ def _check_token(request: Request, env: Env) -> None:
         raise GraphError("An access token is required to request this resource.", 104)
     allowed = env.settings.graph_tokens
     if allowed is not None and token not in allowed:
-        raise GraphError("Invalid OAuth access token - Cannot parse access token", 190)
+        # Graph quotes the token it could not parse back in its answer, as the real one
+        # does: whatever keeps or shows error messages must mask it (crosspost/redact.py).
+        raise GraphError(f"Malformed access token {token}", 190)
 
 
 def _form(request: Request) -> Form:
