@@ -385,7 +385,7 @@ def _crowding(
                     Finding(
                         "over_max_per_day",
                         name,
-                        f"{label}: {count} posts on {ctx.day(day)} "
+                        f"{label}: {plural(count, 'post')} on {ctx.day(day)} "
                         f"(the policy allows {rules.max_per_day} a day).",
                         ids,
                     )
