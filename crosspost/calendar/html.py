@@ -17,29 +17,42 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from html import escape
 from typing import IO, TextIO
 
 from crosspost.calendar.rows import Row, week_start
-from crosspost.calendar.table import MONTHS, WEEKDAYS, day_heading
+from crosspost.states import State
+from crosspost.wording import (
+    show_date,
+    show_month,
+    show_weekday_and_number,
+    weekday_abbreviations,
+)
 
 #: Channel colours (classes ch-0..ch-7 in STYLE): dark enough for text on white (contrast
 #: >= 4.5:1) and told apart without red, which is kept for failures.
 PALETTE_SIZE = 8
 
 #: Symbol and word for each state: the symbol survives a black-and-white print.
-STATES = {
-    "published": ("✓", "published"),
-    "pending": ("○", "planned"),
-    "claimed": ("↻", "sending"),
-    "sending": ("↻", "sending"),
-    "failed": ("✗", "failed"),
-    "unknown": ("?", "unknown: check"),
-    "skipped_late": ("✗", "not sent (too late)"),
-    "cancelled": ("⊘", "cancelled"),
+STATES: dict[str, tuple[str, str]] = {
+    State.PUBLISHED: ("✓", "published"),
+    State.PENDING: ("○", "planned"),
+    State.CLAIMED: ("↻", "sending"),
+    State.SENDING: ("↻", "sending"),
+    State.FAILED: ("✗", "failed"),
+    State.UNKNOWN: ("?", "unknown: check"),
+    State.SKIPPED_LATE: ("✗", "not sent (too late)"),
+    State.CANCELLED: ("⊘", "cancelled"),
 }
-LEGEND_STATES = ("published", "pending", "sending", "failed", "unknown", "cancelled")
+LEGEND_STATES = (
+    State.PUBLISHED,
+    State.PENDING,
+    State.SENDING,
+    State.FAILED,
+    State.UNKNOWN,
+    State.CANCELLED,
+)
 
 #: Entries shown in a grid cell before "+ N more" (the week list has them all).
 PER_CELL = 5
@@ -187,7 +200,7 @@ def write_html(rows: Iterable[Row], out: TextIO, *, page: Page) -> int:
 
 
 def _header(page: Page) -> str:
-    span = f"{day_heading(page.first_day)} to {day_heading(page.last_day)}"
+    span = f"{show_date(page.first_day)} to {show_date(page.last_day)}"
     channels = "".join(
         f'<li class="{_colour_class(page, name)}"><span class="sw"></span>{escape(label)}</li>'
         for name, label in page.labels.items()
@@ -233,13 +246,13 @@ def _months(rows: Iterable[Row], page: Page) -> Iterator[str]:
     greyed and left empty, their posts appear in their own month's grid.
     """
     source = _Peek(rows)
-    heads = "".join(f"<th>{name[:3]}</th>" for name in WEEKDAYS)
+    heads = "".join(f"<th>{name}</th>" for name in weekday_abbreviations())
     for month in _month_starts(page.first_day, page.last_day):
         next_month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
         first = max(month, page.first_day)
         last = min(next_month - timedelta(days=1), page.last_day)
         parts = [
-            f'<section class="month">\n<h2>{MONTHS[month.month - 1]} {month.year}</h2>\n'
+            f'<section class="month">\n<h2>{show_month(month)}</h2>\n'
             f'<table class="grid">\n<thead><tr>{heads}</tr></thead>\n<tbody>\n'
         ]
         day = week_start(first)
@@ -307,7 +320,7 @@ class _WeekList:
             self._close()
             self._week = monday
             self.out.write(
-                f'<section class="week">\n<h3>Week of {day_heading(monday)}</h3>\n'
+                f'<section class="week">\n<h3>Week of {show_date(monday)}</h3>\n'
                 '<table class="list"><thead><tr><th>Day</th><th>Time</th><th>Channel</th>'
                 "<th>Kind</th><th>Title</th><th>State</th><th>Detail</th></tr></thead><tbody>\n"
             )
@@ -333,13 +346,8 @@ def _list_row(row: Row, page: Page) -> str:
         detail = f'<a href="{url}" rel="noreferrer noopener">{url}</a>'
     return (
         f'<tr class="{_colour_class(page, d.channel)} st-{escape(d.state)}">'
-        f'<td class="t">{WEEKDAYS[day.weekday()][:3]} {day.day}</td>'
+        f'<td class="t">{show_weekday_and_number(day)}</td>'
         f'<td class="t">{row.local:%H:%M}</td><td class="c">{escape(row.label)}</td>'
         f"<td>{escape(d.item.kind)}</td><td>{escape(d.item.title)}</td>"
         f'<td class="st">{symbol} {word}</td><td class="detail">{detail}</td></tr>\n'
     )
-
-
-def generated_text(now: datetime) -> str:
-    """'on 29 November 2026 at 17:00' in local time (for the page's footer line)."""
-    return f"on {now.day} {MONTHS[now.month - 1]} {now.year} at {now:%H:%M}"

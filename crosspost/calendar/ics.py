@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 from icalendar import STATUS, Calendar, Event
 
 from crosspost.calendar.rows import Row
+from crosspost.states import State
+from crosspost.wording import show_local
 
 if TYPE_CHECKING:
     from crosspost.config import Settings
@@ -25,19 +27,18 @@ if TYPE_CHECKING:
 EVENT_LENGTH = timedelta(minutes=15)
 
 #: VEVENT STATUS for each delivery state (RFC 5545 has three values).
-EVENT_STATUS = {
-    "pending": STATUS.TENTATIVE,
-    "claimed": STATUS.TENTATIVE,
-    "sending": STATUS.TENTATIVE,
-    "unknown": STATUS.TENTATIVE,
-    "failed": STATUS.TENTATIVE,
-    "skipped_late": STATUS.TENTATIVE,
-    "published": STATUS.CONFIRMED,
-    "cancelled": STATUS.CANCELLED,
+EVENT_STATUS: dict[str, STATUS] = {
+    **dict.fromkeys(State, STATUS.TENTATIVE),
+    State.PUBLISHED: STATUS.CONFIRMED,
+    State.CANCELLED: STATUS.CANCELLED,
 }
 
 #: Said in the SUMMARY, where a calendar shows it, for the states that need a look.
-ATTENTION = {"failed": "failed", "unknown": "unknown: check", "skipped_late": "not sent"}
+ATTENTION: dict[str, str] = {
+    State.FAILED: "failed",
+    State.UNKNOWN: "unknown: check",
+    State.SKIPPED_LATE: "not sent",
+}
 
 PRODID = "-//Crosspost//Editorial calendar//EN"
 
@@ -134,11 +135,11 @@ def description(row: Row, text: str, zone: ZoneInfo) -> str:
     """The rendered post, then where it stands."""
     d = row.delivery
     lines = [text, "", f"State: {d.state}"]
-    if d.state == "published":
+    if d.state == State.PUBLISHED:
         if d.remote_url:
             lines.append(f"Online at: {d.remote_url}")
         if d.published_at and abs(d.published_at - d.due_at) > timedelta(minutes=1):
-            lines.append(f"Published: {d.published_at.astimezone(zone):%Y-%m-%d %H:%M %Z}")
+            lines.append(f"Published: {show_local(d.published_at, zone)}")
         if d.dry_run:
             lines.append("Dry run: nothing was really sent.")
     elif row.detail:

@@ -8,14 +8,15 @@ from datetime import date
 from typing import TextIO
 
 from crosspost.calendar.rows import Row, week_start
-from crosspost.calendar.table import MONTHS, WEEKDAYS, day_heading
+from crosspost.states import IN_FLIGHT, NEEDS_ATTENTION, State
+from crosspost.wording import show_date, show_short_day
 
 #: How the totals group the states (a board wants four numbers, not eight).
-GROUPS = (
-    ("Planned", ("pending", "claimed", "sending")),
-    ("Published", ("published",)),
-    ("Needs attention", ("failed", "unknown", "skipped_late")),
-    ("Cancelled", ("cancelled",)),
+GROUPS: tuple[tuple[str, frozenset[State]], ...] = (
+    ("Planned", frozenset({State.PENDING, *IN_FLIGHT})),
+    ("Published", frozenset({State.PUBLISHED})),
+    ("Needs attention", NEEDS_ATTENTION),
+    ("Cancelled", frozenset({State.CANCELLED})),
 )
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
@@ -24,11 +25,6 @@ _SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
 def escape(text: str) -> str:
     """Text shown as typed inside a table cell: no accidental bold, link or column break."""
     return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
-
-
-def _short_day(day: date) -> str:
-    """'Tue 1 Dec' (English names whatever the machine's locale)."""
-    return f"{WEEKDAYS[day.weekday()][:3]} {day.day} {MONTHS[day.month - 1][:3]}"
 
 
 def totals_table(counts: Mapping[tuple[str, str], int], labels: Mapping[str, str]) -> list[str]:
@@ -47,9 +43,9 @@ def totals_table(counts: Mapping[tuple[str, str], int], labels: Mapping[str, str
 
 def state_cell(row: Row) -> str:
     d = row.delivery
-    if d.state == "published" and row.url:
+    if d.state == State.PUBLISHED and row.url:
         return f"published ([link](<{row.url}>))"
-    if row.detail and d.state in ("failed", "unknown", "skipped_late"):
+    if row.detail and d.state in NEEDS_ATTENTION:
         return f"**{d.state}**: {escape(row.detail)}"
     return d.state
 
@@ -67,9 +63,7 @@ def write_markdown(
 ) -> int:
     """Write the report, streaming the weeks; returns how many deliveries were listed."""
     out.write(f"# {escape(title)}\n\n")
-    out.write(
-        f"From {day_heading(first_day)} to {day_heading(last_day)}; times in {zone_name}.\n\n"
-    )
+    out.write(f"From {show_date(first_day)} to {show_date(last_day)}; times in {zone_name}.\n\n")
     if counts:
         out.write("\n".join(totals_table(counts, labels)) + "\n")
     week: date | None = None
@@ -77,13 +71,13 @@ def write_markdown(
     for row in rows:
         monday = week_start(row.local.date())
         if monday != week:
-            out.write(f"\n## Week of {day_heading(monday)}\n\n")
+            out.write(f"\n## Week of {show_date(monday)}\n\n")
             out.write("| Day | Time | Channel | Kind | Title | State |\n")
             out.write("|---|---|---|---|---|---|\n")
             week = monday
         d = row.delivery
         out.write(
-            f"| {_short_day(row.local.date())} | {row.local:%H:%M} | {escape(row.label)} | "
+            f"| {show_short_day(row.local.date())} | {row.local:%H:%M} | {escape(row.label)} | "
             f"{escape(d.item.kind)} | {escape(d.item.title)} | {state_cell(row)} |\n"
         )
         count += 1

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from crosspost.clock import local_midnight
 from crosspost.domain import Delivery
+from crosspost.states import State
 from crosspost.store import DeliveryFilter
 
 if TYPE_CHECKING:
@@ -74,21 +75,14 @@ class Row:
 
     @property
     def url(self) -> str | None:
-        return self.delivery.remote_url if self.delivery.state == "published" else None
+        return self.delivery.remote_url if self.delivery.state == State.PUBLISHED else None
 
     @property
     def detail(self) -> str:
         """The one thing to know beyond the state: where it is, why it failed, what it waits for."""
-        d = self.delivery
-        if d.state == "published":
-            return (d.remote_url or d.remote_id or "") + (" (dry run)" if d.dry_run else "")
-        if d.state in ("failed", "unknown", "skipped_late") and d.last_error:
-            return d.last_error
-        if d.role == "announce" and d.waits_for_channel and d.state == "pending":
-            return f"announces the {d.waits_for_channel} post"
-        if d.state == "pending" and d.attempts and d.last_error:
-            return f"retrying: {d.last_error}"
-        return ""
+        from crosspost.attention import note
+
+        return note(self.delivery)
 
 
 def channel_labels(settings: Settings) -> dict[str, str]:

@@ -6,17 +6,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 
 from crosspost.calendar.rows import Row
-
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
-
-
-def day_heading(day: date) -> str:
-    """'Tuesday 1 December 2026'."""
-    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
+from crosspost.wording import show_date
 
 
 def shorten(text: str, width: int) -> str:
@@ -39,7 +29,7 @@ def write_table(
         if day != current:
             if current is not None:
                 echo("")
-            echo(day_heading(day))
+            echo(show_date(day))
             current = day
         d = row.delivery
         line = (

@@ -88,7 +88,7 @@ def calendar(
         if status:
             raise InputError("status: the agenda lists event items, not deliveries; drop --status")
         count = _write(output, binary=True, write=lambda out: _agenda(context, query, out))
-        noun = "event"
+        noun, many = "event", "events"
     else:
         writer = _WRITERS[fmt]
         count = _write(
@@ -96,10 +96,11 @@ def calendar(
             binary=fmt == "ics",
             write=lambda out: writer(context, query, out, _Options(delimiter, bom)),
         )
-        noun = "delivery"
+        noun, many = "delivery", "deliveries"
     if output is not None:
-        plural = noun if count == 1 else ("deliveries" if noun == "delivery" else "events")
-        say(f"Wrote {count} {plural} to {output} ({_span(start, end, settings.zone)}).")
+        from crosspost.wording import plural
+
+        say(f"Wrote {plural(count, noun, many)} to {output} ({_span(start, end, settings.zone)}).")
 
 
 # ---------------------------------------------------------------- checking what was asked
@@ -124,8 +125,10 @@ def _range(from_: str | None, to: str | None, settings: Settings) -> tuple[datet
 
 
 def _span(start: datetime, end: datetime, zone: ZoneInfo) -> str:
+    from crosspost.wording import show_span
+
     last = (end - timedelta(microseconds=1)).astimezone(zone).date()
-    return f"{start.astimezone(zone).date()} to {last}"
+    return show_span(start.astimezone(zone).date(), last)
 
 
 # ---------------------------------------------------------------- writing
@@ -223,8 +226,9 @@ def _csv(context: AppContext, query: Query, out: Any, options: _Options) -> int:
 
 
 def _html(context: AppContext, query: Query, out: Any, _: _Options) -> int:
-    from crosspost.calendar.html import Page, generated_text, write_html
+    from crosspost.calendar.html import Page, write_html
     from crosspost.calendar.rows import channel_labels
+    from crosspost.wording import show_made
 
     settings = context.settings
     zone = settings.zone
@@ -234,7 +238,7 @@ def _html(context: AppContext, query: Query, out: Any, _: _Options) -> int:
         first_day=query.start.astimezone(zone).date(),
         last_day=(query.end - timedelta(microseconds=1)).astimezone(zone).date(),
         zone_name=zone.key,
-        generated=generated_text(current),
+        generated=show_made(current),
         today=current.date(),
         labels=channel_labels(settings),
     )

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
 
+from crosspost.clock import utcnow
 from crosspost.redact import redact, redact_data
 
 if TYPE_CHECKING:
@@ -73,7 +74,8 @@ def app_context(ctx: typer.Context) -> AppContext:
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    """The command's clock (crosspost.clock, which time-machine freezes in tests)."""
+    return utcnow()
 
 
 def emit_json(data: Any) -> None:

@@ -98,6 +98,7 @@ def delete(
 ) -> None:
     """Remove an item nothing of which was published, with its deliveries and history."""
     from crosspost.errors import Conflict
+    from crosspost.wording import plural
 
     store = app_context(ctx).store
     record = store.get_item(item_id)
@@ -107,8 +108,7 @@ def delete(
         if not typer.confirm(question, default=False):
             raise Conflict(f"item {item_id} kept: nothing was deleted")
     deleted = store.delete_item(item_id)
-    count = len(deleted.deliveries)
     say(
         f"Deleted item {item_id} «{deleted.item.title}» and its "
-        f"{count} deliver{'y' if count == 1 else 'ies'}."
+        f"{plural(len(deleted.deliveries), 'delivery', 'deliveries')}."
     )

@@ -7,29 +7,17 @@ from zoneinfo import ZoneInfo
 
 import typer
 
+from crosspost.attention import note
 from crosspost.domain import Change, Delivery, PlannedDelivery
-from crosspost.when import show_local
+from crosspost.wording import show_local
 
 
 def delivery_line(delivery: Delivery, zone: ZoneInfo) -> str:
     """'  twitter    2026-12-03 09:30 CET  pending    announces blog'."""
     return (
         f"  {delivery.channel:<12} {show_local(delivery.due_at, zone):<22} "
-        f"{delivery.state:<12} {delivery_note(delivery)}"
+        f"{delivery.state:<12} {note(delivery)}"
     ).rstrip()
-
-
-def delivery_note(delivery: Delivery) -> str:
-    if delivery.state == "published":
-        suffix = " (dry run)" if delivery.dry_run else ""
-        return f"{delivery.remote_url or delivery.remote_id or ''}{suffix}"
-    if delivery.state in ("failed", "unknown", "skipped_late") and delivery.last_error:
-        return delivery.last_error
-    if delivery.role == "announce" and delivery.waits_for_channel:
-        return f"announces the {delivery.waits_for_channel} post"
-    if delivery.state == "pending" and delivery.attempts and delivery.last_error:
-        return f"retrying: {delivery.last_error}"
-    return ""
 
 
 def planned_line(planned: PlannedDelivery, zone: ZoneInfo) -> str:

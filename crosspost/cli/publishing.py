@@ -168,98 +168,13 @@ def status(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Running publishers, queue depth, what is next, and what needs attention."""
-    from datetime import timedelta
-
-    from crosspost.cli.output import delivery_line
-    from crosspost.shapes import delivery_json, instant
-    from crosspost.store import DeliveryFilter
-    from crosspost.when import show_local
+    from crosspost.attention import status_report
+    from crosspost.cli.status import status_json, status_lines
 
     context = app_context(ctx)
-    settings = context.settings
-    store = context.store
-    current = now()
-    alive_after = current - timedelta(seconds=60)
-    workers = store.workers()
-    counts = store.count_by_state()
-    upcoming = store.list_deliveries(DeliveryFilter(states=("pending",), due_from=current, limit=5))
-    attention = store.list_deliveries(
-        DeliveryFilter(states=("failed", "unknown", "skipped_late"), limit=50)
-    )
-    held = store.held_announcements()
-    stuck = store.stuck(current)
-    paused = store.paused_channels()
-    overdue = store.list_deliveries(
-        DeliveryFilter(states=("pending",), due_to=current - timedelta(minutes=2), limit=20)
-    )
+    report = status_report(context.store, context.settings.zone, now=now())
     if as_json:
-        emit_json(
-            {
-                "publishers": [
-                    {
-                        "id": w.id,
-                        "mode": w.mode,
-                        "host": w.hostname,
-                        "pid": w.pid,
-                        "started_at": instant(w.started_at),
-                        "heartbeat_at": instant(w.heartbeat_at),
-                        "alive": w.heartbeat_at >= alive_after,
-                    }
-                    for w in workers
-                ],
-                "counts": counts,
-                "next": [delivery_json(d, settings.zone, with_item=True) for d in upcoming],
-                "attention": [delivery_json(d, settings.zone, with_item=True) for d in attention],
-                "held": [delivery_json(d, settings.zone, with_item=True) for d in held],
-                "stuck": [delivery_json(d, settings.zone, with_item=True) for d in stuck],
-                "overdue": [delivery_json(d, settings.zone, with_item=True) for d in overdue],
-                "paused_channels": [
-                    {"channel": p.channel, "reason": p.reason, "since": instant(p.since)}
-                    for p in paused
-                ],
-            }
-        )
+        emit_json(status_json(report))
         return
-    zone = settings.zone
-    alive = [w for w in workers if w.heartbeat_at >= alive_after]
-    if alive:
-        for w in alive:
-            say(
-                f"Publisher {w.mode} on {w.hostname} (pid {w.pid}) since "
-                f"{show_local(w.started_at, zone)}, last seen {show_local(w.heartbeat_at, zone)}"
-            )
-    else:
-        say("No publisher is running: start `crosspost run`, or add the cron line (README).")
-    queued = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "empty"
-    say(f"Queue: {queued}")
-    if upcoming:
-        say("Next:")
-        for d in upcoming:
-            say(f"{delivery_line(d, zone)}  #{d.item.id} «{d.item.title}»")
-    problems = False
-    for pause in paused:
-        problems = True
-        say(f"PAUSED {pause.channel}: {pause.reason}")
-        say("  Fix what it says (renew the credentials, or run the command given); the channel")
-        say("  resumes by itself at the next daily check of a running daemon, or at once with")
-        say(f"  `crosspost channels check {pause.channel}`.")
-    if overdue and alive:
-        problems = True
-        say(f"{len(overdue)} delivery(ies) overdue although a publisher runs:")
-    elif overdue:
-        problems = True
-        say(f"{len(overdue)} delivery(ies) overdue: no publisher is running.")
-    for d in overdue[:5]:
-        say(f"{delivery_line(d, zone)}  #{d.item.id} «{d.item.title}»")
-    for title, rows in (
-        ("Needs your attention", attention),
-        ("Held announcements (the post they announce did not go out)", held),
-        ("Stuck (publisher stopped mid-way; it will be checked automatically)", stuck),
-    ):
-        if rows:
-            problems = True
-            say(f"{title}:")
-            for d in rows:
-                say(f"{delivery_line(d, zone)}  #{d.item.id} «{d.item.title}»")
-    if not problems:
-        say("Nothing needs attention.")
+    for line in status_lines(report):
+        say(line)

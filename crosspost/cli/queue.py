@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import typer
 
@@ -29,9 +28,10 @@ def list_(
     as_json: bool = typer.Option(False, "--json", help="Print JSON (see docs/json.md)."),
 ) -> None:
     """List deliveries (one line per item and channel), by due time."""
-    from crosspost.cli.output import delivery_note, table
+    from crosspost.attention import note
+    from crosspost.cli.output import table
     from crosspost.store import DeliveryFilter
-    from crosspost.when import show_local
+    from crosspost.wording import show_local
 
     context = app_context(ctx)
     settings = context.settings
@@ -66,7 +66,7 @@ def list_(
             d.state,
             d.item.kind,
             _short(d.item.title),
-            delivery_note(d),
+            note(d),
         )
         for d in deliveries
     ]
@@ -86,8 +86,9 @@ def show(
     as_json: bool = typer.Option(False, "--json", help="Print JSON (see docs/json.md)."),
 ) -> None:
     """Show one item: its content, its deliveries and every publication attempt."""
+    from crosspost import attention
     from crosspost.cli.output import delivery_line
-    from crosspost.when import show_local
+    from crosspost.wording import seconds, show_local
 
     context = app_context(ctx)
     settings = context.settings
@@ -134,32 +135,12 @@ def show(
         for attempt in delivery.attempt_history:
             took = ""
             if attempt.ended_at:
-                took = f" ({(attempt.ended_at - attempt.started_at).total_seconds():.1f} s)"
+                took = f" ({seconds(attempt.ended_at - attempt.started_at)})"
             error = f": {attempt.error_message}" if attempt.error_message else ""
             say(
                 f"      attempt {attempt.number} {show_local(attempt.started_at, zone)}"
                 f"{took} {attempt.outcome}{error}"
             )
-        advice = _advice(delivery)
+        advice = attention.advice(delivery)
         if advice:
             say(f"      -> {advice}")
-
-
-def _advice(delivery: Any) -> str:
-    """What the officer can do about a delivery that needs attention."""
-    item = delivery.item.id
-    channel = delivery.channel
-    if delivery.state == "unknown":
-        return (
-            f"the post may be online even though {channel} did not confirm it. Look on "
-            f"{channel}: if it is there, `crosspost resolve {item} --channel {channel} "
-            f"--published URL`; if not, `crosspost retry {item} --channel {channel} --force`"
-        )
-    if delivery.state == "failed":
-        return f"fix the cause, then `crosspost retry {item} --channel {channel}`"
-    if delivery.state == "skipped_late":
-        return (
-            f"it was found too late to post on time; `crosspost retry {item} "
-            f"--channel {channel}` sends it now, `crosspost cancel {item}` drops it"
-        )
-    return ""

@@ -25,7 +25,6 @@ the store's read-only queries.
 
 from crosspost.policy.days import EVERY_DAY, Quiet, Slot, parse_days, parse_quiet, parse_slot
 from crosspost.policy.health import (
-    STUCK_AFTER,
     ChannelHealth,
     Finding,
     HealthReport,
@@ -46,7 +45,6 @@ from crosspost.policy.rules import ChannelPolicy, Policy, load_policy, validate_
 
 __all__ = [
     "EVERY_DAY",
-    "STUCK_AFTER",
     "ChannelHealth",
     "ChannelPolicy",
     "Finding",

@@ -9,20 +9,19 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
+from crosspost import attention
 from crosspost.clock import local_midnight
 from crosspost.domain import Delivery
 from crosspost.policy.placement import minute_of
 from crosspost.policy.rules import ChannelPolicy, load_policy
-from crosspost.wording import duration_words, plural, show_day, show_day_time, show_month
+from crosspost.states import IN_FLIGHT, State
+from crosspost.wording import days_ago, plural, show_day, show_day_time, show_month
 
 if TYPE_CHECKING:
     from crosspost.config import Settings
     from crosspost.store import Store
 
 # ---------------------------------------------------------------- the health report
-
-#: How long past its time a delivery may wait before the report calls it stuck.
-STUCK_AFTER = timedelta(minutes=15)
 
 Check = Literal[
     "below_target",
@@ -132,17 +131,12 @@ def health_report(
 
     upcoming = store.list_deliveries(
         DeliveryFilter(
-            states=("pending", "claimed", "sending"),
+            states=(State.PENDING, *IN_FLIGHT),
             due_from=local_midnight(min(week0, month0), zone),
             due_to=local_midnight(last_day, zone),
         )
     )
-    troubled = store.list_deliveries(
-        DeliveryFilter(states=("failed", "unknown", "skipped_late"), due_from=window_start)
-    )
-    late = store.list_deliveries(
-        DeliveryFilter(states=("pending", "claimed", "sending"), due_to=now - STUCK_AFTER)
-    )
+    needs = attention.gather(store, now, since=window_start)
     context = _Context(settings, zone, now, today, week0, month0, weeks, ahead)
     channels = tuple(
         _channel_health(
@@ -152,8 +146,7 @@ def health_report(
             published=[p for c, p in published if c == name],
             last=last.get(name),
             upcoming=[d for d in upcoming if d.channel == name],
-            troubled=[d for d in troubled if d.channel == name],
-            late=[d for d in late if d.channel == name],
+            needs=needs,
         )
         for name in names
     )
@@ -234,8 +227,7 @@ def _channel_health(
     published: list[datetime],
     last: datetime | None,
     upcoming: list[Delivery],
-    troubled: list[Delivery],
-    late: list[Delivery],
+    needs: attention.Attention,
 ) -> ChannelHealth:
     label = _labels(ctx.settings)[name]
     published_days = Counter(ctx.local_day(p) for p in published)
@@ -275,8 +267,7 @@ def _channel_health(
     findings += [_period_finding(ctx, name, label, p) for p in periods if not p.ok]
     ahead = [d for d in upcoming if d.due_at >= ctx.now]
     findings += _crowding(ctx, name, label, rules, ahead, published)
-    findings += [_trouble(ctx, name, label, d) for d in troubled]
-    findings += [f for d in late if (f := _late(ctx, name, label, d)) is not None]
+    findings += _needs(ctx, name, label, needs)
     return ChannelHealth(
         channel=name,
         label=label,
@@ -304,8 +295,7 @@ def _notes(
     target = f" (target: {rules.targets_text()})" if rules.has_targets else ""
     notes = [f"{label}: {plural(in_window, 'post')} in {span}{target}."]
     if last is not None and days_since is not None:
-        ago = {0: "today", 1: "yesterday"}.get(days_since, f"{days_since} days ago")
-        notes.append(f"{label}: last post {ago} ({ctx.day(ctx.local_day(last))}).")
+        notes.append(f"{label}: last post {days_ago(days_since)} ({ctx.day(ctx.local_day(last))}).")
     return notes
 
 
@@ -395,7 +385,7 @@ def _crowding(
                     Finding(
                         "over_max_per_day",
                         name,
-                        f"{label}: {count} posts on {ctx.day(day)} "
+                        f"{label}: {plural(count, 'post')} on {ctx.day(day)} "
                         f"(the policy allows {rules.max_per_day} a day).",
                         ids,
                     )
@@ -421,58 +411,37 @@ def _titles(deliveries: Sequence[Delivery]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _trouble(ctx: _Context, name: str, label: str, delivery: Delivery) -> Finding:
-    title = f"«{delivery.item.title}»"
-    item = delivery.item.id
-    when = ctx.moment(delivery.due_at)
-    reason = f": {delivery.last_error}" if delivery.last_error else ""
-    if delivery.state == "failed":
-        sentence = (
-            f"{label}: {title}, due {when}, failed{reason}. "
-            f"Fix the cause, then `crosspost retry {item}`."
-        )
-    elif delivery.state == "unknown":
-        sentence = (
-            f"{label}: nobody knows whether {title}, due {when}, is online{reason}. "
-            f"Look on {label}, then `crosspost resolve {item} --channel {name} "
-            f"--published URL` or `--not-published`."
-        )
-    else:
-        sentence = (
-            f"{label}: {title}, due {when}, was not sent: the publisher found it too late. "
-            f"`crosspost retry {item}` sends it anyway, `crosspost cancel {item}` drops it."
-        )
-    check: Check = (
-        "failed"
-        if delivery.state == "failed"
-        else ("unknown" if delivery.state == "unknown" else "skipped_late")
-    )
-    return Finding(check, name, sentence, (item,))
-
-
-def _late(ctx: _Context, name: str, label: str, delivery: Delivery) -> Finding | None:
-    title = f"«{delivery.item.title}»"
-    item = delivery.item.id
-    limit = ctx.now - STUCK_AFTER
-    if delivery.state == "pending":
-        if delivery.next_attempt_at is not None and delivery.next_attempt_at > limit:
-            return None  # a retry is planned: not stuck
-        if delivery.waits_for_id is not None and delivery.announced_url is None:
-            return None  # waits for the post it announces, which is reported on its own
-        late = duration_words(ctx.now - delivery.due_at)
-        return Finding(
-            "overdue",
+def _needs(ctx: _Context, name: str, label: str, needs: attention.Attention) -> list[Finding]:
+    """The channel's deliveries in trouble, overdue or stuck, in due order within each."""
+    findings = [
+        Finding(
+            _CHECKS[d.state],
             name,
-            f"{label}: {title} was due {ctx.moment(delivery.due_at)} and has not gone out "
-            f"({late} late): is the publisher running? See `crosspost status`.",
-            (item,),
+            attention.trouble_sentence(d, label, ctx.moment(d.due_at)),
+            (d.item.id,),
         )
-    if delivery.lease_until is not None and delivery.lease_until > limit:
-        return None  # a publisher is working on it right now
-    return Finding(
-        "stuck",
-        name,
-        f"{label}: {title} was taken by a publisher that stopped answering; "
-        f"a running publisher releases it (`crosspost run`), then check `crosspost show {item}`.",
-        (item,),
-    )
+        for d in needs.troubled
+        if d.channel == name
+    ]
+    late = sorted((d for d in needs.overdue + needs.stuck if d.channel == name), key=_due_order)
+    for d in late:
+        if d.state == State.PENDING:
+            sentence = attention.overdue_sentence(d, label, ctx.moment(d.due_at), ctx.now)
+            findings.append(Finding("overdue", name, sentence, (d.item.id,)))
+        else:
+            findings.append(
+                Finding("stuck", name, attention.stuck_sentence(d, label), (d.item.id,))
+            )
+    return findings
+
+
+def _due_order(delivery: Delivery) -> tuple[datetime, int]:
+    return delivery.due_at, delivery.id
+
+
+#: The health check named after each state that needs the officer.
+_CHECKS: dict[str, Check] = {
+    State.FAILED: "failed",
+    State.UNKNOWN: "unknown",
+    State.SKIPPED_LATE: "skipped_late",
+}

@@ -13,7 +13,7 @@ from crosspost.clock import local_midnight, wall_time
 from crosspost.domain import PlannedDelivery
 from crosspost.errors import InputError
 from crosspost.policy.rules import ChannelPolicy, load_policy
-from crosspost.wording import show_day, show_day_time
+from crosspost.wording import plural, show_day, show_day_time
 
 if TYPE_CHECKING:
     from crosspost.config import Settings
@@ -235,7 +235,7 @@ def time_warnings(
         if rules.max_per_day and count > rules.max_per_day:
             day = show_day(local.date(), now, zone)
             out.append(
-                f"{planned.channel}: this makes {count} posts on {day} "
+                f"{planned.channel}: this makes {plural(count, 'post')} on {day} "
                 f"(the policy allows {rules.max_per_day} a day)"
             )
         load.add(planned.channel, planned.due_at)
