@@ -8,6 +8,7 @@ from typing import Any
 import typer
 
 from crosspost.cli.context import app_context, emit_json, now, say
+from crosspost.wording import plural
 
 app = typer.Typer()
 
@@ -73,7 +74,8 @@ def import_(
         if len(skipped) > SHOWN:
             say(f"Skipped {len(skipped) - SHOWN} more already queued (--json lists them all).")
     if dry_run:
-        say(f"All {len(accepted)} items are valid ({deliveries} deliveries); nothing written.")
+        items, posts = plural(len(accepted), "item"), plural(deliveries, "delivery", "deliveries")
+        say(f"All {items} are valid ({posts}); nothing written.")
         return
     from crosspost.media import keep_image
 
@@ -96,10 +98,11 @@ def import_(
         say("Nothing imported: every item is already queued (--allow-duplicate to add them).")
         return
     first, last = (ids[0], ids[-1]) if ids else (0, 0)
-    say(f"Imported {len(ids)} items ({deliveries} deliveries), ids {first} to {last}.")
+    items, posts = plural(len(ids), "item"), plural(deliveries, "delivery", "deliveries")
+    say(f"Imported {items} ({posts}), ids {first} to {last}.")
     if skipped:
         count = len(skipped)
-        say(f"{count} item{'s' if count > 1 else ''} already queued skipped (listed above).")
+        say(f"{plural(count, 'item')} already queued skipped (listed above).")
 
 
 def _refuse_on_channel_errors(settings: Any, accepted: list[Any]) -> None:
@@ -119,6 +122,6 @@ def _refuse_on_channel_errors(settings: Any, accepted: list[Any]) -> None:
         problems += errors
     if problems:
         raise InputError(
-            f"nothing was imported: {refused} item{'s' if refused > 1 else ''} "
+            f"nothing was imported: {plural(refused, 'item')} "
             "to fix first:\n  " + "\n  ".join(problems)
         )

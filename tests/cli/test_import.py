@@ -152,7 +152,7 @@ def test_empty_cells_past_the_last_column_are_no_extra_fields(workspace: Path, c
     (workspace / "items.csv").write_text(
         "kind;title;at\nscoop;Réunion : bilan;2026-12-10 12:00;;\n", encoding="utf-8"
     )
-    assert "Imported 1 items" in cli("import", "items.csv").out
+    assert "Imported 1 item " in cli("import", "items.csv").out
 
 
 def test_text_under_a_column_without_a_name_is_refused_not_dropped(

@@ -152,7 +152,24 @@ def _ledger(db_url: str) -> list[tuple[str, str, int]]:
     return rows
 
 
-def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
+def _wait_started(
+    processes: list[subprocess.Popen[bytes]], logs: list[Path], within: float = 60
+) -> None:
+    """Until each daemon has said it is publishing: a SIGTERM that arrives while Python
+    is still importing kills it before its handler exists (nothing claimed, but not the
+    clean exit checked here)."""
+    deadline = time.monotonic() + within
+    for process, log in zip(processes, logs, strict=True):
+        while "publishing from" not in log.read_text(encoding="utf-8", errors="replace"):
+            if process.poll() is not None:
+                break  # exited already: its exit code tells
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{log.name}: the daemon did not start within {within} s")
+            time.sleep(0.1)
+
+
+def _stop(processes: list[subprocess.Popen[bytes]], logs: list[Path]) -> None:
+    _wait_started(processes, logs)
     for process in processes:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
@@ -166,11 +183,12 @@ def test_four_daemons_on_postgresql_publish_a_thousand_posts_exactly_once(
 ) -> None:
     env = _workspace(tmp_path, fake.url, pg_url)
     _queue(tmp_path, env, 1000)
-    daemons = [_crosspost(env, "run", log=tmp_path / f"daemon{n}.log") for n in range(4)]
+    logs = [tmp_path / f"daemon{n}.log" for n in range(4)]
+    daemons = [_crosspost(env, "run", log=log) for log in logs]
     try:
         counts = _wait_settled(pg_url, 1000, within=180)
     finally:
-        _stop(daemons)
+        _stop(daemons, logs)
     assert counts == {"published": 1000}
     assert fake.count("twitter") == 1000
     posted = _titles_posted(fake)
@@ -228,7 +246,7 @@ def test_a_daemon_killed_at_random_points_never_posts_twice_nor_loses_a_post(
     try:
         counts = _wait_settled(db_url, total, within=120)
     finally:
-        _stop([survivor])
+        _stop([survivor], [tmp_path / "survivor.log"])
     posted = _titles_posted(fake)
     ledger = _ledger(db_url)
     assert kills >= 10
