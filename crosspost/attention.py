@@ -15,6 +15,7 @@ from crosspost.domain import Delivery
 from crosspost.states import DONE, IN_FLIGHT, NEEDS_ATTENTION, State
 
 if TYPE_CHECKING:
+    from crosspost.review import ReviewBacklog
     from crosspost.store import ChannelPause, Store, WorkerInfo
 
 #: How long past its time a delivery may wait before it is called overdue (pending) or
@@ -111,6 +112,8 @@ class StatusReport:
     counts: dict[str, int]
     upcoming: tuple[Delivery, ...]
     attention: Attention
+    #: Drafts waiting for a reviewer.
+    review: ReviewBacklog
 
     @property
     def running(self) -> tuple[Publisher, ...]:
@@ -119,11 +122,18 @@ class StatusReport:
     @property
     def holds(self) -> bool:
         """Nothing needs the officer."""
-        return self.attention.empty
+        return self.attention.empty and not self.review.late
 
 
-def status_report(store: Store, zone: ZoneInfo, *, now: datetime) -> StatusReport:
+def status_report(
+    store: Store,
+    zone: ZoneInfo,
+    *,
+    now: datetime,
+    remind_after: timedelta = timedelta(days=2),
+) -> StatusReport:
     """Read the ledger's state for `crosspost status`; reads, never writes."""
+    from crosspost.review import ReviewBacklog
     from crosspost.store import DeliveryFilter
 
     alive_after = now - ALIVE_WITHIN
@@ -137,6 +147,7 @@ def status_report(store: Store, zone: ZoneInfo, *, now: datetime) -> StatusRepor
         counts=store.count_by_state(),
         upcoming=tuple(upcoming),
         attention=gather(store, now, limit=ATTENTION_SHOWN),
+        review=ReviewBacklog.of(store.drafts_waiting(), remind_after, now),
     )
 
 

@@ -107,6 +107,31 @@ class PublisherSettings(BaseModel):
     )(_duration)
 
 
+class ReviewSettings(BaseModel):
+    """`[review]`: drafts from members' feeds and proposals, before they are routed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: A draft waiting longer than this makes `health` and `status` ask for a decision.
+    remind_after: timedelta = timedelta(days=2)
+    #: Appended to the text of an approved item that came from a member ("" for none);
+    #: {source} is the member's name.
+    credit: str = "via {source}"
+
+    _parse = field_validator("remind_after", mode="before")(_duration)
+
+    @field_validator("credit")
+    @classmethod
+    def _one_placeholder(cls, value: str) -> str:
+        try:
+            value.format(source="x")
+        except (KeyError, IndexError, ValueError):
+            raise ValueError(
+                'expected text with {source} as its only placeholder, e.g. "via {source}"'
+            ) from None
+        return value
+
+
 class FileSettings(BaseModel):
     """The shape of crosspost.toml itself."""
 
@@ -126,6 +151,7 @@ class FileSettings(BaseModel):
     channels: dict[str, dict[str, Any]] = Field(default_factory=dict)
     routes: list[Route] = Field(default_factory=list)
     publisher: PublisherSettings = Field(default_factory=PublisherSettings)
+    review: ReviewSettings = Field(default_factory=ReviewSettings)
     #: Cadence targets and slots, validated by crosspost.policy.
     policy: dict[str, Any] = Field(default_factory=dict)
 
@@ -173,6 +199,7 @@ class Settings:
         self.channels = channels
         self.routes = raw.routes
         self.publisher = raw.publisher
+        self.review = raw.review
         self.max_lateness = raw.max_lateness
         self.organisation = raw.organisation
         self.policy_raw = raw.policy

@@ -25,9 +25,19 @@ class Item:
     event_end: datetime | None = None
     location: str | None = None
     requested_at: datetime | None = None
+    #: draft, rejected, active or cancelled (crosspost/models.py).
     status: str = "active"
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    #: Who it came from (a member's feed or proposal); None when the officer typed it.
+    source: str | None = None
+    reviewed_at: datetime | None = None
+    #: Why the reviewer rejected it.
+    review_note: str | None = None
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == "draft"
 
 
 @dataclass(frozen=True)
@@ -85,6 +95,9 @@ class NewItem:
     event_start: datetime | None = None
     event_end: datetime | None = None
     location: str | None = None
+    #: "draft": written without deliveries, routed when a reviewer approves it.
+    status: str = "active"
+    source: str | None = None
 
 
 @dataclass(frozen=True)

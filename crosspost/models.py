@@ -86,8 +86,16 @@ class ItemRow(Base):
     event_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
     location: Mapped[str | None] = mapped_column(String(500))
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    #: "active" or "cancelled"; where it stands on each channel lives in its deliveries.
+    #: "draft" (waits for review, has no deliveries), "rejected" (by the reviewer),
+    #: "active" (routed) or "cancelled"; where it stands on each channel lives in its
+    #: deliveries.
     status: Mapped[str] = mapped_column(String(20), default="active")
+    #: Who it came from when not typed by the officer (a member's feed or proposal):
+    #: shown in review, and credited in posts when the config says so.
+    source: Mapped[str | None] = mapped_column(String(300))
+    #: When the reviewer approved or rejected it, and why it was rejected.
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    review_note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -95,7 +103,11 @@ class ItemRow(Base):
         back_populates="item", order_by="DeliveryRow.id", cascade="all, delete-orphan"
     )
 
-    __table_args__ = (Index("ix_items_kind_requested", "kind", "requested_at"),)
+    __table_args__ = (
+        Index("ix_items_kind_requested", "kind", "requested_at"),
+        # `review`, `status` and `health`: the drafts, oldest first.
+        Index("ix_items_status_created", "status", "created_at"),
+    )
 
 
 class DeliveryRow(Base):

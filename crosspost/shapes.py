@@ -43,6 +43,9 @@ def item_json(item: Item, zone: ZoneInfo) -> dict[str, Any]:
         "status": item.status,
         "created_at": instant(item.created_at),
         "updated_at": instant(item.updated_at),
+        "source": item.source,
+        "reviewed_at": instant(item.reviewed_at),
+        "review_note": item.review_note,
     }
 
 

@@ -11,7 +11,7 @@ import pytest
 from pydantic import BaseModel
 
 from channels.registry import adapter_class, known_types
-from crosspost.config import FileSettings, PublisherSettings, Route
+from crosspost.config import FileSettings, PublisherSettings, ReviewSettings, Route
 from crosspost.policy.rules import ChannelPolicyIn, GlobalPolicyIn
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,6 +46,7 @@ def _keys(model: type[BaseModel]) -> set[str]:
     [
         ("Top level", FileSettings),
         ("[publisher]", PublisherSettings),
+        ("[review]", ReviewSettings),
         ("[[routes]]", Route),
         ("[policy]", GlobalPolicyIn),
         ("[policy.CHANNEL]", ChannelPolicyIn),

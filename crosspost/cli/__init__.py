@@ -25,6 +25,7 @@ from crosspost.cli import (
     lifecycle,
     publishing,
     queue,
+    review,
     rules,
     setup,
 )
@@ -137,7 +138,18 @@ def _root(
     app_context(ctx).config_path = config
 
 
-for module in (setup, demo, items, queue, lifecycle, importing, publishing, calendar, health):
+for module in (
+    setup,
+    demo,
+    items,
+    queue,
+    review,
+    lifecycle,
+    importing,
+    publishing,
+    calendar,
+    health,
+):
     app.add_typer(module.app)
 app.add_typer(rules.app, name="rules", help="See how routing rules apply to an item.")
 app.add_typer(db.app, name="db", help="Create, upgrade and inspect the database.")

@@ -48,6 +48,7 @@ def health(
 
 def report_json(report: HealthReport) -> dict[str, Any]:
     """The stable `health --json` shape: keys are only ever added (see SCHEMA_VERSION)."""
+    from crosspost.cli.status import review_json
     from crosspost.shapes import SCHEMA_VERSION, instant
 
     return {
@@ -91,10 +92,11 @@ def report_json(report: HealthReport) -> dict[str, Any]:
             }
             for c in report.channels
         ],
+        "review": review_json(report.review),
         "findings": [
             {
                 "check": f.check,
-                "channel": f.channel,
+                "channel": f.channel or None,
                 "sentence": f.sentence,
                 "item_ids": list(f.item_ids),
             }
@@ -121,6 +123,13 @@ def report_lines(report: HealthReport) -> list[str]:
         lines += [f"  ✗ {finding.sentence}" for finding in channel.findings]
         if not channel.findings:
             lines.append("  ✓ Nothing to fix.")
+    if report.review.count:
+        lines.append("")
+        lines.append("Review")
+        if report.review_findings:
+            lines += [f"  ✗ {finding.sentence}" for finding in report.review_findings]
+        else:
+            lines.append(f"  {report.review.sentence()}")
     lines.append("")
     count = len(report.findings)
     if report.holds:

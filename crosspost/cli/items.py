@@ -102,6 +102,11 @@ def add(
         "--allow-duplicate",
         help="Queue it even if an identical item (kind, title, body, time) is already queued.",
     ),
+    draft: bool = typer.Option(
+        False,
+        "--draft",
+        help="Keep it for review: nothing is routed until `crosspost approve ID`.",
+    ),
     as_json: bool = JSON,
 ) -> None:
     """Queue an item: from flags, or from a Markdown file with front matter."""
@@ -126,6 +131,10 @@ def add(
     _refuse_on_errors(settings, accepted)
     from crosspost.media import keep_image
 
+    if draft:
+        from crosspost.review import as_draft
+
+        accepted = as_draft(accepted, source=None)
     item = keep_image(accepted.item, settings)  # the workspace's copy, once nothing can refuse
     (item_id,) = context.store.add_items([(item, accepted.plan.deliveries)])
     record = context.store.get_item(item_id)
@@ -141,6 +150,12 @@ def add(
         return
     from crosspost.cli.output import delivery_line
 
+    if draft:
+        say(
+            f"Kept item {item_id} for review: {record.item.kind} «{record.item.title}»; "
+            f"`crosspost approve {item_id}` routes it"
+        )
+        return
     say(f"Queued item {item_id}: {record.item.kind} «{record.item.title}»")
     for delivery in record.deliveries:
         say(delivery_line(delivery, settings.zone))

@@ -172,7 +172,10 @@ def status(
     from crosspost.cli.status import status_json, status_lines
 
     context = app_context(ctx)
-    report = status_report(context.store, context.settings.zone, now=now())
+    settings = context.settings
+    report = status_report(
+        context.store, settings.zone, now=now(), remind_after=settings.review.remind_after
+    )
     if as_json:
         emit_json(status_json(report))
         return

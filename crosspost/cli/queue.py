@@ -107,9 +107,19 @@ def show(
     item = record.item
     say(
         f"Item {item.id}: {item.kind} «{item.title}»"
-        + (" (cancelled)" if item.status == "cancelled" else "")
+        + (f" ({item.status})" if item.status != "active" else "")
     )
-    say(f"  publish at   {show_local(item.requested_at, zone)}")
+    if item.source:
+        say(f"  from         {item.source}")
+    if item.status == "draft":
+        say(
+            f"  waiting      for review since {show_local(item.created_at, zone)}: "
+            f"`crosspost approve {item.id}` routes it"
+        )
+    elif item.status == "rejected":
+        say(f"  rejected     {show_local(item.reviewed_at, zone)}: {item.review_note}")
+    else:
+        say(f"  publish at   {show_local(item.requested_at, zone)}")
     if item.event_start:
         end = f" to {show_local(item.event_end, zone)}" if item.event_end else ""
         say(f"  event        {show_local(item.event_start, zone)}{end}")
@@ -129,6 +139,9 @@ def show(
         if len(item.body.splitlines()) > 12:
             say("  | …")
     say("")
+    if not record.deliveries:
+        say("Deliveries: none" + (" until approved" if item.status == "draft" else ""))
+        return
     say("Deliveries:")
     for delivery in record.deliveries:
         say(delivery_line(delivery, zone))

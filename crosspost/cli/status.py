@@ -8,6 +8,7 @@ from crosspost import attention
 from crosspost.attention import StatusReport
 from crosspost.cli.output import delivery_line
 from crosspost.domain import Delivery
+from crosspost.review import ReviewBacklog
 from crosspost.wording import show_local
 
 
@@ -44,6 +45,21 @@ def status_json(report: StatusReport) -> dict[str, Any]:
             {"channel": p.channel, "reason": p.reason, "since": instant(p.since)}
             for p in needs.paused
         ],
+        "review": review_json(report.review),
+    }
+
+
+def review_json(review: ReviewBacklog) -> dict[str, Any]:
+    """Drafts waiting for review, as `status --json` and `health --json` give them."""
+    from crosspost.shapes import instant
+
+    wait = review.oldest_wait
+    return {
+        "drafts": review.count,
+        "oldest_since": instant(review.oldest_since),
+        "oldest_wait_seconds": None if wait is None else int(wait.total_seconds()),
+        "remind_after_seconds": int(review.remind_after.total_seconds()),
+        "late": review.late,
     }
 
 
@@ -64,6 +80,13 @@ def status_lines(report: StatusReport) -> list[str]:
     lines.append(f"Queue: {queued}")
     if report.upcoming:
         lines += ["Next:", *listed(report.upcoming)]
+    if report.review.count:
+        from crosspost.policy.health import review_late_sentence
+
+        review = report.review
+        lines.append(
+            f"Review: {review_late_sentence(review) if review.late else review.sentence()}"
+        )
     for pause in needs.paused:
         lines += attention.paused_lines(pause)
     if needs.overdue:

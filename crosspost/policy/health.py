@@ -19,6 +19,7 @@ from crosspost.wording import days_ago, plural, show_day, show_day_time, show_mo
 
 if TYPE_CHECKING:
     from crosspost.config import Settings
+    from crosspost.review import ReviewBacklog
     from crosspost.store import Store
 
 # ---------------------------------------------------------------- the health report
@@ -35,6 +36,7 @@ Check = Literal[
     "skipped_late",
     "stuck",
     "overdue",
+    "review_late",
 ]
 When = Literal["past", "current", "ahead"]
 Unit = Literal["week", "month"]
@@ -100,10 +102,18 @@ class HealthReport:
     since: date
     until: date
     channels: tuple[ChannelHealth, ...]
+    #: Drafts from members waiting for a reviewer (not a channel's matter).
+    review: ReviewBacklog
+
+    @property
+    def review_findings(self) -> tuple[Finding, ...]:
+        if not self.review.late:
+            return ()
+        return (Finding("review_late", "", review_late_sentence(self.review)),)
 
     @property
     def findings(self) -> tuple[Finding, ...]:
-        return tuple(f for c in self.channels for f in c.findings)
+        return tuple(f for c in self.channels for f in c.findings) + self.review_findings
 
     @property
     def holds(self) -> bool:
@@ -127,6 +137,7 @@ def health_report(
 
     published = store.published_times(names, local_midnight(first_day, zone), now)
     last = store.last_published(names)
+    from crosspost.review import ReviewBacklog
     from crosspost.store import DeliveryFilter
 
     upcoming = store.list_deliveries(
@@ -158,6 +169,17 @@ def health_report(
         since=week0 - timedelta(weeks=weeks),
         until=week0 + timedelta(weeks=ahead),
         channels=channels,
+        review=ReviewBacklog.of(store.drafts_waiting(), settings.review.remind_after, now),
+    )
+
+
+def review_late_sentence(review: ReviewBacklog) -> str:
+    """Drafts kept waiting longer than `review.remind_after`, in the report's words."""
+    from crosspost.wording import duration_words
+
+    return (
+        f"{review.sentence().removesuffix('.')}; drafts should be decided within "
+        f"{duration_words(review.remind_after)} (review.remind_after)."
     )
 
 

@@ -171,6 +171,9 @@ def _item(row: ItemRow) -> Item:
         status=row.status,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        source=row.source,
+        reviewed_at=row.reviewed_at,
+        review_note=row.review_note,
     )
 
 

@@ -39,46 +39,8 @@ class ItemsMixin(StoreBase):
         """
         if not batch:
             return []
-        now = utcnow()
-        items, deliveries = _table(ItemRow), _table(DeliveryRow)
         with self._session() as session:
-            # Core, not the ORM's bulk path: the rows need no identity map.
-            connection = session.connection()
-            ids = list(
-                connection.execute(
-                    insert(items).returning(items.c.id, sort_by_parameter_order=True),
-                    [_item_values(new, now) for new, _ in batch],
-                ).scalars()
-            )
-            values = [
-                _delivery_values(item_id, planned, now)
-                for item_id, (_, plan) in zip(ids, batch, strict=True)
-                for planned in plan
-            ]
-            delivery_ids = iter(
-                connection.execute(
-                    insert(deliveries).returning(deliveries.c.id, sort_by_parameter_order=True),
-                    values,
-                ).scalars()
-                if values
-                else ()
-            )
-            links = []
-            for _, plan in batch:
-                by_channel = {planned.channel: next(delivery_ids) for planned in plan}
-                links += [
-                    {"child": by_channel[p.channel], "parent": by_channel[p.waits_for]}
-                    for p in plan
-                    if p.waits_for is not None
-                ]
-            if links:
-                connection.execute(
-                    update(deliveries)
-                    .where(deliveries.c.id == bindparam("child"))
-                    .values(waits_for_id=bindparam("parent")),
-                    links,
-                )
-        return ids
+            return _insert_items(session, batch, utcnow())
 
     def _insert_plan(
         self, session: Session, item_id: int, plan: Iterable[PlannedDelivery]
@@ -141,7 +103,7 @@ class ItemsMixin(StoreBase):
                         ItemRow.kind.in_(kinds),
                         ItemRow.requested_at >= earliest,
                         ItemRow.title.in_(titles[start : start + _CHUNK]),
-                        ItemRow.status == "active",
+                        ItemRow.status.in_(("active", "draft")),
                     )
                     .order_by(ItemRow.id)
                 )
@@ -245,6 +207,10 @@ class ItemsMixin(StoreBase):
         report: list[Change] = []
         with self._session() as session:
             row = _item_row(session, item_id)
+            if row.status in UNROUTED:
+                # Not routed yet: the content changes, the deliveries wait for approval.
+                _set_fields(row, {k: v for k, v in changes.items() if k != "requested_at"})
+                return [Change("review", row.status, row.status, "routed when approved")]
             deliveries = {d.channel: d for d in row.deliveries}
             pending = [d for d in deliveries.values() if d.state == State.PENDING.value]
             if not pending and not (plan and _adds_channels(plan, deliveries)):
@@ -252,9 +218,7 @@ class ItemsMixin(StoreBase):
                     f"item {item_id} has nothing left to change: "
                     + _states_sentence(deliveries.values())
                 )
-            for key, value in changes.items():
-                setattr(row, key, list(value) if key == "tags" else value)
-            row.updated_at = utcnow()
+            _set_fields(row, changes)
             if plan is None:
                 return [Change(d.channel, d.state, d.state, "content updated") for d in pending]
             wanted = {p.channel: p for p in plan}
@@ -464,6 +428,67 @@ class ItemsMixin(StoreBase):
         return record
 
 
+def _insert_items(
+    session: Session, batch: Sequence[tuple[NewItem, Sequence[PlannedDelivery]]], now: datetime
+) -> list[int]:
+    """The one way items and their deliveries are written (add, import, feeds, approve).
+
+    A draft is written without deliveries: until a reviewer approves it, no publisher
+    can find anything of it to claim.
+    """
+    for new, plan in batch:
+        if new.status == "draft" and plan:
+            raise ValueError("a draft is written without deliveries; route it when approved")
+    items, deliveries = _table(ItemRow), _table(DeliveryRow)
+    # Core, not the ORM's bulk path: the rows need no identity map.
+    connection = session.connection()
+    ids = list(
+        connection.execute(
+            insert(items).returning(items.c.id, sort_by_parameter_order=True),
+            [_item_values(new, now) for new, _ in batch],
+        ).scalars()
+    )
+    values = [
+        _delivery_values(item_id, planned, now)
+        for item_id, (_, plan) in zip(ids, batch, strict=True)
+        for planned in plan
+    ]
+    delivery_ids = iter(
+        connection.execute(
+            insert(deliveries).returning(deliveries.c.id, sort_by_parameter_order=True),
+            values,
+        ).scalars()
+        if values
+        else ()
+    )
+    links = []
+    for _, plan in batch:
+        by_channel = {planned.channel: next(delivery_ids) for planned in plan}
+        links += [
+            {"child": by_channel[p.channel], "parent": by_channel[p.waits_for]}
+            for p in plan
+            if p.waits_for is not None
+        ]
+    if links:
+        connection.execute(
+            update(deliveries)
+            .where(deliveries.c.id == bindparam("child"))
+            .values(waits_for_id=bindparam("parent")),
+            links,
+        )
+    return ids
+
+
+#: Item statuses without deliveries: waiting for review, or refused at review.
+UNROUTED = ("draft", "rejected")
+
+
+def _set_fields(row: ItemRow, changes: dict[str, Any]) -> None:
+    for key, value in changes.items():
+        setattr(row, key, list(value) if key == "tags" else value)
+    row.updated_at = utcnow()
+
+
 #: Values per IN (...) list, well under every backend's limit on bound parameters.
 _CHUNK = 500
 
@@ -541,7 +566,8 @@ def _item_values(new: NewItem, now: datetime) -> dict[str, Any]:
         "event_end": new.event_end,
         "location": new.location,
         "requested_at": new.requested_at,
-        "status": "active",
+        "status": new.status,
+        "source": new.source,
         "created_at": now,
         "updated_at": now,
     }

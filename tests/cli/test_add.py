@@ -213,6 +213,7 @@ DELIVERY_KEYS = {
 ITEM_KEYS = {
     "id", "kind", "title", "body", "link", "image", "alt", "tags", "event_start", "event_end",
     "location", "publish_at", "publish_at_local", "status", "created_at", "updated_at",
+    "source", "reviewed_at", "review_note",
 }  # fmt: skip
 
 

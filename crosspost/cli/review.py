@@ -1,0 +1,162 @@
+"""`review`, `approve`, `reject`: drafts from members wait here until someone decides."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from crosspost.cli.context import app_context, emit_json, now, say, warn
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
+    from crosspost.domain import Item
+
+app = typer.Typer()
+
+ID = typer.Argument(..., metavar="ID", help="The draft's id (see `crosspost review`).")
+
+
+@app.command("review")
+def review(
+    ctx: typer.Context,
+    rejected: bool = typer.Option(
+        False, "--rejected", help="List the rejected items and why, instead of the drafts."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (see docs/json.md)."),
+) -> None:
+    """List the drafts waiting for review (members' feeds, `add --draft`), oldest first."""
+    from crosspost.cli.output import table
+    from crosspost.wording import duration_words, plural, show_day_time
+
+    context = app_context(ctx)
+    zone = context.settings.zone
+    moment = now()
+    items = context.store.drafts(status="rejected" if rejected else "draft")
+    if as_json:
+        emit_json({"items": [_draft_json(item, zone) for item in items]})
+        return
+    if not items:
+        say("No rejected item." if rejected else "Nothing waits for review.")
+        return
+    if rejected:
+        say(f"{plural(len(items), 'rejected item')}:")
+        rows = [
+            (
+                str(i.id),
+                i.source or "-",
+                i.kind,
+                _short(i.title),
+                show_day_time(i.reviewed_at or moment, zone, now=moment),
+                i.review_note or "",
+            )
+            for i in items
+        ]
+        say(table(rows, ("ID", "SOURCE", "KIND", "TITLE", "REJECTED", "REASON")))
+        say("`crosspost approve ID` routes one after all.")
+        return
+    verb = "waits" if len(items) == 1 else "wait"
+    say(f"{plural(len(items), 'draft')} {verb} for review:")
+    rows = [
+        (
+            str(i.id),
+            i.source or "-",
+            i.kind,
+            _short(i.title),
+            show_day_time(i.event_start, zone, now=moment) if i.event_start else "-",
+            f"{show_day_time(_since(i, moment), zone, now=moment)} "
+            f"({duration_words(moment - _since(i, moment))})",
+        )
+        for i in items
+    ]
+    say(table(rows, ("ID", "SOURCE", "KIND", "TITLE", "EVENT", "WAITING SINCE")))
+    say(
+        "`crosspost show ID` shows one in full; `crosspost approve ID` routes it, "
+        '`crosspost reject ID --reason "..."` drops it.'
+    )
+
+
+@app.command("approve")
+def approve(
+    ctx: typer.Context,
+    item_id: int = ID,
+    at: str | None = typer.Option(
+        None,
+        "--at",
+        help="When to publish: next (the default: each channel's next free posting slot), "
+        "now, +2h, 2026-12-03 or '2026-12-03 14:30'.",
+    ),
+    kind: str | None = typer.Option(None, "--kind", "-k", help="Route it as this kind instead."),
+    channel: list[str] | None = typer.Option(
+        None, "--channel", help="Send to this channel instead of the routes (repeat for several)."
+    ),
+) -> None:
+    """Approve a draft: route it to its channels, as `add` would have."""
+    from crosspost import review as moderation
+    from crosspost.cli.output import delivery_line
+
+    context = app_context(ctx)
+    store = context.store
+    record = store.get_item(item_id)
+    _refuse_unless_waiting(record.item, allow_rejected=True)
+    approved, routed = moderation.approve(
+        context.settings,
+        store,
+        record.item,
+        now=now(),
+        at=at,
+        kind=kind,
+        channels=tuple(channel or ()),
+    )
+    for line in routed.warnings:
+        warn(f"Warning: {line}")
+    say(f"Approved item {item_id}: {approved.kind} «{approved.title}»")
+    for delivery in store.get_item(item_id).deliveries:
+        say(delivery_line(delivery, context.settings.zone))
+
+
+@app.command("reject")
+def reject(
+    ctx: typer.Context,
+    item_id: int = ID,
+    reason: str = typer.Option(
+        ..., "--reason", "-r", help="Why (kept with the item, shown by `review --rejected`)."
+    ),
+) -> None:
+    """Reject a draft: it is kept with the reason, and never published."""
+    from crosspost.review import check_reason
+
+    context = app_context(ctx)
+    store = context.store
+    why = check_reason(reason)
+    _refuse_unless_waiting(store.get_item(item_id).item, allow_rejected=False)
+    item = store.reject(item_id, why, now())
+    say(f"Rejected item {item_id}: {item.kind} «{item.title}» ({why})")
+
+
+def _refuse_unless_waiting(item: Item, *, allow_rejected: bool) -> None:
+    from crosspost.errors import Conflict
+
+    if item.status == "draft" or (allow_rejected and item.status == "rejected"):
+        return
+    if item.status == "rejected":
+        raise Conflict(f"item {item.id} is already rejected ({item.review_note})")
+    raise Conflict(
+        f"item {item.id} is not waiting for review: it was already routed "
+        f"(see `crosspost show {item.id}`)"
+    )
+
+
+def _since(item: Item, moment: Any) -> Any:
+    return item.created_at or moment
+
+
+def _short(title: str, width: int = 40) -> str:
+    return title if len(title) <= width else title[: width - 1] + "…"
+
+
+def _draft_json(item: Item, zone: ZoneInfo) -> dict[str, Any]:
+    from crosspost.shapes import instant, item_json
+
+    return item_json(item, zone) | {"waiting_since": instant(item.created_at)}

@@ -1,0 +1,175 @@
+"""Moderation: what a draft becomes when approved, and how long drafts have waited.
+
+A draft is an item without deliveries. Approving it routes it exactly as `add`
+routes a typed item (the same checks in `intake.accept`, the same routing and
+posting-slot policy), so nothing reaches a channel that `add` would have refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from crosspost.domain import Item
+from crosspost.errors import InputError
+
+if TYPE_CHECKING:
+    from crosspost.config import Settings
+    from crosspost.intake import Accepted
+    from crosspost.store import DraftsWaiting, Store
+
+
+@dataclass(frozen=True)
+class Routed:
+    """An approved item with its deliveries planned, and what to warn the reviewer about."""
+
+    accepted: Accepted
+    warnings: tuple[str, ...]
+
+
+def stored_fields(item: Item) -> dict[str, Any]:
+    """A stored item's text fields as `add` takes them (its times stay as stored)."""
+    return {
+        "kind": item.kind,
+        "title": item.title,
+        "body": item.body,
+        "link": item.link,
+        "image": item.image_path,
+        "alt": item.image_alt,
+        "tags": list(item.tags),
+        "location": item.location,
+    }
+
+
+def route(
+    settings: Settings,
+    store: Store,
+    item: Item,
+    *,
+    now: datetime,
+    at: str | None = None,
+    kind: str | None = None,
+    channels: tuple[str, ...] = (),
+) -> Routed:
+    """Check and route a draft as `add` would; `at` defaults to the next free slot.
+
+    Raises InputError (naming the field) when the item could not go out as it is;
+    nothing is written here.
+    """
+    from crosspost import intake
+    from crosspost.policy import apply_policy
+    from crosspost.preview import planned_problems
+
+    fields = stored_fields(item)
+    if kind:
+        fields["kind"] = kind
+    if channels:
+        fields["channels"] = list(channels)
+    at_next = (at or "next").strip().lower() == "next"
+    fields["at"] = "now" if at_next else at
+    fields["body"] = credited(item.body, item.source, settings.review.credit)
+    accepted = intake.accept(fields, settings, now=now, base_dir=Path.cwd(), stored=item)
+    accepted, warnings = apply_policy(settings, store, accepted, now=now, at_next=at_next)
+    errors = []
+    for channel, problem in planned_problems(settings, accepted.item, accepted.plan.deliveries):
+        if problem.level == "error":
+            errors.append(f"{channel}: {problem.message}")
+        else:
+            warnings.append(f"{channel}: {problem.message}")
+    if errors:
+        raise InputError(f"item {item.id} not approved:\n  " + "\n  ".join(errors))
+    return Routed(accepted, tuple(warnings))
+
+
+def approve(
+    settings: Settings,
+    store: Store,
+    item: Item,
+    *,
+    now: datetime,
+    at: str | None = None,
+    kind: str | None = None,
+    channels: tuple[str, ...] = (),
+) -> tuple[Item, Routed]:
+    """Route a draft and write its deliveries (one transaction, in the store)."""
+    from crosspost.media import keep_image
+
+    routed = route(settings, store, item, now=now, at=at, kind=kind, channels=channels)
+    kept = keep_image(routed.accepted.item, settings)
+    changes = {
+        "kind": kept.kind,
+        "body": kept.body,
+        "image_path": kept.image_path,
+        "requested_at": kept.requested_at,
+    }
+    approved = store.approve(item.id, changes, routed.accepted.plan.deliveries, now)
+    return approved, routed
+
+
+def as_draft(accepted: Accepted, source: str | None) -> Accepted:
+    """An accepted item to be written as a draft: no deliveries until approved."""
+    item = replace(accepted.item, status="draft", source=source)
+    return replace(accepted, item=item, plan=replace(accepted.plan, deliveries=()))
+
+
+def credited(body: str, source: str | None, template: str) -> str:
+    """The text with the member credited at its end ("via Repair Café de Fontaine"), once."""
+    if not source or not template:
+        return body
+    credit = template.format(source=source).strip()
+    if not credit or body.rstrip().endswith(credit):
+        return body
+    return f"{body.rstrip()}\n\n{credit}" if body.strip() else credit
+
+
+def check_reason(reason: str) -> str:
+    """A rejection reason: said in words, short enough to read in a list."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise InputError('reason: say why it is rejected, e.g. --reason "not in our region"')
+    if len(reason) > 1000:
+        raise InputError(f"reason: at most 1000 characters (got {len(reason)})")
+    return reason
+
+
+# ---------------------------------------------------------------- waiting drafts
+
+
+@dataclass(frozen=True)
+class ReviewBacklog:
+    """Drafts waiting at one moment, measured against `review.remind_after`."""
+
+    count: int
+    oldest_since: datetime | None
+    remind_after: timedelta
+    now: datetime
+
+    @classmethod
+    def of(cls, waiting: DraftsWaiting, remind_after: timedelta, now: datetime) -> ReviewBacklog:
+        return cls(waiting.count, waiting.oldest_since, remind_after, now)
+
+    @property
+    def oldest_wait(self) -> timedelta | None:
+        return None if self.oldest_since is None else max(self.now - self.oldest_since, timedelta())
+
+    @property
+    def late(self) -> bool:
+        """The oldest draft has waited longer than the reviewer was given."""
+        wait = self.oldest_wait
+        return wait is not None and wait > self.remind_after
+
+    def sentence(self) -> str:
+        """'2 drafts wait for review, the oldest for 3 days: `crosspost review`.'"""
+        from crosspost.wording import duration_words, plural
+
+        if not self.count:
+            return "No draft waits for review."
+        wait = self.oldest_wait or timedelta()
+        verb = "waits" if self.count == 1 else "wait"
+        oldest = "for" if self.count == 1 else "the oldest for"
+        return (
+            f"{plural(self.count, 'draft')} {verb} for review, {oldest} "
+            f"{duration_words(wait)}: see `crosspost review`."
+        )
