@@ -132,6 +132,35 @@ class ReviewSettings(BaseModel):
         return value
 
 
+class FeedSettings(BaseModel):
+    """`[feeds]`: how members' feeds are pulled (`crosspost feeds add` lists them)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: How often the daemon pulls every feed (cron: `crosspost feeds pull`).
+    pull_every: timedelta = timedelta(hours=1)
+    #: Bound on connecting, and on each wait for bytes, per feed.
+    timeout: timedelta = timedelta(seconds=20)
+    #: A feed larger than this is refused (a member's feed is a few hundred kB).
+    max_bytes: int = Field(default=5_000_000, ge=10_000, le=200_000_000)
+    #: Posts older than this when first seen are remembered, not drafted (a first pull
+    #: of a blog brings its whole archive page).
+    max_age: timedelta = timedelta(days=30)
+    #: How far ahead a calendar's events are read (repeating events never end).
+    look_ahead: timedelta = timedelta(days=90)
+
+    _parse = field_validator("pull_every", "timeout", "max_age", "look_ahead", mode="before")(
+        _duration
+    )
+
+    @field_validator("pull_every", "timeout", "look_ahead")
+    @classmethod
+    def _positive(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("expected a duration above zero")
+        return value
+
+
 class FileSettings(BaseModel):
     """The shape of crosspost.toml itself."""
 
@@ -152,6 +181,7 @@ class FileSettings(BaseModel):
     routes: list[Route] = Field(default_factory=list)
     publisher: PublisherSettings = Field(default_factory=PublisherSettings)
     review: ReviewSettings = Field(default_factory=ReviewSettings)
+    feeds: FeedSettings = Field(default_factory=FeedSettings)
     #: Cadence targets and slots, validated by crosspost.policy.
     policy: dict[str, Any] = Field(default_factory=dict)
 
@@ -200,6 +230,7 @@ class Settings:
         self.routes = raw.routes
         self.publisher = raw.publisher
         self.review = raw.review
+        self.feeds = raw.feeds
         self.max_lateness = raw.max_lateness
         self.organisation = raw.organisation
         self.policy_raw = raw.policy

@@ -138,11 +138,13 @@ def accept(
     now: datetime,
     base_dir: Path,
     stored: Item | None = None,
+    route: bool = True,
 ) -> Accepted:
     """Check one item fully (fields, times, image, routing), listing every problem.
 
     `stored` is the item an edit starts from: the times the officer does not give
-    again stay as they were accepted when it was queued. Nothing is written.
+    again stay as they were accepted when it was queued. `route=False` checks all but
+    the routing (a draft is routed when approved). Nothing is written.
     """
     values = _normalise_keys(raw)
     problems: list[str] = []
@@ -166,8 +168,8 @@ def accept(
     image_path = _checked("image", problems, lambda: _image(view.get("image"), base_dir))
     if view.get("alt") and not view.get("image"):
         problems.append("alt: alt text describes an image, but no image was given")
-    plan = None
-    if kind is not None:
+    plan = None if route else RoutePlan(deliveries=(), matched=())
+    if kind is not None and route:
         plan = _checked(
             "",
             problems,

@@ -201,3 +201,54 @@ class WorkerRow(Base):
     pid: Mapped[int] = mapped_column(Integer)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class FeedRow(Base):
+    """A member's RSS, Atom or ICS feed whose entries become drafts (or, with auto, items)."""
+
+    __tablename__ = "feeds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: What the officer calls it; the source credited when no label is given.
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    kind: Mapped[str] = mapped_column(String(40))
+    #: Entries skip review and are routed at once.
+    auto: Mapped[bool] = mapped_column(default=False)
+    #: The member's name as credited in posts ("Repair Café de Fontaine").
+    label: Mapped[str | None] = mapped_column(String(300))
+    #: The validators of the last answer, sent back so an unchanged feed costs a 304.
+    etag: Mapped[str | None] = mapped_column(String(500))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    pulled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ok_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Why the last pull failed (None when it worked).
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FeedEntryRow(Base):
+    """One entry (GUID) or event occurrence (UID) of a feed, seen once and remembered."""
+
+    __tablename__ = "feed_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"))
+    #: sha256 of the GUID or UID (they can be any length); `uid` keeps the text.
+    uid_hash: Mapped[str] = mapped_column(String(64))
+    uid: Mapped[str] = mapped_column(Text)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id", ondelete="SET NULL"))
+    #: sha256 of what the entry says: a change updates the draft or its pending deliveries.
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    #: "item" (became item_id), "refused" (see problem), "old" (too old when first seen),
+    #: "cancelled" (by its source) or "removed" (gone from the calendar before it happened).
+    state: Mapped[str] = mapped_column(String(20))
+    problem: Mapped[str | None] = mapped_column(Text)
+    event_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        UniqueConstraint("feed_id", "uid_hash", name="uq_feed_entries_feed_uid"),
+        Index("ix_feed_entries_item", "item_id"),
+    )

@@ -58,19 +58,36 @@ def route(
     Raises InputError (naming the field) when the item could not go out as it is;
     nothing is written here.
     """
-    from crosspost import intake
-    from crosspost.policy import apply_policy
-    from crosspost.preview import planned_problems
-
     fields = stored_fields(item)
     if kind:
         fields["kind"] = kind
     if channels:
         fields["channels"] = list(channels)
-    at_next = (at or "next").strip().lower() == "next"
-    fields["at"] = "now" if at_next else at
     fields["body"] = credited(item.body, item.source, settings.review.credit)
-    accepted = intake.accept(fields, settings, now=now, base_dir=Path.cwd(), stored=item)
+    return route_fields(
+        settings, store, fields, now=now, at=at, stored=item, what=f"item {item.id}"
+    )
+
+
+def route_fields(
+    settings: Settings,
+    store: Store,
+    fields: dict[str, Any],
+    *,
+    now: datetime,
+    at: str | None,
+    stored: Item | None = None,
+    what: str = "the item",
+) -> Routed:
+    """`route` for an item not written yet (an entry of an auto-approved feed)."""
+    from crosspost import intake
+    from crosspost.policy import apply_policy
+    from crosspost.preview import planned_problems
+
+    at_next = (at or "next").strip().lower() == "next"
+    fields = fields | {"at": "now" if at_next else at}
+    base_dir = Path.cwd() if stored is not None else settings.base_dir
+    accepted = intake.accept(fields, settings, now=now, base_dir=base_dir, stored=stored)
     accepted, warnings = apply_policy(settings, store, accepted, now=now, at_next=at_next)
     errors = []
     for channel, problem in planned_problems(settings, accepted.item, accepted.plan.deliveries):
@@ -79,7 +96,7 @@ def route(
         else:
             warnings.append(f"{channel}: {problem.message}")
     if errors:
-        raise InputError(f"item {item.id} not approved:\n  " + "\n  ".join(errors))
+        raise InputError(f"{what} not approved:\n  " + "\n  ".join(errors))
     return Routed(accepted, tuple(warnings))
 
 

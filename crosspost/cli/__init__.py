@@ -19,6 +19,7 @@ from crosspost.cli import (
     channels,
     db,
     demo,
+    feeds,
     health,
     importing,
     items,
@@ -154,6 +155,7 @@ for module in (
 app.add_typer(rules.app, name="rules", help="See how routing rules apply to an item.")
 app.add_typer(db.app, name="db", help="Create, upgrade and inspect the database.")
 app.add_typer(channels.app, name="channels", help="Check credentials, list and resume channels.")
+app.add_typer(feeds.app, name="feeds", help="Follow members' RSS, Atom and ICS feeds.")
 
 
 def main() -> None:

@@ -5,27 +5,31 @@ state it expects to leave; if another process moved the delivery first, no row
 matches and the caller learns it (never a silent overwrite).
 
 `Store` is assembled from one mixin per concern: the officer's changes
-(`_items`), moderation (`_review`), publication (`_publishing`), read-only
-reports (`_reports`).
+(`_items`), moderation (`_review`), members' feeds (`_feeds`), publication
+(`_publishing`), read-only reports (`_reports`).
 """
 
 from __future__ import annotations
 
 from crosspost.store._core import DeliveryFilter, busy_guard
+from crosspost.store._feeds import Candidate, Feed, FeedsMixin, FeedSync
 from crosspost.store._items import ItemsMixin
 from crosspost.store._publishing import ChannelPause, PublishingMixin, WorkerInfo
 from crosspost.store._reports import ReportsMixin
 from crosspost.store._review import DraftsWaiting, ReviewMixin
 
 
-class Store(ReviewMixin, ItemsMixin, PublishingMixin, ReportsMixin):
+class Store(ReviewMixin, ItemsMixin, FeedsMixin, PublishingMixin, ReportsMixin):
     """The ledger: items, deliveries and attempts in one database."""
 
 
 __all__ = [
+    "Candidate",
     "ChannelPause",
     "DeliveryFilter",
     "DraftsWaiting",
+    "Feed",
+    "FeedSync",
     "Store",
     "WorkerInfo",
     "busy_guard",

@@ -289,34 +289,8 @@ class ItemsMixin(StoreBase):
 
     def cancel(self, item_id: int, channels: Sequence[str] | None = None) -> list[Change]:
         """Withdraw pending (or skipped) deliveries; what already went out stays out."""
-        report: list[Change] = []
         with self._session() as session:
-            row = _item_row(session, item_id)
-            chosen = _selected(row, channels)
-            cancelled: set[int] = set()
-            for delivery in chosen:
-                old = State(delivery.state)
-                if old in (State.PENDING, State.SKIPPED_LATE):
-                    _move_row(session, delivery, old, State.CANCELLED)
-                    cancelled.add(delivery.id)
-                    report.append(Change(delivery.channel, old.value, "cancelled"))
-                else:
-                    report.append(Change(delivery.channel, old.value, None, _why_kept(old)))
-            # An announcement of a post that will never exist would wait forever.
-            for child in row.deliveries:
-                if (
-                    child.waits_for_id in cancelled
-                    and child not in chosen
-                    and child.state == State.PENDING.value
-                ):
-                    _move_row(session, child, State.PENDING, State.CANCELLED)
-                    report.append(
-                        Change(child.channel, "pending", "cancelled", "it announced that post")
-                    )
-            if all(d.state == State.CANCELLED.value for d in row.deliveries):
-                row.status = "cancelled"
-            row.updated_at = utcnow()
-        return report
+            return _cancel_deliveries(session, _item_row(session, item_id), channels)
 
     def retry(
         self,
@@ -436,6 +410,8 @@ def _insert_items(
     A draft is written without deliveries: until a reviewer approves it, no publisher
     can find anything of it to claim.
     """
+    if not batch:
+        return []
     for new, plan in batch:
         if new.status == "draft" and plan:
             raise ValueError("a draft is written without deliveries; route it when approved")
@@ -477,6 +453,36 @@ def _insert_items(
             links,
         )
     return ids
+
+
+def _cancel_deliveries(
+    session: Session, row: ItemRow, channels: Sequence[str] | None
+) -> list[Change]:
+    """Cancel an item's pending (or skipped) deliveries, and the announcements of those."""
+    report: list[Change] = []
+    chosen = _selected(row, channels)
+    cancelled: set[int] = set()
+    for delivery in chosen:
+        old = State(delivery.state)
+        if old in (State.PENDING, State.SKIPPED_LATE):
+            _move_row(session, delivery, old, State.CANCELLED)
+            cancelled.add(delivery.id)
+            report.append(Change(delivery.channel, old.value, "cancelled"))
+        else:
+            report.append(Change(delivery.channel, old.value, None, _why_kept(old)))
+    # An announcement of a post that will never exist would wait forever.
+    for child in row.deliveries:
+        if (
+            child.waits_for_id in cancelled
+            and child not in chosen
+            and child.state == State.PENDING.value
+        ):
+            _move_row(session, child, State.PENDING, State.CANCELLED)
+            report.append(Change(child.channel, "pending", "cancelled", "it announced that post"))
+    if all(d.state == State.CANCELLED.value for d in row.deliveries):
+        row.status = "cancelled"
+    row.updated_at = utcnow()
+    return report
 
 
 #: Item statuses without deliveries: waiting for review, or refused at review.

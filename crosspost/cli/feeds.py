@@ -1,0 +1,201 @@
+"""`crosspost feeds add|list|pull|remove`: members' RSS, Atom and ICS feeds in, as drafts."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import typer
+
+from crosspost.cli.context import app_context, emit_json, now, say, warn
+
+if TYPE_CHECKING:
+    from crosspost.feeds.pull import Outcome
+    from crosspost.store import Feed
+
+app = typer.Typer(no_args_is_help=True)
+
+#: `feeds pull` exit status when a feed could not be read (the others were pulled).
+EXIT_FEED_FAILED = 4
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="What you call it: repair-cafe, or the member's name."),
+    url: str = typer.Argument(..., help="The feed's address (RSS, Atom or ICS)."),
+    kind: str = typer.Option(
+        ..., "--kind", "-k", help="What its entries are: event, article, job..."
+    ),
+    auto: bool = typer.Option(
+        False, "--auto", help="Skip review: each new entry is routed at once (trusted members)."
+    ),
+    label: str | None = typer.Option(
+        None, "--label", help="The member's name as credited in posts (default: NAME)."
+    ),
+) -> None:
+    """Follow a member's feed: each new entry becomes a draft for review."""
+    from urllib.parse import urlparse
+
+    from crosspost.errors import InputError
+
+    context = app_context(ctx)
+    settings = context.settings
+    name = " ".join(name.split())
+    problems = []
+    if not name or len(name) > 100:
+        problems.append("name: expected 1 to 100 characters")
+    parsed = urlparse(url.strip())
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        problems.append(f"url: expected a web address starting with http:// or https:// ({url!r})")
+    if kind not in settings.kinds:
+        problems.append(f"kind: expected one of {', '.join(settings.kinds)} (got {kind!r})")
+    if label is not None and not (0 < len(label.strip()) <= 300):
+        problems.append("label: expected 1 to 300 characters")
+    if problems:
+        raise InputError("feed not added:\n  " + "\n  ".join(problems))
+    feed = context.store.add_feed(
+        name, url.strip(), kind, auto=auto, label=label.strip() if label else None
+    )
+    review = "routed at once (--auto)" if auto else "drafts for `crosspost review`"
+    say(f"Following {feed.name}: {kind} entries from {feed.url}, {review}.")
+    say("Run `crosspost feeds pull` now, or let the daemon pull it (every [feeds] pull_every).")
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (see docs/json.md)."),
+) -> None:
+    """The feeds followed, and how their last pull went."""
+    from crosspost.cli.output import table
+    from crosspost.wording import show_local
+
+    context = app_context(ctx)
+    feeds = context.store.feeds()
+    zone = context.settings.zone
+    if as_json:
+        emit_json([_feed_json(f) for f in feeds])
+        return
+    if not feeds:
+        say("No feed followed; add one with `crosspost feeds add NAME URL --kind event`.")
+        return
+    rows = [
+        (
+            f.name,
+            f.kind + (" (auto)" if f.auto else ""),
+            str(f.entries.get("item", 0)),
+            show_local(f.pulled_at, zone),
+            ("FAILED: " + (f.last_error or "")) if f.last_error else ("ok" if f.ok_at else "-"),
+        )
+        for f in feeds
+    ]
+    say(table(rows, ("NAME", "KIND", "ITEMS", "LAST PULL", "RESULT")))
+    for f in feeds:
+        say(f"  {f.name}: {f.url}" + (f" (credited as «{f.label}»)" if f.label else ""))
+
+
+@app.command("pull")
+def pull(
+    ctx: typer.Context,
+    name: list[str] | None = typer.Argument(None, help="Only these feeds (default: all)."),
+    quiet: bool = typer.Option(
+        False, "--quiet", "-q", help="Say nothing about feeds with nothing new (for cron)."
+    ),
+) -> None:
+    """Fetch every feed now; new entries become drafts. Exit 4 if a feed could not be read."""
+    from crosspost.feeds.pull import pull_feeds
+
+    context = app_context(ctx)
+    failed = 0
+    pulled = 0
+    for outcome in pull_feeds(context.settings, context.store, now=now(), names=name):
+        pulled += 1
+        failed += outcome.failed
+        for line in outcome_lines(outcome):
+            if outcome.failed:
+                warn(line)
+            elif not quiet or _news(outcome):
+                say(line)
+    if not pulled and not quiet:
+        say("No feed followed; add one with `crosspost feeds add NAME URL --kind event`.")
+    if failed:
+        raise typer.Exit(EXIT_FEED_FAILED)
+
+
+@app.command("remove")
+def remove(ctx: typer.Context, name: str = typer.Argument(..., help="The feed to stop.")) -> None:
+    """Stop following a feed; the items it brought stay as they are."""
+    from crosspost.wording import plural
+
+    kept = app_context(ctx).store.remove_feed(name)
+    say(f"No longer following {name}; its {plural(kept, 'item')} stay as they are.")
+
+
+def outcome_lines(outcome: Outcome) -> list[str]:
+    """What one feed's pull did, as the officer (or cron's mail) reads it."""
+    from crosspost.wording import plural
+
+    name = outcome.feed.name
+    if outcome.error is not None:
+        return [f"{name}: could not be read: {outcome.error}"]
+    if outcome.unchanged:
+        return [f"{name}: unchanged since the last pull"]
+    sync = outcome.sync
+    if sync is None:
+        return [f"{name}: nothing new"]
+    parts = []
+    if sync.created:
+        parts.append(f"{plural(len(sync.created), 'new draft')} ({_ids(sync.created)})")
+    if sync.routed:
+        parts.append(f"{plural(len(sync.routed), 'item')} routed ({_ids(sync.routed)})")
+    if sync.updated:
+        parts.append(f"{len(sync.updated)} updated ({_ids(sync.updated)})")
+    if sync.cancelled:
+        parts.append(f"{len(sync.cancelled)} cancelled ({_ids(sync.cancelled)})")
+    if sync.old:
+        parts.append(f"{plural(sync.old, 'entry', 'entries')} too old to relay")
+    lines = [f"{name}: " + (", ".join(parts) if parts else "nothing new")]
+    lines += [f"  refused «{title}»: {why}" for title, why in sync.refused]
+    lines += [f"  item {item_id}: {why}" for item_id, why in sync.left]
+    lines += [f"  note: {note}" for note in outcome.notes]
+    return lines
+
+
+def _news(outcome: Outcome) -> bool:
+    sync = outcome.sync
+    return bool(
+        outcome.notes
+        or (
+            sync
+            and (
+                sync.created
+                or sync.routed
+                or sync.updated
+                or sync.cancelled
+                or sync.refused
+                or sync.left
+            )
+        )
+    )
+
+
+def _ids(ids: list[int]) -> str:
+    shown = ", ".join(f"#{i}" for i in ids[:10])
+    return shown + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
+
+
+def _feed_json(feed: Feed) -> dict[str, object]:
+    from crosspost.shapes import instant
+
+    return {
+        "name": feed.name,
+        "url": feed.url,
+        "kind": feed.kind,
+        "auto": feed.auto,
+        "label": feed.label,
+        "source": feed.source,
+        "pulled_at": instant(feed.pulled_at),
+        "ok_at": instant(feed.ok_at),
+        "last_error": feed.last_error,
+        "entries": feed.entries,
+    }

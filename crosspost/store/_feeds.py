@@ -1,0 +1,348 @@
+"""Members' feeds: the feeds themselves, and every entry seen in them (by GUID or UID).
+
+A pull is one transaction per feed: the entries it brings are compared with those
+already seen, new ones become items through the one insert path (`_insert_items`),
+changed ones update their item, cancelled or removed events cancel theirs, and the
+feed's HTTP validators are saved with them, so a crash leaves either all or none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from crosspost.domain import NewItem, PlannedDelivery
+from crosspost.errors import Conflict, InputError, NotFound
+from crosspost.models import FeedEntryRow, FeedRow, ItemRow, utcnow
+from crosspost.redact import redact_optional
+from crosspost.states import State
+from crosspost.store._core import StoreBase
+from crosspost.store._items import UNROUTED, _cancel_deliveries, _insert_items, _set_fields
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A member's feed as the officer added it, and how its last pull went."""
+
+    id: int
+    name: str
+    url: str
+    kind: str
+    auto: bool
+    label: str | None
+    etag: str | None
+    last_modified: str | None
+    pulled_at: datetime | None
+    ok_at: datetime | None
+    last_error: str | None
+    created_at: datetime
+    #: Entries seen, by state (item, refused, old, cancelled, removed).
+    entries: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def source(self) -> str:
+        """Who its items are credited to."""
+        return self.label or self.name
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One entry of a pull, made ready by crosspost.feeds.pull before the transaction."""
+
+    uid: str
+    uid_hash: str
+    fingerprint: str
+    title: str
+    event_start: datetime | None
+    #: The item it becomes (a draft, or active with `plan` for an auto feed); None when
+    #: it cannot become one (`state` says why: refused, old, cancelled).
+    item: NewItem | None
+    state: str = "item"
+    problem: str | None = None
+    plan: tuple[PlannedDelivery, ...] = ()
+    #: The text an approved item carries (with the member's credit).
+    credited_body: str = ""
+
+
+@dataclass
+class FeedSync:
+    """What one pull changed, for the officer (and cron's mail)."""
+
+    created: list[int] = field(default_factory=list)
+    routed: list[int] = field(default_factory=list)
+    updated: list[int] = field(default_factory=list)
+    cancelled: list[int] = field(default_factory=list)
+    #: (title, why) of entries newly seen that could not become items.
+    refused: list[tuple[str, str]] = field(default_factory=list)
+    #: (item id, why) of changes that could not be applied (already published...).
+    left: list[tuple[int, str]] = field(default_factory=list)
+    unchanged: int = 0
+    old: int = 0
+
+
+#: Fields an entry's change carries over to its item.
+_CONTENT = ("title", "body", "link", "tags", "event_start", "event_end", "location")
+
+
+class FeedsMixin(StoreBase):
+    """The feeds and the entries seen in them."""
+
+    def add_feed(self, name: str, url: str, kind: str, *, auto: bool, label: str | None) -> Feed:
+        try:
+            with self._session() as session:
+                row = FeedRow(
+                    name=name, url=url, kind=kind, auto=auto, label=label, created_at=utcnow()
+                )
+                session.add(row)
+                session.flush()
+                return _feed(row, {})
+        except IntegrityError:
+            raise InputError(
+                f"name: there is already a feed named {name!r} (see `crosspost feeds list`)"
+            ) from None
+
+    def feeds(self, names: Sequence[str] | None = None) -> list[Feed]:
+        with self._read() as session:
+            query = select(FeedRow).order_by(FeedRow.name)
+            if names:
+                query = query.where(FeedRow.name.in_(list(names)))
+            rows = list(session.scalars(query))
+            counts: dict[int, dict[str, int]] = {}
+            for feed_id, state, count in session.execute(
+                select(FeedEntryRow.feed_id, FeedEntryRow.state, func.count()).group_by(
+                    FeedEntryRow.feed_id, FeedEntryRow.state
+                )
+            ):
+                counts.setdefault(int(feed_id), {})[str(state)] = int(count)
+        found = [_feed(row, counts.get(row.id, {})) for row in rows]
+        missing = sorted(set(names or ()) - {f.name for f in found})
+        if missing:
+            raise NotFound(
+                f"no feed named {', '.join(map(repr, missing))} (see `crosspost feeds list`)"
+            )
+        return found
+
+    def remove_feed(self, name: str) -> int:
+        """Forget a feed and its seen entries; the items it brought stay. Returns their count."""
+        with self._session() as session:
+            row = session.scalar(select(FeedRow).where(FeedRow.name == name))
+            if row is None:
+                raise NotFound(f"no feed named {name!r} (see `crosspost feeds list`)")
+            kept = session.scalar(
+                select(func.count())
+                .select_from(FeedEntryRow)
+                .where(FeedEntryRow.feed_id == row.id, FeedEntryRow.item_id.is_not(None))
+            )
+            session.execute(delete(FeedEntryRow).where(FeedEntryRow.feed_id == row.id))
+            session.delete(row)
+            return int(kept or 0)
+
+    def record_feed_failure(self, feed_id: int, message: str, now: datetime) -> None:
+        with self._session() as session:
+            row = _feed_row(session, feed_id)
+            row.pulled_at = now
+            row.last_error = redact_optional(message)
+
+    def record_feed_unchanged(self, feed_id: int, now: datetime) -> None:
+        """A 304: nothing to read; the feed answered, so the last error is over."""
+        with self._session() as session:
+            row = _feed_row(session, feed_id)
+            row.pulled_at = row.ok_at = now
+            row.last_error = None
+
+    def sync_feed(
+        self,
+        feed_id: int,
+        candidates: Sequence[Candidate],
+        *,
+        now: datetime,
+        removal_window: tuple[datetime, datetime] | None,
+        etag: str | None,
+        last_modified: str | None,
+    ) -> FeedSync:
+        """Bring what the feed says into the ledger, in one transaction (see module doc).
+
+        `removal_window`: for a calendar, the span it was read over; an event seen before,
+        due in that span and absent now was removed by the member and is cancelled.
+        """
+        report = FeedSync()
+        with self._session() as session:
+            # PostgreSQL: two pulls of one feed (cron and daemon) take turns here, so the
+            # second sees what the first wrote (SQLite: BEGIN IMMEDIATE already does).
+            feed = session.scalar(select(FeedRow).where(FeedRow.id == feed_id).with_for_update())
+            if feed is None:
+                raise NotFound(f"the feed {feed_id} was removed during the pull")
+            known = {
+                e.uid_hash: e
+                for e in session.scalars(
+                    select(FeedEntryRow).where(FeedEntryRow.feed_id == feed_id)
+                )
+            }
+            seen: set[str] = set()
+            fresh: list[Candidate] = []
+            for candidate in candidates:
+                if candidate.uid_hash in seen:
+                    continue  # the same GUID twice in one feed: once is enough
+                seen.add(candidate.uid_hash)
+                entry = known.get(candidate.uid_hash)
+                if entry is None:
+                    fresh.append(candidate)
+                    continue
+                entry.last_seen_at = now
+                if entry.fingerprint == candidate.fingerprint:
+                    report.unchanged += 1
+                    continue
+                if entry.item_id is None:
+                    fresh.append(candidate)  # refused or too old before: judged again
+                    continue
+                _apply_change(session, entry, candidate, report)
+            _insert_fresh(session, feed_id, fresh, known, now, report)
+            if removal_window is not None:
+                _cancel_removed(session, known.values(), seen, removal_window, report)
+            feed.pulled_at = feed.ok_at = now
+            feed.last_error = None
+            feed.etag, feed.last_modified = etag, last_modified
+        return report
+
+
+def _insert_fresh(
+    session: Session,
+    feed_id: int,
+    fresh: Sequence[Candidate],
+    known: dict[str, FeedEntryRow],
+    now: datetime,
+    report: FeedSync,
+) -> None:
+    becoming = [(c, c.item) for c in fresh if c.item is not None and c.state == "item"]
+    made = dict(
+        zip(
+            (id(c) for c, _ in becoming),
+            _insert_items(session, [(item, c.plan) for c, item in becoming], now),
+            strict=True,
+        )
+    )
+    for candidate in fresh:
+        item_id = made.get(id(candidate))
+        if item_id is not None:
+            (report.routed if candidate.plan else report.created).append(item_id)
+        elif candidate.state == "old":
+            report.old += 1
+        elif candidate.state == "refused":
+            report.refused.append((candidate.title, candidate.problem or ""))
+        entry = known.get(candidate.uid_hash)
+        if entry is None:
+            entry = FeedEntryRow(
+                feed_id=feed_id,
+                uid_hash=candidate.uid_hash,
+                uid=candidate.uid,
+                first_seen_at=now,
+            )
+            session.add(entry)
+        entry.item_id = item_id
+        entry.fingerprint = candidate.fingerprint
+        entry.state = candidate.state
+        entry.problem = candidate.problem
+        entry.event_start = candidate.event_start
+        entry.last_seen_at = now
+    session.flush()
+
+
+def _apply_change(
+    session: Session, entry: FeedEntryRow, candidate: Candidate, report: FeedSync
+) -> None:
+    """A changed entry: its item follows, as far as it has not gone out yet."""
+    entry.fingerprint = candidate.fingerprint
+    entry.event_start = candidate.event_start
+    row = session.get(ItemRow, entry.item_id, options=[selectinload(ItemRow.deliveries)])
+    if row is None:  # the officer deleted the item: the member's change is not news
+        entry.state, entry.item_id = "removed", None
+        return
+    if candidate.state == "cancelled":
+        entry.state = "cancelled"
+        _cancel_item(session, row, "cancelled by its source", report)
+        return
+    if candidate.item is None:
+        report.left.append((row.id, f"the new version was refused: {candidate.problem}"))
+        return
+    changes: dict[str, Any] = {key: getattr(candidate.item, key) for key in _CONTENT}
+    if row.status in UNROUTED:
+        _set_fields(row, changes)
+        report.updated.append(row.id)
+        return
+    pending = [d for d in row.deliveries if d.state == State.PENDING.value]
+    if not pending:
+        report.left.append((row.id, "it changed at its source, but its posts are already out"))
+        return
+    changes["body"] = candidate.credited_body
+    _set_fields(row, changes)
+    report.updated.append(row.id)
+
+
+def _cancel_removed(
+    session: Session,
+    entries: Any,
+    seen: set[str],
+    window: tuple[datetime, datetime],
+    report: FeedSync,
+) -> None:
+    start, end = window
+    for entry in entries:
+        if entry.uid_hash in seen or entry.state != "item" or entry.item_id is None:
+            continue
+        if entry.event_start is None or not start <= entry.event_start < end:
+            continue  # over, or beyond what this pull read: absence says nothing
+        row = session.get(ItemRow, entry.item_id, options=[selectinload(ItemRow.deliveries)])
+        entry.state = "removed"
+        if row is not None:
+            _cancel_item(session, row, "removed from its source's calendar", report)
+
+
+def _cancel_item(session: Session, row: ItemRow, why: str, report: FeedSync) -> None:
+    if row.status == "draft":
+        row.status, row.review_note, row.updated_at = "rejected", why, utcnow()
+        report.cancelled.append(row.id)
+        return
+    if row.status != "active":
+        return
+    try:
+        changes = _cancel_deliveries(session, row, None)
+    except Conflict:
+        report.left.append((row.id, f"{why}, but a publisher is sending it right now"))
+        return
+    kept = [c for c in changes if c.new_state is None and c.old_state != "cancelled"]
+    report.cancelled.append(row.id)
+    if kept:
+        report.left.append(
+            (row.id, f"{why}; left as is: " + ", ".join(f"{c.channel} {c.reason}" for c in kept))
+        )
+
+
+def _feed_row(session: Session, feed_id: int) -> FeedRow:
+    row = session.get(FeedRow, feed_id)
+    if row is None:
+        raise NotFound(f"there is no feed {feed_id}")
+    return row
+
+
+def _feed(row: FeedRow, counts: dict[str, int]) -> Feed:
+    return Feed(
+        id=row.id,
+        name=row.name,
+        url=row.url,
+        kind=row.kind,
+        auto=row.auto,
+        label=row.label,
+        etag=row.etag,
+        last_modified=row.last_modified,
+        pulled_at=row.pulled_at,
+        ok_at=row.ok_at,
+        last_error=row.last_error,
+        created_at=row.created_at,
+        entries=counts,
+    )
