@@ -65,7 +65,7 @@ def route(
         fields["channels"] = list(channels)
     fields["body"] = credited(item.body, item.source, settings.review.credit)
     return route_fields(
-        settings, store, fields, now=now, at=at, stored=item, what=f"item {item.id}"
+        settings, store, fields, now=now, at=at, stored=item, refusal=f"item {item.id} not approved"
     )
 
 
@@ -77,7 +77,7 @@ def route_fields(
     now: datetime,
     at: str | None,
     stored: Item | None = None,
-    what: str = "the item",
+    refusal: str = "not routed",
 ) -> Routed:
     """`route` for an item not written yet (an entry of an auto-approved feed)."""
     from crosspost import intake
@@ -96,7 +96,7 @@ def route_fields(
         else:
             warnings.append(f"{channel}: {problem.message}")
     if errors:
-        raise InputError(f"{what} not approved:\n  " + "\n  ".join(errors))
+        raise InputError(f"{refusal}:\n  " + "\n  ".join(errors))
     return Routed(accepted, tuple(warnings))
 
 

@@ -8,7 +8,8 @@ Jobs (APScheduler 3, in-memory job store, nothing in it that matters):
 - reaper:      expired leases of crashed publishers;
 - reconciler:  unknown outcomes, asked to each platform;
 - heartbeat:   this process is alive, its in-flight claims too;
-- maintenance: daily credentials check, which also resumes paused channels.
+- maintenance: daily credentials check, which also resumes paused channels;
+- feeds:       members' feeds pulled every `feeds.pull_every` (new entries: drafts).
 """
 
 from __future__ import annotations
@@ -200,6 +201,30 @@ class Daemon:
         self.publisher.resume_paused_channels()
         self.store.forget_workers_silent_since(utcnow() - timedelta(days=1))
 
+    def pull_feeds(self) -> None:
+        """Members' feeds: new entries become drafts (auto feeds: routed, then kicked)."""
+        from crosspost.feeds.pull import describe, pull_feeds
+
+        routed = False
+        for outcome in pull_feeds(self.settings, self.store, now=utcnow()):
+            if outcome.error is not None:
+                self.log.warning(f"feed {outcome.feed.name}: could not be read: {outcome.error}")
+                continue
+            sync = outcome.sync
+            if sync and (sync.created or sync.routed or sync.updated or sync.cancelled):
+                self.log.emit(
+                    "feed_pulled",
+                    feed=outcome.feed.name,
+                    drafts=len(sync.created),
+                    routed=len(sync.routed),
+                    updated=len(sync.updated),
+                    cancelled=len(sync.cancelled),
+                    message="; ".join(line.strip() for line in describe(outcome)),
+                )
+                routed = routed or bool(sync.routed)
+        if routed:
+            self.kick()
+
     def _wake_skipped(self, event: Any) -> None:
         """APScheduler skipped a wake (too many running): the next kick must schedule one."""
         if event.job_id == "wake":
@@ -269,6 +294,13 @@ class Daemon:
             hours=24,
             id="maintenance",
             next_run_time=now + timedelta(hours=24),
+        )
+        add(
+            self._guarded(self.pull_feeds),
+            "interval",
+            seconds=self.settings.feeds.pull_every.total_seconds(),
+            id="feeds",
+            next_run_time=now,
         )
         from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED
 

@@ -103,7 +103,7 @@ def pull(
     ),
 ) -> None:
     """Fetch every feed now; new entries become drafts. Exit 4 if a feed could not be read."""
-    from crosspost.feeds.pull import pull_feeds
+    from crosspost.feeds.pull import describe, pull_feeds
 
     context = app_context(ctx)
     failed = 0
@@ -111,7 +111,7 @@ def pull(
     for outcome in pull_feeds(context.settings, context.store, now=now(), names=name):
         pulled += 1
         failed += outcome.failed
-        for line in outcome_lines(outcome):
+        for line in describe(outcome):
             if outcome.failed:
                 warn(line)
             elif not quiet or _news(outcome):
@@ -131,36 +131,6 @@ def remove(ctx: typer.Context, name: str = typer.Argument(..., help="The feed to
     say(f"No longer following {name}; its {plural(kept, 'item')} stay as they are.")
 
 
-def outcome_lines(outcome: Outcome) -> list[str]:
-    """What one feed's pull did, as the officer (or cron's mail) reads it."""
-    from crosspost.wording import plural
-
-    name = outcome.feed.name
-    if outcome.error is not None:
-        return [f"{name}: could not be read: {outcome.error}"]
-    if outcome.unchanged:
-        return [f"{name}: unchanged since the last pull"]
-    sync = outcome.sync
-    if sync is None:
-        return [f"{name}: nothing new"]
-    parts = []
-    if sync.created:
-        parts.append(f"{plural(len(sync.created), 'new draft')} ({_ids(sync.created)})")
-    if sync.routed:
-        parts.append(f"{plural(len(sync.routed), 'item')} routed ({_ids(sync.routed)})")
-    if sync.updated:
-        parts.append(f"{len(sync.updated)} updated ({_ids(sync.updated)})")
-    if sync.cancelled:
-        parts.append(f"{len(sync.cancelled)} cancelled ({_ids(sync.cancelled)})")
-    if sync.old:
-        parts.append(f"{plural(sync.old, 'entry', 'entries')} too old to relay")
-    lines = [f"{name}: " + (", ".join(parts) if parts else "nothing new")]
-    lines += [f"  refused «{title}»: {why}" for title, why in sync.refused]
-    lines += [f"  item {item_id}: {why}" for item_id, why in sync.left]
-    lines += [f"  note: {note}" for note in outcome.notes]
-    return lines
-
-
 def _news(outcome: Outcome) -> bool:
     sync = outcome.sync
     return bool(
@@ -174,14 +144,10 @@ def _news(outcome: Outcome) -> bool:
                 or sync.cancelled
                 or sync.refused
                 or sync.left
+                or sync.held
             )
         )
     )
-
-
-def _ids(ids: list[int]) -> str:
-    shown = ", ".join(f"#{i}" for i in ids[:10])
-    return shown + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
 
 
 def _feed_json(feed: Feed) -> dict[str, object]:

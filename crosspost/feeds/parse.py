@@ -185,12 +185,19 @@ def _parse_ics(body: bytes, *, now: datetime, until: datetime, zone: ZoneInfo) -
         occurrences = list(recurring_ical_events.of(calendar).between(now, until))
     except Exception as exc:  # the library raises its own kinds for broken rules
         raise FeedError(f"the calendar's events cannot be read: {exc}") from None
+    # recurring-ical-events gives every occurrence a RECURRENCE-ID, single events too;
+    # only a series needs it in its identity (a single event moved keeps its UID).
+    series = {
+        str(component.get("UID"))
+        for component in calendar.walk("VEVENT")
+        if any(key in component for key in ("RRULE", "RDATE", "RECURRENCE-ID"))
+    }
     entries = []
     problems = []
     for event in occurrences:
         if event.name != "VEVENT":
             continue
-        entry = _ics_entry(event, zone)
+        entry = _ics_entry(event, zone, series)
         if entry is None:
             problems.append(f"an event without a start was left out ({event.get('SUMMARY')})")
             continue
@@ -208,14 +215,14 @@ def _parse_ics(body: bytes, *, now: datetime, until: datetime, zone: ZoneInfo) -
     )
 
 
-def _ics_entry(event: Any, zone: ZoneInfo) -> Entry | None:
+def _ics_entry(event: Any, zone: ZoneInfo, series: set[str]) -> Entry | None:
     start = _moment(event.get("DTSTART"), zone)
     if start is None:
         return None
     end = _moment(event.get("DTEND"), zone)
     uid = str(event.get("UID") or "") or f"{event.get('SUMMARY')} {_iso(start)}"
     recurrence = event.get("RECURRENCE-ID")
-    if recurrence is not None:
+    if recurrence is not None and uid in series:
         original = _moment(recurrence, zone)
         uid = f"{uid} {_iso(original)}"
     categories: list[str] = []

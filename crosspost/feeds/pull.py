@@ -141,10 +141,10 @@ def candidate(
         return replace(base, item=draft, credited_body=body)
     try:
         routed = route_fields(settings, store, fields | {"body": body}, now=now, at="next")
-    except CrosspostError:
+    except CrosspostError as exc:
         # It could not go out as it is (no route, too long for a channel...): a person
-        # decides, as for any draft; `review` shows it and `approve` says what is wrong.
-        return replace(base, item=draft, credited_body=body)
+        # decides, as for any draft.
+        return replace(base, item=draft, credited_body=body, problem=" ".join(str(exc).split()))
     item = replace(routed.accepted.item, source=source)
     return replace(base, item=item, plan=routed.accepted.plan.deliveries, credited_body=body)
 
@@ -163,3 +163,39 @@ def _fields(feed: Feed, entry: Entry) -> dict[str, Any]:
         "event_end": entry.event_end,
         "location": entry.location[:500] if entry.location else None,
     }
+
+
+def describe(outcome: Outcome) -> list[str]:
+    """What one feed's pull did, as the officer (or cron's mail) reads it."""
+    from crosspost.wording import plural
+
+    name = outcome.feed.name
+    if outcome.error is not None:
+        return [f"{name}: could not be read: {outcome.error}"]
+    if outcome.unchanged:
+        return [f"{name}: unchanged since the last pull"]
+    sync = outcome.sync
+    if sync is None:
+        return [f"{name}: nothing new"]
+    parts = []
+    if sync.created:
+        parts.append(f"{plural(len(sync.created), 'new draft')} ({_ids(sync.created)})")
+    if sync.routed:
+        parts.append(f"{plural(len(sync.routed), 'item')} routed ({_ids(sync.routed)})")
+    if sync.updated:
+        parts.append(f"{len(sync.updated)} updated ({_ids(sync.updated)})")
+    if sync.cancelled:
+        parts.append(f"{len(sync.cancelled)} cancelled ({_ids(sync.cancelled)})")
+    if sync.old:
+        parts.append(f"{plural(sync.old, 'entry', 'entries')} too old to relay")
+    lines = [f"{name}: " + (", ".join(parts) if parts else "nothing new")]
+    lines += [f"  refused «{title}»: {why}" for title, why in sync.refused]
+    lines += [f"  item {item_id}: {why}" for item_id, why in sync.left]
+    lines += [f"  item {item_id} waits for review: {why}" for item_id, why in sync.held]
+    lines += [f"  note: {note}" for note in outcome.notes]
+    return lines
+
+
+def _ids(ids: list[int]) -> str:
+    shown = ", ".join(f"#{i}" for i in ids[:10])
+    return shown + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")

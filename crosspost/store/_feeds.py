@@ -82,6 +82,8 @@ class FeedSync:
     refused: list[tuple[str, str]] = field(default_factory=list)
     #: (item id, why) of changes that could not be applied (already published...).
     left: list[tuple[int, str]] = field(default_factory=list)
+    #: (item id, why) of entries of an auto feed that could not be routed: drafts.
+    held: list[tuple[int, str]] = field(default_factory=list)
     unchanged: int = 0
     old: int = 0
 
@@ -231,6 +233,8 @@ def _insert_fresh(
         item_id = made.get(id(candidate))
         if item_id is not None:
             (report.routed if candidate.plan else report.created).append(item_id)
+            if candidate.problem:
+                report.held.append((item_id, candidate.problem))
         elif candidate.state == "old":
             report.old += 1
         elif candidate.state == "refused":
