@@ -8,6 +8,7 @@ the client sent (its validators) and how often it came.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import threading
 import time
@@ -131,10 +132,9 @@ class FeedServer:
             handler.send_header("ETag", page.etag)
             handler.send_header("Last-Modified", page.last_modified)
         handler.end_headers()
-        try:
+        # The client may give up (the size limit): what a real server sees too.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             handler.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (the size limit): what a real server sees too
         self._record(path, headers, status)
 
     def _record(self, path: str, headers: dict[str, str], status: int) -> None:
