@@ -136,16 +136,33 @@ def html_to_markdown(html: str) -> str:
     if not html.strip():
         return ""
     import nh3
-    from markdownify import markdownify
 
     clean = nh3.clean(html)
-    text = markdownify(clean, heading_style="ATX", bullets="-", strip=["img"])
+    text = _converter().convert(clean)
     lines = [line.rstrip() for line in text.strip().splitlines()]
     out: list[str] = []
     for line in lines:
         if line or (out and out[-1]):
             out.append(line)
     return "\n".join(out).strip()
+
+
+def _converter() -> Any:
+    from markdownify import MarkdownConverter
+
+    class Converter(MarkdownConverter):
+        def convert_img(self, el: Any, text: str, parent_tags: Any) -> str:
+            # WordPress serves each emoji of a feed as <img class="wp-smiley" alt="🧶">;
+            # the emoji is the text. Pictures are not relayed (an item holds a local file).
+            alt = str(el.get("alt") or "")
+            return alt if alt and _is_symbols(alt) else ""
+
+    return Converter(heading_style="ATX", bullets="-")
+
+
+def _is_symbols(text: str) -> bool:
+    """An emoji or two (with their joiners and variation selectors), not words."""
+    return len(text) <= 12 and not any(ch.isalnum() for ch in text)
 
 
 def _text(value: str) -> str:
