@@ -11,7 +11,13 @@ import pytest
 from pydantic import BaseModel
 
 from channels.registry import adapter_class, known_types
-from crosspost.config import FileSettings, PublisherSettings, ReviewSettings, Route
+from crosspost.config import (
+    FeedSettings,
+    FileSettings,
+    PublisherSettings,
+    ReviewSettings,
+    Route,
+)
 from crosspost.policy.rules import ChannelPolicyIn, GlobalPolicyIn
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +53,7 @@ def _keys(model: type[BaseModel]) -> set[str]:
         ("Top level", FileSettings),
         ("[publisher]", PublisherSettings),
         ("[review]", ReviewSettings),
+        ("[feeds]", FeedSettings),
         ("[[routes]]", Route),
         ("[policy]", GlobalPolicyIn),
         ("[policy.CHANNEL]", ChannelPolicyIn),
