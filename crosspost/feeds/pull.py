@@ -118,18 +118,20 @@ def candidate(
     )
     if entry.cancelled:
         return replace(base, state="cancelled")
-    if (
+    # Too old to relay when first seen; an item it already became still follows it.
+    old = (
         entry.event_start is None
         and entry.published is not None
         and entry.published < now - settings.feeds.max_age
-    ):
-        return replace(base, state="old")
+    )
     fields = _fields(feed, entry)
     try:
         accepted = intake.accept(
             fields | {"at": "now"}, settings, now=now, base_dir=settings.base_dir, route=False
         )
     except CrosspostError as exc:
+        if old:
+            return replace(base, state="old")
         problem = str(exc)
         if "event_start: an event needs" in problem:
             problem += _NO_DATES
@@ -137,6 +139,8 @@ def candidate(
     source = feed.source
     body = credited(accepted.item.body, source, settings.review.credit)
     draft = replace(accepted.item, status="draft", source=source)
+    if old:
+        return replace(base, state="old", item=draft, credited_body=body)
     if not feed.auto:
         return replace(base, item=draft, credited_body=body)
     try:
