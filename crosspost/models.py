@@ -252,3 +252,20 @@ class FeedEntryRow(Base):
         UniqueConstraint("feed_id", "uid_hash", name="uq_feed_entries_feed_uid"),
         Index("ix_feed_entries_item", "item_id"),
     )
+
+
+class AccessTokenRow(Base):
+    """A token `crosspost serve` accepts: for subscribing to the calendar, or proposing."""
+
+    __tablename__ = "access_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: Who holds it ("Thunderbird of the board", "Jardin partagé").
+    name: Mapped[str] = mapped_column(String(200))
+    #: "calendar" or "propose": a token opens only what it was made for.
+    scope: Mapped[str] = mapped_column(String(20))
+    #: sha256 of the token; the token itself is shown once and never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -28,6 +28,7 @@ from crosspost.cli import (
     queue,
     review,
     rules,
+    serve,
     setup,
 )
 from crosspost.cli.context import AppContext, app_context
@@ -150,12 +151,14 @@ for module in (
     publishing,
     calendar,
     health,
+    serve,
 ):
     app.add_typer(module.app)
 app.add_typer(rules.app, name="rules", help="See how routing rules apply to an item.")
 app.add_typer(db.app, name="db", help="Create, upgrade and inspect the database.")
 app.add_typer(channels.app, name="channels", help="Check credentials, list and resume channels.")
 app.add_typer(feeds.app, name="feeds", help="Follow members' RSS, Atom and ICS feeds.")
+app.add_typer(serve.tokens_app, name="tokens", help="Tokens for `crosspost serve`.")
 
 
 def main() -> None:

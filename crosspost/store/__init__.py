@@ -17,13 +17,15 @@ from crosspost.store._items import ItemsMixin
 from crosspost.store._publishing import ChannelPause, PublishingMixin, WorkerInfo
 from crosspost.store._reports import ReportsMixin
 from crosspost.store._review import DraftsWaiting, ReviewMixin
+from crosspost.store._tokens import AccessToken, TokensMixin
 
 
-class Store(ReviewMixin, ItemsMixin, FeedsMixin, PublishingMixin, ReportsMixin):
+class Store(ReviewMixin, ItemsMixin, FeedsMixin, TokensMixin, PublishingMixin, ReportsMixin):
     """The ledger: items, deliveries and attempts in one database."""
 
 
 __all__ = [
+    "AccessToken",
     "Candidate",
     "ChannelPause",
     "DeliveryFilter",
