@@ -3,65 +3,21 @@
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import requests
-import time_machine
 
 from tests.conftest import Cli
 
-# Monday 30 November 2026, 10:00 in Paris.
-NOW = "2026-11-30T09:00:00Z"
 
-
-@pytest.fixture(autouse=True)
-def clock() -> Iterator[time_machine.Coordinates]:
-    with time_machine.travel(NOW, tick=True) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def served(workspace: Path) -> Iterator[str]:
-    """`crosspost serve` as the officer runs it, on a free loopback port."""
-    import uvicorn
-
-    from crosspost.config import load_settings
-    from crosspost.store import Store
-    from crosspost.web.app import create_app
-
-    settings = load_settings(workspace / "crosspost.toml")
-    store = Store.open(settings.database_url)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings, store), log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
-    store.close()
-    sock.close()
-
-
-def _token(cli: Cli, scope: str = "calendar", name: str = "Thunderbird du bureau") -> str:
+def token_for(cli: Cli, scope: str = "calendar", name: str = "Thunderbird du bureau") -> str:
     out = cli("tokens", "create", "--for", scope, "--name", name).out
     match = re.search(r"held by «[^»]+»: (\S+)", out)
     assert match, out
     return match.group(1)
 
 
-def _queue(cli: Cli) -> None:
+def queue_examples(cli: Cli) -> None:
     cli("add", "--kind", "event", "--title", "Repair café : vélos & grille-pain 🔧",
         "--event-start", "2026-12-12 14:00", "--event-end", "2026-12-12 18:00",
         "--location", "Salle des fêtes, Fontaine", "--at", "2026-12-05 10:00")  # fmt: skip
@@ -71,8 +27,8 @@ def _queue(cli: Cli) -> None:
 def test_a_calendar_token_subscribes_and_an_unchanged_feed_answers_304(
     served: str, cli: Cli
 ) -> None:
-    _queue(cli)
-    token = _token(cli)
+    queue_examples(cli)
+    token = token_for(cli)
     url = f"{served}/t/{token}/calendar.ics"
     first = requests.get(url, timeout=10)
     assert first.status_code == 200
@@ -106,10 +62,10 @@ def test_a_calendar_token_subscribes_and_an_unchanged_feed_answers_304(
 def test_the_agenda_lists_public_events_at_their_dates_and_never_a_draft(
     served: str, cli: Cli
 ) -> None:
-    _queue(cli)
+    queue_examples(cli)
     cli("add", "--draft", "--kind", "event", "--title", "Brouillon : pas encore validé",
         "--event-start", "2026-12-19 10:00", "--at", "now")  # fmt: skip
-    token = _token(cli)
+    token = token_for(cli)
     agenda = requests.get(f"{served}/t/{token}/agenda.ics", timeout=10)
     assert agenda.status_code == 200
     text = agenda.content.decode("utf-8")
@@ -121,10 +77,10 @@ def test_the_agenda_lists_public_events_at_their_dates_and_never_a_draft(
 
 
 def test_every_wrong_token_answers_404_and_says_nothing_more(served: str, cli: Cli) -> None:
-    _queue(cli)
-    calendar = _token(cli)
-    propose = _token(cli, "propose", "Jardin partagé")
-    revoked = _token(cli, name="Ancien téléphone")
+    queue_examples(cli)
+    calendar = token_for(cli)
+    propose = token_for(cli, "propose", "Jardin partagé")
+    revoked = token_for(cli, name="Ancien téléphone")
     cli("tokens", "revoke", "3")
     answers = {
         "no token": requests.get(f"{served}/calendar.ics", timeout=10),
@@ -149,7 +105,7 @@ def test_every_wrong_token_answers_404_and_says_nothing_more(served: str, cli: C
 def test_tokens_are_kept_hashed_and_bad_requests_write_nothing(
     workspace: Path, cli: Cli, db_url: str
 ) -> None:
-    secret = _token(cli)
+    secret = token_for(cli)
     if db_url.startswith("sqlite:///"):
         from sqlalchemy import create_engine
 
