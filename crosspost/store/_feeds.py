@@ -197,6 +197,11 @@ class FeedsMixin(StoreBase):
                     fresh.append(candidate)
                     continue
                 entry.last_seen_at = now
+                if entry.state == "refused":
+                    # Judged again each time: the reason may have been ours (a kind
+                    # removed from the config) and fixed since; reported only if new.
+                    fresh.append(candidate)
+                    continue
                 if entry.fingerprint == candidate.fingerprint:
                     report.unchanged += 1
                     continue
@@ -237,9 +242,9 @@ def _insert_fresh(
                 report.held.append((item_id, candidate.problem))
         elif candidate.state == "old":
             report.old += 1
-        elif candidate.state == "refused":
-            report.refused.append((candidate.title, candidate.problem or ""))
         entry = known.get(candidate.uid_hash)
+        if candidate.state == "refused" and (entry is None or entry.problem != candidate.problem):
+            report.refused.append((candidate.title, candidate.problem or ""))
         if entry is None:
             entry = FeedEntryRow(
                 feed_id=feed_id,

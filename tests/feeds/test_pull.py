@@ -370,3 +370,21 @@ def test_an_auto_entry_that_cannot_be_routed_waits_for_review(
     assert "emplois: 2 new drafts" in cli("feeds", "pull").out
     refused = cli("approve", str(_drafts(cli)[0]["id"]), ok=False)
     assert "kind: no route sends 'job' items anywhere" in refused.err
+
+
+def test_an_entry_refused_for_our_config_is_taken_once_the_config_is_fixed(
+    workspace: Path, cli: Cli, server: FeedServer
+) -> None:
+    config = workspace / "crosspost.toml"
+    original = config.read_text(encoding="utf-8")
+    config.write_text('kinds = ["atelier"]\n' + original, encoding="utf-8")
+    url = server.serve("/feed/", payload("wordpress_rss2.xml"), RSS, validators=False)
+    cli("feeds", "add", "fontaine", url, "--kind", "atelier")
+    config.write_text(original, encoding="utf-8")  # someone tidies the kinds away
+    out = cli("feeds", "pull").out
+    assert out.count("refused «") == 2
+    assert "kind: expected one of" in out
+    assert "refused" not in cli("feeds", "pull").out  # the same reason is said once
+    config.write_text('kinds = ["atelier"]\n' + original, encoding="utf-8")
+    assert "fontaine: 2 new drafts" in cli("feeds", "pull").out
+    assert [d["kind"] for d in _drafts(cli)] == ["atelier", "atelier"]
