@@ -53,11 +53,16 @@ def create_app(settings: Settings, store: Store) -> Starlette:
         token = str(request.path_params.get("token", ""))
         return bool(token) and store.check_token(token, scope, utcnow()) is not None
 
+    from crosspost.web.propose import Proposals
+
+    proposals = Proposals(settings, store)
     # Sync endpoints: Starlette runs them in its thread pool, beside the event loop.
     return Starlette(
         routes=[
             Route("/t/{token}/calendar.ics", calendar, methods=["GET", "HEAD"]),
             Route("/t/{token}/agenda.ics", agenda, methods=["GET", "HEAD"]),
+            Route("/t/{token}/propose", proposals.form, methods=["GET"]),
+            Route("/t/{token}/propose", proposals.submit, methods=["POST"]),
         ]
     )
 
