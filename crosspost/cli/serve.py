@@ -18,7 +18,11 @@ def serve(
     ),
     port: int = typer.Option(8080, "--port", min=1, max=65535, help="Port to listen on."),
 ) -> None:
-    """Serve the calendar feeds (/t/TOKEN/calendar.ics, /t/TOKEN/agenda.ics) until stopped."""
+    """Serve the calendar feeds, the live calendar page and the proposal form until stopped.
+
+    /t/TOKEN/calendar.ics, /t/TOKEN/agenda.ics and /t/TOKEN/calendar.html (calendar
+    tokens); /t/TOKEN/propose (propose tokens). See `crosspost tokens create`.
+    """
     import uvicorn
 
     from crosspost.web.app import create_app
@@ -56,6 +60,9 @@ def create(
         say("Subscribe with the address of `crosspost serve`, e.g.:")
         say(f"  http://127.0.0.1:8080/t/{secret}/calendar.ics   (add ?channel=NAME or ?kind=KIND)")
         say(f"  http://127.0.0.1:8080/t/{secret}/agenda.ics     (the public events)")
+        say(f"  http://127.0.0.1:8080/t/{secret}/calendar.html  (the page, always current)")
+    else:
+        say(f"Give the member: http://127.0.0.1:8080/t/{secret}/propose")
 
 
 @tokens_app.command("list")

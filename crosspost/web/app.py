@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from crosspost.clock import utcnow
-from crosspost.web.calendars import Body, editorial_calendar, public_agenda
+from crosspost.web.calendars import Body, editorial_calendar, html_calendar, public_agenda
 
 if TYPE_CHECKING:
     from crosspost.config import Settings
@@ -49,6 +49,12 @@ def create_app(settings: Settings, store: Store) -> Starlette:
             request, lambda: public_agenda(settings, store, now=utcnow(), kinds=kinds)
         )
 
+    def calendar_page(request: Request) -> Response:
+        if not _allowed(request, "calendar"):
+            return _not_found()
+        page = html_calendar(settings, store, now=utcnow())
+        return HTMLResponse(page, headers={"Cache-Control": "private, no-cache"})
+
     def _allowed(request: Request, scope: str) -> bool:
         token = str(request.path_params.get("token", ""))
         return bool(token) and store.check_token(token, scope, utcnow()) is not None
@@ -61,6 +67,7 @@ def create_app(settings: Settings, store: Store) -> Starlette:
         routes=[
             Route("/t/{token}/calendar.ics", calendar, methods=["GET", "HEAD"]),
             Route("/t/{token}/agenda.ics", agenda, methods=["GET", "HEAD"]),
+            Route("/t/{token}/calendar.html", calendar_page, methods=["GET"]),
             Route("/t/{token}/propose", proposals.form, methods=["GET"]),
             Route("/t/{token}/propose", proposals.submit, methods=["POST"]),
         ]

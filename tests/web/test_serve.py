@@ -123,3 +123,22 @@ def test_tokens_are_kept_hashed_and_bad_requests_write_nothing(
     assert [t["name"] for t in listed] == ["Thunderbird du bureau"]
     missing = cli("tokens", "revoke", "7", ok=False)
     assert "there is no token 7" in missing.err
+
+
+def test_the_live_html_calendar_is_the_export_s_page_behind_the_same_token(
+    served: str, cli: Cli
+) -> None:
+    queue_examples(cli)
+    token = token_for(cli)
+    page = requests.get(f"{served}/t/{token}/calendar.html", timeout=10)
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    exported = cli("calendar", "--format", "html").out
+    # The same renderer: the same month grid and list, both items in it.
+    for text in ("Repair café : vélos &amp; grille-pain 🔧", "Nous recrutons !"):
+        assert text in page.text
+        assert text in exported
+    assert page.text.split("<body", 1)[1].count("<table") == exported.split("<body", 1)[1].count(
+        "<table"
+    )
+    assert requests.get(f"{served}/t/nope/calendar.html", timeout=10).status_code == 404
