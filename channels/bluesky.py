@@ -56,8 +56,8 @@ from channels.base import (
     Transient,
 )
 from channels.bluesky_session import LoginRefused, SessionFile, logged_in_client
-from channels.text import capitalise, event_when, markdown_to_plain
 from crosspost.domain import Item
+from crosspost.text import capitalise, event_when, markdown_to_plain
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo

@@ -48,9 +48,9 @@ from channels.base import (
     Rendered,
     Transient,
 )
-from channels.text import event_when, lead_of, markdown_to_plain
 from channels.transport import transport_rule
 from crosspost.domain import Delivery, Item
+from crosspost.text import event_when, lead_of, markdown_to_plain
 
 if TYPE_CHECKING:
     import requests

@@ -65,14 +65,14 @@ from channels.base import (
     Rendered,
     Transient,
 )
-from channels.text import (
+from crosspost.domain import Item
+from crosspost.text import (
     capitalise,
     event_when,
     markdown_to_html,
     markdown_to_plain,
     slugify,
 )
-from crosspost.domain import Item
 
 log = logging.getLogger(__name__)
 

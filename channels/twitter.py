@@ -64,9 +64,9 @@ from channels.base import (
     Rendered,
     Transient,
 )
-from channels.text import capitalise, event_when, markdown_to_plain
 from channels.transport import transport_rule
 from crosspost.domain import Item
+from crosspost.text import capitalise, event_when, markdown_to_plain
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo

@@ -49,16 +49,16 @@ from channels.base import (
     Rendered,
     Transient,
 )
-from channels.text import (
+from channels.transport import transport_rule
+from crosspost.domain import Item
+from crosspost.secrets import MissingSecret, SecretSource
+from crosspost.text import (
     capitalise,
     event_when,
     markdown_to_html,
     markdown_to_plain,
     slugify,
 )
-from channels.transport import transport_rule
-from crosspost.domain import Item
-from crosspost.secrets import MissingSecret, SecretSource
 
 if TYPE_CHECKING:
     import requests

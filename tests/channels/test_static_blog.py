@@ -26,9 +26,9 @@ from channels.static_blog import (
     classify_os_error,
     without_html,
 )
-from channels.text import slugify
 from crosspost.domain import Delivery, Item
 from crosspost.secrets import SecretSource
+from crosspost.text import slugify
 
 PARIS = ZoneInfo("Europe/Paris")
 A = "{http://www.w3.org/2005/Atom}"

@@ -1,4 +1,4 @@
-"""Text shared by adapters: Markdown to safe HTML or plain text, and event dates people read.
+"""Markdown to safe HTML or plain text, and event dates people read: core and adapters alike.
 
 Dates are written the French way by default (the officers we serve), in the
 configured time zone: "samedi 12 décembre 2026 de 14h00 à 18h00".
