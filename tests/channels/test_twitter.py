@@ -46,7 +46,8 @@ from channels.base import (
     Transient,
 )
 from channels.transport import TRANSPORT_RULES
-from channels.twitter import HTTP_RULES, TwitterChannel, TwitterSettings
+from channels.twitter import TwitterChannel, TwitterSettings
+from channels.twitter.errors import HTTP_RULES
 from crosspost.domain import Attempt, Delivery, Item
 from crosspost.secrets import SecretSource
 
@@ -332,7 +333,7 @@ def test_truncate_mode_cuts_the_text_and_keeps_the_link() -> None:
 def test_weight_counted_directly_is_twitter_texts_weight(text: str) -> None:
     from twitter_text import parse_tweet
 
-    from channels.twitter import weighted_length
+    from channels.twitter.text import weighted_length
 
     assert weighted_length(text) == parse_tweet(text).weightedLength
 
@@ -340,7 +341,7 @@ def test_weight_counted_directly_is_twitter_texts_weight(text: str) -> None:
 def test_every_code_point_counted_directly_weighs_as_twitter_text_says() -> None:
     from twitter_text import parse_tweet
 
-    from channels.twitter import weighted_length
+    from channels.twitter.text import weighted_length
 
     for code in range(0x1100):
         assert weighted_length(chr(code)) == parse_tweet(chr(code)).weightedLength, hex(code)

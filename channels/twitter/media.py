@@ -1,0 +1,77 @@
+"""The item's image as X's one-shot upload takes it, and what stops it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from channels.base import Problem
+from channels.twitter.settings import IMAGE_TYPES, MAX_ALT_TEXT, MAX_IMAGE_BYTES
+
+
+def sniff_image_type(head: bytes) -> str | None:
+    """The image's real type from its first bytes (an extension can lie)."""
+    signatures = (
+        (b"\xff\xd8\xff", "image/jpeg"),
+        (b"\x89PNG\r\n\x1a\n", "image/png"),
+        (b"GIF87a", "image/gif"),
+        (b"GIF89a", "image/gif"),
+        (b"BM", "image/bmp"),
+        (b"II*\x00", "image/tiff"),
+        (b"MM\x00*", "image/tiff"),
+    )
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return next((kind for magic, kind in signatures if head.startswith(magic)), None)
+
+
+def image_facts(path: str, alt: str | None, upload_url: str) -> dict[str, Any]:
+    """What validate() and publish() need to know about the item's image."""
+    facts: dict[str, Any] = {
+        "endpoint": f"POST {upload_url}",
+        "file": path,
+        "media_category": "tweet_image",
+        "alt_text": (alt or "").strip()[:MAX_ALT_TEXT] or None,
+        "alt_text_length": len((alt or "").strip()),
+    }
+    try:
+        with open(path, "rb") as handle:
+            facts["media_type"] = sniff_image_type(handle.read(16))
+        facts["bytes"] = Path(path).stat().st_size
+    except OSError as exc:
+        facts["unreadable"] = exc.strerror or type(exc).__name__
+    return facts
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def image_problems(media: dict[str, Any]) -> list[Problem]:
+    """What stops X from taking the image, or makes it worse for readers."""
+    if "unreadable" in media:
+        return [Problem("error", f"image {media['file']} cannot be read: {media['unreadable']}")]
+    problems: list[Problem] = []
+    if media["media_type"] not in IMAGE_TYPES:
+        kind = media["media_type"] or "not a recognised image"
+        accepted = ", ".join(IMAGE_TYPES.values())
+        problems.append(Problem("error", f"image is {kind}; X accepts {accepted} images"))
+    if media["bytes"] > MAX_IMAGE_BYTES:
+        problems.append(
+            Problem(
+                "error",
+                f"image is {_megabytes(media['bytes'])}; "
+                f"X accepts up to {MAX_IMAGE_BYTES // (1024 * 1024)} MB",
+            )
+        )
+    if not media["alt_text"]:
+        problems.append(
+            Problem(
+                "warning", "the image has no alt text: people using screen readers will miss it"
+            )
+        )
+    elif media["alt_text_length"] > MAX_ALT_TEXT:
+        problems.append(
+            Problem("warning", f"alt text will be cut to X's {MAX_ALT_TEXT} characters")
+        )
+    return problems
