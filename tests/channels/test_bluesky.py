@@ -41,17 +41,10 @@ from channels.base import (
     Rendered,
     Transient,
 )
-from channels.bluesky import (
-    LIMIT,
-    TID_PATTERN,
-    BlueskyChannel,
-    BlueskySettings,
-    created_at,
-    graphemes,
-    key_base,
-    split_thread,
-    tid,
-)
+from channels.bluesky import BlueskyChannel, BlueskySettings
+from channels.bluesky.keys import TID_PATTERN, created_at, key_base, tid
+from channels.bluesky.settings import LIMIT
+from channels.bluesky.text import graphemes, split_thread
 from crosspost.domain import Delivery, Item
 from crosspost.secrets import SecretSource
 

@@ -1,0 +1,63 @@
+"""Images as app.bsky.embed.images takes them, and what stops them."""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+from typing import Any
+
+from channels.base import Problem
+from channels.bluesky.settings import IMAGE_TYPES, MAX_IMAGE_BYTES
+
+
+def sniff_image_type(head: bytes) -> str | None:
+    """The image's real type from its first bytes (an extension can lie)."""
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    for magic, kind in (
+        (b"\xff\xd8\xff", "image/jpeg"),
+        (b"\x89PNG\r\n\x1a\n", "image/png"),
+        (b"GIF87a", "image/gif"),
+        (b"GIF89a", "image/gif"),
+    ):
+        if head.startswith(magic):
+            return kind
+    return None
+
+
+def image_facts(path: str, alt: str | None) -> dict[str, Any]:
+    """What validate() and publish() need to know about one image."""
+    facts: dict[str, Any] = {"file": path, "alt": (alt or "").strip()}
+    try:
+        with open(path, "rb") as handle:
+            facts["media_type"] = sniff_image_type(handle.read(16))
+        facts["bytes"] = Path(path).stat().st_size
+    except OSError as exc:
+        facts["unreadable"] = exc.strerror or type(exc).__name__
+    return facts
+
+
+def image_problems(media: dict[str, Any], limit: int = MAX_IMAGE_BYTES) -> list[Problem]:
+    """What stops Bluesky from taking the image, or makes it worse for readers."""
+    if "unreadable" in media:
+        return [Problem("error", f"image {media['file']} cannot be read: {media['unreadable']}")]
+    problems: list[Problem] = []
+    if media["media_type"] not in IMAGE_TYPES:
+        kind = media["media_type"] or mimetypes.guess_type(media["file"])[0] or "not an image"
+        accepted = ", ".join(IMAGE_TYPES.values())
+        problems.append(Problem("error", f"image is {kind}; Bluesky accepts {accepted} images"))
+    if media["bytes"] > limit:
+        problems.append(
+            Problem(
+                "error",
+                f"image is {media['bytes']:,} bytes; Bluesky accepts up to {limit:,} bytes "
+                "(make it smaller or save it as JPEG)",
+            )
+        )
+    if not media["alt"]:
+        problems.append(
+            Problem(
+                "warning", "the image has no alt text: people using screen readers will miss it"
+            )
+        )
+    return problems
