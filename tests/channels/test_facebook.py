@@ -43,7 +43,8 @@ from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
 
 from channels import base
 from channels.base import PublishJob, RenderContext, Rendered
-from channels.facebook import ERROR_RULES, FacebookChannel, FacebookSettings
+from channels.facebook import FacebookChannel, FacebookSettings
+from channels.facebook.errors import ERROR_RULES
 from channels.registry import adapter_class
 from crosspost.domain import Attempt, Delivery, Item
 from crosspost.secrets import SecretSource
