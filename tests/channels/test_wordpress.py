@@ -87,13 +87,9 @@ from channels.base import (
     Transient,
 )
 from channels.registry import adapter_class
-from channels.wordpress import (
-    ERROR_RULES,
-    WordPressChannel,
-    WordPressSettings,
-    post_slug,
-    rule_for,
-)
+from channels.wordpress import WordPressChannel, WordPressSettings
+from channels.wordpress.errors import ERROR_RULES, rule_for
+from channels.wordpress.rest import post_slug
 from crosspost.domain import Delivery, Item
 from crosspost.secrets import SecretSource
 
