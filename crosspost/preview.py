@@ -119,7 +119,8 @@ def expected_url(settings: Settings, announced: Delivery) -> str | None:
     ):
         return None
     from channels.dryrun import DRY_RUN_HOST, DryRun
-    from channels.static_blog import KEY_PLACEHOLDER, StaticBlogChannel
+    from channels.static_blog import StaticBlogChannel
+    from channels.static_blog.posts import KEY_PLACEHOLDER
 
     adapter: Channel = settings.adapter(announced.channel)
     if isinstance(adapter, DryRun):
@@ -140,7 +141,8 @@ def expected_url(settings: Settings, announced: Delivery) -> str | None:
 
 def _key_placeholder(settings: Settings, channel: str) -> str | None:
     from channels.dryrun import DryRun
-    from channels.static_blog import KEY_PLACEHOLDER, StaticBlogChannel
+    from channels.static_blog import StaticBlogChannel
+    from channels.static_blog.posts import KEY_PLACEHOLDER
 
     adapter = settings.adapter(channel)
     inner = adapter.inner if isinstance(adapter, DryRun) else adapter
@@ -148,7 +150,7 @@ def _key_placeholder(settings: Settings, channel: str) -> str | None:
 
 
 def _short_key(key: str) -> str:
-    from channels.static_blog import KEY_LENGTH
+    from channels.static_blog.posts import KEY_LENGTH
 
     return key[:KEY_LENGTH]
 

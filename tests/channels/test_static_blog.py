@@ -18,14 +18,10 @@ from pydantic import ValidationError
 
 from channels.base import Permanent, PublishJob, Receipt, RenderContext, Transient
 from channels.registry import adapter_class
-from channels.static_blog import (
-    FEED_LIMIT,
-    OS_ERRORS,
-    StaticBlogChannel,
-    StaticBlogSettings,
-    classify_os_error,
-    without_html,
-)
+from channels.static_blog import StaticBlogChannel, StaticBlogSettings
+from channels.static_blog.errors import OS_ERRORS, classify_os_error
+from channels.static_blog.feed import FEED_LIMIT
+from channels.static_blog.summary import without_html
 from crosspost.domain import Delivery, Item
 from crosspost.secrets import SecretSource
 from crosspost.text import slugify
