@@ -298,7 +298,7 @@ class BlueskyChannel(Channel):
             log.info("%s: @%s does not resolve; it stays plain text", self.name, handle)
             return None
         except AtProtocolError as exc:
-            raise classify(exc, publishes=False, doing=f"resolving @{handle}") from None
+            raise classify(exc, may_publish=False, doing=f"resolving @{handle}") from None
         return str(answer.did)
 
     def _put(self, client: Client, did: str, rkey: str, record: dict[str, Any]) -> Posted:
@@ -329,7 +329,7 @@ class BlueskyChannel(Channel):
                     ) from None
                 log.info("%s: post %s was already on Bluesky; not sent again", self.name, rkey)
                 return existing
-            raise classify(exc, publishes=True, doing="publishing the post") from None
+            raise classify(exc, may_publish=True, doing="publishing the post") from None
         content = answer.content if isinstance(answer.content, dict) else {}
         if not content.get("uri") or not content.get("cid"):
             raise Ambiguous("Bluesky accepted the post but its answer holds no uri")
@@ -350,7 +350,7 @@ class BlueskyChannel(Channel):
             status, name, _ = xrpc_error(exc)
             if status == 400 and name == "RecordNotFound":
                 return None
-            raise classify(exc, publishes=False, doing="looking for the post") from None
+            raise classify(exc, may_publish=False, doing="looking for the post") from None
         if not answer.cid:
             return None
         return Posted(uri=str(answer.uri), cid=str(answer.cid))
@@ -387,7 +387,7 @@ class BlueskyChannel(Channel):
                 headers={"Content-Type": media.get("media_type") or "application/octet-stream"},
             )
         except AtProtocolError as exc:
-            error = classify(exc, publishes=False, doing=f"uploading the image {path.name}")
+            error = classify(exc, may_publish=False, doing=f"uploading the image {path.name}")
             raise error from None
         blob = answer.content.get("blob") if isinstance(answer.content, dict) else None
         if not isinstance(blob, dict):
@@ -474,7 +474,7 @@ class BlueskyChannel(Channel):
                 f"{s.app_password_env} ({exc}): create a new app password"
             ) from None
         except AtProtocolError as exc:
-            raise classify(exc, publishes=False, doing="logging in") from None
+            raise classify(exc, may_publish=False, doing="logging in") from None
         session = _session_did(client)
         return client, session
 

@@ -12,10 +12,20 @@ from channels.base import (
     RateLimited,
     Transient,
 )
+from channels.errors import HTTPX_RULES, Failure, Rule, causes, first_match, meant, transport_rule
 
-#: httpx failures after which nothing can have reached the server.
-_NOT_SENT = ("ConnectError", "ConnectTimeout", "PoolTimeout", "UnsupportedProtocol")
-_AUTH_ERRORS = {"ExpiredToken", "InvalidToken", "AuthenticationRequired", "AuthMissing"}
+_AUTH_ERRORS = ("ExpiredToken", "InvalidToken", "AuthenticationRequired", "AuthMissing")
+
+#: Bluesky's answers (HTTP status, XRPC error name), first match wins; each message goes
+#: on with what was being done and Bluesky's own words.
+XRPC_RULES: tuple[Rule, ...] = (
+    Rule(RateLimited, "Bluesky's rate limit is reached", status=(429,)),
+    Rule(AuthExpired, "Bluesky refused the session", status=(401,)),
+    Rule(AuthExpired, "Bluesky refused the session", code=_AUTH_ERRORS),
+    Rule(Ambiguous, "Bluesky answered with a server error", status=range(500, 1000)),
+    Rule(Permanent, "Bluesky refused the file as too large", status=(413,)),
+    Rule(Permanent, "Bluesky refused the request"),
+)
 
 
 def xrpc_error(exc: BaseException) -> tuple[int | None, str | None, str]:
@@ -42,49 +52,35 @@ def _retry_at(exc: BaseException, now: datetime) -> datetime:
         return now + timedelta(minutes=5)
 
 
-def classify(exc: BaseException, *, publishes: bool, doing: str) -> ChannelError:
+def classify(exc: BaseException, *, may_publish: bool, doing: str) -> ChannelError:
     """An SDK or httpx failure as the ChannelError the engine acts on.
 
-    `publishes` says whether the request could have made a post (putRecord): then a
+    `may_publish` says whether the request could have made a post (putRecord): then a
     server error or a lost answer is Ambiguous, otherwise trying again is safe.
     """
     status, name, message = xrpc_error(exc)
-    said = f" ({status}{' ' + name if name else ''}{': ' + message if message else ''})"
     if status is None:
-        chain = {type(link).__name__ for link in _causes(exc)}
-        if chain & set(_NOT_SENT):
-            return Transient(f"Bluesky could not be reached while {doing}; it will be tried again")
-        if publishes:
-            return Ambiguous(
-                f"Bluesky did not answer while {doing}: the post may or may not be there "
-                f"({', '.join(sorted(chain - {'Exception'})) or type(exc).__name__})"
-            )
-        return Transient(f"Bluesky did not answer while {doing}; it will be tried again")
-    if status == 429:
+        return _unanswered(exc, may_publish=may_publish, doing=doing)
+    said = f" ({status}{' ' + name if name else ''}{': ' + message if message else ''})"
+    rule = first_match(XRPC_RULES, Failure(status=status, code=name), XRPC_RULES[-1])
+    text = f"{rule.message} while {doing}{said}"
+    if rule.outcome is RateLimited:
         retry_at = _retry_at(exc, datetime.now(UTC))
-        return RateLimited(
-            f"Bluesky's rate limit is reached while {doing}{said}; "
-            f"retry after {retry_at:%Y-%m-%d %H:%M} UTC",
-            retry_at,
+        return RateLimited(f"{text}; retry after {retry_at:%Y-%m-%d %H:%M} UTC", retry_at)
+    outcome = meant(rule.outcome, may_publish=may_publish)
+    if outcome is Ambiguous:
+        return Ambiguous(f"{text}: the post may or may not be there")
+    return outcome(text)
+
+
+def _unanswered(exc: BaseException, *, may_publish: bool, doing: str) -> ChannelError:
+    """A failure with no answer: Transient unless the request may have left and posted."""
+    if transport_rule(exc, HTTPX_RULES).outcome is Transient:
+        return Transient(f"Bluesky could not be reached while {doing}; it will be tried again")
+    if may_publish:
+        chain = {type(link).__name__ for link in causes(exc)} - {"Exception"}
+        return Ambiguous(
+            f"Bluesky did not answer while {doing}: the post may or may not be there "
+            f"({', '.join(sorted(chain)) or type(exc).__name__})"
         )
-    if status == 401 or name in _AUTH_ERRORS:
-        return AuthExpired(f"Bluesky refused the session while {doing}{said}")
-    if status >= 500:
-        if publishes:
-            return Ambiguous(
-                f"Bluesky answered with a server error while {doing}{said}: "
-                "the post may or may not be there"
-            )
-        return Transient(f"Bluesky answered with a server error while {doing}{said}")
-    if status == 413:
-        return Permanent(f"Bluesky refused the file as too large while {doing}{said}")
-    return Permanent(f"Bluesky refused the request while {doing}{said}")
-
-
-def _causes(exc: BaseException) -> list[BaseException]:
-    chain: list[BaseException] = []
-    link: BaseException | None = exc
-    while link is not None and len(chain) < 10:
-        chain.append(link)
-        link = link.__cause__ or link.__context__
-    return chain
+    return Transient(f"Bluesky did not answer while {doing}; it will be tried again")

@@ -3,38 +3,16 @@
 from __future__ import annotations
 
 import mimetypes
-from pathlib import Path
 from typing import Any
 
 from channels.base import Problem
 from channels.bluesky.settings import IMAGE_TYPES, MAX_IMAGE_BYTES
-
-
-def sniff_image_type(head: bytes) -> str | None:
-    """The image's real type from its first bytes (an extension can lie)."""
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    for magic, kind in (
-        (b"\xff\xd8\xff", "image/jpeg"),
-        (b"\x89PNG\r\n\x1a\n", "image/png"),
-        (b"GIF87a", "image/gif"),
-        (b"GIF89a", "image/gif"),
-    ):
-        if head.startswith(magic):
-            return kind
-    return None
+from channels.media import image_facts as file_facts
 
 
 def image_facts(path: str, alt: str | None) -> dict[str, Any]:
     """What validate() and publish() need to know about one image."""
-    facts: dict[str, Any] = {"file": path, "alt": (alt or "").strip()}
-    try:
-        with open(path, "rb") as handle:
-            facts["media_type"] = sniff_image_type(handle.read(16))
-        facts["bytes"] = Path(path).stat().st_size
-    except OSError as exc:
-        facts["unreadable"] = exc.strerror or type(exc).__name__
-    return facts
+    return {"file": path, "alt": (alt or "").strip(), **file_facts(path)}
 
 
 def image_problems(media: dict[str, Any], limit: int = MAX_IMAGE_BYTES) -> list[Problem]:

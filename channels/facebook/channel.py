@@ -175,11 +175,11 @@ class FacebookChannel(Channel):
             with image_part(Path(source)) as image:
                 result = graph.call(
                     lambda api: api.put_photo(image, album_path=request["path"], **data),
-                    write=True,
+                    may_publish=True,
                 )
         else:
             page, edge = request["path"].split("/", 1)
-            result = graph.call(lambda api: api.put_object(page, edge, **data), write=True)
+            result = graph.call(lambda api: api.put_object(page, edge, **data), may_publish=True)
         post_id = str(result.get("post_id") or result["id"])
         return Receipt(
             remote_id=post_id,
@@ -245,13 +245,13 @@ class FacebookChannel(Channel):
             lambda api: api.get_connections(
                 self.fb.page_id, "posts", fields=LOOKUP_FIELDS, limit=LOOKUP_PAGE, **paging
             ),
-            write=False,
+            may_publish=False,
         )
 
     def check(self) -> CheckResult:
         graph = Graph(self.fb, self._token())
         page = graph.call(
-            lambda api: api.get_object(self.fb.page_id, fields="id,name"), write=False
+            lambda api: api.get_object(self.fb.page_id, fields="id,name"), may_publish=False
         )
         return CheckResult(True, f"page {page.get('name')} ({page.get('id')}) reachable")
 

@@ -3,64 +3,53 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from channels.base import (
     Ambiguous,
     AuthExpired,
-    ChannelError,
     Duplicate,
     Permanent,
     RateLimited,
 )
-from channels.facebook.settings import _USAGE_HEADERS, DEFAULT_RATE_LIMIT_WAIT
-from channels.transport import transport_rule
+from channels.errors import Failure, Rule, first_match, transport_rule
+from channels.facebook.settings import DEFAULT_RATE_LIMIT_WAIT, USAGE_HEADERS
 
 if TYPE_CHECKING:
     import requests
 
 
-@dataclass(frozen=True)
-class ErrorRule:
-    """What a Graph API error code means for the delivery, and what to tell the officer."""
-
-    codes: Collection[int]
-    outcome: type[ChannelError]
-    #: Shown before Facebook's own message; `{env}` is the token's variable name.
-    advice: str
-
-
 #: Graph API `error.code` -> outcome, first match wins; codes not listed are Permanent.
+#: Messages are shown before Facebook's own; `{env}` is the token's variable name.
 #: https://developers.facebook.com/docs/graph-api/guides/error-handling
-ERROR_RULES: tuple[ErrorRule, ...] = (
-    ErrorRule((102, 190), AuthExpired, "the Facebook Page token has expired or was revoked: "
-              "renew the Page token in {env}"),
-    ErrorRule((4, 17, 32, 341, 613, 80001), RateLimited,
-              "Facebook asks to slow down: publication is postponed"),
+ERROR_RULES: tuple[Rule, ...] = (
+    Rule(AuthExpired, "the Facebook Page token has expired or was revoked: "
+         "renew the Page token in {env}", code=(102, 190)),
+    Rule(RateLimited, "Facebook asks to slow down: publication is postponed",
+         code=(4, 17, 32, 341, 613, 80001)),
     # Codes 1 and 2 may come after the post was created: on a post, look before resending
     # (on a read, nothing was published and they are simply transient).
-    ErrorRule((1, 2), Ambiguous, "Facebook had a temporary problem: will check, then try again"),
-    ErrorRule((506,), Duplicate, "Facebook refuses a post identical to a recent one"),
-    ErrorRule((368,), Permanent, "Facebook has temporarily blocked this Page from posting "
-              "(misuse or going too fast): check the Page's notifications before posting by hand"),
-    ErrorRule((10, *range(200, 300)), Permanent, "the token in {env} lacks a permission: "
-              "it must be a Page token with pages_manage_posts and pages_read_engagement"),
+    Rule(Ambiguous, "Facebook had a temporary problem: will check, then try again", code=(1, 2)),
+    Rule(Duplicate, "Facebook refuses a post identical to a recent one", code=(506,)),
+    Rule(Permanent, "Facebook has temporarily blocked this Page from posting (misuse or going "
+         "too fast): check the Page's notifications before posting by hand", code=(368,)),
+    Rule(Permanent, "the token in {env} lacks a permission: it must be a Page token with "
+         "pages_manage_posts and pages_read_engagement", code=(10, *range(200, 300))),
 )  # fmt: skip
 
-_UNKNOWN_CODE = ErrorRule((), Permanent, "Facebook refused the post")
+_UNKNOWN_CODE = Rule(Permanent, "Facebook refused the post")
 
 
-def rule_for(code: int | None) -> ErrorRule:
+def rule_for(code: int | None, subcode: int | None = None) -> Rule:
     """The row of ERROR_RULES for a Graph API error code."""
-    return next((rule for rule in ERROR_RULES if code in rule.codes), _UNKNOWN_CODE)
+    return first_match(ERROR_RULES, Failure(code=code, subcode=subcode), _UNKNOWN_CODE)
 
 
 def is_unsent(error: Exception) -> bool:
     """Whether a requests failure happened before any byte of the request left."""
-    return not transport_rule(error).maybe_sent
+    return transport_rule(error).outcome is not Ambiguous
 
 
 def _regain_minutes(value: object) -> float:
@@ -78,7 +67,7 @@ def retry_at(response: requests.Response | None, now: datetime) -> datetime:
     """When Facebook lets us in again, from its usage headers (minutes), else a default wait."""
     headers: Mapping[str, str] = response.headers if response is not None else {}
     minutes = 0.0
-    for raw in filter(None, (headers.get(name) for name in _USAGE_HEADERS)):
+    for raw in filter(None, (headers.get(name) for name in USAGE_HEADERS)):
         try:
             minutes = max(minutes, _regain_minutes(json.loads(raw)))
         except ValueError:

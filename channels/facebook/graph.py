@@ -13,6 +13,7 @@ from channels.base import (
     RateLimited,
     Transient,
 )
+from channels.errors import meant
 from channels.facebook.errors import error_payload, is_unsent, retry_at, rule_for
 from channels.facebook.settings import FacebookSettings
 
@@ -65,29 +66,29 @@ class Graph:
     def _keep(self, response: requests.Response, *_args: Any, **_kwargs: Any) -> None:
         self.response = response
 
-    def call(self, action: Callable[[Any], Any], *, write: bool) -> dict[str, Any]:
-        """Run `action(GraphAPI)`, raising only ChannelErrors; `write` if it may publish."""
+    def call(self, action: Callable[[Any], Any], *, may_publish: bool) -> dict[str, Any]:
+        """Run `action(GraphAPI)`, raising only ChannelErrors (`may_publish`: it may post)."""
         import requests
         from facebook import GraphAPIError
 
         try:
             result = action(self.api)
         except GraphAPIError as error:
-            raise self._from_graph_error(error, write=write) from None
+            raise self._from_graph_error(error, may_publish=may_publish) from None
         except (requests.RequestException, KeyError, ValueError) as error:
             # KeyError/ValueError: the SDK choked on an answer (no Content-Type, bad JSON).
             if self.response is None and not isinstance(error, requests.RequestException):
                 raise
             # `from None`: requests' messages carry the URL, and a GET's URL the token.
-            raise self._from_failure(error, write=write) from None
+            raise self._from_failure(error, may_publish=may_publish) from None
         finally:
             self.session.close()
         status = self.response.status_code if self.response is not None else 200
-        if not isinstance(result, dict) or status >= 500 or (write and not result.get("id")):
-            raise self._unreadable(write=write)
+        if not isinstance(result, dict) or status >= 500 or (may_publish and not result.get("id")):
+            raise self._unreadable(may_publish=may_publish)
         return result
 
-    def _from_graph_error(self, error: Exception, *, write: bool) -> ChannelError:
+    def _from_graph_error(self, error: Exception, *, may_publish: bool) -> ChannelError:
         result = getattr(error, "result", None)
         payload = result.get("error") if isinstance(result, dict) else None
         if not isinstance(payload, dict):
@@ -95,28 +96,29 @@ class Graph:
             # 502 page, or a JSON error sent as text/javascript): read the body ourselves.
             payload = error_payload(self.response)
         if payload is None:
-            return self._unreadable(write=write)
-        return self._classified(payload, write=write)
+            return self._unreadable(may_publish=may_publish)
+        return self._classified(payload, may_publish=may_publish)
 
-    def _classified(self, payload: dict[str, Any], *, write: bool) -> ChannelError:
+    def _classified(self, payload: dict[str, Any], *, may_publish: bool) -> ChannelError:
         code = payload.get("code")
-        rule = rule_for(code if isinstance(code, int) else None)
-        said = str(payload.get("message") or "no message")
         subcode = payload.get("error_subcode")
+        rule = rule_for(
+            code if isinstance(code, int) else None,
+            subcode if isinstance(subcode, int) else None,
+        )
+        said = str(payload.get("message") or "no message")
         detail = f"code {code}" + (f", subcode {subcode}" if subcode else "")
-        advice = rule.advice.format(env=self.settings.page_token_env)
+        advice = rule.message.format(env=self.settings.page_token_env)
         message = f"{advice} (Facebook said: {said} [{detail}])"
         if rule.outcome is RateLimited:
             return RateLimited(message, retry_at(self.response, datetime.now(UTC)))
-        if rule.outcome is Ambiguous and not write:
-            return Transient(message)
-        return rule.outcome(message)
+        return meant(rule.outcome, may_publish=may_publish)(message)
 
-    def _from_failure(self, error: Exception, *, write: bool) -> ChannelError:
+    def _from_failure(self, error: Exception, *, may_publish: bool) -> ChannelError:
         if self.response is not None:  # an answer came but the SDK could not read it
-            return self._unreadable(write=write)
+            return self._unreadable(may_publish=may_publish)
         failure = type(error).__name__
-        if not write or is_unsent(error):
+        if not may_publish or is_unsent(error):
             return Transient(
                 f"could not reach Facebook at {self.settings.api_base} ({failure}); "
                 "nothing was published"
@@ -126,13 +128,13 @@ class Graph:
             "have been published; the Page will be checked before any new attempt"
         )
 
-    def _unreadable(self, *, write: bool) -> ChannelError:
+    def _unreadable(self, *, may_publish: bool) -> ChannelError:
         response = self.response
         what = "no answer"
         if response is not None:
             kind = response.headers.get("Content-Type") or "no Content-Type"
             what = f"HTTP {response.status_code}, {kind}"
-        if not write:
+        if not may_publish:
             return Transient(f"Facebook gave an unreadable answer ({what})")
         return Ambiguous(
             f"Facebook gave an unreadable answer to the post ({what}): it may have been "

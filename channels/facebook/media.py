@@ -11,27 +11,21 @@ from channels.base import (
     Permanent,
     Problem,
 )
-from channels.facebook.settings import _MB, MAX_IMAGE_BYTES
+from channels.facebook.settings import MAX_IMAGE_BYTES, MB
+from channels.media import HEAD_BYTES, sniff_image
 
-#: Leading bytes of the image types Facebook Page photos accept, and their MIME type.
-IMAGE_SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-    (b"BM", "image/bmp"),
-    (b"II*\x00", "image/tiff"),
-    (b"MM\x00*", "image/tiff"),
-)
+#: The image types Facebook Page photos accept.
+ACCEPTED = {"image/jpeg", "image/png", "image/gif", "image/bmp", "image/tiff"}
 
 
 def image_type(head: bytes) -> str | None:
     """The MIME type of an accepted image from its first bytes, or None."""
-    return next((mime for magic, mime in IMAGE_SIGNATURES if head.startswith(magic)), None)
+    kind = sniff_image(head)
+    return kind if kind in ACCEPTED else None
 
 
 def _unsupported_name(path: Path, head: bytes) -> str:
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+    if sniff_image(head) == "image/webp":
         return "WebP"
     if head[4:8] == b"ftyp":
         return "HEIC/AVIF"
@@ -42,7 +36,7 @@ def image_problems(path: Path) -> list[Problem]:
     try:
         size = path.stat().st_size
         with path.open("rb") as handle:
-            head = handle.read(16)
+            head = handle.read(HEAD_BYTES)
     except OSError as error:
         return [Problem("error", f"cannot read the image {path}: {error.strerror or error}")]
     problems = []
@@ -50,7 +44,7 @@ def image_problems(path: Path) -> list[Problem]:
         problems.append(
             Problem(
                 "error",
-                f"image is {size / _MB:.1f} MB; Facebook accepts up to {MAX_IMAGE_BYTES // _MB} MB"
+                f"image is {size / MB:.1f} MB; Facebook accepts up to {MAX_IMAGE_BYTES // MB} MB"
                 ": resize or compress it",
             )
         )
@@ -73,7 +67,7 @@ def image_part(path: Path) -> Iterator[tuple[str, BinaryIO, str]]:
     except OSError as error:
         raise Permanent(f"cannot read the image {path}: {error.strerror or error}") from None
     with handle:
-        mime = image_type(handle.read(16))
+        mime = image_type(handle.read(HEAD_BYTES))
         if mime is None:
             raise Permanent(f"image {path.name} is not a JPEG, PNG, GIF, BMP or TIFF")
         handle.seek(0)

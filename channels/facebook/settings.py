@@ -26,10 +26,10 @@ CLOCK_SLACK = timedelta(minutes=5)
 #: Where a post can be opened by its id ("<page id>_<post id>").
 POST_URL = "https://www.facebook.com/{post_id}"
 
-_MB = 1024 * 1024
+MB = 1024 * 1024
 _VERSION = re.compile(r"v\d{1,2}\.\d")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_USAGE_HEADERS = ("X-Business-Use-Case-Usage", "X-App-Usage", "X-Page-Usage")
+USAGE_HEADERS = ("X-Business-Use-Case-Usage", "X-App-Usage", "X-Page-Usage")
 
 
 class FacebookSettings(ChannelSettings):

@@ -197,10 +197,10 @@ class TwitterChannel(Channel):
                 user_auth=True,
             )
         except tweepy.HTTPException as exc:
-            error = self._from_response(exc.response, publishes=True)
+            error = self._from_response(exc.response, may_publish=True)
             raise self._in_thread(error, index, len(parts), posted) from None
         except requests.RequestException as exc:
-            error = transport_error(exc, publishes=True)
+            error = transport_error(exc, may_publish=True)
             raise self._in_thread(error, index, len(parts), posted) from None
         tweet = answer.get("data") if isinstance(answer, dict) else None
         if not isinstance(tweet, dict) or not tweet.get("id"):
@@ -264,20 +264,20 @@ class TwitterChannel(Channel):
                 method, url, auth=auth, timeout=self.x_settings.timeout, **kwargs
             )
         except requests.RequestException as exc:
-            raise transport_error(exc, publishes=False) from None
+            raise transport_error(exc, may_publish=False) from None
         if not response.ok:
-            raise self._from_response(response, publishes=False)
+            raise self._from_response(response, may_publish=False)
         answer = json_of(response)
         if not isinstance(answer, dict) or "data" not in answer:
             raise Transient(f"X's answer to {url} could not be read ({response.status_code})")
         return answer
 
-    def _from_response(self, response: Any, *, publishes: bool) -> ChannelError:
+    def _from_response(self, response: Any, *, may_publish: bool) -> ChannelError:
         return http_error(
             response.status_code,
             response.headers,
             json_of(response),
-            publishes=publishes,
+            may_publish=may_publish,
             credentials=self._credential_names(),
         )
 
@@ -339,9 +339,9 @@ class TwitterChannel(Channel):
         try:
             return call()
         except tweepy.HTTPException as exc:
-            raise self._from_response(exc.response, publishes=False) from None
+            raise self._from_response(exc.response, may_publish=False) from None
         except requests.RequestException as exc:
-            raise transport_error(exc, publishes=False) from None
+            raise transport_error(exc, may_publish=False) from None
 
     # ------------------------------------------------------------ lookup and check
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,69 +14,53 @@ from channels.base import (
     RateLimited,
     Transient,
 )
-from channels.transport import transport_rule
+from channels.errors import Failure, Rule, first_match, meant, transport_rule
 
-
-@dataclass(frozen=True)
-class HttpRule:
-    """One row of the answer table: an HTTP status (and words in X's answer) -> an outcome."""
-
-    statuses: range
-    #: Lower-case words looked for in X's answer (detail, title, type, reason, messages).
-    says: str | None
-    outcome: type[ChannelError]
-    hint: str
-
-
-def _status(code: int) -> range:
-    return range(code, code + 1)
-
-
-#: X's answers, first match wins. "{credentials}" is replaced by the variable names.
-HTTP_RULES: tuple[HttpRule, ...] = (
-    HttpRule(_status(429), None, RateLimited, "X's rate limit is reached"),
-    HttpRule(
-        _status(401),
-        None,
+#: X's answers, first match wins. "{credentials}" is replaced by the variable names;
+#: `says` looks in X's detail, title, type, reason and messages, lower case.
+HTTP_RULES: tuple[Rule, ...] = (
+    Rule(RateLimited, "X's rate limit is reached", status=(429,)),
+    Rule(
         AuthExpired,
         "X refused the credentials: renew {credentials} "
         "(developer portal, the app's Keys and tokens)",
+        status=(401,),
     ),
-    HttpRule(
-        _status(403),
-        "duplicate content",
+    Rule(
         Duplicate,
         "X already has a post with exactly this text (perhaps an earlier attempt's); "
         "it is not sent again",
+        status=(403,),
+        says="duplicate content",
     ),
-    HttpRule(
-        _status(403),
-        "oauth1-permissions",
+    Rule(
         Permanent,
         "the X app may only read: give it Read and Write permission in the developer portal "
         "(User authentication settings), then regenerate the access token and secret",
+        status=(403,),
+        says="oauth1-permissions",
     ),
-    HttpRule(
-        _status(403),
-        "not permitted to perform this action",
+    Rule(
         Permanent,
         "X does not let this account post through the app: check that the app has Read and "
         "Write permission (then regenerate the access token and secret) and that the account "
         "is not locked",
+        status=(403,),
+        says="not permitted to perform this action",
     ),
-    HttpRule(
-        _status(403),
-        "client-not-enrolled",
+    Rule(
         Permanent,
         "the app's access level does not include this endpoint: the app must belong to a "
         "Project with a plan that allows it",
+        status=(403,),
+        says="client-not-enrolled",
     ),
-    HttpRule(_status(403), None, Permanent, "X refused the request"),
-    HttpRule(_status(400), None, Permanent, "X rejected the request"),
-    HttpRule(_status(404), None, Permanent, "X does not know this endpoint (check api_base)"),
-    HttpRule(range(500, 600), None, Ambiguous, "X answered with a server error"),
-    HttpRule(range(400, 500), None, Permanent, "X refused the request"),
-    HttpRule(range(0, 1000), None, Permanent, "X gave an unexpected answer"),
+    Rule(Permanent, "X refused the request", status=(403,)),
+    Rule(Permanent, "X rejected the request", status=(400,)),
+    Rule(Permanent, "X does not know this endpoint (check api_base)", status=(404,)),
+    Rule(Ambiguous, "X answered with a server error", status=range(500, 600)),
+    Rule(Permanent, "X refused the request", status=range(400, 500)),
+    Rule(Permanent, "X gave an unexpected answer"),
 )
 
 
@@ -85,12 +68,14 @@ _NOT_SENT = "the post was not sent and will be tried again"
 _RETRIED = "it will be tried again"
 
 
-def transport_error(exc: BaseException, *, publishes: bool) -> ChannelError:
+def transport_error(exc: BaseException, *, may_publish: bool) -> ChannelError:
     """A failure below HTTP as Transient (nothing sent, or nothing to publish) or Ambiguous."""
     rule = transport_rule(exc)
-    if rule.maybe_sent and publishes:
-        return Ambiguous(f"X: {rule.says}: the post may or may not be on X ({type(exc).__name__})")
-    return Transient(f"X: {rule.says}; {_NOT_SENT if publishes else _RETRIED}")
+    if meant(rule.outcome, may_publish=may_publish) is Ambiguous:
+        return Ambiguous(
+            f"X: {rule.message}: the post may or may not be on X ({type(exc).__name__})"
+        )
+    return Transient(f"X: {rule.message}; {_NOT_SENT if may_publish else _RETRIED}")
 
 
 def x_says(payload: Any) -> str:
@@ -156,16 +141,14 @@ def http_error(
     headers: Any,
     payload: Any,
     *,
-    publishes: bool,
+    may_publish: bool,
     credentials: str,
     now: datetime | None = None,
 ) -> ChannelError:
     """X's error answer as the ChannelError the engine acts on (see HTTP_RULES)."""
-    said = _match_text(payload)
-    rule = next(
-        r for r in HTTP_RULES if status in r.statuses and (r.says is None or r.says in said)
-    )
-    hint = rule.hint.format(credentials=credentials)
+    failure = Failure(status=status, says=_match_text(payload))
+    rule = first_match(HTTP_RULES, failure, HTTP_RULES[-1])
+    hint = rule.message.format(credentials=credentials)
     detail = x_says(payload)
     message = f"{hint} ({status}{': ' + detail if detail else ''})"
     if rule.outcome is RateLimited:
@@ -173,11 +156,12 @@ def http_error(
         return RateLimited(
             f"{message}: {window}; retry after {retry_at:%Y-%m-%d %H:%M} UTC", retry_at
         )
-    if rule.outcome is Ambiguous:
-        if not publishes:
-            return Transient(f"{message}; {_RETRIED}")
+    outcome = meant(rule.outcome, may_publish=may_publish)
+    if outcome is Transient:
+        return Transient(f"{message}; {_RETRIED}")
+    if outcome is Ambiguous:
         return Ambiguous(f"{message}; the post may or may not be on X")
-    return rule.outcome(message)
+    return outcome(message)
 
 
 def json_of(response: Any) -> Any:

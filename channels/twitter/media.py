@@ -2,27 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from channels.base import Problem
+from channels.media import image_facts as file_facts
 from channels.twitter.settings import IMAGE_TYPES, MAX_ALT_TEXT, MAX_IMAGE_BYTES
-
-
-def sniff_image_type(head: bytes) -> str | None:
-    """The image's real type from its first bytes (an extension can lie)."""
-    signatures = (
-        (b"\xff\xd8\xff", "image/jpeg"),
-        (b"\x89PNG\r\n\x1a\n", "image/png"),
-        (b"GIF87a", "image/gif"),
-        (b"GIF89a", "image/gif"),
-        (b"BM", "image/bmp"),
-        (b"II*\x00", "image/tiff"),
-        (b"MM\x00*", "image/tiff"),
-    )
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    return next((kind for magic, kind in signatures if head.startswith(magic)), None)
 
 
 def image_facts(path: str, alt: str | None, upload_url: str) -> dict[str, Any]:
@@ -34,12 +18,7 @@ def image_facts(path: str, alt: str | None, upload_url: str) -> dict[str, Any]:
         "alt_text": (alt or "").strip()[:MAX_ALT_TEXT] or None,
         "alt_text_length": len((alt or "").strip()),
     }
-    try:
-        with open(path, "rb") as handle:
-            facts["media_type"] = sniff_image_type(handle.read(16))
-        facts["bytes"] = Path(path).stat().st_size
-    except OSError as exc:
-        facts["unreadable"] = exc.strerror or type(exc).__name__
+    facts.update(file_facts(path))
     return facts
 
 

@@ -24,9 +24,9 @@ from channels.base import (
     Rendered,
     Transient,
 )
-from channels.transport import transport_rule
+from channels.errors import Rule, meant, transport_rule
+from channels.media import HEAD_BYTES, sniff_image
 from channels.wordpress.errors import (
-    ErrorRule,
     TermExists,
     error_fields,
     existing_term_id,
@@ -162,7 +162,7 @@ class WordPressChannel(Channel):
         # Remembered before sending, so the post is found by slug even if the title changes.
         progress["slug"] = body["slug"]
         job.save_progress(progress)
-        post = self._call(Call("POST", "wp/v2/posts", creates_post=True), json=body)
+        post = self._call(Call("POST", "wp/v2/posts", may_publish=True), json=body)
         return receipt_of(post, what="the created post")
 
     def _slug(self, job: PublishJob) -> str:
@@ -201,9 +201,13 @@ class WordPressChannel(Channel):
             data = path.read_bytes()
         except OSError as error:
             raise Permanent(f"cannot read the image {path}: {error.strerror}") from error
+        media_type = sniff_image(data[:HEAD_BYTES])
+        if media_type not in IMAGE_TYPES:
+            kinds = ", ".join(IMAGE_TYPES.values())
+            raise Permanent(f"WordPress takes {kinds} images, not {path.name}")
         headers = {
-            "Content-Type": IMAGE_TYPES.get(path.suffix.lower(), "application/octet-stream"),
-            "Content-Disposition": f'attachment; filename="{upload_name(path)}"',
+            "Content-Type": media_type,
+            "Content-Disposition": f'attachment; filename="{upload_name(path, media_type)}"',
         }
         upload = Call("POST", "wp/v2/media", doing=f"uploading the image {path.name}")
         media_id = int(self._call(upload, data=data, headers=headers)["id"])
@@ -279,7 +283,7 @@ class WordPressChannel(Channel):
 
     def _as_error(
         self,
-        rule: ErrorRule,
+        rule: Rule,
         call: Call,
         response: requests.Response,
         code: str | None,
@@ -288,13 +292,10 @@ class WordPressChannel(Channel):
         """The error `rule` says, with its advice, what we were doing, and WordPress's words."""
         said = f" ({code}: {message})" if code else f" (HTTP {response.status_code})"
         doing = f" while {call.doing}" if call.doing else ""
-        text = rule.advice.format(env=self.wp.app_password_env) + doing + said
-        outcome = rule.outcome
-        if outcome == "unsure":
-            outcome = Ambiguous if call.creates_post else Transient
+        text = rule.message.format(env=self.wp.app_password_env) + doing + said
+        outcome = meant(rule.outcome, may_publish=call.may_publish)
         if outcome is RateLimited:
             return RateLimited(text, retry_at(response, datetime.now(UTC)))
-        assert isinstance(outcome, type)
         return outcome(text)
 
     def _not_json(self, call: Call, response: requests.Response) -> ChannelError:
@@ -306,14 +307,14 @@ class WordPressChannel(Channel):
             "REST API, or site_url (rest_root) is not the WordPress address"
         )
         # The post may have been created behind that page; find_existing will tell.
-        return Ambiguous(text) if call.creates_post else Permanent(text)
+        return Ambiguous(text) if call.may_publish else Permanent(text)
 
     def _network_error(self, call: Call, error: Exception) -> ChannelError:
-        """The ChannelError a failure to get any answer means, from channels.transport."""
+        """The ChannelError a failure to get any answer means, from channels.errors."""
         rule = transport_rule(error)
         doing = f" while {call.doing}" if call.doing else ""
-        text = f"{self.wp.site_url}: {rule.says}{doing} ({type(error).__name__})"
-        if rule.maybe_sent and call.creates_post:
+        text = f"{self.wp.site_url}: {rule.message}{doing} ({type(error).__name__})"
+        if meant(rule.outcome, may_publish=call.may_publish) is Ambiguous:
             return Ambiguous(f"{text}: the post may have been published")
         return Transient(text)
 
@@ -335,7 +336,7 @@ class WordPressChannel(Channel):
                 )
             except requests.RequestException as error:
                 # Nothing is published by reading the home page, whatever happened.
-                says = transport_rule(error).says
+                says = transport_rule(error).message
                 raise Transient(f"{site}: {says} ({type(error).__name__})") from error
             announced = response.links.get(API_REL, {}).get("url")
             if announced:

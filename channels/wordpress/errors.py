@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from channels.base import (
+    Ambiguous,
     AuthExpired,
-    ChannelError,
     Permanent,
     RateLimited,
 )
+from channels.errors import Failure, Rule, first_match
 from channels.wordpress.rest import TAG
 from channels.wordpress.settings import DEFAULT_RATE_LIMIT_WAIT, ROLE_HINT
 
@@ -42,73 +42,48 @@ def retry_at(response: requests.Response, now: datetime) -> datetime:
 
 # ---------------------------------------------------------------- error classification
 
-#: "Unsure" outcomes become Ambiguous for the post creation (the post may exist) and
-#: Transient for every other request (nothing was published).
-Unsure = Literal["unsure"]
-Outcome = type[ChannelError] | Unsure
-
-
-@dataclass(frozen=True)
-class ErrorRule:
-    """What a WordPress error answer means for the delivery, and what to tell the officer."""
-
-    #: WordPress's error `code` ("rest_cannot_create"), or None to match on status only.
-    code: str | None
-    #: HTTP statuses the row applies to (empty: any).
-    statuses: tuple[int, ...]
-    outcome: Outcome
-    #: Said before WordPress's own message; `{env}` is the password's variable name.
-    advice: str
-
-
 _RENEW = (
     "WordPress refused the application password: create a new one "
     "(Users > Profile > Application Passwords) and put it in {env}"
 )
 
 #: First match wins. A row with a code needs that code; statuses narrow it further.
-#: Codes not listed fall to the status rows at the end.
+#: Codes not listed fall to the status rows at the end. Messages are said before
+#: WordPress's own; `{env}` is the password's variable name. An unsure outcome
+#: (Ambiguous) is Transient for every request but the post's creation.
 #: https://developer.wordpress.org/rest-api/using-the-rest-api/authentication/
-ERROR_RULES: tuple[ErrorRule, ...] = (
-    ErrorRule(None, (429,), RateLimited, "WordPress (or its host) asks to slow down"),
-    ErrorRule("incorrect_password", (), AuthExpired, _RENEW),
-    ErrorRule("invalid_username", (), AuthExpired,
-              "WordPress does not know this username: check `username` and {env}"),
-    ErrorRule("invalid_email", (), AuthExpired,
-              "WordPress does not know this e-mail address: check `username` and {env}"),
-    ErrorRule("rest_not_logged_in", (), AuthExpired, _RENEW),
-    ErrorRule("application_passwords_disabled", (), AuthExpired,
-              "application passwords are turned off on this site (they need HTTPS, "
-              "and some security plugins disable them)"),
-    ErrorRule("application_passwords_disabled_for_user", (), AuthExpired,
-              "application passwords are turned off for this user"),
+ERROR_RULES: tuple[Rule, ...] = (
+    Rule(RateLimited, "WordPress (or its host) asks to slow down", status=(429,)),
+    Rule(AuthExpired, _RENEW, code=("incorrect_password",)),
+    Rule(AuthExpired, "WordPress does not know this username: check `username` and {env}",
+         code=("invalid_username",)),
+    Rule(AuthExpired, "WordPress does not know this e-mail address: check `username` and {env}",
+         code=("invalid_email",)),
+    Rule(AuthExpired, _RENEW, code=("rest_not_logged_in",)),
+    Rule(AuthExpired, "application passwords are turned off on this site (they need HTTPS, "
+         "and some security plugins disable them)", code=("application_passwords_disabled",)),
+    Rule(AuthExpired, "application passwords are turned off for this user",
+         code=("application_passwords_disabled_for_user",)),
     # A wrong password on a create is answered rest_cannot_create with 401, not 403.
-    ErrorRule(None, (401,), AuthExpired, _RENEW),
-    ErrorRule("rest_cannot_create", (), Permanent, ROLE_HINT),
-    ErrorRule("rest_cannot_publish", (), Permanent, ROLE_HINT),
-    ErrorRule("rest_cannot_assign_term", (), Permanent, ROLE_HINT),
-    ErrorRule("rest_forbidden_status", (), Permanent, ROLE_HINT),
-    ErrorRule("rest_no_route", (), Permanent,
-              "this REST route does not exist: check site_url (or rest_root) points at "
-              "WordPress and that no plugin disables the REST API"),
-    ErrorRule("rest_upload_sideload_error", (), Permanent, "WordPress refused the image"),
-    ErrorRule(None, (408,), "unsure", "WordPress took too long to answer"),
-    ErrorRule(None, tuple(range(500, 600)), "unsure", "WordPress had a server error"),
-    ErrorRule(None, tuple(range(400, 500)), Permanent, "WordPress refused the post"),
+    Rule(AuthExpired, _RENEW, status=(401,)),
+    Rule(Permanent, ROLE_HINT, code=("rest_cannot_create",)),
+    Rule(Permanent, ROLE_HINT, code=("rest_cannot_publish",)),
+    Rule(Permanent, ROLE_HINT, code=("rest_cannot_assign_term",)),
+    Rule(Permanent, ROLE_HINT, code=("rest_forbidden_status",)),
+    Rule(Permanent, "this REST route does not exist: check site_url (or rest_root) points at "
+         "WordPress and that no plugin disables the REST API", code=("rest_no_route",)),
+    Rule(Permanent, "WordPress refused the image", code=("rest_upload_sideload_error",)),
+    Rule(Ambiguous, "WordPress took too long to answer", status=(408,)),
+    Rule(Ambiguous, "WordPress had a server error", status=range(500, 600)),
+    Rule(Permanent, "WordPress refused the post", status=range(400, 500)),
 )  # fmt: skip
 
-_UNEXPECTED = ErrorRule(None, (), "unsure", "WordPress gave an unexpected answer")
+_UNEXPECTED = Rule(Ambiguous, "WordPress gave an unexpected answer")
 
 
-def rule_for(status: int, code: str | None) -> ErrorRule:
+def rule_for(status: int, code: str | None) -> Rule:
     """The row of ERROR_RULES for an HTTP status and WordPress error code."""
-    for rule in ERROR_RULES:
-        if rule.code is not None and rule.code != code:
-            continue
-        if rule.statuses and status not in rule.statuses:
-            continue
-        return rule
-    return _UNEXPECTED
+    return first_match(ERROR_RULES, Failure(status=status, code=code), _UNEXPECTED)
 
 
 def error_fields(body: object) -> tuple[str | None, str, int | None]:

@@ -80,7 +80,7 @@ class Call:
     method: str
     route: str
     #: Whether this request can create the post (its failures may then be Ambiguous).
-    creates_post: bool = False
+    may_publish: bool = False
     #: What the request is doing, for messages ("looking up tag 'Lyon'").
     doing: str = ""
 

@@ -13,14 +13,8 @@ from channels.base import ChannelSettings
 
 #: The rel of the Link header by which a WordPress site announces its REST API root.
 API_REL = "https://api.w.org/"
-#: Image types WordPress accepts for upload by default, by file extension.
-IMAGE_TYPES = {
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-}
+#: Image types WordPress accepts for upload by default, as their content says (sniffed).
+IMAGE_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/gif": "GIF", "image/webp": "WebP"}
 #: Wait used when WordPress (or its host) answers 429 without a usable Retry-After.
 DEFAULT_RATE_LIMIT_WAIT = timedelta(minutes=1)
 #: Longest excerpt we write; WordPress's own automatic excerpt is 55 words.

@@ -45,7 +45,7 @@ from channels.base import (
     Rendered,
     Transient,
 )
-from channels.transport import TRANSPORT_RULES
+from channels.errors import TRANSPORT_RULES
 from channels.twitter import TwitterChannel, TwitterSettings
 from channels.twitter.errors import HTTP_RULES
 from crosspost.domain import Attempt, Delivery, Item
@@ -707,7 +707,7 @@ def test_x_answers_are_classified_per_the_table(
 
     assert type(error) is expected
     rule = HTTP_RULES[row]
-    assert error.message.startswith(rule.hint.split("{")[0].split(":")[0])
+    assert error.message.startswith(rule.message.split("{")[0].split(":")[0])
     if payload and payload.get("detail") and not payload.get("errors"):
         assert payload["detail"] in error.message
 
@@ -866,17 +866,17 @@ TRANSPORT_CASES: dict[str, Callable[[], Exception]] = {
 
 
 def test_every_transport_rule_has_a_case() -> None:
-    assert set(TRANSPORT_CASES) == {rule.failure for rule in TRANSPORT_RULES}
+    assert set(TRANSPORT_CASES) == {rule.raised for rule in TRANSPORT_RULES}
 
 
-@pytest.mark.parametrize("rule", TRANSPORT_RULES, ids=lambda r: r.failure.rsplit(".", 1)[1])
+@pytest.mark.parametrize("rule", TRANSPORT_RULES, ids=lambda r: r.raised.rsplit(".", 1)[1])
 def test_transport_failures_are_ambiguous_only_if_the_post_may_have_left(
     api: responses.RequestsMock, rule: Any
 ) -> None:
-    api.add(responses.POST, TWEETS, body=TRANSPORT_CASES[rule.failure]())
+    api.add(responses.POST, TWEETS, body=TRANSPORT_CASES[rule.raised]())
     error = raised(lambda: channel().publish(job(render(scoop()))[0]))
-    assert type(error) is (Ambiguous if rule.maybe_sent else Transient)
-    assert error.message.startswith(f"X: {rule.says}")
+    assert type(error) is (Ambiguous if rule.outcome is Ambiguous else Transient)
+    assert error.message.startswith(f"X: {rule.message}")
 
 
 # Real sockets: the exceptions requests raises for a real dropped or refused connection.

@@ -288,7 +288,6 @@ def test_an_announcement_links_the_announced_post() -> None:
     [
         ({"title": "  "}, "error", "a WordPress post needs a title"),
         ({"image_path": "/nowhere/photo.png", "image_alt": "x"}, "error", "does not exist"),
-        ({"image_path": "/tmp/photo.bmp", "image_alt": "x"}, "error", "not photo.bmp"),
         ({"body": ""}, "warning", "no content"),
     ],
 )
@@ -297,6 +296,34 @@ def test_validate_says_what_to_fix(fields: dict[str, Any], level: str, message: 
     problems = channel.validate(channel.render(make_item(**fields), RenderContext(PARIS)))
 
     assert [(p.level, message in p.message) for p in problems] == [(level, True)]
+
+
+def test_an_image_wordpress_does_not_take_is_an_error(tmp_path: Path) -> None:
+    bmp = tmp_path / "photo.bmp"
+    bmp.write_bytes(b"BM" + b"\x00" * 60)
+    channel = make_channel()
+    item = make_item(image_path=str(bmp), image_alt="x")
+    problems = channel.validate(channel.render(item, RenderContext(PARIS)))
+
+    assert [(p.level, "not photo.bmp" in p.message) for p in problems] == [("error", True)]
+    assert "image/bmp" in problems[0].message
+
+
+def test_an_image_is_judged_by_its_bytes_not_its_extension(tmp_path: Path) -> None:
+    """A JPEG saved as .gif passes; a text file named .jpg does not."""
+    channel = make_channel()
+    disguised = tmp_path / "affiche.gif"
+    disguised.write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 40)
+    fake = tmp_path / "affiche.jpg"
+    fake.write_text("pas une image", encoding="utf-8")
+
+    def errors(path: Path) -> list[str]:
+        item = make_item(image_path=str(path), image_alt="Affiche")
+        rendered = channel.render(item, RenderContext(PARIS))
+        return [p.message for p in channel.validate(rendered) if p.level == "error"]
+
+    assert errors(disguised) == []
+    assert errors(fake) == ["WordPress takes JPEG, PNG, GIF, WebP images, not affiche.jpg"]
 
 
 def test_an_image_without_alt_text_is_a_warning(tmp_path: Path) -> None:
@@ -465,6 +492,25 @@ def test_the_image_is_uploaded_as_wordpress_expects(
     assert upload.headers["Content-Disposition"] == 'attachment; filename="atelier-ete.png"'
     alt = calls_to(rsps, "POST", f"wp/v2/media/{MEDIA_ID}")[0]
     assert sent_json(alt) == {"alt_text": "Une tasse de café sur l'établi"}
+
+
+def test_a_png_named_jpg_is_uploaded_as_the_png_it_is(
+    rsps: responses.RequestsMock, tmp_path: Path
+) -> None:
+    image = png(tmp_path / "Affiche fête.jpg")
+    item = make_item(image_path=str(image), image_alt="L'affiche de la fête")
+    no_post_yet(rsps)
+    api(rsps, "POST", "wp/v2/media", MEDIA_CREATED, http_status=201)
+    api(rsps, "POST", f"wp/v2/media/{MEDIA_ID}", MEDIA_UPDATED)
+    api(rsps, "POST", "wp/v2/posts", post(featured_media=MEDIA_ID), http_status=201)
+    channel = make_channel(rest_root=ROOT)
+
+    channel.publish(make_job(channel, item))
+
+    upload = calls_to(rsps, "POST", "wp/v2/media")[0].request
+    assert upload.headers["Content-Type"] == "image/png"
+    # WordPress refuses a file whose extension and content disagree: the name follows.
+    assert upload.headers["Content-Disposition"] == 'attachment; filename="affiche-fete.png"'
 
 
 def test_a_retry_reuses_the_uploaded_image_and_the_saved_slug(

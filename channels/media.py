@@ -1,0 +1,56 @@
+"""What an image really is, from its first bytes: a file's extension can lie.
+
+Every adapter asks here before it uploads and says what it found: a PNG saved
+as "affiche.jpg" is sent as image/png, and a WebP is named as one when refused.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+#: How many leading bytes `sniff_image` needs.
+HEAD_BYTES = 16
+
+#: Leading bytes -> MIME type, for the types some platform accepts.
+SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"BM", "image/bmp"),
+    (b"II*\x00", "image/tiff"),
+    (b"MM\x00*", "image/tiff"),
+)
+
+#: File extensions by MIME type, for the name a file is uploaded under.
+EXTENSIONS = {
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/gif": ".gif",
+    "image/bmp": ".bmp",
+    "image/tiff": ".tif",
+    "image/webp": ".webp",
+}
+
+
+def sniff_image(head: bytes) -> str | None:
+    """The MIME type of an image from its first HEAD_BYTES bytes, or None if not one known."""
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return next((kind for magic, kind in SIGNATURES if head.startswith(magic)), None)
+
+
+def sniff_file(path: str | Path) -> str | None:
+    """The MIME type of the image in `path` (OSError if it cannot be read)."""
+    with open(path, "rb") as handle:
+        return sniff_image(handle.read(HEAD_BYTES))
+
+
+def image_facts(path: str) -> dict[str, Any]:
+    """What validate() and publish() need to know of the file: its real type and size,
+    or why it cannot be read."""
+    try:
+        return {"media_type": sniff_file(path), "bytes": Path(path).stat().st_size}
+    except OSError as exc:
+        return {"unreadable": exc.strerror or type(exc).__name__}
