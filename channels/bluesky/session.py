@@ -18,13 +18,14 @@ import json
 import logging
 import os
 import stat
-import tempfile
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from crosspost import files
 
 if TYPE_CHECKING:
     from atproto import Client
@@ -100,17 +101,7 @@ class SessionFile:
     def save(self, saved: SavedSession) -> None:
         """Write the session: a 600 temporary file beside it, renamed over it."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(
-            dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp"
-        )
-        try:
-            os.fchmod(descriptor, 0o600)
-            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                json.dump(saved.__dict__, handle)
-            os.replace(temporary, self.path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        files.write_text(self.path, json.dumps(saved.__dict__), mode=0o600)
 
 
 def _expires_soon(access_jwt: str) -> bool:

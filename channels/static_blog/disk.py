@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import sys
-import tempfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from channels.static_blog.pages import GENERATOR
+from crosspost import files
 
 LOCK_NAME = ".crosspost.lock"
 
@@ -33,31 +31,15 @@ def site_lock(root: Path) -> Iterator[None]:
         yield
 
 
-def _replace_from_temp(target: Path, fill: Callable[[Path], object]) -> None:
-    """Writes through `fill(temp_path)` then renames over `target`: all or nothing."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        fill(Path(temp))
-        # On disk before the rename, so a power cut cannot leave an empty post behind.
-        with open(temp, "rb+") as handle:
-            os.fsync(handle.fileno())
-        # mkstemp makes the file private; a web server must be able to read the site.
-        os.chmod(temp, 0o644)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
 def write_atomic(target: Path, text: str) -> None:
     """Replaces `target` with `text` (UTF-8) so readers see the old or the new file."""
-    _replace_from_temp(target, lambda temp: temp.write_text(text, encoding="utf-8"))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    files.write_text(target, text)
 
 
 def copy_atomic(source: Path, target: Path) -> None:
-    _replace_from_temp(target, lambda temp: shutil.copyfile(source, temp))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    files.copy_file(source, target)
 
 
 def is_ours_or_absent(file: Path) -> bool:
