@@ -21,7 +21,6 @@ from channels.base import (
     Permanent,
     Problem,
     PublishJob,
-    RateLimited,
     Receipt,
     RenderContext,
     Rendered,
@@ -41,12 +40,11 @@ from channels.bluesky.settings import (
     BlueskySettings,
 )
 from channels.bluesky.text import add_hashtags, facets, fits, graphemes, mentions, split_thread
+from channels.microblog import compose, in_thread
 from crosspost.domain import Item
-from crosspost.text import capitalise, event_when, markdown_to_plain
+from crosspost.text import markdown_to_plain
 
 if TYPE_CHECKING:
-    from zoneinfo import ZoneInfo
-
     from atproto import Client
 
 
@@ -119,20 +117,13 @@ class BlueskyChannel(Channel):
             warnings=tuple(warnings),
         )
 
-    def _compose(self, item: Item, context: RenderContext) -> tuple[str, list[str]]:
-        """The post before any cut, and warnings."""
+    @staticmethod
+    def _compose(item: Item, context: RenderContext) -> tuple[str, list[str]]:
+        """The post before any cut, and warnings: an announcement's link is its card."""
+        head, link, warnings = compose(item, context)
         if context.role == "announce":
-            if not context.announced_url:
-                return item.title, ["the announced post has no link yet"]
-            return item.title, []
-        lines = [item.title]
-        if item.kind == "event":
-            lines.append(_when_and_where(item, context.timezone))
-        elif item.body.strip():
-            lines.append(markdown_to_plain(item.body))
-        if item.link:
-            lines.append(item.link)
-        return "\n\n".join(line for line in lines if line), []
+            return head, warnings
+        return "\n\n".join(part for part in (head, link) if part), warnings
 
     def _request(self, parts: Sequence[str], item: Item, context: RenderContext) -> dict[str, Any]:
         """What putRecord receives; what only publication knows is shown as <...>."""
@@ -398,15 +389,10 @@ class BlueskyChannel(Channel):
         self, error: ChannelError, index: int, count: int, posted: Sequence[Posted]
     ) -> ChannelError:
         """`error`, telling the officer where a thread stands when part of it is out."""
-        if count == 1:
-            return error
-        message = f"thread post {index + 1}/{count}: {error.message}"
-        if posted:
-            out = "post 1 is" if len(posted) == 1 else f"posts 1 to {len(posted)} are"
-            message += f" ({out} on Bluesky: {self._url(posted[0].uri)})"
-        if isinstance(error, RateLimited):
-            return RateLimited(message, error.retry_at)
-        return type(error)(message)
+        first = self._url(posted[0].uri) if posted else None
+        return in_thread(
+            error, index=index, count=count, posted=len(posted), first_url=first, platform="Bluesky"
+        )
 
     def _receipt(self, posted: Sequence[Posted]) -> Receipt:
         return Receipt(
@@ -530,11 +516,3 @@ def _card_description(item: Item) -> str:
 
     cut = "".join(regex.findall(r"\X", text)[:CARD_DESCRIPTION])
     return cut.rsplit(" ", 1)[0].rstrip(" ,;:") + ELLIPSIS
-
-
-def _when_and_where(event: Item, zone: ZoneInfo) -> str:
-    """'Samedi 12 décembre 2026 de 14h00 à 18h00' and the place, one per line."""
-    lines = [event.location] if event.location else []
-    if event.event_start is not None:
-        lines.insert(0, capitalise(event_when(event.event_start, event.event_end, zone)))
-    return "\n".join(lines)

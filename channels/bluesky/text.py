@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
+from channels import microblog
 from channels.bluesky.settings import LIMIT, MAX_BYTES
+from channels.microblog import keep_separators
 from crosspost.text import capitalise
 
 
 def graphemes(text: str) -> int:
     """How many characters people see (Unicode extended grapheme clusters)."""
-    import regex
-
-    return len(regex.findall(r"\X", text))
+    return len(microblog.graphemes(text))
 
 
 def fits(text: str) -> bool:
@@ -33,63 +33,21 @@ def hashtag(tag: str) -> str | None:
 
 def add_hashtags(text: str, tags: Sequence[str]) -> str:
     """`text` with a last line of hashtags, each added only if the post still fits."""
-    present = {t.lower() for t in re.findall(r"#\w+", text)}
-    line: list[str] = []
-    for tag in tags:
-        candidate = hashtag(tag)
-        if candidate is None or candidate.lower() in present:
-            continue
-        if fits(text + "\n\n" + " ".join([*line, candidate])):
-            line.append(candidate)
-            present.add(candidate.lower())
-    return text + "\n\n" + " ".join(line) if line else text
+    return microblog.add_hashtags(text, tags, hashtag=hashtag, fits=fits)
 
 
-def _pieces(text: str, level: int) -> list[str]:
-    """`text` cut between sentences or lines (0), words (1) or graphemes (2), separators kept
-    with the piece before them (a link stays with the sentence it ends)."""
-    if level == 2:
-        import regex
-
-        return list(regex.findall(r"\X", text))
-    pattern = r"(?<=[.!?…])\s+(?!https?://)|\s*\n\s*" if level == 0 else r"\s+"
-    pieces = re.split(f"({pattern})", text)
-    return ["".join(pieces[i : i + 2]) for i in range(0, len(pieces), 2) if pieces[i : i + 2]]
-
-
-def _pack(text: str, ok: Callable[[str], bool], level: int = 0) -> list[str]:
-    """Greedy packing of `text` into chunks that satisfy `ok`, cutting as coarsely as possible."""
-    chunks: list[str] = []
-    current = ""
-    for unit in _pieces(text, level):
-        if ok((current + unit).strip()):
-            current += unit
-        elif ok(unit.strip()):
-            if current.strip():
-                chunks.append(current)
-            current = unit
-        else:  # a piece too long for any post: cut it more finely
-            *done, current = _pack(current + unit, ok, level + 1)
-            chunks.extend(done)
-    if current.strip():
-        chunks.append(current)
-    return chunks
-
-
-def _fits_with(suffix: str) -> Callable[[str], bool]:
-    """Whether a post still fits once `suffix` (its thread number) is added."""
-    return lambda text: fits(text + suffix)
+#: How a text is cut for a thread, coarse to fine: between sentences or lines, between
+#: words, between graphemes; a link stays with the sentence it ends.
+_SPLITTERS: tuple[microblog.Splitter, ...] = (
+    lambda text: keep_separators(text, r"(?<=[.!?…])\s+(?!https?://)|\s*\n\s*"),
+    lambda text: keep_separators(text, r"\s+"),
+    microblog.graphemes,
+)
 
 
 def split_thread(text: str) -> list[str]:
     """Posts of a thread, each within the limit with its ' i/n' number."""
-    total = 9
-    while True:
-        chunks = [c.strip() for c in _pack(text, _fits_with(f" {total}/{total}"))]
-        if len(str(len(chunks))) <= len(str(total)):
-            break
-        total = len(chunks)
-    return [f"{chunk} {n}/{len(chunks)}" for n, chunk in enumerate(chunks, start=1)]
+    return microblog.split_thread(text, fits, _SPLITTERS)
 
 
 def facets(text: str) -> list[dict[str, Any]]:

@@ -18,12 +18,12 @@ from channels.base import (
     Permanent,
     Problem,
     PublishJob,
-    RateLimited,
     Receipt,
     RenderContext,
     Rendered,
     Transient,
 )
+from channels.microblog import compose, in_thread
 from channels.twitter.client import Credentials, rebased_session
 from channels.twitter.errors import http_error, json_of, transport_error, x_says
 from channels.twitter.media import image_facts, image_problems
@@ -37,10 +37,9 @@ from channels.twitter.text import (
     weighted_length,
 )
 from crosspost.domain import Item
-from crosspost.text import capitalise, event_when, markdown_to_plain
 
 if TYPE_CHECKING:
-    from zoneinfo import ZoneInfo
+    pass
 
 
 # Named after the package: the channel type is what people filter logs by.
@@ -64,7 +63,7 @@ class TwitterChannel(Channel):
     # ------------------------------------------------------------ render
 
     def render(self, item: Item, context: RenderContext) -> Rendered:
-        head, link, warnings = self._compose(item, context)
+        head, link, warnings = compose(item, context)
         text = f"{head}\n\n{link}" if link else head
         if self.x_settings.hashtags:
             text = add_hashtags(text, item.tags)
@@ -104,19 +103,6 @@ class TwitterChannel(Channel):
             unit=UNIT,
             warnings=tuple(warnings),
         )
-
-    def _compose(self, item: Item, context: RenderContext) -> tuple[str, str | None, list[str]]:
-        """The post before any cut: the text above the link, the link, and warnings."""
-        if context.role == "announce":
-            if not context.announced_url:
-                return item.title, None, ["the announced post has no link yet"]
-            return item.title, context.announced_url, []
-        lines = [item.title]
-        if item.kind == "event":
-            lines.append(_when_and_where(item, context.timezone))
-        elif item.body.strip():
-            lines.append(markdown_to_plain(item.body))
-        return "\n\n".join(line for line in lines if line), item.link, []
 
     def _request(self, parts: Sequence[str], item: Item) -> dict[str, Any]:
         """The exact bodies of POST /2/tweets; ids X has yet to assign are shown as <...>."""
@@ -212,15 +198,10 @@ class TwitterChannel(Channel):
         self, error: ChannelError, index: int, count: int, posted: Sequence[str]
     ) -> ChannelError:
         """`error`, telling the officer where a thread stands when part of it is out."""
-        if count == 1:
-            return error
-        message = f"thread post {index + 1}/{count}: {error.message}"
-        if posted:
-            out = "post 1 is" if len(posted) == 1 else f"posts 1 to {len(posted)} are"
-            message += f" ({out} on X: {self._url(posted[0])})"
-        if isinstance(error, RateLimited):
-            return RateLimited(message, error.retry_at)
-        return type(error)(message)
+        first = self._url(posted[0]) if posted else None
+        return in_thread(
+            error, index=index, count=count, posted=len(posted), first_url=first, platform="X"
+        )
 
     def _upload(self, media: dict[str, Any], credentials: Credentials) -> str:
         """Upload the image (one-shot POST /2/media/upload) and its alt text; the media id."""
@@ -453,14 +434,6 @@ class TwitterChannel(Channel):
                 True, f"authenticated as @{username} (but the settings say @{configured})"
             )
         return CheckResult(True, f"authenticated as @{username}")
-
-
-def _when_and_where(event: Item, zone: ZoneInfo) -> str:
-    """'Samedi 12 décembre 2026 de 14h00 à 18h00' and the place, one per line."""
-    lines = [event.location] if event.location else []
-    if event.event_start is not None:
-        lines.insert(0, capitalise(event_when(event.event_start, event.event_end, zone)))
-    return "\n".join(lines)
 
 
 def _replies_to(post: dict[str, Any]) -> str | None:

@@ -6,15 +6,12 @@ import html
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from functools import cache, lru_cache
-from typing import TYPE_CHECKING
+from functools import lru_cache
 
+from channels import microblog
+from channels.microblog import graphemes, keep_separators, rx
 from channels.twitter.settings import ELLIPSIS, LIMIT
 from crosspost.text import capitalise
-
-if TYPE_CHECKING:
-    import regex
-
 
 #: What twitter-text may weigh other than 1: a code point past U+10FF (CJK, emoji, "…"),
 #: the two emoji below it, and a dot inside a word (a link, "asso.fr", weighs 23).
@@ -49,14 +46,6 @@ def fits(text: str) -> bool:
     return ceiling <= LIMIT or weighted_length(text) <= LIMIT
 
 
-@cache
-def _rx(pattern: str) -> regex.Pattern[str]:
-    """`pattern` compiled by the `regex` module (graphemes, Unicode words), on first use."""
-    import regex
-
-    return regex.compile(pattern)
-
-
 #: A French elision at the start of a word ("l'", "d'", "qu'", "jusqu'"...): left out of a
 #: hashtag, because X's hashtag stops at the apostrophe and merging gives "#LESS" for "l'ESS".
 _ELISION = r"(?i)\b(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu|presqu)['\u2019](?=\w)"
@@ -66,10 +55,10 @@ _APOSTROPHES = ("'", "\u2019")
 def hashtag(tag: str) -> str | None:
     """'fête de la musique' -> '#FêteDeLaMusique', "l'ESS" -> '#ESS'; None when X would not
     link it (only digits) or no hashtag says it faithfully ("aujourd'hui")."""
-    words_only = _rx(_ELISION).sub("", tag)
+    words_only = rx(_ELISION).sub("", tag)
     if any(mark in words_only for mark in _APOSTROPHES):
         return None
-    words = _rx(r"\w+").findall(words_only)
+    words = rx(r"\w+").findall(words_only)
     if not words:
         return None
     word = words[0] if len(words) == 1 else "".join(capitalise(w) for w in words)
@@ -78,21 +67,7 @@ def hashtag(tag: str) -> str | None:
 
 def add_hashtags(text: str, tags: Sequence[str]) -> str:
     """`text` with a last line of hashtags, each added only if the post still fits."""
-    present = {t.lower() for t in _rx(r"#\w+").findall(text)}
-    line: list[str] = []
-    for tag in tags:
-        candidate = hashtag(tag)
-        if candidate is None or candidate.lower() in present:
-            continue
-        if fits(text + "\n\n" + " ".join([*line, candidate])):
-            line.append(candidate)
-            present.add(candidate.lower())
-    return text + "\n\n" + " ".join(line) if line else text
-
-
-def graphemes(text: str) -> list[str]:
-    """What a reader sees as characters (a ZWJ family emoji, a letter and its accent)."""
-    return list(_rx(r"\X").findall(text))
+    return microblog.add_hashtags(text, tags, hashtag=hashtag, fits=fits)
 
 
 #: A link (weighed 23 by X whatever its length, so a lower bound leaves it out), or a grapheme.
@@ -103,7 +78,7 @@ def _weight_bound(text: str, limit: int) -> tuple[int, int]:
     """A lower bound of X's weight (every character outside a link weighs at least 1),
     counted until it passes `limit`: (the bound, where counting stopped)."""
     weight = 0
-    for piece in _rx(_LINK_OR_GRAPHEME).finditer(text):
+    for piece in rx(_LINK_OR_GRAPHEME).finditer(text):
         if not piece.group().startswith(("http://", "https://")):
             weight += 1
             if weight > limit:
@@ -123,52 +98,15 @@ _SENTENCE_END = r"(?<=[.!?…])\s+|(?<=[\u3002\uff01\uff1f])\s*"
 #: between characters (graphemes: an emoji is never cut in two). A link stays with the
 #: sentence before it rather than going alone.
 _SPLITTERS: tuple[Callable[[str], list[str]], ...] = (
-    lambda text: _keep_separators(text, rf"(?:{_SENTENCE_END}|\s*\n\s*)(?=\S)(?!https?://)"),
-    lambda text: _keep_separators(text, r"\s+"),
+    lambda text: keep_separators(text, rf"(?:{_SENTENCE_END}|\s*\n\s*)(?=\S)(?!https?://)"),
+    lambda text: keep_separators(text, r"\s+"),
     graphemes,
 )
 
 
-def _keep_separators(text: str, pattern: str) -> list[str]:
-    """Pieces of `text`, each with the separator that followed it, so joining them restores it."""
-    pieces = re.split(f"({pattern})", text)
-    return ["".join(pieces[i : i + 2]) for i in range(0, len(pieces), 2) if pieces[i : i + 2]]
-
-
-def _pack(text: str, ok: Callable[[str], bool], level: int = 0) -> list[str]:
-    """Greedy packing of `text` into chunks that satisfy `ok`, cutting as coarsely as possible."""
-    chunks: list[str] = []
-    current = ""
-    for unit in _SPLITTERS[level](text):
-        if ok((current + unit).strip()):
-            current += unit
-        elif ok(unit.strip()):
-            if current.strip():
-                chunks.append(current)
-            current = unit
-        else:  # a piece too long for any post: fill this post with it, cut more finely
-            *done, current = _pack(current + unit, ok, level + 1)
-            chunks.extend(done)
-    if current.strip():
-        chunks.append(current)
-    return chunks
-
-
-def _fits_with(suffix: str) -> Callable[[str], bool]:
-    """Whether a post still fits once `suffix` (its thread number) is added."""
-    return lambda text: fits(text + suffix)
-
-
 def split_thread(text: str) -> list[str]:
     """Posts of a thread, each within the limit with its ' i/n' number."""
-    total = 9
-    while True:
-        chunks = [c.strip() for c in _pack(text, _fits_with(f" {total}/{total}"))]
-        if len(str(len(chunks))) <= len(str(total)):
-            break
-        total = len(chunks)  # more digits than reserved: pack again with room for them
-    count = len(chunks)
-    return [f"{chunk} {number}/{count}" for number, chunk in enumerate(chunks, start=1)]
+    return microblog.split_thread(text, fits, _SPLITTERS)
 
 
 #: A run without spaces longer than this is not one word to keep whole (Japanese or
@@ -189,7 +127,7 @@ def truncate_keeping_link(head: str, link: str | None) -> str:
     def post(cut: int) -> str:
         return head[:cut].rstrip() + ELLIPSIS + tail
 
-    cuts = [0, *(m.end() for m in _rx(r"\X").finditer(head, endpos=reach))]
+    cuts = [0, *(m.end() for m in rx(r"\X").finditer(head, endpos=reach))]
     low, high, best = 0, len(cuts) - 1, 0
     while low <= high:  # the longest cut that fits; weight grows with the cut
         middle = (low + high) // 2
@@ -205,7 +143,7 @@ def _word_cut(head: str, cut: int) -> int:
     if cut >= len(head) or head[cut].isspace() or head[cut - 1 : cut].isspace():
         return cut
     space = max(head.rfind(" ", 0, cut), head.rfind("\n", 0, cut))
-    run_end = _rx(r"\s").search(head, cut)
+    run_end = rx(r"\s").search(head, cut)
     run = head[space + 1 : run_end.start() if run_end else len(head)]
     long_run = len(graphemes(run)) > LONGEST_WORD and not run.startswith(("http", "www."))
     return cut if long_run or space < 0 else space

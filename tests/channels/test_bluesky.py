@@ -203,6 +203,7 @@ def test_a_refused_connection_is_transient_and_names_no_secret(
     with pytest.raises(Transient) as caught:
         channel.check()
     assert "abcd-efgh" not in caught.value.message
+    assert caught.value.message.startswith("Bluesky could not be reached while logging in")
 
 
 def test_a_missing_app_password_pauses_the_channel_and_names_the_variable(tmp_path: Path) -> None:
