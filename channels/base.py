@@ -7,6 +7,7 @@ without knowing the platform.
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,6 +39,17 @@ class ChannelSettings(BaseModel):
     #: After an unclear outcome, seconds to wait before looking for the post
     #: (default: the adapter's own settling delay).
     settling: float | None = Field(default=None, ge=0)
+
+
+#: What names a variable (in the environment or the secrets file).
+ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def env_name(field: str, value: str, example: str) -> str:
+    """`value` if it can name a variable, else a ValueError saying what `field` expects."""
+    if not ENV_NAME.fullmatch(value):
+        raise ValueError(f"{field} must be a variable name like {example}, got {value!r}")
+    return value
 
 
 # ---------------------------------------------------------------- what flows

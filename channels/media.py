@@ -6,8 +6,11 @@ as "affiche.jpg" is sent as image/png, and a WebP is named as one when refused.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+from channels.base import Problem
 
 #: How many leading bytes `sniff_image` needs.
 HEAD_BYTES = 16
@@ -54,3 +57,21 @@ def image_facts(path: str) -> dict[str, Any]:
         return {"media_type": sniff_file(path), "bytes": Path(path).stat().st_size}
     except OSError as exc:
         return {"unreadable": exc.strerror or type(exc).__name__}
+
+
+#: Said when an image has no description.
+NO_ALT_TEXT = "the image has no alt text: people using screen readers will miss it"
+
+
+def refusals(
+    facts: Mapping[str, Any], *, platform: str, accepted: Mapping[str, str], unknown: str
+) -> list[Problem]:
+    """What in `facts` (from image_facts) the platform refuses: an unreadable file, or a type
+    not in `accepted` (MIME type -> name); `unknown` names a file of no known type."""
+    if "unreadable" in facts:
+        return [Problem("error", f"image {facts['file']} cannot be read: {facts['unreadable']}")]
+    if facts["media_type"] in accepted:
+        return []
+    kind = facts["media_type"] or unknown
+    names = ", ".join(accepted.values())
+    return [Problem("error", f"image is {kind}; {platform} accepts {names} images")]

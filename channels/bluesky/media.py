@@ -7,6 +7,7 @@ from typing import Any
 
 from channels.base import Problem
 from channels.bluesky.settings import IMAGE_TYPES, MAX_IMAGE_BYTES
+from channels.media import NO_ALT_TEXT, refusals
 from channels.media import image_facts as file_facts
 
 
@@ -17,13 +18,10 @@ def image_facts(path: str, alt: str | None) -> dict[str, Any]:
 
 def image_problems(media: dict[str, Any], limit: int = MAX_IMAGE_BYTES) -> list[Problem]:
     """What stops Bluesky from taking the image, or makes it worse for readers."""
+    unknown = mimetypes.guess_type(media["file"])[0] or "not an image"
+    problems = refusals(media, platform="Bluesky", accepted=IMAGE_TYPES, unknown=unknown)
     if "unreadable" in media:
-        return [Problem("error", f"image {media['file']} cannot be read: {media['unreadable']}")]
-    problems: list[Problem] = []
-    if media["media_type"] not in IMAGE_TYPES:
-        kind = media["media_type"] or mimetypes.guess_type(media["file"])[0] or "not an image"
-        accepted = ", ".join(IMAGE_TYPES.values())
-        problems.append(Problem("error", f"image is {kind}; Bluesky accepts {accepted} images"))
+        return problems
     if media["bytes"] > limit:
         problems.append(
             Problem(
@@ -33,9 +31,5 @@ def image_problems(media: dict[str, Any], limit: int = MAX_IMAGE_BYTES) -> list[
             )
         )
     if not media["alt"]:
-        problems.append(
-            Problem(
-                "warning", "the image has no alt text: people using screen readers will miss it"
-            )
-        )
+        problems.append(Problem("warning", NO_ALT_TEXT))
     return problems

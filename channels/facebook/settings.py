@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from pydantic import field_validator
 
-from channels.base import ChannelSettings
+from channels.base import ChannelSettings, env_name
 
 #: Longest message Facebook accepts on a Page post.
 MAX_MESSAGE = 63_206
@@ -28,7 +28,6 @@ POST_URL = "https://www.facebook.com/{post_id}"
 
 MB = 1024 * 1024
 _VERSION = re.compile(r"v\d{1,2}\.\d")
-_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 USAGE_HEADERS = ("X-Business-Use-Case-Usage", "X-App-Usage", "X-Page-Usage")
 
 
@@ -70,8 +69,4 @@ class FacebookSettings(ChannelSettings):
     @field_validator("page_token_env")
     @classmethod
     def _env_name(cls, value: str) -> str:
-        if not _ENV_NAME.fullmatch(value):
-            raise ValueError(
-                f"page_token_env must be a variable name like FB_PAGE_TOKEN, got {value!r}"
-            )
-        return value
+        return env_name("page_token_env", value, "FB_PAGE_TOKEN")

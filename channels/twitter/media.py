@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from channels.base import Problem
+from channels.media import NO_ALT_TEXT, refusals
 from channels.media import image_facts as file_facts
 from channels.twitter.settings import IMAGE_TYPES, MAX_ALT_TEXT, MAX_IMAGE_BYTES
 
@@ -28,13 +29,9 @@ def _megabytes(size: int) -> str:
 
 def image_problems(media: dict[str, Any]) -> list[Problem]:
     """What stops X from taking the image, or makes it worse for readers."""
+    problems = refusals(media, platform="X", accepted=IMAGE_TYPES, unknown="not a recognised image")
     if "unreadable" in media:
-        return [Problem("error", f"image {media['file']} cannot be read: {media['unreadable']}")]
-    problems: list[Problem] = []
-    if media["media_type"] not in IMAGE_TYPES:
-        kind = media["media_type"] or "not a recognised image"
-        accepted = ", ".join(IMAGE_TYPES.values())
-        problems.append(Problem("error", f"image is {kind}; X accepts {accepted} images"))
+        return problems
     if media["bytes"] > MAX_IMAGE_BYTES:
         problems.append(
             Problem(
@@ -44,11 +41,7 @@ def image_problems(media: dict[str, Any]) -> list[Problem]:
             )
         )
     if not media["alt_text"]:
-        problems.append(
-            Problem(
-                "warning", "the image has no alt text: people using screen readers will miss it"
-            )
-        )
+        problems.append(Problem("warning", NO_ALT_TEXT))
     elif media["alt_text_length"] > MAX_ALT_TEXT:
         problems.append(
             Problem("warning", f"alt text will be cut to X's {MAX_ALT_TEXT} characters")

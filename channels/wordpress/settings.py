@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from typing import Literal
 from urllib.parse import urlsplit
 
 from pydantic import field_validator
 
-from channels.base import ChannelSettings
+from channels.base import ChannelSettings, env_name
 
 #: The rel of the Link header by which a WordPress site announces its REST API root.
 API_REL = "https://api.w.org/"
@@ -25,8 +24,6 @@ ROLE_HINT = (
     "the WordPress user needs the Author role or above to publish "
     "(Contributor is enough for drafts; creating a category needs Editor)"
 )
-
-_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class WordPressSettings(ChannelSettings):
@@ -70,8 +67,4 @@ class WordPressSettings(ChannelSettings):
     @field_validator("app_password_env")
     @classmethod
     def _env_name(cls, value: str) -> str:
-        if not _ENV_NAME.fullmatch(value):
-            raise ValueError(
-                f"app_password_env must be a variable name like WP_APP_PASSWORD, got {value!r}"
-            )
-        return value
+        return env_name("app_password_env", value, "WP_APP_PASSWORD")
