@@ -108,6 +108,7 @@ class Mastodon(Platform):
             ("GET", re.compile(r"/api/v2/instance"), self._instance),
             ("GET", re.compile(r"/api/v1/instance"), self._instance_v1),
             ("GET", re.compile(r"/api/v1/accounts/verify_credentials"), self._verify),
+            ("GET", re.compile(r"/api/v1/apps/verify_credentials"), self._verify_app),
             ("GET", re.compile(r"/api/v1/accounts/(\d+)/statuses"), self._account_statuses),
             ("POST", re.compile(r"/api/v1/statuses"), self._create_status),
             ("GET", re.compile(r"/api/v1/statuses/(\d+)"), self._get_status),
@@ -186,7 +187,7 @@ class Mastodon(Platform):
         accepted = env.settings.mastodon_tokens
         if not token or (accepted is not None and token not in accepted):
             raise MastodonError(401, INVALID_TOKEN)
-        if not _in_scope(scope, env.settings.mastodon_scopes):
+        if scope and not _in_scope(scope, env.settings.mastodon_scopes):
             raise MastodonError(403, OUT_OF_SCOPE)
         limit = env.settings.mastodon_rate_limit
         used, reset = self._windows.take("api", API_WINDOW_S, _now(env))
@@ -218,6 +219,19 @@ class Mastodon(Platform):
             count = len(self._statuses)
         account = entities.credential_account_json(env.settings, env.base_url, count, self._created)
         return json_response(200, account, headers=headers)
+
+    def _verify_app(self, request: Request, env: Env, _match: re.Match[str]) -> Response:
+        """The token's application; `scopes` since Mastodon 4.3 (no scope is needed to ask)."""
+        headers = self._authenticate(request, env, "") or ()
+        app = {
+            "id": "5123",
+            "name": "Crosspost",
+            "website": None,
+            "scopes": list(env.settings.mastodon_scopes),
+            "redirect_uris": ["urn:ietf:wg:oauth:2.0:oob"],
+            "redirect_uri": "urn:ietf:wg:oauth:2.0:oob",
+        }
+        return json_response(200, app, headers=headers)
 
     def _account(self, env: Env) -> dict[str, Any]:
         return entities.account_json(env.settings, env.base_url, len(self._statuses), self._created)
