@@ -196,7 +196,7 @@ def test_an_image_processed_too_slowly_posts_nothing_and_waits(
     image.write_bytes(tiny_png())
     masto = build(fake, media_wait=0.5)
 
-    with pytest.raises(Transient, match="still processing the image affiche.png after 0.5 s"):
+    with pytest.raises(Transient, match=r"still processing the image affiche\.png after 0\.5 s"):
         masto.publish(job(masto, replace(SCOOP, image_path=str(image), image_alt="Affiche"))[0])
 
     assert fake.count() == 0
