@@ -4,7 +4,7 @@ Each adapter has detailed tests of its own (test_twitter.py and the others, with
 `responses`). This suite checks only what the engine and the officer rely on from
 *any* channel, running every test over one parametrized fixture, `channel`:
 
-- "twitter", "facebook" and "wordpress" talk to one in-process FakePlatformServer,
+- "twitter", "facebook", "wordpress" and "mastodon" talk to one in-process FakePlatformServer,
   which accepts only the credentials set here;
 - "static-blog" writes into a temporary directory;
 - "fake" is tests.support.fakechannel.FakeChannel.
@@ -69,10 +69,14 @@ X_SECRETS = {
 }
 FB_SECRETS = {"FB_PAGE_TOKEN": "EAAfb-5d2a-CONTRACT-SECRET"}
 WP_SECRETS = {"WP_APP_PASSWORD": "wpap-9b3f-CONTRACT-SECRET"}
+MASTODON_SECRETS = {"MASTODON_ACCESS_TOKEN": "masto-71aa-CONTRACT-SECRET"}
 #: What the revoked-credentials case sets instead: no more shown than the good ones.
 REVOKED = "revoked-0c4e-CONTRACT-SECRET"
 SECRET_VALUES = {
-    **{value: name for name, value in (X_SECRETS | FB_SECRETS | WP_SECRETS).items()},
+    **{
+        value: name
+        for name, value in (X_SECRETS | FB_SECRETS | WP_SECRETS | MASTODON_SECRETS).items()
+    },
     REVOKED: "a revoked credential",
 }
 WP_USER = "officer"
@@ -211,6 +215,15 @@ class WordPressBackend(ServerBackend):
         return {"site_url": self.server.url, "username": WP_USER}
 
 
+class MastodonBackend(ServerBackend):
+    kind = "mastodon"
+    secrets = MASTODON_SECRETS
+    image_limit = 16 * MB  # configuration.media_attachments.image_size_limit of Mastodon 4.3
+
+    def table(self) -> dict[str, Any]:
+        return {"instance_url": self.server.url}
+
+
 class BlogBackend(Backend):
     kind = "static-blog"
     no_image_limit = "the static blog copies images of any size"
@@ -265,7 +278,14 @@ class FakeBackend(Backend):
 
 BACKENDS: dict[str, type[Backend]] = {
     backend.kind: backend
-    for backend in (XBackend, FacebookBackend, WordPressBackend, BlogBackend, FakeBackend)
+    for backend in (
+        XBackend,
+        FacebookBackend,
+        WordPressBackend,
+        MastodonBackend,
+        BlogBackend,
+        FakeBackend,
+    )
 }
 
 #: Where an adapter breaks the contract today: (test, channel type) -> what it does instead.
@@ -277,12 +297,14 @@ BREACHES: dict[tuple[str, str], str] = {}
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[FakePlatformServer]:
-    """One fake X, Graph API and WordPress for the module, accepting only our credentials."""
+    """One fake X, Graph API, WordPress and Mastodon for the module, accepting only our
+    credentials."""
     with FakePlatformServer(
         seed=5,
         x_tokens=[X_SECRETS["X_ACCESS_TOKEN"]],
         graph_tokens=[FB_SECRETS["FB_PAGE_TOKEN"]],
         wp_users={WP_USER: WP_SECRETS["WP_APP_PASSWORD"]},
+        mastodon_tokens=[MASTODON_SECRETS["MASTODON_ACCESS_TOKEN"]],
     ) as fake:
         yield fake
 

@@ -3,8 +3,9 @@
 - several daemons share one PostgreSQL queue;
 - overlapping cron runs share one SQLite file;
 - a daemon SIGKILLed at random points of the publish path, over and over, with
-  "accepted but the answer is lost" faults, on X and on a Facebook Page (the fake
-  pages as the platforms do: 25 Graph posts a page by default, X's max_results):
+  "accepted but the answer is lost" faults, on X, on a Facebook Page and on Mastodon
+  (the fake pages as the platforms do: 25 Graph posts a page by default, X's
+  max_results, Mastodon's 40 with its Link header; Mastodon also honours the key):
   afterwards every delivery is published exactly once, or reported, never
   duplicated, never stuck.
 """
@@ -38,6 +39,8 @@ def _channel_lines(platform: str, fake_url: str) -> list[str]:
     """The settings of one channel on `platform`, pointed at the fake server."""
     if platform == "facebook":
         return ['type = "facebook"', 'page_id = "104000000000001"', f'api_base = "{fake_url}"']
+    if platform == "mastodon":
+        return ['type = "mastodon"', f'instance_url = "{fake_url}"', "hashtags = false"]
     return [
         'type = "twitter"',
         f'api_base = "{fake_url}"',
@@ -88,6 +91,7 @@ def _workspace(tmp_path: Path, url: str, db_url: str, **config: object) -> dict[
         "X_ACCESS_TOKEN": "token",
         "X_ACCESS_TOKEN_SECRET": "token-secret",
         "FB_PAGE_TOKEN": "page-token",
+        "MASTODON_ACCESS_TOKEN": "mastodon-token",
         "PYTHONUNBUFFERED": "1",
     }
     return env
@@ -140,7 +144,8 @@ def _titles_posted(fake: FakePlatformServer) -> Counter[str]:
     """How many times each item's title reached the platform."""
     posted: Counter[str] = Counter()
     for create in fake.creates:
-        text = str(create.body.get("text") or create.body.get("message") or "")
+        body = create.body
+        text = str(body.get("text") or body.get("message") or body.get("status") or "")
         posted[text.split("\n", 1)[0]] += 1
     return posted
 
@@ -223,7 +228,7 @@ def test_overlapping_cron_runs_on_sqlite_publish_each_post_once(
     assert {state for _, state, _ in _ledger(db_url)} == {"published"}
 
 
-@pytest.mark.parametrize("platform", ["twitter", "facebook"])
+@pytest.mark.parametrize("platform", ["twitter", "facebook", "mastodon"])
 def test_a_daemon_killed_at_random_points_never_posts_twice_nor_loses_a_post(
     tmp_path: Path, fake: FakePlatformServer, platform: str
 ) -> None:

@@ -1,0 +1,131 @@
+"""An item's image on Mastodon: what the instance accepts, its upload, and the wait for it.
+
+POST /api/v2/media answers 200 when the instance processed the file at once, or
+202 with `url: null` while it processes it in the background; GET /api/v1/media/:id
+then answers 206 until it is ready. A status with an unprocessed image is refused,
+so publication waits, but only so long (`media_wait`): then the attempt is
+Transient (no status was made) and the engine tries again later.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from channels.base import Permanent, Problem, Transient
+from channels.mastodon.api import Api
+
+#: Mastodon 4.3's defaults (configuration.media_attachments of GET /api/v2/instance).
+IMAGE_SIZE_LIMIT = 16 * 1024 * 1024
+DESCRIPTION_LIMIT = 1_500
+IMAGE_TYPES = {
+    "image/jpeg": "JPEG",
+    "image/png": "PNG",
+    "image/gif": "GIF",
+    "image/webp": "WebP",
+    "image/avif": "AVIF",
+}
+#: Pauses between looks at an image being processed: quick at first, then every 2 s.
+POLL_PAUSES = (0.2, 0.5, 1.0, 2.0)
+
+
+def sniff_image_type(head: bytes) -> str | None:
+    """The image's real type from its first bytes (an extension can lie)."""
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if head[4:12] in (b"ftypavif", b"ftypavis"):
+        return "image/avif"
+    for magic, kind in (
+        (b"\xff\xd8\xff", "image/jpeg"),
+        (b"\x89PNG\r\n\x1a\n", "image/png"),
+        (b"GIF87a", "image/gif"),
+        (b"GIF89a", "image/gif"),
+    ):
+        if head.startswith(magic):
+            return kind
+    return None
+
+
+def image_facts(path: str, alt: str | None) -> dict[str, Any]:
+    """What validate() and publish() need to know about the image (plain JSON)."""
+    facts: dict[str, Any] = {"file": path, "description": (alt or "").strip() or None}
+    try:
+        with open(path, "rb") as handle:
+            facts["media_type"] = sniff_image_type(handle.read(16))
+        facts["bytes"] = Path(path).stat().st_size
+    except OSError as exc:
+        facts["unreadable"] = exc.strerror or type(exc).__name__
+    return facts
+
+
+def image_problems(
+    media: dict[str, Any], size_limit: int = IMAGE_SIZE_LIMIT, alt_limit: int = DESCRIPTION_LIMIT
+) -> list[Problem]:
+    """What stops the instance from taking the image, or makes it worse for readers."""
+    if "unreadable" in media:
+        return [Problem("error", f"image {media['file']} cannot be read: {media['unreadable']}")]
+    problems: list[Problem] = []
+    if media["media_type"] not in IMAGE_TYPES:
+        kind = media["media_type"] or mimetypes.guess_type(media["file"])[0] or "not an image"
+        accepted = ", ".join(IMAGE_TYPES.values())
+        problems.append(Problem("error", f"image is {kind}; Mastodon accepts {accepted} images"))
+    if media["bytes"] > size_limit:
+        problems.append(
+            Problem(
+                "error",
+                f"image is {media['bytes']:,} bytes; the instance accepts up to "
+                f"{size_limit:,} bytes (make it smaller or save it as JPEG)",
+            )
+        )
+    description = media.get("description")
+    if not description:
+        problems.append(
+            Problem(
+                "warning", "the image has no alt text: people using screen readers will miss it"
+            )
+        )
+    elif len(description) > alt_limit:
+        problems.append(
+            Problem(
+                "error",
+                f"the image's alt text is {len(description):,} characters; the instance "
+                f"keeps up to {alt_limit:,}",
+            )
+        )
+    return problems
+
+
+def upload(
+    api: Api,
+    media: dict[str, Any],
+    *,
+    wait: float,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> str:
+    """Upload the image with its description; its id once the instance has processed it."""
+    path = Path(media["file"])
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise Permanent(f"image {path} cannot be read: {exc.strerror}") from None
+    mime = media.get("media_type") or "application/octet-stream"
+    status, attachment = api.upload(path.name, content, mime, media.get("description"))
+    media_id = str(attachment.get("id") or "")
+    if not media_id:
+        raise Transient(f"Mastodon's answer to the upload of {path.name} holds no id")
+    deadline = clock() + wait
+    pauses = iter(POLL_PAUSES)
+    while status == 206 or attachment.get("url") is None:
+        pause = next(pauses, POLL_PAUSES[-1])
+        if clock() + pause > deadline:
+            raise Transient(
+                f"the instance was still processing the image {path.name} after {wait:g} s; "
+                "no status was published, it will be tried again"
+            )
+        sleep(pause)
+        status, attachment = api.media(media_id)
+    return media_id
