@@ -189,3 +189,32 @@ class WorkerRow(Base):
     pid: Mapped[int] = mapped_column(Integer)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SpendRow(Base):
+    """Money a paying platform (X) charged for a channel's requests, or will.
+
+    A post about to be sent is first *reserved* (its estimated cost, in the same
+    transaction that checked the month's budget), then replaced by what the platform
+    really created once it answers; a reservation stays when the outcome is unknown,
+    since the post may be out.
+    """
+
+    __tablename__ = "spend"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(100))
+    delivery_id: Mapped[int | None] = mapped_column(
+        ForeignKey("deliveries.id", ondelete="SET NULL")
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: "post", "post with a link", "read", or "reserved".
+    what: Mapped[str] = mapped_column(String(40))
+    units: Mapped[int] = mapped_column(Integer, default=1)
+    #: Whole micro-dollars, so that sums are exact on every backend.
+    micros: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (
+        Index("ix_spend_channel_at", "channel", "at"),
+        Index("ix_spend_delivery", "delivery_id"),
+    )

@@ -5,7 +5,8 @@ state it expects to leave; if another process moved the delivery first, no row
 matches and the caller learns it (never a silent overwrite).
 
 `Store` is assembled from one mixin per concern: the officer's changes
-(`_items`), publication (`_publishing`), read-only reports (`_reports`).
+(`_items`), publication (`_publishing`), read-only reports (`_reports`), what paying
+channels spent (`_spend`).
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from crosspost.store._core import DeliveryFilter, busy_guard
 from crosspost.store._items import ItemsMixin
 from crosspost.store._publishing import ChannelPause, PublishingMixin, WorkerInfo
 from crosspost.store._reports import ReportsMixin
+from crosspost.store._spend import SpendMixin
 
 
-class Store(ItemsMixin, PublishingMixin, ReportsMixin):
+class Store(ItemsMixin, PublishingMixin, ReportsMixin, SpendMixin):
     """The ledger: items, deliveries and attempts in one database."""
 
 
