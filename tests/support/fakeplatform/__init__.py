@@ -1,4 +1,4 @@
-"""A local fake of X, the Facebook Graph API and WordPress, for crash, concurrency and load tests.
+"""A local fake of X, the Facebook Graph API, WordPress and Mobilizon, for crash, concurrency and load tests.
 
 One loopback HTTP server answers all three platforms with their real wire formats,
 so the real adapters, pointed at it through their api_base settings, run unchanged.

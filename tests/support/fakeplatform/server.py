@@ -22,6 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 from tests.support.fakeplatform import control
 from tests.support.fakeplatform.faults import Fault, FaultPlan
 from tests.support.fakeplatform.graph import Graph
+from tests.support.fakeplatform.mobilizon import Mobilizon
 from tests.support.fakeplatform.platform import Env, Platform
 from tests.support.fakeplatform.records import Create, Exchange, Recorder
 from tests.support.fakeplatform.settings import Settings
@@ -59,7 +60,8 @@ class FakePlatformServer:
         self._settings_lock = threading.Lock()
         self.recorder = Recorder()
         self.faults = FaultPlan(random.Random(seed))
-        self.platforms: tuple[Platform, ...] = (Twitter(), Graph(), WordPress())
+        # WordPress last: it answers every path the others leave.
+        self.platforms: tuple[Platform, ...] = (Twitter(), Graph(), Mobilizon(), WordPress())
         self._listener: _Listener | None = None
         self._listener_lock = threading.Lock()
         self._stopping = threading.Event()
