@@ -1,6 +1,6 @@
-"""A local fake of X, the Facebook Graph API, WordPress and Mobilizon, for crash, concurrency and load tests.
+"""A local fake of X, the Facebook Graph API, WordPress and Mobilizon, for crash tests.
 
-One loopback HTTP server answers all three platforms with their real wire formats,
+One loopback HTTP server answers every platform with their real wire formats,
 so the real adapters, pointed at it through their api_base settings, run unchanged.
 It records every create (tweet, feed post, photo, WordPress post) with its receive
 time and idempotency key, adds latency, and fails on request::
