@@ -89,9 +89,8 @@ class Mobilizon(Platform):
         self._schema: GraphQLSchema = build()
         self.tokens = Tokens(self.clock)
         self._skew = 0.0
-        #: Whether the admin allowed external registration (off by default, as shipped).
-        self.event_external = False
-        self.rate_limits = dict(RATE_LIMITS)
+        #: The server's address, as the last request gave it (for events()).
+        self._base_url = ""
         self.reset()
 
     # ------------------------------------------------------------ scripting (tests)
@@ -109,6 +108,9 @@ class Mobilizon(Platform):
             self.groups: dict[str, Group] = {}
             self.logins = 0
             self.refreshes = 0
+            #: Whether the admin allowed external registration (off by default, as shipped).
+            self.event_external = False
+            self.rate_limits = dict(RATE_LIMITS)
         person = self.add_account(
             "communication@asso-exemple.fr", "mot de passe sûr", "chargee_com"
         )
@@ -166,11 +168,22 @@ class Mobilizon(Platform):
         """Move the fake's clock on (tokens expire, rate-limit windows pass)."""
         self._skew += seconds
 
+    def revoke_sessions(self) -> None:
+        """Every token given so far stops working (the instance's secret key changed)."""
+        self.tokens = Tokens(self.clock)
+        with self._lock:
+            self._refresh_tokens.clear()
+
+    def media(self) -> list[StoredMedia]:
+        """Every uploaded media, oldest first."""
+        with self._lock:
+            return list(self._media.values())
+
     def events(self) -> list[dict[str, Any]]:
         """Every event, as createEvent answered it (for assertions)."""
         with self._lock:
             stored = list(self._events.values())
-        return [self._event_view(e, None) for e in stored]
+        return [self._event_view(e, self._base_url) for e in stored]
 
     # ------------------------------------------------------------ the Platform side
 
@@ -189,6 +202,7 @@ class Mobilizon(Platform):
         return re.search(r"\bcreateEvent\s*\(", query) is not None
 
     def handle(self, request: Request, env: Env) -> Response:
+        self._base_url = env.base_url
         if not request.path.startswith("/api"):
             return self._page(request, env)
         try:
