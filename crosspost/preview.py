@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from pathlib import Path
 
 from channels.base import Channel, ChannelError, Problem, RenderContext, Rendered
@@ -23,6 +24,8 @@ class ChannelPreview:
     problems: tuple[Problem, ...]
     #: For an announcement: the link it carries is the real one (published or predictable).
     link_known: bool = True
+    #: What the platform charges for it (X); zero on a free platform.
+    cost: Decimal = Decimal(0)
 
 
 def preview(
@@ -46,7 +49,8 @@ def preview(
         problems = tuple(adapter.validate(rendered))
     except (CrosspostError, ChannelError) as exc:
         return ChannelPreview(channel, role, None, (Problem("error", str(exc)),))
-    return ChannelPreview(channel, role, rendered, problems)
+    # Before any stand-in link is put into words: the post will carry a link.
+    return ChannelPreview(channel, role, rendered, problems, cost=adapter.cost(rendered))
 
 
 def planned_problems(
