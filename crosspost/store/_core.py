@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Self
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import ColumnElement, Engine, Update, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, aliased
 
+from crosspost.clock import utcnow
 from crosspost.domain import Attempt, Delivery, Item
 from crosspost.errors import Conflict, DatabaseBusy
-from crosspost.models import DeliveryRow, ItemRow, utcnow
+from crosspost.models import DeliveryRow, ItemRow
 from crosspost.redact import redact_optional
-from crosspost.states import IllegalTransition, State, allowed
+from crosspost.states import IllegalTransition, State, allowed, parse
 
 
 @dataclass(frozen=True)
@@ -76,10 +77,8 @@ class StoreBase:
 
     def move(self, delivery_id: int, old: State, new: State, **values: Any) -> bool:
         """Conditional transition; False if the delivery was no longer in `old`."""
-        if not allowed(old, new):
-            raise IllegalTransition(old, new)
         with self._session() as session:
-            return _move(session, delivery_id, old, new, **values)
+            return _move(session, delivery_id, old, new, **values) == 1
 
 
 # ---------------------------------------------------------------- helpers (SQL side)
@@ -99,22 +98,66 @@ def busy_guard() -> Iterator[None]:
         raise
 
 
-def _move(session: Session, delivery_id: int, old: State, new: State, **values: Any) -> bool:
-    if "last_error" in values:
+def transition(
+    sources: State | Collection[State], target: State, *where: Any, **values: Any
+) -> Update:
+    """The one statement that writes `deliveries.state`: a conditional UPDATE.
+
+    It moves only the rows still in one of `sources` (and matching `where`) to
+    `target`, so a caller learns from the row count whether another process moved
+    them first. Every move is checked against `TRANSITIONS` when the statement is
+    built (once, at import, for the publication path's prepared statements).
+    """
+    leaving = _states(sources)
+    target = parse(target)
+    for old in leaving:
+        if not allowed(old, target):
+            raise IllegalTransition(old, target)
+    in_source = (
+        DeliveryRow.state == next(iter(leaving))
+        if len(leaving) == 1
+        else DeliveryRow.state.in_(sorted(leaving))
+    )
+    if "last_error" in values and isinstance(values["last_error"], str):
         values["last_error"] = redact_optional(values["last_error"])
-    result = session.execute(
+    return (
         update(DeliveryRow)
-        .where(DeliveryRow.id == delivery_id, DeliveryRow.state == old.value)
-        .values(state=new.value, updated_at=utcnow(), **values)
+        .where(in_source, *where)
+        .values(state=target, **values)
         .execution_options(synchronize_session=False)
     )
-    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+def _move(
+    session: Session,
+    which: int | Collection[int] | ColumnElement[bool],
+    sources: State | Collection[State],
+    target: State,
+    **values: Any,
+) -> int:
+    """Run `transition` on the deliveries `which` names (an id, ids or a condition).
+
+    Returns how many rows moved: 0 if another process moved them first.
+    """
+    if isinstance(which, int):
+        where: ColumnElement[bool] = DeliveryRow.id == which
+    elif isinstance(which, ColumnElement):
+        where = which
+    else:
+        where = DeliveryRow.id.in_(list(which))
+    values.setdefault("updated_at", utcnow())
+    result = session.execute(transition(sources, target, where, **values))
+    return int(getattr(result, "rowcount", 0))
+
+
+def _states(values: State | Collection[State]) -> frozenset[State]:
+    if isinstance(values, str):
+        return frozenset({parse(values)})
+    return frozenset(parse(v) for v in values)
 
 
 def _move_row(session: Session, row: DeliveryRow, old: State, new: State) -> None:
     """Transition an already loaded row, refusing if it changed underneath."""
-    if not allowed(old, new):
-        raise IllegalTransition(old, new)
     session.flush()
     if not _move(session, row.id, old, new):
         raise Conflict(
@@ -225,7 +268,7 @@ def _schedule_announcements(session: Session, parent: DeliveryRow, published_at:
     """Announcements of `parent` become due once it is out, keeping their offset."""
     children = session.scalars(
         select(DeliveryRow).where(
-            DeliveryRow.waits_for_id == parent.id, DeliveryRow.state == State.PENDING.value
+            DeliveryRow.waits_for_id == parent.id, DeliveryRow.state == State.PENDING
         )
     ).all()
     for child in children:

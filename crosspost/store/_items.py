@@ -9,10 +9,11 @@ from typing import Any
 from sqlalchemy import Table, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from crosspost.clock import utcnow
 from crosspost.domain import Change, Delivery, Item, ItemRecord, NewItem, PlannedDelivery
 from crosspost.errors import Conflict, NotFound
-from crosspost.models import AttemptRow, DeliveryRow, ItemRow, new_key, utcnow
-from crosspost.states import State, allowed
+from crosspost.models import AttemptRow, DeliveryRow, ItemRow, new_key
+from crosspost.states import IN_FLIGHT, State, allowed
 from crosspost.store._core import (
     DeliveryFilter,
     StoreBase,
@@ -91,7 +92,7 @@ class ItemsMixin(StoreBase):
                 role=planned.role,
                 due_at=planned.due_at,
                 next_attempt_at=planned.due_at,
-                state=State.PENDING.value,
+                state=State.PENDING,
             )
             session.add(delivery)
             by_channel[planned.channel] = delivery
@@ -246,7 +247,7 @@ class ItemsMixin(StoreBase):
         with self._session() as session:
             row = _item_row(session, item_id)
             deliveries = {d.channel: d for d in row.deliveries}
-            pending = [d for d in deliveries.values() if d.state == State.PENDING.value]
+            pending = [d for d in deliveries.values() if d.state is State.PENDING]
             if not pending and not (plan and _adds_channels(plan, deliveries)):
                 raise Conflict(
                     f"item {item_id} has nothing left to change: "
@@ -263,30 +264,34 @@ class ItemsMixin(StoreBase):
                 current = deliveries.get(planned.channel)
                 if current is None:
                     fresh.append(planned)
-                    report.append(Change(planned.channel, "-", State.PENDING.value, "added"))
-                elif current.state == State.PENDING.value:
+                    report.append(Change(planned.channel, "-", State.PENDING, "added"))
+                elif current.state is State.PENDING:
                     current.due_at = planned.due_at
                     current.next_attempt_at = planned.due_at
                     current.role = planned.role
-                    report.append(Change(current.channel, "pending", "pending", "updated"))
-                elif current.state == State.CANCELLED.value:
+                    report.append(Change(current.channel, State.PENDING, State.PENDING, "updated"))
+                elif current.state is State.CANCELLED:
                     _move_row(session, current, State.CANCELLED, State.PENDING)
                     current.due_at = planned.due_at
                     current.next_attempt_at = planned.due_at
                     current.role = planned.role
-                    report.append(Change(current.channel, "cancelled", "pending", "routed again"))
+                    report.append(
+                        Change(current.channel, State.CANCELLED, State.PENDING, "routed again")
+                    )
                 else:
                     report.append(
                         Change(current.channel, current.state, None, "not pending: left as is")
                     )
             for channel, current in deliveries.items():
-                if channel not in wanted and current.state == State.PENDING.value:
+                if channel not in wanted and current.state is State.PENDING:
                     _move_row(session, current, State.PENDING, State.CANCELLED)
-                    report.append(Change(channel, "pending", "cancelled", "no longer routed"))
+                    report.append(
+                        Change(channel, State.PENDING, State.CANCELLED, "no longer routed")
+                    )
             session.flush()
             self._insert_plan(session, item_id, fresh)
             self._link_announcements(session, item_id, plan, {})
-            if any(d.state != State.CANCELLED.value for d in row.deliveries):
+            if any(d.state is not State.CANCELLED for d in row.deliveries):
                 row.status = "active"
         return report
 
@@ -300,13 +305,13 @@ class ItemsMixin(StoreBase):
             shift = new_time - row.requested_at
             touched = False
             for delivery in _selected(row, channels):
-                if delivery.state != State.PENDING.value:
+                if delivery.state is not State.PENDING:
                     report.append(Change(delivery.channel, delivery.state, None, "not pending"))
                     continue
                 delivery.due_at = delivery.due_at + shift
                 delivery.next_attempt_at = delivery.due_at
                 touched = True
-                report.append(Change(delivery.channel, "pending", "pending", "rescheduled"))
+                report.append(Change(delivery.channel, State.PENDING, State.PENDING, "rescheduled"))
             if touched and channels is None:
                 row.requested_at = new_time
             row.updated_at = utcnow()
@@ -316,7 +321,7 @@ class ItemsMixin(StoreBase):
         """`crosspost publish`: every pending delivery due now, announcements right after."""
         with self._session() as session:
             row = _item_row(session, item_id)
-            pending = [d for d in row.deliveries if d.state == State.PENDING.value]
+            pending = [d for d in row.deliveries if d.state is State.PENDING]
             for delivery in pending:
                 delivery.due_at = now
                 delivery.next_attempt_at = now
@@ -331,11 +336,11 @@ class ItemsMixin(StoreBase):
             chosen = _selected(row, channels)
             cancelled: set[int] = set()
             for delivery in chosen:
-                old = State(delivery.state)
+                old = delivery.state
                 if old in (State.PENDING, State.SKIPPED_LATE):
                     _move_row(session, delivery, old, State.CANCELLED)
                     cancelled.add(delivery.id)
-                    report.append(Change(delivery.channel, old.value, "cancelled"))
+                    report.append(Change(delivery.channel, old.value, State.CANCELLED))
                 else:
                     report.append(Change(delivery.channel, old.value, None, _why_kept(old)))
             # An announcement of a post that will never exist would wait forever.
@@ -343,13 +348,15 @@ class ItemsMixin(StoreBase):
                 if (
                     child.waits_for_id in cancelled
                     and child not in chosen
-                    and child.state == State.PENDING.value
+                    and child.state is State.PENDING
                 ):
                     _move_row(session, child, State.PENDING, State.CANCELLED)
                     report.append(
-                        Change(child.channel, "pending", "cancelled", "it announced that post")
+                        Change(
+                            child.channel, State.PENDING, State.CANCELLED, "it announced that post"
+                        )
                     )
-            if all(d.state == State.CANCELLED.value for d in row.deliveries):
+            if all(d.state is State.CANCELLED for d in row.deliveries):
                 row.status = "cancelled"
             row.updated_at = utcnow()
         return report
@@ -367,7 +374,7 @@ class ItemsMixin(StoreBase):
         with self._session() as session:
             row = _item_row(session, item_id)
             for delivery in _selected(row, channels):
-                old = State(delivery.state)
+                old = delivery.state
                 if old in (State.FAILED, State.SKIPPED_LATE) or (force and old is State.UNKNOWN):
                     _move_row(session, delivery, old, State.PENDING)
                     delivery.next_attempt_at = now
@@ -376,7 +383,7 @@ class ItemsMixin(StoreBase):
                     # the due time moves so the lateness rule does not skip it again.
                     delivery.due_at = max(delivery.due_at, now)
                     delivery.progress = delivery.progress if old is State.UNKNOWN else None
-                    report.append(Change(delivery.channel, old.value, "pending"))
+                    report.append(Change(delivery.channel, old.value, State.PENDING))
                 elif old is State.UNKNOWN:
                     report.append(
                         Change(
@@ -401,7 +408,7 @@ class ItemsMixin(StoreBase):
             if not matches:
                 raise NotFound(f"item {item_id} has no delivery on {channel!r}")
             delivery = matches[0]
-            old = State(delivery.state)
+            old = delivery.state
             new = State.PUBLISHED if published else State.FAILED
             if not allowed(old, new):
                 raise Conflict(
@@ -490,7 +497,7 @@ def _selected(row: ItemRow, channels: Sequence[str] | None) -> list[DeliveryRow]
 
 def _adds_channels(plan: Sequence[PlannedDelivery], current: dict[str, DeliveryRow]) -> bool:
     return any(
-        p.channel not in current or current[p.channel].state == State.CANCELLED.value for p in plan
+        p.channel not in current or current[p.channel].state is State.CANCELLED for p in plan
     )
 
 
@@ -507,14 +514,14 @@ def _why_kept(state: State) -> str:
 
 def _keeps_item(delivery: DeliveryRow) -> bool:
     """Online (not a dry run), perhaps online, or being sent right now."""
-    state = State(delivery.state)
+    state = delivery.state
     if state is State.PUBLISHED:
         return not delivery.dry_run
-    return state in (State.UNKNOWN, State.SENDING, State.CLAIMED)
+    return state is State.UNKNOWN or state in IN_FLIGHT
 
 
 def _why_undeletable(delivery: DeliveryRow) -> str:
-    state = State(delivery.state)
+    state = delivery.state
     if state is State.PUBLISHED:
         where = delivery.remote_url or delivery.remote_id
         return f"published on {delivery.channel}" + (f" ({where})" if where else "")
@@ -555,7 +562,7 @@ def _delivery_values(item_id: int, planned: PlannedDelivery, now: datetime) -> d
         "role": planned.role,
         "due_at": planned.due_at,
         "next_attempt_at": planned.due_at,
-        "state": State.PENDING.value,
+        "state": State.PENDING,
         "attempts": 0,
         "dry_run": False,
         "updated_at": now,

@@ -31,10 +31,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
+from crosspost.clock import utcnow
 from crosspost.domain import Delivery
-from crosspost.models import AttemptRow, ChannelStateRow, DeliveryRow, ItemRow, WorkerRow, utcnow
+from crosspost.models import AttemptRow, ChannelStateRow, DeliveryRow, ItemRow, WorkerRow
 from crosspost.redact import redact, redact_optional
-from crosspost.states import State
+from crosspost.states import IN_FLIGHT, NEEDS_ATTENTION, State
 from crosspost.store._core import (
     StoreBase,
     _delivery,
@@ -43,6 +44,7 @@ from crosspost.store._core import (
     _parent,
     _parents_of,
     _schedule_announcements,
+    transition,
 )
 
 
@@ -73,7 +75,7 @@ def _parent_published() -> Any:
         DeliveryRow.waits_for_id.is_(None),
         exists().where(
             parent.id == DeliveryRow.waits_for_id,
-            parent.state == State.PUBLISHED.value,
+            parent.state == State.PUBLISHED,
         ),
     )
 
@@ -99,7 +101,7 @@ def _not_paused() -> Any:
 _NEXT_DUE = (
     select(DeliveryRow.next_attempt_at)
     .where(
-        DeliveryRow.state == State.PENDING.value,
+        DeliveryRow.state == State.PENDING,
         DeliveryRow.next_attempt_at.is_not(None),
         _parent_published(),
         _not_paused(),
@@ -114,7 +116,7 @@ def _claim_candidates(*, for_update: bool, by_item: bool) -> Select[int]:
     query = (
         select(DeliveryRow.id)
         .where(
-            DeliveryRow.state == State.PENDING.value,
+            DeliveryRow.state == State.PENDING,
             DeliveryRow.next_attempt_at <= bindparam("now"),
             _parent_published(),
             _not_paused(),
@@ -129,18 +131,13 @@ def _claim_candidates(*, for_update: bool, by_item: bool) -> Select[int]:
     return query
 
 
-_CLAIM = (
-    update(DeliveryRow)
-    .where(
-        DeliveryRow.id.in_(bindparam("ids", expanding=True)),
-        DeliveryRow.state == State.PENDING.value,
-    )
-    .values(
-        state=State.CLAIMED.value,
-        claimed_by=bindparam("worker"),
-        lease_until=bindparam("lease_until"),
-        updated_at=bindparam("now"),
-    )
+_CLAIM = transition(
+    State.PENDING,
+    State.CLAIMED,
+    DeliveryRow.id.in_(bindparam("ids", expanding=True)),
+    claimed_by=bindparam("worker"),
+    lease_until=bindparam("lease_until"),
+    updated_at=bindparam("now"),
 )
 
 
@@ -158,20 +155,14 @@ def _load_query(*, claimed: bool) -> Select[DeliveryRow, ItemRow]:
     return query
 
 
-_START_SENDING = (
-    update(DeliveryRow)
-    .where(
-        DeliveryRow.id == bindparam("delivery_id"),
-        DeliveryRow.state == State.CLAIMED.value,
-        DeliveryRow.claimed_by == bindparam("worker"),
-    )
-    .values(
-        state=State.SENDING.value,
-        attempts=DeliveryRow.attempts + 1,
-        updated_at=bindparam("now"),
-    )
-    .returning(DeliveryRow.attempts)
-)
+_START_SENDING = transition(
+    State.CLAIMED,
+    State.SENDING,
+    DeliveryRow.id == bindparam("delivery_id"),
+    DeliveryRow.claimed_by == bindparam("worker"),
+    attempts=DeliveryRow.attempts + 1,
+    updated_at=bindparam("now"),
+).returning(DeliveryRow.attempts)
 _NEW_ATTEMPT = (
     insert(AttemptRow)
     .values(
@@ -191,24 +182,21 @@ _SAVE_PROGRESS = (
 )
 _SAVE_PROGRESS_UNKNOWN = (
     update(DeliveryRow)
-    .where(DeliveryRow.id == bindparam("delivery_id"), DeliveryRow.state == State.UNKNOWN.value)
+    .where(DeliveryRow.id == bindparam("delivery_id"), DeliveryRow.state == State.UNKNOWN)
     .values(progress=bindparam("progress"))
 )
-#: sending -> published: the same conditional UPDATE as `_move`, built once.
-_PUBLISHED = (
-    update(DeliveryRow)
-    .where(DeliveryRow.id == bindparam("delivery_id"), DeliveryRow.state == State.SENDING.value)
-    .values(
-        state=State.PUBLISHED.value,
-        updated_at=bindparam("updated_at"),
-        remote_id=bindparam("remote_id"),
-        remote_url=bindparam("remote_url"),
-        published_at=bindparam("published_at"),
-        dry_run=bindparam("dry_run"),
-        last_error=None,
-        lease_until=None,
-        next_attempt_at=None,
-    )
+_PUBLISHED = transition(
+    State.SENDING,
+    State.PUBLISHED,
+    DeliveryRow.id == bindparam("delivery_id"),
+    updated_at=bindparam("updated_at"),
+    remote_id=bindparam("remote_id"),
+    remote_url=bindparam("remote_url"),
+    published_at=bindparam("published_at"),
+    dry_run=bindparam("dry_run"),
+    last_error=None,
+    lease_until=None,
+    next_attempt_at=None,
 )
 _END_ATTEMPT = (
     update(AttemptRow)
@@ -225,7 +213,7 @@ _HAS_PENDING_ANNOUNCEMENTS = (
     select(DeliveryRow.id)
     .where(
         DeliveryRow.waits_for_id == bindparam("delivery_id"),
-        DeliveryRow.state == State.PENDING.value,
+        DeliveryRow.state == State.PENDING,
     )
     .limit(1)
 )
@@ -299,11 +287,11 @@ class PublishingMixin(StoreBase):
                 DeliveryRow.channel == channel,
                 or_(
                     and_(
-                        DeliveryRow.state == State.PUBLISHED.value,
+                        DeliveryRow.state == State.PUBLISHED,
                         DeliveryRow.published_at > since,
                     ),
                     and_(
-                        DeliveryRow.state.in_((State.CLAIMED.value, State.SENDING.value)),
+                        DeliveryRow.state.in_(sorted(IN_FLIGHT)),
                         DeliveryRow.id.not_in(besides or [-1]),
                     ),
                 ),
@@ -315,7 +303,7 @@ class PublishingMixin(StoreBase):
             return session.scalar(
                 select(func.min(DeliveryRow.published_at)).where(
                     DeliveryRow.channel == channel,
-                    DeliveryRow.state == State.PUBLISHED.value,
+                    DeliveryRow.state == State.PUBLISHED,
                     DeliveryRow.published_at > since,
                 )
             )
@@ -406,7 +394,7 @@ class PublishingMixin(StoreBase):
             # Waiting for a rate limit or renewed credentials is not a failed try.
             values["attempts"] = DeliveryRow.attempts - 1
         with self._session() as session:
-            moved = _move(session, delivery_id, State.SENDING, new_state, **values)
+            moved = _move(session, delivery_id, State.SENDING, new_state, **values) == 1
             self._end_attempt(session, attempt_id, now, outcome, error_class, message, None)
             return moved
 
@@ -465,21 +453,13 @@ class PublishingMixin(StoreBase):
         self, delivery_id: int, worker: str, now: datetime, new: State, **values: Any
     ) -> bool:
         """claimed -> `new`, only if `worker` still holds the claim."""
-        if "last_error" in values:
-            values["last_error"] = redact_optional(values["last_error"])
+        held = and_(DeliveryRow.id == delivery_id, DeliveryRow.claimed_by == worker)
         with self._session() as session:
-            result = session.execute(
-                update(DeliveryRow)
-                .where(
-                    DeliveryRow.id == delivery_id,
-                    DeliveryRow.state == State.CLAIMED.value,
-                    DeliveryRow.claimed_by == worker,
-                )
-                .values(
-                    state=new.value, claimed_by=None, lease_until=None, updated_at=now, **values
-                )
-            )
-            return bool(getattr(result, "rowcount", 0) == 1)
+            moved = _move(
+                session, held, State.CLAIMED, new,
+                claimed_by=None, lease_until=None, updated_at=now, **values,
+            )  # fmt: skip
+            return moved == 1
 
     def extend_leases(self, worker: str, until: datetime) -> int:
         """The heartbeat: keep this worker's in-flight claims alive."""
@@ -488,7 +468,7 @@ class PublishingMixin(StoreBase):
                 update(DeliveryRow)
                 .where(
                     DeliveryRow.claimed_by == worker,
-                    DeliveryRow.state.in_((State.CLAIMED.value, State.SENDING.value)),
+                    DeliveryRow.state.in_(sorted(IN_FLIGHT)),
                 )
                 .values(lease_until=until)
             )
@@ -518,20 +498,18 @@ class PublishingMixin(StoreBase):
         """
         keep = DeliveryRow.id.not_in(list(alive) or [-1])
         with self._session() as session:
-            released = session.execute(
-                update(DeliveryRow)
-                .where(
-                    DeliveryRow.state == State.CLAIMED.value,
-                    DeliveryRow.lease_until < now,
-                    keep,
-                )
-                .values(
-                    state=State.PENDING.value, claimed_by=None, lease_until=None, updated_at=now
-                )
+            released = _move(
+                session,
+                and_(DeliveryRow.lease_until < now, keep),
+                State.CLAIMED,
+                State.PENDING,
+                claimed_by=None,
+                lease_until=None,
+                updated_at=now,
             )
             stale = session.execute(
                 select(DeliveryRow.id, DeliveryRow.channel).where(
-                    DeliveryRow.state == State.SENDING.value,
+                    DeliveryRow.state == State.SENDING,
                     DeliveryRow.lease_until < now,
                     keep,
                 )
@@ -553,7 +531,7 @@ class PublishingMixin(StoreBase):
                     .where(AttemptRow.delivery_id == delivery_id, AttemptRow.ended_at.is_(None))
                     .values(ended_at=now, outcome="crashed", error_class="Ambiguous")
                 )
-            return int(getattr(released, "rowcount", 0)), len(stale)
+            return released, len(stale)
 
     def unknown_to_reconcile(self, now: datetime, limit: int = 50) -> list[Delivery]:
         """Unknown deliveries whose settling delay has passed and that a lookup could settle."""
@@ -562,7 +540,7 @@ class PublishingMixin(StoreBase):
                 session.scalars(
                     select(DeliveryRow.id)
                     .where(
-                        DeliveryRow.state == State.UNKNOWN.value,
+                        DeliveryRow.state == State.UNKNOWN,
                         DeliveryRow.next_attempt_at.is_not(None),
                         DeliveryRow.next_attempt_at <= now,
                     )
@@ -577,17 +555,20 @@ class PublishingMixin(StoreBase):
         published_at: datetime,
     ) -> bool:  # fmt: skip
         with self._session() as session:
-            moved = _move(
-                session,
-                delivery_id,
-                State.UNKNOWN,
-                State.PUBLISHED,
-                remote_id=remote_id,
-                remote_url=url,
-                published_at=published_at,
-                last_error=None,
-                next_attempt_at=None,
-                claimed_by=None,
+            moved = (
+                _move(
+                    session,
+                    delivery_id,
+                    State.UNKNOWN,
+                    State.PUBLISHED,
+                    remote_id=remote_id,
+                    remote_url=url,
+                    published_at=published_at,
+                    last_error=None,
+                    next_attempt_at=None,
+                    claimed_by=None,
+                )
+                == 1
             )
             if moved:
                 parent = session.get(DeliveryRow, delivery_id)
@@ -598,7 +579,7 @@ class PublishingMixin(StoreBase):
     def reconcile_absent(self, delivery_id: int, now: datetime, message: str) -> bool:
         """Not on the platform after the settling delay: safe to try again."""
         with self._session() as session:
-            return _move(
+            moved = _move(
                 session,
                 delivery_id,
                 State.UNKNOWN,
@@ -607,13 +588,14 @@ class PublishingMixin(StoreBase):
                 claimed_by=None,
                 last_error=message,
             )
+            return moved == 1
 
     def reconcile_later(self, delivery_id: int, when: datetime | None, message: str) -> bool:
         """Keep it unknown; look again at `when` (None: the officer must decide)."""
         with self._session() as session:
             result = session.execute(
                 update(DeliveryRow)
-                .where(DeliveryRow.id == delivery_id, DeliveryRow.state == State.UNKNOWN.value)
+                .where(DeliveryRow.id == delivery_id, DeliveryRow.state == State.UNKNOWN)
                 .values(next_attempt_at=when, last_error=redact(message))
             )
             return bool(getattr(result, "rowcount", 0) == 1)
@@ -713,15 +695,8 @@ class PublishingMixin(StoreBase):
                     select(DeliveryRow.id)
                     .join(parent, parent.id == DeliveryRow.waits_for_id)
                     .where(
-                        DeliveryRow.state == State.PENDING.value,
-                        parent.state.in_(
-                            (
-                                State.FAILED.value,
-                                State.CANCELLED.value,
-                                State.UNKNOWN.value,
-                                State.SKIPPED_LATE.value,
-                            )
-                        ),
+                        DeliveryRow.state == State.PENDING,
+                        parent.state.in_(sorted(NEEDS_ATTENTION | {State.CANCELLED})),
                     )
                 )
             )
@@ -733,7 +708,7 @@ class PublishingMixin(StoreBase):
             ids = list(
                 session.scalars(
                     select(DeliveryRow.id).where(
-                        DeliveryRow.state.in_((State.CLAIMED.value, State.SENDING.value)),
+                        DeliveryRow.state.in_(sorted(IN_FLIGHT)),
                         DeliveryRow.lease_until < now,
                     )
                 )

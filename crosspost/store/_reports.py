@@ -17,17 +17,11 @@ from sqlalchemy import func, or_, select
 
 from crosspost.domain import Item
 from crosspost.models import DeliveryRow, ItemRow
-from crosspost.states import State
+from crosspost.states import IN_FLIGHT, State
 from crosspost.store._core import DeliveryFilter, StoreBase, _apply_filter, _item
 
 #: States in which a delivery holds its time on its channel (it went out, or will, or may have).
-OCCUPYING = (
-    State.PENDING.value,
-    State.CLAIMED.value,
-    State.SENDING.value,
-    State.PUBLISHED.value,
-    State.UNKNOWN.value,
-)
+OCCUPYING: frozenset[State] = frozenset({State.PENDING, *IN_FLIGHT, State.PUBLISHED, State.UNKNOWN})
 
 
 @dataclass(frozen=True)
@@ -75,7 +69,7 @@ class ReportsMixin(StoreBase):
             rows = session.execute(
                 select(DeliveryRow.channel, DeliveryRow.published_at)
                 .where(
-                    DeliveryRow.state == State.PUBLISHED.value,
+                    DeliveryRow.state == State.PUBLISHED,
                     DeliveryRow.dry_run.is_(False),
                     DeliveryRow.channel.in_(list(channels)),
                     DeliveryRow.published_at >= start,
@@ -91,7 +85,7 @@ class ReportsMixin(StoreBase):
             rows = session.execute(
                 select(DeliveryRow.channel, func.max(DeliveryRow.published_at))
                 .where(
-                    DeliveryRow.state == State.PUBLISHED.value,
+                    DeliveryRow.state == State.PUBLISHED,
                     DeliveryRow.dry_run.is_(False),
                     DeliveryRow.channel.in_(list(channels)),
                 )
@@ -111,7 +105,7 @@ class ReportsMixin(StoreBase):
                     DeliveryRow.state,
                 ).where(
                     DeliveryRow.channel.in_(list(channels)),
-                    DeliveryRow.state.in_(OCCUPYING),
+                    DeliveryRow.state.in_(sorted(OCCUPYING)),
                     or_(
                         DeliveryRow.due_at.between(start, end),
                         DeliveryRow.published_at.between(start, end),
@@ -120,7 +114,7 @@ class ReportsMixin(StoreBase):
             ).all()
         out = []
         for channel, due_at, published_at, state in rows:
-            at = published_at if state == State.PUBLISHED.value and published_at else due_at
+            at = published_at if state == State.PUBLISHED and published_at else due_at
             if start <= at < end:
                 out.append(Occupied(str(channel), at, str(state)))
         return sorted(out, key=lambda o: (o.at, o.channel))
@@ -204,7 +198,7 @@ def _agenda_entry(item: Item, own: Sequence[Any]) -> AgendaEntry | None:
     urls = tuple(
         (str(d.channel), str(d.remote_url))
         for d in own
-        if d.state == State.PUBLISHED.value and d.remote_url and not d.dry_run
+        if d.state == State.PUBLISHED and d.remote_url and not d.dry_run
     )
     return AgendaEntry(
         item=item, key=str(own[0].key), urls=urls, channels=tuple(str(d.channel) for d in own)
