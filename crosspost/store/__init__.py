@@ -6,15 +6,15 @@ UPDATE naming the states it may leave; if another process moved the delivery
 first, no row matches and the caller learns it (never a silent overwrite).
 
 `Store` is assembled from one mixin per concern: the officer's changes
-(`_items`), publication (`_publishing`), read-only reports (`_reports`).
+(`_items`), publication (`_publishing`), and every read-only query (`_reports`).
 """
 
 from __future__ import annotations
 
 from crosspost.store._core import DeliveryFilter, busy_guard
 from crosspost.store._items import ItemsMixin
-from crosspost.store._publishing import ChannelPause, PublishingMixin, WorkerInfo
-from crosspost.store._reports import ReportsMixin
+from crosspost.store._publishing import PublishingMixin
+from crosspost.store._reports import ChannelPause, ReportsMixin, WorkerInfo
 
 
 class Store(ItemsMixin, PublishingMixin, ReportsMixin):

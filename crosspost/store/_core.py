@@ -1,21 +1,22 @@
-"""Sessions, conditional transitions and row-to-domain conversion shared by the store."""
+"""Sessions, the one state writer, shared query parts and row-to-domain conversion."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator
+import functools
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Self
 
-from sqlalchemy import ColumnElement, Engine, Update, select, update
+from sqlalchemy import ColumnElement, Engine, Select, Update, bindparam, exists, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, aliased
 
 from crosspost.clock import utcnow
 from crosspost.domain import Attempt, Delivery, Item
 from crosspost.errors import Conflict, DatabaseBusy
-from crosspost.models import DeliveryRow, ItemRow
+from crosspost.models import ChannelStateRow, DeliveryRow, ItemRow
 from crosspost.redact import redact_optional
 from crosspost.states import IllegalTransition, State, allowed, parse
 
@@ -274,3 +275,47 @@ def _schedule_announcements(session: Session, parent: DeliveryRow, published_at:
     for child in children:
         offset = max(child.due_at - parent.due_at, timedelta(0))
         child.next_attempt_at = max(child.due_at, published_at + offset)
+
+
+# Built once: SQL expressions are immutable, and building this one (an alias and its
+# column adaptation) cost more than running the whole claim (bench/RESULTS.md).
+@functools.cache
+def _parent_published() -> Any:
+    """Deliveries that wait for nothing, or whose announced post is out."""
+    parent = aliased(DeliveryRow)
+    return or_(
+        DeliveryRow.waits_for_id.is_(None),
+        exists().where(
+            parent.id == DeliveryRow.waits_for_id,
+            parent.state == State.PUBLISHED,
+        ),
+    )
+
+
+@functools.cache
+def _not_paused() -> Any:
+    return ~exists().where(
+        ChannelStateRow.channel == DeliveryRow.channel,
+        ChannelStateRow.paused_reason.is_not(None),
+    )
+
+
+@functools.cache
+def _load_query(*, claimed: bool) -> Select[DeliveryRow, ItemRow]:
+    query = (
+        select(DeliveryRow, ItemRow)
+        .join(ItemRow, DeliveryRow.item_id == ItemRow.id)
+        .where(DeliveryRow.id.in_(bindparam("ids", expanding=True)))
+        .order_by(DeliveryRow.next_attempt_at, DeliveryRow.id)
+        .execution_options(populate_existing=True)
+    )
+    if claimed:
+        query = query.where(DeliveryRow.claimed_by == bindparam("claimed_by"))
+    return query
+
+
+def _load(session: Session, ids: Sequence[int], *, claimed_by: str | None = None) -> list[Delivery]:
+    query = _load_query(claimed=claimed_by is not None)
+    rows = session.execute(query, {"ids": list(ids), "claimed_by": claimed_by}).all()
+    parents = _parents_of(session, [d for d, _ in rows])
+    return [_delivery(d, _item(i), _parent(parents, d)) for d, i in rows]

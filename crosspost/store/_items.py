@@ -1,23 +1,21 @@
-"""The officer's side of the ledger: add, read, edit, reschedule, cancel, retry, resolve."""
+"""The officer's side of the ledger: add, edit, reschedule, cancel, retry, resolve, delete."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from crosspost.clock import utcnow
-from crosspost.domain import Change, Delivery, Item, ItemRecord, NewItem, PlannedDelivery
+from crosspost.domain import Change, ItemRecord, NewItem, PlannedDelivery
 from crosspost.errors import Conflict, NotFound
 from crosspost.models import AttemptRow, DeliveryRow, ItemRow, new_key
 from crosspost.states import IN_FLIGHT, State, allowed
 from crosspost.store._core import (
-    DeliveryFilter,
     StoreBase,
-    _apply_filter,
     _delivery,
     _item,
     _move_row,
@@ -41,7 +39,7 @@ class ItemsMixin(StoreBase):
         if not batch:
             return []
         now = utcnow()
-        items, deliveries = _table(ItemRow), _table(DeliveryRow)
+        items = _table(ItemRow)
         with self._session() as session:
             # Core, not the ORM's bulk path: the rows need no identity map.
             connection = session.connection()
@@ -51,184 +49,23 @@ class ItemsMixin(StoreBase):
                     [_item_values(new, now) for new, _ in batch],
                 ).scalars()
             )
-            values = [
-                _delivery_values(item_id, planned, now)
-                for item_id, (_, plan) in zip(ids, batch, strict=True)
-                for planned in plan
-            ]
-            delivery_ids = iter(
-                connection.execute(
-                    insert(deliveries).returning(deliveries.c.id, sort_by_parameter_order=True),
-                    values,
-                ).scalars()
-                if values
-                else ()
-            )
-            links = []
-            for _, plan in batch:
-                by_channel = {planned.channel: next(delivery_ids) for planned in plan}
-                links += [
-                    {"child": by_channel[p.channel], "parent": by_channel[p.waits_for]}
-                    for p in plan
-                    if p.waits_for is not None
-                ]
-            if links:
-                connection.execute(
-                    update(deliveries)
-                    .where(deliveries.c.id == bindparam("child"))
-                    .values(waits_for_id=bindparam("parent")),
-                    links,
-                )
+            plans = [(item_id, plan) for item_id, (_, plan) in zip(ids, batch, strict=True)]
+            _insert_deliveries(session, plans, now)
         return ids
 
-    def _insert_plan(
-        self, session: Session, item_id: int, plan: Iterable[PlannedDelivery]
-    ) -> dict[str, DeliveryRow]:
-        by_channel: dict[str, DeliveryRow] = {}
-        for planned in plan:
-            delivery = DeliveryRow(
-                item_id=item_id,
-                channel=planned.channel,
-                role=planned.role,
-                due_at=planned.due_at,
-                next_attempt_at=planned.due_at,
-                state=State.PENDING,
-            )
-            session.add(delivery)
-            by_channel[planned.channel] = delivery
-        session.flush()
-        self._link_announcements(session, item_id, plan, by_channel)
-        return by_channel
-
     def _link_announcements(
-        self,
-        session: Session,
-        item_id: int,
-        plan: Iterable[PlannedDelivery],
-        fresh: dict[str, DeliveryRow],
+        self, session: Session, item_id: int, plan: Iterable[PlannedDelivery]
     ) -> None:
+        """Point each announcement of `plan` at the delivery it announces (new or not)."""
         existing = {
             d.channel: d
             for d in session.scalars(select(DeliveryRow).where(DeliveryRow.item_id == item_id))
         }
-        existing.update(fresh)
         for planned in plan:
             if planned.waits_for is not None:
                 existing[planned.channel].waits_for_id = existing[planned.waits_for].id
 
-    def find_duplicates(
-        self, wanted: Sequence[tuple[NewItem, tuple[datetime, datetime | None]]]
-    ) -> list[int | None]:
-        """For each new item, the id of an active item with the same kind, title and body
-        whose requested time lies in the given range (`None` as its end: any later), or None.
-
-        Read in chunks of titles, so a 10,000-row import is a few queries.
-        """
-        found: list[int | None] = [None] * len(wanted)
-        if not wanted:
-            return found
-        titles = sorted({new.title for new, _ in wanted})
-        kinds = sorted({new.kind for new, _ in wanted})
-        earliest = min(low for _, (low, _high) in wanted)
-        by_content: dict[tuple[str, str, str], list[tuple[datetime, int]]] = {}
-        with self._read() as session:
-            for start in range(0, len(titles), _CHUNK):
-                rows = session.execute(
-                    select(
-                        ItemRow.id, ItemRow.kind, ItemRow.title, ItemRow.body, ItemRow.requested_at
-                    )
-                    .where(
-                        # kind and requested_at first: the (kind, requested_at) index serves them.
-                        ItemRow.kind.in_(kinds),
-                        ItemRow.requested_at >= earliest,
-                        ItemRow.title.in_(titles[start : start + _CHUNK]),
-                        ItemRow.status == "active",
-                    )
-                    .order_by(ItemRow.id)
-                )
-                for item_id, kind, title, body, requested_at in rows:
-                    by_content.setdefault((kind, title, body or ""), []).append(
-                        (requested_at, item_id)
-                    )
-        for index, (new, (low, high)) in enumerate(wanted):
-            for requested_at, item_id in by_content.get((new.kind, new.title, new.body), ()):
-                if requested_at >= low and (high is None or requested_at <= high):
-                    found[index] = item_id
-                    break
-        return found
-
     # ------------------------------------------------------------ reading
-
-    def get_item(self, item_id: int) -> ItemRecord:
-        with self._read() as session:
-            row = session.get(
-                ItemRow,
-                item_id,
-                options=[selectinload(ItemRow.deliveries).selectinload(DeliveryRow.attempt_rows)],
-            )
-            if row is None:
-                raise NotFound(f"there is no item {item_id} (see `crosspost list`)")
-            parents = _parents_of(session, row.deliveries)
-            item = _item(row)
-            deliveries = tuple(
-                _delivery(d, item, _parent(parents, d), with_attempts=True) for d in row.deliveries
-            )
-            return ItemRecord(item=item, deliveries=deliveries)
-
-    def list_deliveries(self, where: DeliveryFilter = DeliveryFilter()) -> list[Delivery]:
-        """Deliveries with their items, by due time."""
-        with self._read() as session:
-            query = (
-                select(DeliveryRow, ItemRow)
-                .join(ItemRow, DeliveryRow.item_id == ItemRow.id)
-                .order_by(DeliveryRow.due_at, DeliveryRow.id)
-            )
-            query = _apply_filter(query, where)
-            rows = session.execute(query).all()
-            parents = _parents_of(session, [d for d, _ in rows])
-            items: dict[int, Item] = {}
-            out = []
-            for delivery, item_row in rows:
-                item = items.get(item_row.id) or items.setdefault(item_row.id, _item(item_row))
-                out.append(_delivery(delivery, item, _parent(parents, delivery)))
-            return out
-
-    def iter_deliveries(
-        self, where: DeliveryFilter = DeliveryFilter(), batch: int = 1000
-    ) -> Iterator[Delivery]:
-        """Like list_deliveries, in batches, for exports of any size."""
-        last_due: datetime | None = None
-        last_id = 0
-        while True:
-            with self._read() as session:
-                query = (
-                    select(DeliveryRow, ItemRow)
-                    .join(ItemRow, DeliveryRow.item_id == ItemRow.id)
-                    .order_by(DeliveryRow.due_at, DeliveryRow.id)
-                    .limit(batch)
-                )
-                query = _apply_filter(query, where)
-                if last_due is not None:
-                    query = query.where(
-                        or_(
-                            DeliveryRow.due_at > last_due,
-                            and_(DeliveryRow.due_at == last_due, DeliveryRow.id > last_id),
-                        )
-                    )
-                rows = session.execute(query).all()
-                parents = _parents_of(session, [d for d, _ in rows])
-                chunk = [_delivery(d, _item(i), _parent(parents, d)) for d, i in rows]
-            yield from chunk
-            if len(rows) < batch:
-                return
-            last_due, last_id = chunk[-1].due_at, chunk[-1].id
-
-    def count_by_state(self) -> dict[str, int]:
-        with self._read() as session:
-            rows = session.execute(
-                select(DeliveryRow.state, func.count()).group_by(DeliveryRow.state)
-            ).all()
-            return {str(state): int(count) for state, count in rows}
 
     # ------------------------------------------------------------ the officer's changes
 
@@ -289,8 +126,10 @@ class ItemsMixin(StoreBase):
                         Change(channel, State.PENDING, State.CANCELLED, "no longer routed")
                     )
             session.flush()
-            self._insert_plan(session, item_id, fresh)
-            self._link_announcements(session, item_id, plan, {})
+            _insert_deliveries(session, [(item_id, fresh)], utcnow())
+            # The new rows are not in the loaded collection yet: read it again for the status.
+            session.expire(row, ["deliveries"])
+            self._link_announcements(session, item_id, plan)
             if any(d.state is not State.CANCELLED for d in row.deliveries):
                 row.status = "active"
         return report
@@ -471,10 +310,6 @@ class ItemsMixin(StoreBase):
         return record
 
 
-#: Values per IN (...) list, well under every backend's limit on bound parameters.
-_CHUNK = 500
-
-
 def _item_row(session: Session, item_id: int) -> ItemRow:
     row = session.get(ItemRow, item_id, options=[selectinload(ItemRow.deliveries)])
     if row is None:
@@ -552,6 +387,42 @@ def _item_values(new: NewItem, now: datetime) -> dict[str, Any]:
         "created_at": now,
         "updated_at": now,
     }
+
+
+def _insert_deliveries(
+    session: Session, plans: Sequence[tuple[int, Sequence[PlannedDelivery]]], now: datetime
+) -> None:
+    """The one way deliveries enter the ledger (add, import, an edit routing more channels):
+    pending, due at their time, each announcement pointing at the post it announces.
+
+    One multi-row INSERT (Core: the rows need no identity map), ids back in order. An
+    announcement of a delivery outside `plans` is linked by the caller.
+    """
+    values = [_delivery_values(item_id, p, now) for item_id, plan in plans for p in plan]
+    if not values:
+        return
+    deliveries = _table(DeliveryRow)
+    connection = session.connection()
+    ids = iter(
+        connection.execute(
+            insert(deliveries).returning(deliveries.c.id, sort_by_parameter_order=True), values
+        ).scalars()
+    )
+    links = []
+    for _, plan in plans:
+        by_channel = {planned.channel: next(ids) for planned in plan}
+        links += [
+            {"child": by_channel[p.channel], "parent": by_channel[p.waits_for]}
+            for p in plan
+            if p.waits_for in by_channel
+        ]
+    if links:
+        connection.execute(
+            update(deliveries)
+            .where(deliveries.c.id == bindparam("child"))
+            .values(waits_for_id=bindparam("parent")),
+            links,
+        )
 
 
 def _delivery_values(item_id: int, planned: PlannedDelivery, now: datetime) -> dict[str, Any]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import socket
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,93 +21,33 @@ from sqlalchemy import (
     and_,
     bindparam,
     delete,
-    exists,
     func,
     insert,
-    or_,
     select,
     update,
 )
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from crosspost.clock import utcnow
 from crosspost.domain import Delivery
-from crosspost.models import AttemptRow, ChannelStateRow, DeliveryRow, ItemRow, WorkerRow
+from crosspost.models import AttemptRow, ChannelStateRow, DeliveryRow, WorkerRow
 from crosspost.redact import redact, redact_optional
-from crosspost.states import IN_FLIGHT, NEEDS_ATTENTION, State
+from crosspost.states import IN_FLIGHT, State
 from crosspost.store._core import (
     StoreBase,
-    _delivery,
-    _item,
+    _load,
     _move,
-    _parent,
-    _parents_of,
+    _not_paused,
+    _parent_published,
     _schedule_announcements,
     transition,
 )
-
-
-@dataclass(frozen=True)
-class ChannelPause:
-    channel: str
-    reason: str
-    since: datetime
-
-
-@dataclass(frozen=True)
-class WorkerInfo:
-    id: str
-    mode: str
-    hostname: str
-    pid: int
-    started_at: datetime
-    heartbeat_at: datetime
-
-
-# Built once: SQL expressions are immutable, and building this one (an alias and its
-# column adaptation) cost more than running the whole claim (bench/RESULTS.md).
-@functools.cache
-def _parent_published() -> Any:
-    """Deliveries that wait for nothing, or whose announced post is out."""
-    parent = aliased(DeliveryRow)
-    return or_(
-        DeliveryRow.waits_for_id.is_(None),
-        exists().where(
-            parent.id == DeliveryRow.waits_for_id,
-            parent.state == State.PUBLISHED,
-        ),
-    )
-
-
-@functools.cache
-def _not_paused() -> Any:
-    return ~exists().where(
-        ChannelStateRow.channel == DeliveryRow.channel,
-        ChannelStateRow.paused_reason.is_not(None),
-    )
-
 
 # ---------------------------------------------------------------- the publication path
 # Every delivery runs the statements below. Building one (and its cache key) cost
 # more than running it on SQLite, so they are built once, with bind parameters, and
 # run on the session's connection, which also skips the ORM's per-statement set-up.
 # The SQL is the same as before; the profile and figures are in bench/RESULTS.md.
-
-
-#: The earliest due time, as ORDER BY ... LIMIT 1 rather than min(): PostgreSQL then walks
-#: ix_deliveries_state_next and stops at the first row that may go out, instead of
-#: scanning every pending delivery (0.5 s for 1M, every second, from the watch job).
-_NEXT_DUE = (
-    select(DeliveryRow.next_attempt_at)
-    .where(
-        DeliveryRow.state == State.PENDING,
-        DeliveryRow.next_attempt_at.is_not(None),
-        _parent_published(),
-        _not_paused(),
-    )
-    .order_by(DeliveryRow.next_attempt_at)
-    .limit(1)
-)
 
 
 @functools.cache
@@ -139,20 +78,6 @@ _CLAIM = transition(
     lease_until=bindparam("lease_until"),
     updated_at=bindparam("now"),
 )
-
-
-@functools.cache
-def _load_query(*, claimed: bool) -> Select[DeliveryRow, ItemRow]:
-    query = (
-        select(DeliveryRow, ItemRow)
-        .join(ItemRow, DeliveryRow.item_id == ItemRow.id)
-        .where(DeliveryRow.id.in_(bindparam("ids", expanding=True)))
-        .order_by(DeliveryRow.next_attempt_at, DeliveryRow.id)
-        .execution_options(populate_existing=True)
-    )
-    if claimed:
-        query = query.where(DeliveryRow.claimed_by == bindparam("claimed_by"))
-    return query
 
 
 _START_SENDING = transition(
@@ -224,14 +149,6 @@ class PublishingMixin(StoreBase):
 
     # ------------------------------------------------------------ looking
 
-    def next_due(self, *, exclude_channels: Sequence[str] = ()) -> datetime | None:
-        """When the earliest pending delivery that could go out becomes due."""
-        with self._read() as session:
-            query = _NEXT_DUE
-            if exclude_channels:
-                query = query.where(DeliveryRow.channel.not_in(exclude_channels))
-            return session.connection().execute(query).scalar()
-
     # ------------------------------------------------------------ claiming
 
     def claim_due(
@@ -265,48 +182,7 @@ class PublishingMixin(StoreBase):
             connection.execute(
                 _CLAIM, {"ids": ids, "worker": worker, "lease_until": now + lease, "now": now}
             )
-            return self._load(session, ids, claimed_by=worker)
-
-    def _load(
-        self, session: Session, ids: Sequence[int], *, claimed_by: str | None = None
-    ) -> list[Delivery]:
-        query = _load_query(claimed=claimed_by is not None)
-        rows = session.execute(query, {"ids": list(ids), "claimed_by": claimed_by}).all()
-        parents = _parents_of(session, [d for d, _ in rows])
-        return [_delivery(d, _item(i), _parent(parents, d)) for d, i in rows]
-
-    def count_published_since(
-        self, channel: str, since: datetime, *, besides: Sequence[int] = ()
-    ) -> int:
-        """Posts out or in flight on `channel` since `since`, for per-channel limits.
-
-        `besides`: the caller's fresh claims, which it is deciding about.
-        """
-        with self._read() as session:
-            published = select(func.count()).where(
-                DeliveryRow.channel == channel,
-                or_(
-                    and_(
-                        DeliveryRow.state == State.PUBLISHED,
-                        DeliveryRow.published_at > since,
-                    ),
-                    and_(
-                        DeliveryRow.state.in_(sorted(IN_FLIGHT)),
-                        DeliveryRow.id.not_in(besides or [-1]),
-                    ),
-                ),
-            )
-            return int(session.scalar(published) or 0)
-
-    def oldest_published_since(self, channel: str, since: datetime) -> datetime | None:
-        with self._read() as session:
-            return session.scalar(
-                select(func.min(DeliveryRow.published_at)).where(
-                    DeliveryRow.channel == channel,
-                    DeliveryRow.state == State.PUBLISHED,
-                    DeliveryRow.published_at > since,
-                )
-            )
+            return _load(session, ids, claimed_by=worker)
 
     # ------------------------------------------------------------ one attempt
 
@@ -533,23 +409,6 @@ class PublishingMixin(StoreBase):
                 )
             return released, len(stale)
 
-    def unknown_to_reconcile(self, now: datetime, limit: int = 50) -> list[Delivery]:
-        """Unknown deliveries whose settling delay has passed and that a lookup could settle."""
-        with self._read() as session:
-            ids = list(
-                session.scalars(
-                    select(DeliveryRow.id)
-                    .where(
-                        DeliveryRow.state == State.UNKNOWN,
-                        DeliveryRow.next_attempt_at.is_not(None),
-                        DeliveryRow.next_attempt_at <= now,
-                    )
-                    .order_by(DeliveryRow.next_attempt_at)
-                    .limit(limit)
-                )
-            )
-            return self._load(session, ids) if ids else []
-
     def reconcile_found(
         self, delivery_id: int, now: datetime, *, remote_id: str, url: str | None,
         published_at: datetime,
@@ -634,16 +493,6 @@ class PublishingMixin(StoreBase):
                 row.checked_at = now
             return was_paused
 
-    def paused_channels(self) -> list[ChannelPause]:
-        with self._read() as session:
-            rows = session.scalars(
-                select(ChannelStateRow).where(ChannelStateRow.paused_reason.is_not(None))
-            )
-            return [
-                ChannelPause(r.channel, r.paused_reason or "", r.paused_at or r.checked_at)  # type: ignore[arg-type]
-                for r in rows
-            ]
-
     # ------------------------------------------------------------ workers
 
     def register_worker(self, worker: str, mode: str, now: datetime) -> None:
@@ -671,46 +520,9 @@ class PublishingMixin(StoreBase):
         with self._session() as session:
             session.execute(delete(WorkerRow).where(WorkerRow.id == worker))
 
-    def workers(self) -> list[WorkerInfo]:
-        with self._read() as session:
-            rows = session.scalars(select(WorkerRow).order_by(WorkerRow.started_at))
-            return [
-                WorkerInfo(r.id, r.mode, r.hostname, r.pid, r.started_at, r.heartbeat_at)
-                for r in rows
-            ]
-
     def forget_workers_silent_since(self, before: datetime) -> int:
         with self._session() as session:
             result = session.execute(delete(WorkerRow).where(WorkerRow.heartbeat_at < before))
             return int(getattr(result, "rowcount", 0))
 
     # ------------------------------------------------------------ status
-
-    def held_announcements(self) -> list[Delivery]:
-        """Pending announcements whose announced post failed, was cancelled or is unknown."""
-        parent = aliased(DeliveryRow)
-        with self._read() as session:
-            ids = list(
-                session.scalars(
-                    select(DeliveryRow.id)
-                    .join(parent, parent.id == DeliveryRow.waits_for_id)
-                    .where(
-                        DeliveryRow.state == State.PENDING,
-                        parent.state.in_(sorted(NEEDS_ATTENTION | {State.CANCELLED})),
-                    )
-                )
-            )
-            return self._load(session, ids) if ids else []
-
-    def stuck(self, now: datetime) -> list[Delivery]:
-        """In flight with an expired lease: a publisher died; the reaper will settle them."""
-        with self._read() as session:
-            ids = list(
-                session.scalars(
-                    select(DeliveryRow.id).where(
-                        DeliveryRow.state.in_(sorted(IN_FLIGHT)),
-                        DeliveryRow.lease_until < now,
-                    )
-                )
-            )
-            return self._load(session, ids) if ids else []
