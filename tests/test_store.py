@@ -133,3 +133,18 @@ def test_the_sqlite_ledger_and_its_journal_are_private_to_their_owner(tmp_path: 
         os.umask(previous)
     assert {"crosspost.db", "crosspost.db-wal", "crosspost.db-shm"} <= set(modes)
     assert set(modes.values()) == {"0o600"}, modes
+
+
+def test_an_item_routed_to_a_new_channel_after_cancelling_is_active_again(db_url: str) -> None:
+    store = Store.open(db_url)
+    [item_id] = store.add_items([(_item(), [PlannedDelivery("x", AT)])])
+    store.cancel(item_id)
+    assert store.get_item(item_id).item.status == "cancelled"
+    store.update_item(item_id, {}, [PlannedDelivery("y", AT)])
+    record = store.get_item(item_id)
+    assert {d.channel: d.state for d in record.deliveries} == {
+        "x": State.CANCELLED,
+        "y": State.PENDING,
+    }
+    assert record.item.status == "active"
+    store.close()
