@@ -99,12 +99,6 @@ def preview_delivery(
     return replace(result, rendered=rendered, link_known=link_known)
 
 
-def _swap(text: str, swaps: dict[str, str]) -> str:
-    for old, new in swaps.items():
-        text = text.replace(old, new)
-    return text
-
-
 def link_to_come_words(delivery: Delivery) -> str:
     """What stands for a link nobody can know yet."""
     what = "article" if delivery.item.kind == "article" else f"{delivery.waits_for_channel} post"
