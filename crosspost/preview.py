@@ -11,6 +11,7 @@ from channels.base import Channel, ChannelError, Problem, RenderContext, Rendere
 from crosspost.config import Settings
 from crosspost.domain import Delivery, Item, NewItem, PlannedDelivery
 from crosspost.errors import CrosspostError
+from crosspost.states import IN_FLIGHT, State
 
 #: Stands in for a link that exists only once the announced post is out (23 on X either way).
 LINK_TO_COME = "https://link-to-come.invalid/announced-post"
@@ -102,12 +103,6 @@ def preview_delivery(
     return replace(result, rendered=rendered, link_known=link_known)
 
 
-def _swap(text: str, swaps: dict[str, str]) -> str:
-    for old, new in swaps.items():
-        text = text.replace(old, new)
-    return text
-
-
 def link_to_come_words(delivery: Delivery) -> str:
     """What stands for a link nobody can know yet."""
     what = "article" if delivery.item.kind == "article" else f"{delivery.waits_for_channel} post"
@@ -116,9 +111,9 @@ def link_to_come_words(delivery: Delivery) -> str:
 
 def expected_url(settings: Settings, announced: Delivery) -> str | None:
     """The URL the announced delivery has, or will have, when it can be told before it is out."""
-    if announced.state == "published":
+    if announced.state is State.PUBLISHED:
         return announced.remote_url
-    if announced.state not in ("pending", "claimed", "sending") or (
+    if not (announced.state is State.PENDING or announced.state in IN_FLIGHT) or (
         announced.channel not in settings.channels
     ):
         return None

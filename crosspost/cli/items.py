@@ -157,7 +157,7 @@ def _refuse_duplicate(context: Any, accepted: Any) -> None:
     """An identical item already queued is refused with its id: a command typed twice."""
     from crosspost.errors import InputError
     from crosspost.intake import find_duplicates
-    from crosspost.when import show_local
+    from crosspost.wording import show_local
 
     for duplicate in find_duplicates([accepted], context.store):
         existing = context.store.get_item(duplicate.item_id).item

@@ -131,7 +131,7 @@ def job(
         channel="x",
         role="post",
         due_at=NOW,
-        state="publishing",
+        state="sending",
         progress=progress,
         attempt_history=attempts,
     )
