@@ -27,6 +27,7 @@ from crosspost.errors import ConfigError, CrosspostError
 from crosspost.states import State
 from crosspost.store import Store
 from crosspost.wording import short_duration
+from schedules import spending
 from schedules.log import EventLog
 from schedules.pauses import Pauses
 from schedules.reconciler import Reconciler, is_setup_problem, render, settling_delay
@@ -52,6 +53,8 @@ class Tally:
     retrying: int = 0
     skipped: int = 0
     deferred: int = 0
+    #: Held back by a channel's monthly budget.
+    held: int = 0
     #: Handed to the officer: the engine cannot settle them by itself.
     attention: int = 0
     by_channel: Counter[str] = field(default_factory=Counter)
@@ -241,8 +244,16 @@ class Publisher:
                 self.tally.failed += 1
                 self.log.failed(delivery, message)
             return
+        verdict = spending.reserve(self.store, self.settings, channel, delivery, rendered, now)
+        if verdict is not None and not verdict.fits:
+            message = verdict.hold_message(channel.label)
+            if self.store.hold(delivery.id, self.worker_id, now, verdict.month.end, message):
+                self.tally.held += 1
+                self.log.held(delivery, message)
+            return
         attempt_id = self.store.start_attempt(delivery.id, self.worker_id, now)
         if attempt_id is None:
+            self.store.release_spend([delivery.id])
             self.log.lost_claim(delivery)
             return
         job = PublishJob(
@@ -252,6 +263,7 @@ class Publisher:
             save_progress=lambda progress: self.store.save_progress(
                 delivery.id, self.worker_id, progress
             ),
+            charge=spending.charger(self.store, delivery, self.clock),
         )
         try:
             receipt = channel.publish(job)
@@ -259,10 +271,17 @@ class Publisher:
             # Our own checks (secrets file, missing value) raise these, and they run
             # before the adapter sends anything: nothing is online, the post waits.
             self._setup_problem(delivery, attempt_id, error)
+            if verdict is not None:
+                self.store.release_spend([delivery.id])
             return
         except Exception as error:
-            self._record_error(delivery, attempt_id, error, channel)
+            state = self._record_error(delivery, attempt_id, error, channel)
+            if verdict is not None and state is not State.UNKNOWN:
+                # Known outcome: what X created was billed as it answered, the rest was not.
+                self.store.release_spend([delivery.id])
             return
+        if verdict is not None:
+            self.store.release_spend([delivery.id])  # each post was billed as X answered
         done = self.clock()
         recorded = self.store.record_published(
             delivery.id,
@@ -304,7 +323,8 @@ class Publisher:
 
     def _record_error(
         self, delivery: Delivery, attempt_id: int, error: Exception, channel: Channel
-    ) -> None:
+    ) -> State:
+        """Record a failed attempt as retry.decide() says; the state it leaves."""
         now = self.clock()
         publisher = self.settings.publisher
         decision = decide(
@@ -334,7 +354,7 @@ class Publisher:
         if decision.pause_channel:
             self.pauses.credentials_expired(delivery.channel, message, now)
         if not moved:
-            return
+            return decision.state
         if decision.state is State.FAILED:
             self.tally.failed += 1
             self.log.failed(delivery, message)
@@ -345,6 +365,7 @@ class Publisher:
             self.tally.retrying += 1
             assert decision.next_attempt_at is not None
             self.log.retrying(delivery, decision.next_attempt_at, message)
+        return decision.state
 
     # ------------------------------------------------------------ housekeeping
 

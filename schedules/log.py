@@ -109,6 +109,9 @@ class EventLog:
     def skipped(self, delivery: Delivery, reason: str) -> None:
         self.emit("skipped", delivery, reason=reason)
 
+    def held(self, delivery: Delivery, reason: str) -> None:
+        self.emit("held", delivery, reason=reason)
+
     def needs_officer(self, delivery: Delivery) -> None:
         self.emit(
             "attention",

@@ -31,6 +31,7 @@ from crosspost.store import Store
 from schedules.log import EventLog
 from schedules.pauses import Pauses
 from schedules.retry import describe
+from schedules.spending import charger
 
 if TYPE_CHECKING:
     from schedules.engine import Tally
@@ -97,6 +98,7 @@ class Reconciler:
             rendered,
             idempotency_key=delivery.key,
             save_progress=lambda progress: self.store.save_progress(delivery.id, None, progress),
+            charge=charger(self.store, delivery, self.clock),
         )
         try:
             found = channel.find_existing(job)
@@ -121,6 +123,7 @@ class Reconciler:
                 url=found.url,
                 published_at=found.published_at,
             ):
+                self.store.confirm_spend(delivery.id)  # the lost answer's post is billed
                 self.tally.published += 1
                 self.log.reconciled(delivery, found.url or found.remote_id)
                 return 1
@@ -134,12 +137,14 @@ class Reconciler:
                 last_error=f"not on {channel.label} after {delivery.attempts} attempts: "
                 f"{delivery.last_error}",
             )
+            self.store.release_spend([delivery.id])
             self.tally.failed += 1
             self.log.failed(delivery, "gave up: never confirmed and not found on the platform")
             return 1
         if self.store.reconcile_absent(
             delivery.id, now, f"not found on {channel.label} after {delivery.last_error}; retrying"
         ):
+            self.store.release_spend([delivery.id])  # not created: its resend reserves again
             self.log.retrying(delivery, now, "not found on the platform: sending again")
             return 1
         return 0

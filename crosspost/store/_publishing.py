@@ -320,6 +320,14 @@ class PublishingMixin(StoreBase):
             values["next_attempt_at"] = next_attempt_at
         return self._leave_claim(delivery_id, worker, now, State.PENDING, **values)
 
+    def hold(
+        self, delivery_id: int, worker: str, now: datetime, until: datetime, message: str
+    ) -> bool:
+        """Give a claim back to wait until `until`, saying why (the month's budget)."""
+        return self._leave_claim(
+            delivery_id, worker, now, State.PENDING, next_attempt_at=until, last_error=message
+        )
+
     def skip_late(self, delivery_id: int, worker: str, now: datetime, message: str) -> bool:
         return self._leave_claim(
             delivery_id, worker, now, State.SKIPPED_LATE, next_attempt_at=None, last_error=message

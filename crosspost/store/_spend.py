@@ -26,7 +26,14 @@ RESERVED = "reserved"
 
 class SpendMixin(StoreBase):
     def reserve_spend(
-        self, channel: str, delivery_id: int, cost: Decimal, budget: Decimal, month: Month
+        self,
+        channel: str,
+        delivery_id: int,
+        cost: Decimal,
+        budget: Decimal,
+        month: Month,
+        *,
+        now: datetime | None = None,
     ) -> Verdict:
         """Reserve `cost` for `delivery_id` if the month's spend leaves room for it."""
         with self._session() as session:
@@ -44,7 +51,7 @@ class SpendMixin(StoreBase):
                     SpendRow(
                         channel=channel,
                         delivery_id=delivery_id,
-                        at=utcnow(),
+                        at=now or utcnow(),
                         what=RESERVED,
                         units=1,
                         micros=to_micros(cost),
@@ -63,8 +70,12 @@ class SpendMixin(StoreBase):
         at: datetime | None = None,
     ) -> None:
         """What the platform charged for a request it answered (a post it created, posts
-        read back). A reservation is settled apart, once the send's outcome is known."""
+        read back). A post's charge comes out of its delivery's reservation, so that it is
+        never counted twice; what is left of the reservation is settled once the send's
+        outcome is known."""
         with self._session() as session:
+            if delivery_id is not None and what != "read":
+                self._draw_on_reservation(session, delivery_id, to_micros(amount))
             session.add(
                 SpendRow(
                     channel=channel,
@@ -87,7 +98,7 @@ class SpendMixin(StoreBase):
 
     def release_spend(self, delivery_ids: Iterable[int]) -> None:
         """Drop the reservations of sends whose outcome is known: what they created was
-    charged as it happened (record_spend), and the rest was never created."""
+        charged as it happened (record_spend), and the rest was never created."""
         ids = list(delivery_ids)
         if not ids:
             return
@@ -96,7 +107,9 @@ class SpendMixin(StoreBase):
                 delete(SpendRow).where(SpendRow.delivery_id.in_(ids), SpendRow.what == RESERVED)
             )
 
-    def month_spend(self, month: Month, channels: Iterable[str] | None = None) -> dict[str, Decimal]:
+    def month_spend(
+        self, month: Month, channels: Iterable[str] | None = None
+    ) -> dict[str, Decimal]:
         """Each channel's spend in `month` (reservations included: they may be out)."""
         query = (
             select(SpendRow.channel, func.sum(SpendRow.micros))
@@ -122,6 +135,17 @@ class SpendMixin(StoreBase):
             }
 
     # ------------------------------------------------------------ helpers
+
+    def _draw_on_reservation(self, session: Session, delivery_id: int, micros: int) -> None:
+        reserved = session.scalars(
+            select(SpendRow).where(SpendRow.delivery_id == delivery_id, SpendRow.what == RESERVED)
+        ).first()
+        if reserved is None:
+            return
+        if reserved.micros <= micros:
+            session.delete(reserved)
+        else:
+            reserved.micros -= micros
 
     def _month_micros(self, session: Session, channel: str, month: Month) -> int:
         total = session.execute(

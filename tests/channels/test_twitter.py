@@ -1176,7 +1176,8 @@ def test_each_post_of_a_thread_costs_its_price_a_link_costing_more() -> None:
     assert chan.cost(render(scoop(body="Infos sur asso.fr", link=None), chan)) == Decimal("0.20")
     thread = render(scoop(body=LONG_BODY), chan)
     with_link = sum(1 for part in thread.parts if "https://" in part)
-    assert len(thread.parts) == 3 and with_link == 1
+    assert len(thread.parts) == 3
+    assert with_link == 1
     assert chan.cost(thread) == Decimal("0.20") + 2 * Decimal("0.015")
     # Prices are settings: X changes them.
     dearer = channel(price_per_post="0.02", price_per_post_with_link="0.25")
@@ -1226,7 +1227,9 @@ def test_publishing_charges_each_post_x_created_and_a_lookup_what_it_read(
     api.add(
         responses.GET,
         USER_TWEETS,
-        json=x.timeline(*(x.timeline_tweet(f"18800281060205159{n:02d}", "Autre") for n in range(7))),
+        json=x.timeline(
+            *(x.timeline_tweet(f"18800281060205159{n:02d}", "Autre") for n in range(7))
+        ),
     )
     lookup, _ = lookup_job(render(scoop()))
     read: list[Charge] = []
