@@ -19,8 +19,8 @@ from channels.mastodon import text as texts
 from channels.mastodon.media import image_facts
 from channels.mastodon.settings import MastodonSettings
 from channels.mastodon.text import Limits
-from channels.text import capitalise, event_when, markdown_to_plain
 from crosspost.domain import Item
+from crosspost.text import capitalise, event_when, markdown_to_plain
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo

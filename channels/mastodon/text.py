@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from channels.text import capitalise
+from crosspost.text import capitalise
 
 #: A link as Mastodon finds one (a scheme is needed), without its trailing punctuation.
 URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]'\u2019»]")
