@@ -34,6 +34,7 @@ EXTENSIONS = {
     "image/bmp": ".bmp",
     "image/tiff": ".tif",
     "image/webp": ".webp",
+    "image/avif": ".avif",
 }
 
 
@@ -41,6 +42,8 @@ def sniff_image(head: bytes) -> str | None:
     """The MIME type of an image from its first HEAD_BYTES bytes, or None if not one known."""
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "image/webp"
+    if head[4:12] in (b"ftypavif", b"ftypavis"):  # an ISO BMFF box whose brand is AVIF
+        return "image/avif"
     return next((kind for magic, kind in SIGNATURES if head.startswith(magic)), None)
 
 
