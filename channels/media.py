@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from channels.base import Problem
+from channels.base import Permanent, Problem
 
 #: How many leading bytes `sniff_image` needs.
 HEAD_BYTES = 16
@@ -53,6 +53,14 @@ def sniff_file(path: str | Path) -> str | None:
         return sniff_image(handle.read(HEAD_BYTES))
 
 
+def image_bytes(path: Path) -> bytes:
+    """The image to upload; Permanent when it cannot be read (the officer must fix the file)."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise Permanent(f"image {path} cannot be read: {exc.strerror}") from None
+
+
 def image_facts(path: str) -> dict[str, Any]:
     """What validate() and publish() need to know of the file: its real type and size,
     or why it cannot be read."""
@@ -78,3 +86,16 @@ def refusals(
     kind = facts["media_type"] or unknown
     names = ", ".join(accepted.values())
     return [Problem("error", f"image is {kind}; {platform} accepts {names} images")]
+
+
+def too_large(facts: Mapping[str, Any], limit: int, *, taker: str) -> list[Problem]:
+    """An error when the image in `facts` is over `limit` bytes; `taker` is who refuses it."""
+    if facts["bytes"] <= limit:
+        return []
+    return [
+        Problem(
+            "error",
+            f"image is {facts['bytes']:,} bytes; {taker} accepts up to {limit:,} bytes "
+            "(make it smaller or save it as JPEG)",
+        )
+    ]

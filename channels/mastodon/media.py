@@ -15,9 +15,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from channels.base import Permanent, Problem, Transient
+from channels.base import Problem, Transient
 from channels.mastodon.api import Api
-from channels.media import NO_ALT_TEXT, refusals
+from channels.media import NO_ALT_TEXT, image_bytes, refusals, too_large
 from channels.media import image_facts as file_facts
 
 #: Mastodon 4.3's defaults (configuration.media_attachments of GET /api/v2/instance).
@@ -47,14 +47,7 @@ def image_problems(
     problems = refusals(media, platform="Mastodon", accepted=IMAGE_TYPES, unknown=unknown)
     if "unreadable" in media:
         return problems
-    if media["bytes"] > size_limit:
-        problems.append(
-            Problem(
-                "error",
-                f"image is {media['bytes']:,} bytes; the instance accepts up to "
-                f"{size_limit:,} bytes (make it smaller or save it as JPEG)",
-            )
-        )
+    problems += too_large(media, size_limit, taker="the instance")
     description = media.get("description")
     if not description:
         problems.append(Problem("warning", NO_ALT_TEXT))
@@ -79,10 +72,7 @@ def upload(
 ) -> str:
     """Upload the image with its description; its id once the instance has processed it."""
     path = Path(media["file"])
-    try:
-        content = path.read_bytes()
-    except OSError as exc:
-        raise Permanent(f"image {path} cannot be read: {exc.strerror}") from None
+    content = image_bytes(path)
     mime = media.get("media_type") or "application/octet-stream"
     status, attachment = api.upload(path.name, content, mime, media.get("description"))
     media_id = str(attachment.get("id") or "")
