@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from channels.base import Ambiguous, Transient
+from channels.errors import json_of
 from channels.mastodon.errors import Request, http_error, transport_error, unreadable_error
 
 if TYPE_CHECKING:
@@ -56,8 +57,8 @@ class Api:
         except requests.RequestException as exc:
             raise transport_error(exc, request) from None
         if response.status_code >= 400:
-            raise http_error(response.status_code, response.headers, _json(response), request)
-        if _json(response) is None:
+            raise http_error(response.status_code, response.headers, json_of(response), request)
+        if json_of(response) is None:
             raise unreadable_error(response.status_code, request)
         return response
 
@@ -140,13 +141,6 @@ def opened(base: str, token: str, *, timeout: float, token_env: str) -> Iterator
         yield api
     finally:
         api.close()
-
-
-def _json(response: requests.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
 
 
 def _object(response: requests.Response) -> dict[str, Any]:

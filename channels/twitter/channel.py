@@ -23,10 +23,11 @@ from channels.base import (
     Rendered,
     Transient,
 )
+from channels.errors import json_of
 from channels.media import image_bytes
 from channels.microblog import compose, in_thread
 from channels.twitter.client import Credentials, rebased_session
-from channels.twitter.errors import http_error, json_of, transport_error, x_says
+from channels.twitter.errors import http_error, transport_error, x_says
 from channels.twitter.media import image_facts, image_problems
 from channels.twitter.settings import LIMIT, LOOKUP_PAGE, LOOKUP_PAGES, UNIT, TwitterSettings
 from channels.twitter.text import (

@@ -24,7 +24,7 @@ from channels.base import (
     Rendered,
     Transient,
 )
-from channels.errors import Rule, meant, transport_rule
+from channels.errors import Rule, json_of, meant, transport_rule
 from channels.media import HEAD_BYTES, image_bytes, sniff_image
 from channels.wordpress.errors import (
     TermExists,
@@ -263,10 +263,7 @@ class WordPressChannel(Channel):
 
     def _http_error(self, call: Call, response: requests.Response) -> ChannelError:
         """The ChannelError an error answer means, from ERROR_RULES."""
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
+        body = json_of(response)
         code, message, inner_status = error_fields(body)
         status = response.status_code
         if code is None and status < 500 and status not in (401, 408, 429):
