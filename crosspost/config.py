@@ -353,7 +353,23 @@ def _check_routes(raw: FileSettings, channels: dict[str, ChannelSettings], path:
             raise ConfigError(
                 f"{where}.announce_from: expected one of the `to` channels ({', '.join(route.to)})"
             )
+        _check_kinds_taken(route, channels, where)
         _check_announced_address(route, channels, path, where)
+
+
+def _check_kinds_taken(route: Route, channels: dict[str, ChannelSettings], where: str) -> None:
+    """A channel that publishes some kinds only (Mobilizon: events) is routed no others."""
+    from channels.registry import adapter_class
+
+    for name in (*route.to, *route.announce):
+        only: tuple[str, ...] = getattr(adapter_class(channels[name].type), "only_kinds", ())
+        others = [k for k in route.kinds if only and k not in only]
+        if others:
+            raise ConfigError(
+                f"{where}.kind: {name} publishes {' and '.join(only)} items only, and this "
+                f'route sends it {", ".join(repr(k) for k in others)} ("*" is every kind); '
+                f'give {name} a route of its own with kind = "{only[0]}"'
+            )
 
 
 def _check_announced_address(

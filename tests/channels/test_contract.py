@@ -4,8 +4,8 @@ Each adapter has detailed tests of its own (test_twitter.py and the others, with
 `responses`). This suite checks only what the engine and the officer rely on from
 *any* channel, running every test over one parametrized fixture, `channel`:
 
-- "twitter", "facebook", "wordpress" and "mastodon" talk to one in-process FakePlatformServer,
-  which accepts only the credentials set here;
+- "twitter", "facebook", "wordpress", "mastodon" and "mobilizon" talk to one in-process
+  FakePlatformServer, which accepts only the credentials set here;
 - "static-blog" writes into a temporary directory;
 - "fake" is tests.support.fakechannel.FakeChannel.
 
@@ -56,6 +56,7 @@ from crosspost.redact import redact
 from crosspost.secrets import SecretSource
 from tests.support.fakechannel import FakePlatform, fake_platform
 from tests.support.fakeplatform import FakePlatformServer
+from tests.support.fakeplatform.mobilizon import mobilizon_of
 
 PARIS = ZoneInfo("Europe/Paris")
 MB = 1024 * 1024
@@ -70,12 +71,18 @@ X_SECRETS = {
 FB_SECRETS = {"FB_PAGE_TOKEN": "EAAfb-5d2a-CONTRACT-SECRET"}
 WP_SECRETS = {"WP_APP_PASSWORD": "wpap-9b3f-CONTRACT-SECRET"}
 MASTODON_SECRETS = {"MASTODON_ACCESS_TOKEN": "masto-71aa-CONTRACT-SECRET"}
+MZ_SECRETS = {
+    "MOBILIZON_EMAIL": "mz-3e1a-CONTRACT-SECRET@asso.example.org",
+    "MOBILIZON_PASSWORD": "mzpw-8c2d-CONTRACT-SECRET",
+}
 #: What the revoked-credentials case sets instead: no more shown than the good ones.
 REVOKED = "revoked-0c4e-CONTRACT-SECRET"
 SECRET_VALUES = {
     **{
         value: name
-        for name, value in (X_SECRETS | FB_SECRETS | WP_SECRETS | MASTODON_SECRETS).items()
+        for name, value in (
+            X_SECRETS | FB_SECRETS | WP_SECRETS | MASTODON_SECRETS | MZ_SECRETS
+        ).items()
     },
     REVOKED: "a revoked credential",
 }
@@ -224,6 +231,25 @@ class MastodonBackend(ServerBackend):
         return {"instance_url": self.server.url}
 
 
+class MobilizonBackend(ServerBackend):
+    kind = "mobilizon"
+    secrets = MZ_SECRETS
+    image_limit = 10 * MB  # the instance's upload_limit, as shipped
+
+    def __init__(self, server: FakePlatformServer, base_dir: Path) -> None:
+        super().__init__(server, base_dir)
+        instance = mobilizon_of(server)
+        for account in instance.accounts.values():
+            account.email = MZ_SECRETS["MOBILIZON_EMAIL"]
+            account.password = MZ_SECRETS["MOBILIZON_PASSWORD"]
+        # The paging case creates 121 events within seconds; Mobilizon allows 60 a minute.
+        instance.rate_limits["createEvent"] = 1000
+
+    def table(self) -> dict[str, Any]:
+        group = next(iter(mobilizon_of(self.server).groups.values()))
+        return {"instance_url": self.server.url, "group": group.preferred_username}
+
+
 class BlogBackend(Backend):
     kind = "static-blog"
     no_image_limit = "the static blog copies images of any size"
@@ -283,6 +309,7 @@ BACKENDS: dict[str, type[Backend]] = {
         FacebookBackend,
         WordPressBackend,
         MastodonBackend,
+        MobilizonBackend,
         BlogBackend,
         FakeBackend,
     )
@@ -343,8 +370,18 @@ def _known_breach(request: pytest.FixtureRequest) -> None:
 # ---------------------------------------------------------------- helpers
 
 
+def postable(channel: Channel, item: Item) -> Item:
+    """`item` as a channel that takes some kinds only (Mobilizon: events) is given it: an
+    event with the item's title, text, link and image."""
+    only = getattr(registry.adapter_class(channel.settings.type), "only_kinds", None)
+    if not only or item.kind in only:
+        return item
+    start = item.event_start or EVENT.event_start
+    return replace(item, kind=only[0], event_start=start, event_end=item.event_end)
+
+
 def render(channel: Channel, item: Item, **context: Any) -> Rendered:
-    return channel.render(item, RenderContext(timezone=PARIS, **context))
+    return channel.render(postable(channel, item), RenderContext(timezone=PARIS, **context))
 
 
 def job(

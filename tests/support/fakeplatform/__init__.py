@@ -1,6 +1,7 @@
-"""A local fake of X, the Facebook Graph API, Mastodon and WordPress, for crash and load tests.
+"""A local fake of X, the Facebook Graph API, Mastodon, WordPress and Mobilizon, for crash
+and load tests.
 
-One loopback HTTP server answers all four platforms with their real wire formats,
+One loopback HTTP server answers every platform with its real wire format,
 so the real adapters, pointed at it through their api_base settings, run unchanged.
 It records every create (tweet, feed post, photo, Mastodon status, WordPress post) with its receive
 time and idempotency key, adds latency, and fails on request::

@@ -27,7 +27,7 @@ KINDS = ("5xx", "429", "timeout", "drop", "lost_answer", "refuse")
 #: Which requests a fault may hit: the recorded creates only (the default),
 #: any write (media uploads, terms...), or every platform request.
 SCOPES = ("creates", "writes", "all")
-PLATFORMS = ("twitter", "facebook", "wordpress", "mastodon")
+PLATFORMS = ("twitter", "facebook", "wordpress", "mastodon", "mobilizon")
 
 
 @dataclass

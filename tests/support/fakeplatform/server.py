@@ -23,6 +23,7 @@ from tests.support.fakeplatform import control
 from tests.support.fakeplatform.faults import Fault, FaultPlan
 from tests.support.fakeplatform.graph import Graph
 from tests.support.fakeplatform.mastodon import Mastodon
+from tests.support.fakeplatform.mobilizon import Mobilizon
 from tests.support.fakeplatform.platform import Env, Platform
 from tests.support.fakeplatform.records import Create, Exchange, Recorder
 from tests.support.fakeplatform.settings import Settings
@@ -60,7 +61,14 @@ class FakePlatformServer:
         self._settings_lock = threading.Lock()
         self.recorder = Recorder()
         self.faults = FaultPlan(random.Random(seed))
-        self.platforms: tuple[Platform, ...] = (Twitter(), Graph(), Mastodon(), WordPress())
+        # WordPress last: it answers every path the others leave.
+        self.platforms: tuple[Platform, ...] = (
+            Twitter(),
+            Graph(),
+            Mastodon(),
+            Mobilizon(),
+            WordPress(),
+        )
         self._listener: _Listener | None = None
         self._listener_lock = threading.Lock()
         self._stopping = threading.Event()
