@@ -14,8 +14,8 @@ from channels.base import (
     Ambiguous,
     AuthExpired,
     Channel,
-    Charge,
     ChannelError,
+    Charge,
     CheckResult,
     Permanent,
     Problem,
@@ -34,8 +34,8 @@ from channels.twitter.media import image_facts, image_problems
 from channels.twitter.settings import LIMIT, LOOKUP_PAGE, LOOKUP_PAGES, UNIT, TwitterSettings
 from channels.twitter.text import (
     add_hashtags,
-    posts_at_least,
     has_link,
+    posts_at_least,
     same_post,
     split_thread,
     truncate_keeping_link,
