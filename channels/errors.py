@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from channels.base import Ambiguous, ChannelError, Transient
 
@@ -60,6 +61,14 @@ class Rule:
             and (self.says is None or self.says in failure.says)
             and (self.raised is None or self.raised in failure.raised)
         )
+
+
+def json_of(response: Any) -> Any:
+    """An answer's JSON body, or None when it is not JSON (a proxy's HTML page, nothing)."""
+    try:
+        return response.json()
+    except ValueError:
+        return None
 
 
 def first_match(rules: Iterable[Rule], failure: Failure, otherwise: Rule) -> Rule:

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from channels.base import Problem
+from channels.base import Permanent, Problem
 
 #: How many leading bytes `sniff_image` needs.
 HEAD_BYTES = 16
@@ -34,6 +34,7 @@ EXTENSIONS = {
     "image/bmp": ".bmp",
     "image/tiff": ".tif",
     "image/webp": ".webp",
+    "image/avif": ".avif",
 }
 
 
@@ -41,6 +42,8 @@ def sniff_image(head: bytes) -> str | None:
     """The MIME type of an image from its first HEAD_BYTES bytes, or None if not one known."""
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "image/webp"
+    if head[4:12] in (b"ftypavif", b"ftypavis"):  # an ISO BMFF box whose brand is AVIF
+        return "image/avif"
     return next((kind for magic, kind in SIGNATURES if head.startswith(magic)), None)
 
 
@@ -48,6 +51,14 @@ def sniff_file(path: str | Path) -> str | None:
     """The MIME type of the image in `path` (OSError if it cannot be read)."""
     with open(path, "rb") as handle:
         return sniff_image(handle.read(HEAD_BYTES))
+
+
+def image_bytes(path: Path) -> bytes:
+    """The image to upload; Permanent when it cannot be read (the officer must fix the file)."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise Permanent(f"image {path} cannot be read: {exc.strerror}") from None
 
 
 def image_facts(path: str) -> dict[str, Any]:
@@ -75,3 +86,16 @@ def refusals(
     kind = facts["media_type"] or unknown
     names = ", ".join(accepted.values())
     return [Problem("error", f"image is {kind}; {platform} accepts {names} images")]
+
+
+def too_large(facts: Mapping[str, Any], limit: int, *, taker: str) -> list[Problem]:
+    """An error when the image in `facts` is over `limit` bytes; `taker` is who refuses it."""
+    if facts["bytes"] <= limit:
+        return []
+    return [
+        Problem(
+            "error",
+            f"image is {facts['bytes']:,} bytes; {taker} accepts up to {limit:,} bytes "
+            "(make it smaller or save it as JPEG)",
+        )
+    ]

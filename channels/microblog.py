@@ -1,7 +1,8 @@
-"""What short-post platforms (X, Bluesky) share: the post's text, hashtags, threads.
+"""What short-post platforms (X, Bluesky, Mastodon) share: the post's text, hashtags, threads.
 
 Each platform brings its own measure (`fits`: X's weighted characters, Bluesky's
-graphemes and bytes), its own hashtag spelling and its own places to cut; the
+graphemes and bytes, Mastodon's characters with a link counted as the instance's
+characters_reserved_per_url), its own hashtag spelling and its own places to cut; the
 way a post is composed, tags are added and a long text becomes a numbered thread
 is the same, and lives here once.
 """
@@ -68,6 +69,25 @@ def when_and_where(event: Item, zone: ZoneInfo) -> str:
     return "\n".join(lines)
 
 
+#: A French elision at the start of a word ("l'", "d'", "qu'", "jusqu'"...): left out of a
+#: hashtag, because the platforms' hashtags stop at the apostrophe and merging gives
+#: "#LESS" for "l'ESS".
+_ELISION = r"(?i)\b(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu|presqu)['\u2019](?=\w)"
+_APOSTROPHES = ("'", "\u2019")
+
+
+def tag_word(tag: str) -> str | None:
+    """'fête de la musique' -> 'FêteDeLaMusique', "l'ESS" -> 'ESS'; None when no hashtag says
+    the tag faithfully (no word, or an apostrophe inside one: "aujourd'hui")."""
+    words_only = rx(_ELISION).sub("", tag)
+    if any(mark in words_only for mark in _APOSTROPHES):
+        return None
+    words = rx(r"\w+").findall(words_only)
+    if not words:
+        return None
+    return words[0] if len(words) == 1 else "".join(capitalise(w) for w in words)
+
+
 def add_hashtags(
     text: str,
     tags: Sequence[str],
@@ -124,8 +144,17 @@ def _with(fits: Callable[[str], bool], suffix: str) -> Callable[[str], bool]:
     return lambda text: fits(text + suffix)
 
 
+#: How a text is cut for a thread, coarse to fine: between sentences or lines, between
+#: words, between graphemes; a link stays with the sentence it ends.
+SPLITTERS: tuple[Splitter, ...] = (
+    lambda text: keep_separators(text, r"(?<=[.!?…])\s+(?!https?://)|\s*\n\s*"),
+    lambda text: keep_separators(text, r"\s+"),
+    graphemes,
+)
+
+
 def split_thread(
-    text: str, fits: Callable[[str], bool], splitters: Sequence[Splitter]
+    text: str, fits: Callable[[str], bool], splitters: Sequence[Splitter] = SPLITTERS
 ) -> list[str]:
     """Posts of a thread, each within the limit with its ' i/n' number.
 
@@ -150,13 +179,17 @@ def in_thread(
     posted: int,
     first_url: str | None,
     platform: str,
+    noun: tuple[str, str] = ("post", "posts"),
 ) -> ChannelError:
-    """`error`, telling the officer where a thread stands when `posted` parts are out."""
+    """`error`, telling the officer where a thread stands when `posted` parts are out.
+
+    `noun` is what the platform calls a post, and its plural (Mastodon's statuses)."""
     if count == 1:
         return error
-    message = f"thread post {index + 1}/{count}: {error.message}"
+    one, many = noun
+    message = f"thread {one} {index + 1}/{count}: {error.message}"
     if posted:
-        out = "post 1 is" if posted == 1 else f"posts 1 to {posted} are"
+        out = f"{one} 1 is" if posted == 1 else f"{many} 1 to {posted} are"
         message += f" ({out} on {platform}: {first_url})"
     if isinstance(error, RateLimited):
         return RateLimited(message, error.retry_at)

@@ -18,7 +18,6 @@ from channels.base import (
     Channel,
     ChannelError,
     CheckResult,
-    Permanent,
     Problem,
     PublishJob,
     Receipt,
@@ -40,6 +39,7 @@ from channels.bluesky.settings import (
     BlueskySettings,
 )
 from channels.bluesky.text import add_hashtags, facets, fits, graphemes, mentions, split_thread
+from channels.media import image_bytes
 from channels.microblog import compose, in_thread
 from crosspost.domain import Item
 from crosspost.text import markdown_to_plain
@@ -367,10 +367,7 @@ class BlueskyChannel(Channel):
         from atproto_client.exceptions import AtProtocolError
 
         path = Path(media["file"])
-        try:
-            content = path.read_bytes()
-        except OSError as exc:
-            raise Permanent(f"image {path} cannot be read: {exc.strerror}") from None
+        content = image_bytes(path)
         try:
             answer = client.invoke_procedure(
                 "com.atproto.repo.uploadBlob",

@@ -8,7 +8,6 @@ from typing import Any
 
 from channels import microblog
 from channels.bluesky.settings import LIMIT, MAX_BYTES
-from channels.microblog import keep_separators
 from crosspost.text import capitalise
 
 
@@ -36,18 +35,9 @@ def add_hashtags(text: str, tags: Sequence[str]) -> str:
     return microblog.add_hashtags(text, tags, hashtag=hashtag, fits=fits)
 
 
-#: How a text is cut for a thread, coarse to fine: between sentences or lines, between
-#: words, between graphemes; a link stays with the sentence it ends.
-_SPLITTERS: tuple[microblog.Splitter, ...] = (
-    lambda text: keep_separators(text, r"(?<=[.!?…])\s+(?!https?://)|\s*\n\s*"),
-    lambda text: keep_separators(text, r"\s+"),
-    microblog.graphemes,
-)
-
-
 def split_thread(text: str) -> list[str]:
     """Posts of a thread, each within the limit with its ' i/n' number."""
-    return microblog.split_thread(text, fits, _SPLITTERS)
+    return microblog.split_thread(text, fits)
 
 
 def facets(text: str) -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ from channels.base import (
     Permanent,
     RateLimited,
 )
-from channels.errors import Failure, Rule, first_match, transport_rule
+from channels.errors import Failure, Rule, first_match, json_of, transport_rule
 from channels.facebook.settings import DEFAULT_RATE_LIMIT_WAIT, USAGE_HEADERS
 
 if TYPE_CHECKING:
@@ -77,11 +77,6 @@ def retry_at(response: requests.Response | None, now: datetime) -> datetime:
 
 def error_payload(response: requests.Response | None) -> dict[str, Any] | None:
     """The `error` object of a Graph answer, whatever Content-Type it came with."""
-    if response is None:
-        return None
-    try:
-        body = response.json()
-    except ValueError:
-        return None
+    body = json_of(response) if response is not None else None
     error = body.get("error") if isinstance(body, dict) else None
     return error if isinstance(error, dict) else None

@@ -12,7 +12,8 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from channels.base import Ambiguous, Transient
-from channels.mastodon.errors import Request, http_error, transport_error
+from channels.errors import json_of
+from channels.mastodon.errors import Request, http_error, transport_error, unreadable_error
 
 if TYPE_CHECKING:
     import requests
@@ -43,29 +44,22 @@ class Api:
         url: str,
         *,
         doing: str,
-        publishes: bool = False,
+        may_publish: bool = False,
         **kwargs: Any,
     ) -> requests.Response:
         """The answer to one request, its JSON readable; any failure as a ChannelError."""
         import requests
 
-        request = Request(doing=doing, publishes=publishes, token_env=self.token_env)
+        request = Request(doing=doing, may_publish=may_publish, token_env=self.token_env)
         target = url if url.startswith(("http://", "https://")) else self.base + url
         try:
             response = self.session.request(method, target, timeout=self.timeout, **kwargs)
         except requests.RequestException as exc:
             raise transport_error(exc, request) from None
         if response.status_code >= 400:
-            raise http_error(response.status_code, response.headers, _json(response), request)
-        if _json(response) is None:
-            if publishes:
-                raise Ambiguous(
-                    f"Mastodon's answer while {doing} could not be read "
-                    f"({response.status_code}): the status may or may not be there"
-                )
-            raise Transient(
-                f"Mastodon's answer while {doing} could not be read ({response.status_code})"
-            )
+            raise http_error(response.status_code, response.headers, json_of(response), request)
+        if json_of(response) is None:
+            raise unreadable_error(response.status_code, request)
         return response
 
     # ------------------------------------------------------------ the endpoints
@@ -94,7 +88,7 @@ class Api:
             "POST",
             "/api/v1/statuses",
             doing="publishing the status",
-            publishes=True,
+            may_publish=True,
             json=params,
             headers={"Idempotency-Key": key},
         )
@@ -147,13 +141,6 @@ def opened(base: str, token: str, *, timeout: float, token_env: str) -> Iterator
         yield api
     finally:
         api.close()
-
-
-def _json(response: requests.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
 
 
 def _object(response: requests.Response) -> dict[str, Any]:

@@ -24,7 +24,6 @@ from channels.base import (
     Permanent,
     Problem,
     PublishJob,
-    RateLimited,
     Receipt,
     RenderContext,
     Rendered,
@@ -32,9 +31,10 @@ from channels.base import (
 from channels.mastodon import media as images
 from channels.mastodon import text as texts
 from channels.mastodon.api import Api, opened
-from channels.mastodon.render import compose
+from channels.mastodon.render import compose, status_body
 from channels.mastodon.settings import MastodonSettings
 from channels.mastodon.text import Limits
+from channels.microblog import in_thread
 from crosspost.domain import Item
 
 log = logging.getLogger(__name__)
@@ -178,16 +178,7 @@ class MastodonChannel(Channel):
         media_ids: list[str],
     ) -> dict[str, Any]:
         """The body of POST /api/v1/statuses: the same on every try of the delivery."""
-        s = self.masto
-        params: dict[str, Any] = {
-            "status": part,
-            "language": s.language,
-            "visibility": s.visibility,
-        }
-        if s.content_warning:
-            params["spoiler_text"] = s.content_warning
-        if s.sensitive or s.content_warning:
-            params["sensitive"] = True
+        params = status_body(self.masto, part)
         if posted:
             params["in_reply_to_id"] = posted[-1]["id"]
         if media_ids:
@@ -360,12 +351,13 @@ def _in_thread(
     error: ChannelError, index: int, count: int, posted: Sequence[dict[str, Any]]
 ) -> ChannelError:
     """`error`, telling the officer where a thread stands when part of it is out."""
-    if count == 1:
-        return error
-    message = f"thread status {index + 1}/{count}: {error.message}"
-    if posted:
-        out = "status 1 is" if len(posted) == 1 else f"statuses 1 to {len(posted)} are"
-        message += f" ({out} on Mastodon: {posted[0].get('url') or posted[0]['id']})"
-    if isinstance(error, RateLimited):
-        return RateLimited(message, error.retry_at)
-    return type(error)(message)
+    first = (posted[0].get("url") or posted[0]["id"]) if posted else None
+    return in_thread(
+        error,
+        index=index,
+        count=count,
+        posted=len(posted),
+        first_url=first,
+        platform="Mastodon",
+        noun=("status", "statuses"),
+    )

@@ -15,8 +15,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from channels.base import Permanent, Problem, Transient
+from channels.base import Problem, Transient
 from channels.mastodon.api import Api
+from channels.media import NO_ALT_TEXT, image_bytes, refusals, too_large
+from channels.media import image_facts as file_facts
 
 #: Mastodon 4.3's defaults (configuration.media_attachments of GET /api/v2/instance).
 IMAGE_SIZE_LIMIT = 16 * 1024 * 1024
@@ -32,61 +34,23 @@ IMAGE_TYPES = {
 POLL_PAUSES = (0.2, 0.5, 1.0, 2.0)
 
 
-def sniff_image_type(head: bytes) -> str | None:
-    """The image's real type from its first bytes (an extension can lie)."""
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    if head[4:12] in (b"ftypavif", b"ftypavis"):
-        return "image/avif"
-    for magic, kind in (
-        (b"\xff\xd8\xff", "image/jpeg"),
-        (b"\x89PNG\r\n\x1a\n", "image/png"),
-        (b"GIF87a", "image/gif"),
-        (b"GIF89a", "image/gif"),
-    ):
-        if head.startswith(magic):
-            return kind
-    return None
-
-
 def image_facts(path: str, alt: str | None) -> dict[str, Any]:
     """What validate() and publish() need to know about the image (plain JSON)."""
-    facts: dict[str, Any] = {"file": path, "description": (alt or "").strip() or None}
-    try:
-        with open(path, "rb") as handle:
-            facts["media_type"] = sniff_image_type(handle.read(16))
-        facts["bytes"] = Path(path).stat().st_size
-    except OSError as exc:
-        facts["unreadable"] = exc.strerror or type(exc).__name__
-    return facts
+    return {"file": path, "description": (alt or "").strip() or None, **file_facts(path)}
 
 
 def image_problems(
     media: dict[str, Any], size_limit: int = IMAGE_SIZE_LIMIT, alt_limit: int = DESCRIPTION_LIMIT
 ) -> list[Problem]:
     """What stops the instance from taking the image, or makes it worse for readers."""
+    unknown = mimetypes.guess_type(media["file"])[0] or "not an image"
+    problems = refusals(media, platform="Mastodon", accepted=IMAGE_TYPES, unknown=unknown)
     if "unreadable" in media:
-        return [Problem("error", f"image {media['file']} cannot be read: {media['unreadable']}")]
-    problems: list[Problem] = []
-    if media["media_type"] not in IMAGE_TYPES:
-        kind = media["media_type"] or mimetypes.guess_type(media["file"])[0] or "not an image"
-        accepted = ", ".join(IMAGE_TYPES.values())
-        problems.append(Problem("error", f"image is {kind}; Mastodon accepts {accepted} images"))
-    if media["bytes"] > size_limit:
-        problems.append(
-            Problem(
-                "error",
-                f"image is {media['bytes']:,} bytes; the instance accepts up to "
-                f"{size_limit:,} bytes (make it smaller or save it as JPEG)",
-            )
-        )
+        return problems
+    problems += too_large(media, size_limit, taker="the instance")
     description = media.get("description")
     if not description:
-        problems.append(
-            Problem(
-                "warning", "the image has no alt text: people using screen readers will miss it"
-            )
-        )
+        problems.append(Problem("warning", NO_ALT_TEXT))
     elif len(description) > alt_limit:
         problems.append(
             Problem(
@@ -108,10 +72,7 @@ def upload(
 ) -> str:
     """Upload the image with its description; its id once the instance has processed it."""
     path = Path(media["file"])
-    try:
-        content = path.read_bytes()
-    except OSError as exc:
-        raise Permanent(f"image {path} cannot be read: {exc.strerror}") from None
+    content = image_bytes(path)
     mime = media.get("media_type") or "application/octet-stream"
     status, attachment = api.upload(path.name, content, mime, media.get("description"))
     media_id = str(attachment.get("id") or "")

@@ -12,18 +12,15 @@ channel's content warning (if any) heads every status of it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from channels import microblog
 from channels.base import RenderContext, Rendered
 from channels.mastodon import text as texts
 from channels.mastodon.media import image_facts
 from channels.mastodon.settings import MastodonSettings
 from channels.mastodon.text import Limits
-from channels.text import capitalise, event_when, markdown_to_plain
 from crosspost.domain import Item
-
-if TYPE_CHECKING:
-    from zoneinfo import ZoneInfo
 
 UNIT = "characters"
 
@@ -69,19 +66,23 @@ def compose(
 
 
 def _text(item: Item, context: RenderContext) -> tuple[str, list[str]]:
-    """The status before any cut, and warnings."""
-    if context.role == "announce":
-        if not context.announced_url:
-            return item.title, ["the announced post has no link yet"]
-        return f"{item.title}\n\n{context.announced_url}", []
-    lines = [item.title]
-    if item.kind == "event":
-        lines.append(_when_and_where(item, context.timezone))
-    elif item.body.strip():
-        lines.append(markdown_to_plain(item.body))
-    if item.link:
-        lines.append(item.link)
-    return "\n\n".join(line for line in lines if line), []
+    """The status before any cut (the link on its own last line), and warnings."""
+    head, link, warnings = microblog.compose(item, context)
+    return "\n\n".join(part for part in (head, link) if part), warnings
+
+
+def status_body(settings: MastodonSettings, part: str) -> dict[str, Any]:
+    """What every status of the channel says besides its place in a thread and its image."""
+    body: dict[str, Any] = {
+        "status": part,
+        "language": settings.language,
+        "visibility": settings.visibility,
+    }
+    if settings.content_warning:
+        body["spoiler_text"] = settings.content_warning
+    if settings.sensitive or settings.content_warning:
+        body["sensitive"] = True
+    return body
 
 
 def _request(
@@ -94,15 +95,7 @@ def _request(
     """What POST /api/v1/statuses receives; what only publication knows is shown as <...>."""
     statuses: list[dict[str, Any]] = []
     for number, part in enumerate(parts, start=1):
-        status: dict[str, Any] = {
-            "status": part,
-            "language": settings.language,
-            "visibility": settings.visibility,
-        }
-        if settings.content_warning:
-            status["spoiler_text"] = settings.content_warning
-        if settings.sensitive or settings.content_warning:
-            status["sensitive"] = True
+        status = status_body(settings, part)
         if number > 1:
             status["in_reply_to_id"] = f"<id of status {number - 1}>"
         key = "<the delivery's key>" if number == 1 else f"<the delivery's key>.{number}"
@@ -120,11 +113,3 @@ def _request(
         }
         statuses[0]["body"]["media_ids"] = ["<id of the uploaded image>"]
     return request
-
-
-def _when_and_where(event: Item, zone: ZoneInfo) -> str:
-    """'Samedi 12 décembre 2026 de 14h00 à 18h00' and the place, one per line."""
-    lines = [event.location] if event.location else []
-    if event.event_start is not None:
-        lines.insert(0, capitalise(event_when(event.event_start, event.event_end, zone)))
-    return "\n".join(lines)

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from channels.base import ChannelSettings
+from channels.base import ChannelSettings, env_name
 
 #: What an officer may write in `visibility` (Mastodon's own four words).
 Visibility = Literal["public", "unlisted", "private", "direct"]
@@ -20,7 +20,7 @@ class MastodonSettings(ChannelSettings):
     #: The instance's address ("https://mastodon.social"), where the account lives.
     instance_url: str
     #: The variable (environment or secrets file) that holds the account's access token.
-    token_env: str = Field(default="MASTODON_ACCESS_TOKEN", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    token_env: str = "MASTODON_ACCESS_TOKEN"
     #: The statuses' language, ISO 639 ("fr"): it lets readers filter and translate.
     language: str = Field(default="fr", pattern=r"^[a-z]{2,3}$")
     #: Who sees the statuses: public, unlisted (not in public timelines), private
@@ -50,6 +50,11 @@ class MastodonSettings(ChannelSettings):
                 f"expected the instance's address, like https://mastodon.social, not {value!r}"
             )
         return value.rstrip("/")
+
+    @field_validator("token_env")
+    @classmethod
+    def _env_name(cls, value: str) -> str:
+        return env_name("token_env", value, "MASTODON_ACCESS_TOKEN")
 
     @field_validator("content_warning")
     @classmethod

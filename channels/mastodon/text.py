@@ -16,13 +16,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from channels.text import capitalise
+from channels import microblog
+from channels.microblog import graphemes, tag_word
 
 #: A link as Mastodon finds one (a scheme is needed), without its trailing punctuation.
 URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]'\u2019»]")
 _REMOTE_MENTION = re.compile(r"@(\w+)@[\w.-]+\w")
-#: A French elision at the start of a word: Mastodon's hashtag stops at the apostrophe.
-_ELISION = re.compile(r"(?i)\b(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu|presqu)['\u2019](?=\w)")
 
 
 @dataclass(frozen=True)
@@ -43,12 +42,6 @@ class Limits:
         }
 
 
-def graphemes(text: str) -> list[str]:
-    import regex
-
-    return list(regex.findall(r"\X", text))
-
-
 def length(text: str, limits: Limits, warning: str | None = None) -> int:
     """The length Mastodon counts for a status of `text` under content warning `warning`."""
     counted = URL.sub("x" * limits.characters_reserved_per_url, (warning or "") + text)
@@ -60,78 +53,28 @@ def fits(text: str, limits: Limits, warning: str | None = None) -> bool:
     return length(text, limits, warning) <= limits.max_characters
 
 
+def measure(limits: Limits, warning: str | None) -> Callable[[str], bool]:
+    """Whether a text is one status, under these limits and content warning."""
+    return lambda text: fits(text, limits, warning)
+
+
 def hashtag(tag: str) -> str | None:
     """'fête de la musique' -> '#FêteDeLaMusique', "l'ESS" -> '#ESS'; None when Mastodon would
     not link it as written (no letter, or an apostrophe inside a word)."""
-    words_only = _ELISION.sub("", tag)
-    if "'" in words_only or "\u2019" in words_only:
-        return None
-    words = re.findall(r"\w+", words_only)
-    if not words:
-        return None
-    word = words[0] if len(words) == 1 else "".join(capitalise(w) for w in words)
-    return f"#{word}" if any(c.isalpha() for c in word) else None
+    word = tag_word(tag)
+    return f"#{word}" if word and any(c.isalpha() for c in word) else None
 
 
 def add_hashtags(text: str, tags: Sequence[str], limits: Limits, warning: str | None) -> str:
     """`text` with a last line of hashtags, each added only if the status still fits."""
-    present = {t.lower() for t in re.findall(r"#\w+", text)}
-    line: list[str] = []
-    for tag in tags:
-        candidate = hashtag(tag)
-        if candidate is None or candidate.lower() in present:
-            continue
-        if fits(text + "\n\n" + " ".join([*line, candidate]), limits, warning):
-            line.append(candidate)
-            present.add(candidate.lower())
-    return text + "\n\n" + " ".join(line) if line else text
-
-
-def _pieces(text: str, level: int) -> list[str]:
-    """`text` cut between sentences or lines (0), words (1) or graphemes (2), each separator
-    kept with the piece before it (a link stays with the sentence it ends)."""
-    if level == 2:
-        return graphemes(text)
-    pattern = r"(?<=[.!?…])\s+(?!https?://)|\s*\n\s*" if level == 0 else r"\s+"
-    pieces = re.split(f"({pattern})", text)
-    return ["".join(pieces[i : i + 2]) for i in range(0, len(pieces), 2) if pieces[i : i + 2]]
-
-
-def _pack(text: str, ok: Callable[[str], bool], level: int = 0) -> list[str]:
-    """Greedy packing of `text` into chunks that satisfy `ok`, cutting as coarsely as possible."""
-    chunks: list[str] = []
-    current = ""
-    for unit in _pieces(text, level):
-        if ok((current + unit).strip()):
-            current += unit
-        elif ok(unit.strip()):
-            if current.strip():
-                chunks.append(current)
-            current = unit
-        else:  # a piece too long for any status: cut it more finely
-            *done, current = _pack(current + unit, ok, min(level + 1, 2))
-            chunks.extend(done)
-    if current.strip():
-        chunks.append(current)
-    return chunks
-
-
-def _fits_with(suffix: str, limits: Limits, warning: str | None) -> Callable[[str], bool]:
-    """Whether a status still fits once `suffix` (its thread number) is added."""
-    return lambda text: fits(text + suffix, limits, warning)
+    return microblog.add_hashtags(text, tags, hashtag=hashtag, fits=measure(limits, warning))
 
 
 def split_thread(text: str, limits: Limits, warning: str | None = None) -> list[str]:
     """The statuses of a thread, each within the limit with its ' i/n' number."""
     if fits(text, limits, warning):
         return [text]
-    total = 9
-    while True:
-        chunks = [c.strip() for c in _pack(text, _fits_with(f" {total}/{total}", limits, warning))]
-        if len(str(len(chunks))) <= len(str(total)):
-            break
-        total = len(chunks)  # more digits than reserved: pack again with room for them
-    return [f"{chunk} {n}/{len(chunks)}" for n, chunk in enumerate(chunks, start=1)]
+    return microblog.split_thread(text, measure(limits, warning))
 
 
 def statuses_at_least(text: str, limits: Limits) -> int:

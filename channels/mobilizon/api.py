@@ -24,7 +24,7 @@ from channels.base import (
     RateLimited,
     Transient,
 )
-from channels.transport import transport_rule
+from channels.errors import meant, transport_rule
 
 if TYPE_CHECKING:
     import requests
@@ -135,8 +135,8 @@ class GraphQL:
                 )
         except requests.RequestException as error:
             rule = transport_rule(error)
-            text = f"{self.instance_url}: {rule.says} while {doing} ({type(error).__name__})"
-            if rule.maybe_sent and creates:
+            text = f"{self.instance_url}: {rule.message} while {doing} ({type(error).__name__})"
+            if meant(rule.outcome, may_publish=creates) is Ambiguous:
                 raise Ambiguous(f"{text}: the event may have been created") from error
             raise Transient(text) from error
         return self._read(response, doing=doing, creates=creates)

@@ -43,10 +43,10 @@ from channels.mobilizon import queries
 from channels.mobilizon.api import GROUP_RIGHTS, GraphQL, LoginRefused, TokenRefused, Upload
 from channels.mobilizon.session import SessionFile, access_token
 from channels.mobilizon.settings import MobilizonSettings
-from channels.text import capitalise, event_when, markdown_to_html, markdown_to_plain, slugify
 from crosspost.clock import utcnow
 from crosspost.domain import Item
 from crosspost.secrets import MissingSecret, SecretSource
+from crosspost.text import capitalise, event_when, markdown_to_html, markdown_to_plain, slugify
 
 MARKER_KEY = "crosspost:delivery"
 MARKER_TITLE = "Référence Crosspost"

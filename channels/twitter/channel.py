@@ -25,9 +25,11 @@ from channels.base import (
     Rendered,
     Transient,
 )
+from channels.errors import json_of
+from channels.media import image_bytes
 from channels.microblog import compose, in_thread
 from channels.twitter.client import Credentials, rebased_session
-from channels.twitter.errors import http_error, json_of, transport_error, x_says
+from channels.twitter.errors import http_error, transport_error, x_says
 from channels.twitter.media import image_facts, image_problems
 from channels.twitter.settings import LIMIT, LOOKUP_PAGE, LOOKUP_PAGES, UNIT, TwitterSettings
 from channels.twitter.text import (
@@ -238,10 +240,7 @@ class TwitterChannel(Channel):
     def _upload(self, media: dict[str, Any], credentials: Credentials) -> str:
         """Upload the image (one-shot POST /2/media/upload) and its alt text; the media id."""
         path = Path(media["file"])
-        try:
-            content = path.read_bytes()
-        except OSError as exc:
-            raise Permanent(f"image {path} cannot be read: {exc.strerror}") from None
+        content = image_bytes(path)
         base = self.x_settings.upload_base
         answer = self._send(
             "POST",

@@ -162,10 +162,3 @@ def http_error(
     if outcome is Ambiguous:
         return Ambiguous(f"{message}; the post may or may not be on X")
     return outcome(message)
-
-
-def json_of(response: Any) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None

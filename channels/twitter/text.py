@@ -9,9 +9,8 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from channels import microblog
-from channels.microblog import graphemes, keep_separators, rx
+from channels.microblog import graphemes, keep_separators, rx, tag_word
 from channels.twitter.settings import ELLIPSIS, LIMIT
-from crosspost.text import capitalise
 
 #: What twitter-text may weigh other than 1: a code point past U+10FF (CJK, emoji, "…"),
 #: the two emoji below it, and a dot inside a word (a link, "asso.fr", weighs 23).
@@ -56,23 +55,11 @@ def fits(text: str) -> bool:
     return ceiling <= LIMIT or weighted_length(text) <= LIMIT
 
 
-#: A French elision at the start of a word ("l'", "d'", "qu'", "jusqu'"...): left out of a
-#: hashtag, because X's hashtag stops at the apostrophe and merging gives "#LESS" for "l'ESS".
-_ELISION = r"(?i)\b(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu|presqu)['\u2019](?=\w)"
-_APOSTROPHES = ("'", "\u2019")
-
-
 def hashtag(tag: str) -> str | None:
     """'fête de la musique' -> '#FêteDeLaMusique', "l'ESS" -> '#ESS'; None when X would not
     link it (only digits) or no hashtag says it faithfully ("aujourd'hui")."""
-    words_only = rx(_ELISION).sub("", tag)
-    if any(mark in words_only for mark in _APOSTROPHES):
-        return None
-    words = rx(r"\w+").findall(words_only)
-    if not words:
-        return None
-    word = words[0] if len(words) == 1 else "".join(capitalise(w) for w in words)
-    return None if word.isdigit() else f"#{word}"
+    word = tag_word(tag)
+    return None if word is None or word.isdigit() else f"#{word}"
 
 
 def add_hashtags(text: str, tags: Sequence[str]) -> str:

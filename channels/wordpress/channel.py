@@ -24,8 +24,8 @@ from channels.base import (
     Rendered,
     Transient,
 )
-from channels.errors import Rule, meant, transport_rule
-from channels.media import HEAD_BYTES, sniff_image
+from channels.errors import Rule, json_of, meant, transport_rule
+from channels.media import HEAD_BYTES, image_bytes, sniff_image
 from channels.wordpress.errors import (
     TermExists,
     error_fields,
@@ -197,10 +197,7 @@ class WordPressChannel(Channel):
         if progress.get("featured_media") and progress.get("image") == image["path"]:
             return int(progress["featured_media"])
         path = Path(image["path"])
-        try:
-            data = path.read_bytes()
-        except OSError as error:
-            raise Permanent(f"cannot read the image {path}: {error.strerror}") from error
+        data = image_bytes(path)
         media_type = sniff_image(data[:HEAD_BYTES])
         if media_type not in IMAGE_TYPES:
             kinds = ", ".join(IMAGE_TYPES.values())
@@ -266,10 +263,7 @@ class WordPressChannel(Channel):
 
     def _http_error(self, call: Call, response: requests.Response) -> ChannelError:
         """The ChannelError an error answer means, from ERROR_RULES."""
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
+        body = json_of(response)
         code, message, inner_status = error_fields(body)
         status = response.status_code
         if code is None and status < 500 and status not in (401, 408, 429):

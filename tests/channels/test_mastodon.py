@@ -291,6 +291,22 @@ def test_a_thread_too_long_for_max_thread_is_refused_before_it_is_queued(
     )
 
 
+def test_an_image_is_judged_by_its_bytes_not_its_name(
+    fake: FakePlatformServer, tmp_path: Path
+) -> None:
+    """A PNG saved as .jpg goes as a PNG; an AVIF (which Mastodon takes) passes."""
+    masto = build(fake)
+    png = tmp_path / "affiche.jpg"
+    png.write_bytes(tiny_png())
+    avif = tmp_path / "photo.avif"
+    avif.write_bytes(b"\x00\x00\x00\x1cftypavif\x00\x00\x00\x00mif1miaf" + b"\x00" * 64)
+    for image, kind in ((png, "image/png"), (avif, "image/avif")):
+        item = replace(SCOOP, image_path=str(image), image_alt="Affiche de la fête")
+        rendered = job(masto, item)[0].rendered
+        assert rendered.request["media"]["media_type"] == kind
+        assert not [p for p in masto.validate(rendered) if p.level == "error"]
+
+
 def test_bad_settings_name_the_key() -> None:
     from pydantic import ValidationError
 
@@ -299,4 +315,8 @@ def test_bad_settings_name_the_key() -> None:
     with pytest.raises(ValidationError, match="visibility"):
         MastodonChannel.Settings.model_validate(
             {"type": "mastodon", "instance_url": "https://m.example", "visibility": "friends"}
+        )
+    with pytest.raises(ValidationError, match="token_env must be a variable name"):
+        MastodonChannel.Settings.model_validate(
+            {"type": "mastodon", "instance_url": "https://m.example", "token_env": "mon jeton"}
         )
