@@ -40,13 +40,14 @@ from channels.base import (
     Transient,
 )
 from channels.mobilizon import queries
-from channels.mobilizon.api import GROUP_RIGHTS, GraphQL, LoginRefused, TokenRefused, Upload
+from channels.mobilizon.api import GraphQL, Upload
+from channels.mobilizon.errors import GROUP_RIGHTS, LoginRefused, TokenRefused
 from channels.mobilizon.session import SessionFile, access_token
 from channels.mobilizon.settings import MobilizonSettings
-from channels.text import capitalise, event_when, markdown_to_html, markdown_to_plain, slugify
 from crosspost.clock import utcnow
 from crosspost.domain import Item
 from crosspost.secrets import MissingSecret, SecretSource
+from crosspost.text import capitalise, event_when, markdown_to_html, markdown_to_plain, slugify
 
 MARKER_KEY = "crosspost:delivery"
 MARKER_TITLE = "Référence Crosspost"
@@ -222,7 +223,7 @@ class MobilizonChannel(Channel):
             variables["picture"] = {"mediaId": self._picture(job, progress)}
         progress.setdefault("sent_at", utcnow().isoformat())
         job.save_progress(progress)
-        data = self._ask(queries.CREATE, variables, doing="creating the event", creates=True)
+        data = self._ask(queries.CREATE, variables, doing="creating the event", may_publish=True)
         event = data.get("createEvent")
         if not isinstance(event, dict) or not event.get("uuid"):
             raise Ambiguous("Mobilizon's answer to the new event has no event in it")
@@ -348,7 +349,7 @@ class MobilizonChannel(Channel):
         variables: dict[str, Any],
         *,
         doing: str,
-        creates: bool = False,
+        may_publish: bool = False,
         upload: Upload | None = None,
     ) -> dict[str, Any]:
         """One authenticated call; a refused token is renewed once, then the call repeated
@@ -356,13 +357,13 @@ class MobilizonChannel(Channel):
         try:
             token = self._token()
             return self.api.call(
-                query, variables, token=token, doing=doing, creates=creates, upload=upload
+                query, variables, token=token, doing=doing, may_publish=may_publish, upload=upload
             )
         except TokenRefused:
             token = self._token(fresh=True)
         try:
             return self.api.call(
-                query, variables, token=token, doing=doing, creates=creates, upload=upload
+                query, variables, token=token, doing=doing, may_publish=may_publish, upload=upload
             )
         except TokenRefused as refused:
             raise AuthExpired(f"{refused.message}; {self._credentials_hint()}") from refused

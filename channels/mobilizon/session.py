@@ -27,7 +27,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from channels.mobilizon import queries
-from channels.mobilizon.api import GraphQL, RefreshRefused
+from channels.mobilizon.api import GraphQL
+from channels.mobilizon.errors import RefreshRefused
 from crosspost import redact
 from crosspost.clock import utcnow
 
