@@ -42,12 +42,13 @@ from channels.base import (
 from channels.mobilizon import queries
 from channels.mobilizon.api import GraphQL, Upload
 from channels.mobilizon.errors import GROUP_RIGHTS, LoginRefused, TokenRefused
+from channels.mobilizon.media import picture_problems, upload_name, upload_type
 from channels.mobilizon.session import SessionFile, access_token
 from channels.mobilizon.settings import MobilizonSettings
 from crosspost.clock import utcnow
 from crosspost.domain import Item
 from crosspost.secrets import MissingSecret, SecretSource
-from crosspost.text import capitalise, event_when, markdown_to_html, markdown_to_plain, slugify
+from crosspost.text import capitalise, event_when, markdown_to_html, markdown_to_plain
 
 MARKER_KEY = "crosspost:delivery"
 MARKER_TITLE = "Référence Crosspost"
@@ -59,12 +60,6 @@ CLOCK_MARGIN = timedelta(minutes=10)
 #: Roles of a group that may create its events (Mobilizon's Permission rules).
 EVENT_ROLES = ("MODERATOR", "ADMINISTRATOR", "CREATOR")
 TITLE_CHARS = (3, 200)
-PICTURE_TYPES = {
-    b"\x89PNG\r\n\x1a\n": "image/png",
-    b"\xff\xd8\xff": "image/jpeg",
-    b"GIF87a": "image/gif",
-    b"GIF89a": "image/gif",
-}
 _POSTCODE_TOWN = re.compile(r"^(?P<code>\d{5})\s+(?P<town>\S.*)$")
 
 
@@ -169,35 +164,8 @@ class MobilizonChannel(Channel):
         if "announces" in request and not request["announces"]:
             problems.append(Problem("error", "the announced post has no URL yet"))
         if request.get("picture"):
-            problems.extend(self._picture_problems(request["picture"]))
+            problems.extend(picture_problems(request["picture"], self.mz.max_picture_bytes))
         return problems
-
-    def _picture_problems(self, picture: dict[str, str]) -> list[Problem]:
-        path = Path(picture["path"])
-        try:
-            size = path.stat().st_size
-            with path.open("rb") as handle:
-                head = handle.read(12)
-        except OSError:
-            return [Problem("error", f"the picture {path} cannot be read")]
-        if picture_type(head) is None:
-            return [
-                Problem(
-                    "error", f"Mobilizon takes PNG, JPEG, GIF and WebP pictures, not {path.name}"
-                )
-            ]
-        limit = self.mz.max_picture_bytes
-        if size > limit:
-            return [
-                Problem(
-                    "error",
-                    f"the picture {path.name} is {size:,} bytes; this Mobilizon takes up to "
-                    f"{limit:,} (max_picture_bytes)",
-                )
-            ]
-        if not picture.get("alt"):
-            return [Problem("warning", "the picture has no alt text for screen readers")]
-        return []
 
     # ------------------------------------------------------------ publish & look up
 
@@ -240,8 +208,8 @@ class MobilizonChannel(Channel):
             data = path.read_bytes()
         except OSError as error:
             raise Permanent(f"cannot read the picture {path}: {error.strerror}") from error
-        kind = picture_type(data[:12]) or "application/octet-stream"
-        name = f"{slugify(path.stem) or 'image'}{path.suffix.lower()}"
+        kind = upload_type(data)
+        name = upload_name(path, kind)
         upload = Upload("picture", name, kind, data)
         variables = {"file": "picture", "name": name, "alt": picture.get("alt") or None}
         answer = self._ask(
@@ -415,13 +383,6 @@ def address(location: str | None) -> dict[str, str] | None:
         if len(parts) > 2 and parts[-2][:1].isdigit():
             found["street"] = parts[-2]
     return found
-
-
-def picture_type(head: bytes) -> str | None:
-    """The MIME type of a picture Mobilizon takes, from its first bytes."""
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    return next((kind for magic, kind in PICTURE_TYPES.items() if head.startswith(magic)), None)
 
 
 def _iso(moment: datetime | None) -> str | None:
