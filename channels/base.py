@@ -12,6 +12,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any, ClassVar, Literal
 from zoneinfo import ZoneInfo
 
@@ -105,6 +106,16 @@ class Receipt:
 
 
 @dataclass(frozen=True)
+class Charge:
+    """What one request cost on a platform that charges per use (X): "post", "post with a
+    link", "read"; `units` posts created or read, `amount` in dollars."""
+
+    what: str
+    units: int
+    amount: Decimal
+
+
+@dataclass(frozen=True)
 class CheckResult:
     ok: bool
     message: str
@@ -120,6 +131,8 @@ class PublishJob:
     idempotency_key: str
     #: Saves resume state (e.g. thread parts already posted) in the ledger at once.
     save_progress: Callable[[dict[str, Any]], None] = field(default=lambda _progress: None)
+    #: Records what the platform charged, as it answers (a paying platform only).
+    charge: Callable[[Charge], None] = field(default=lambda _charge: None)
 
 
 # ---------------------------------------------------------------- errors
@@ -209,6 +222,18 @@ class Channel(ABC):
         if self.settings.settling is not None:
             return timedelta(seconds=self.settings.settling)
         return self.settling_delay
+
+    #: Whether the platform charges per use (X): add, preview and status then show costs.
+    paid: ClassVar[bool] = False
+
+    @property
+    def budget_per_month(self) -> Decimal | None:
+        """The most this channel may spend in a calendar month; None when it costs nothing."""
+        return None
+
+    def cost(self, rendered: Rendered) -> Decimal:
+        """What publishing `rendered` would cost (nothing, on a platform that is free)."""
+        return Decimal(0)
 
     @abstractmethod
     def render(self, item: Item, context: RenderContext) -> Rendered:

@@ -81,3 +81,12 @@ class Verdict:
 
 def judge(cost: Decimal, spent: Decimal, budget: Decimal, month: Month) -> Verdict:
     return Verdict(spent + cost <= budget, cost, spent, budget, month)
+
+
+def cost_words(cost: Decimal, budget: Decimal | None, spent: Decimal, month: Month) -> str:
+    """'about $0.20 ($1.23 of the $5.00 budget spent in December 2026)'."""
+    words = f"about {money(cost)}"
+    if budget is None:
+        return words
+    left = "" if spent + cost <= budget else "; over the budget: it will be held"
+    return f"{words} ({money(spent)} of the {money(budget)} budget spent in {month.name}{left})"

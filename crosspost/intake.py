@@ -22,7 +22,8 @@ from crosspost.config import Settings
 from crosspost.domain import Item, NewItem
 from crosspost.errors import CrosspostError, InputError
 from crosspost.routing import RoutePlan, plan_deliveries
-from crosspost.when import is_relative, parse_moment, parse_publish_time, show_local
+from crosspost.when import is_relative, parse_moment, parse_publish_time
+from crosspost.wording import show_local
 
 if TYPE_CHECKING:
     from crosspost.store import Store

@@ -17,9 +17,13 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    inspect,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
+
+from crosspost.clock import utcnow
+from crosspost.states import State, parse
 
 # Explicit names so that migrations and models agree on every backend.
 NAMING = {
@@ -57,8 +61,20 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+class StateColumn(TypeDecorator[State]):
+    """A delivery state, stored as its name (the strings of the first schema).
+
+    Writing a name the state machine does not list fails before reaching the database.
+    """
+
+    impl = String(20)
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else parse(value).value
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> State | None:
+        return None if value is None else State(value)
 
 
 def new_key() -> str:
@@ -111,7 +127,8 @@ class DeliveryRow(Base):
     #: "post" carries the item itself; "announce" points to another delivery's URL.
     role: Mapped[str] = mapped_column(String(20), default="post")
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    state: Mapped[str] = mapped_column(String(20), default="pending")
+    #: Written only by `crosspost.store._core.transition` (and as `pending` on insert).
+    state: Mapped[State] = mapped_column(StateColumn, default=State.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     claimed_by: Mapped[str | None] = mapped_column(String(200))
@@ -132,6 +149,17 @@ class DeliveryRow(Base):
     attempt_rows: Mapped[list[AttemptRow]] = relationship(
         back_populates="delivery", order_by="AttemptRow.id", cascade="all, delete-orphan"
     )
+
+    @validates("state")
+    def _only_new_rows_take_a_state(self, key: str, value: State) -> State:
+        """A stored delivery changes state through `transition` only, never by assignment:
+        that is where the move is checked and made conditional on the state it leaves."""
+        if not inspect(self).transient:
+            raise AttributeError(
+                f"delivery {self.id}: its state ({self.state.value}) changes through "
+                "crosspost.store._core.transition, never by assignment"
+            )
+        return parse(value)
 
     __table_args__ = (
         UniqueConstraint("item_id", "channel", name="uq_deliveries_item_channel"),

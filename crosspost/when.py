@@ -176,10 +176,3 @@ def parse_clock(text: str) -> time:
         return time.fromisoformat(_pad_clock(text.strip()))
     except ValueError:
         raise InputError(f"{text!r} is not a time of day; expected HH:MM like 09:00") from None
-
-
-def show_local(moment: datetime | None, zone: ZoneInfo) -> str:
-    """A UTC instant as the officer reads it: '2026-12-03 14:30 CET'."""
-    if moment is None:
-        return "-"
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")

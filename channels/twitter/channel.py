@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +14,7 @@ from channels.base import (
     Ambiguous,
     AuthExpired,
     Channel,
+    Charge,
     ChannelError,
     CheckResult,
     Permanent,
@@ -31,6 +33,7 @@ from channels.twitter.settings import LIMIT, LOOKUP_PAGE, LOOKUP_PAGES, UNIT, Tw
 from channels.twitter.text import (
     add_hashtags,
     posts_at_least,
+    has_link,
     same_post,
     split_thread,
     truncate_keeping_link,
@@ -52,6 +55,7 @@ class TwitterChannel(Channel):
     Settings = TwitterSettings
     default_label = "X"
     supports_lookup = True
+    paid = True
     #: X's timeline shows a new post within seconds; two minutes leaves room for lag.
     settling_delay = timedelta(minutes=2)
 
@@ -62,8 +66,35 @@ class TwitterChannel(Channel):
 
     # ------------------------------------------------------------ render
 
+    # ------------------------------------------------------------ what it costs
+
+    @property
+    def budget_per_month(self) -> Decimal | None:
+        return self.x_settings.budget_per_month
+
+    def cost(self, rendered: Rendered) -> Decimal:
+        """X's price of every post of `rendered` (a thread costs each of its posts)."""
+        return sum((self._price(part) for part in rendered.parts), Decimal(0))
+
+    def _price(self, text: str) -> Decimal:
+        settings = self.x_settings
+        return settings.price_per_post_with_link if has_link(text) else settings.price_per_post
+
+    def _charge_post(self, job: PublishJob, text: str) -> None:
+        with_link = has_link(text)
+        what = "post with a link" if with_link else "post"
+        job.charge(Charge(what, 1, self._price(text)))
+
+    def _charge_reads(self, job: PublishJob, posts: int) -> None:
+        if posts:
+            job.charge(Charge("read", posts, posts * self.x_settings.price_per_read))
+
+    # ------------------------------------------------------------ render
+
     def render(self, item: Item, context: RenderContext) -> Rendered:
         head, link, warnings = compose(item, context)
+        if link and not self.x_settings.links and context.role != "announce":
+            link = None  # links = false: the cheaper post, without the item's link
         text = f"{head}\n\n{link}" if link else head
         if self.x_settings.hashtags:
             text = add_hashtags(text, item.tags)
@@ -156,6 +187,7 @@ class TwitterChannel(Channel):
             for index in range(len(posted), len(parts)):
                 posted.append(self._post(client, parts, index, posted, media_ids))
                 job.save_progress({"thread_ids": list(posted)})
+                self._charge_post(job, parts[index])
         return self._receipt(posted)
 
     def _already_posted(self, job: PublishJob) -> list[str]:
@@ -346,6 +378,8 @@ class TwitterChannel(Channel):
             return self._receipt(posted)
         with self._client(self._credentials()) as client:
             timeline = self._recent_posts(client, job)
+        # X bills what it returns: the account (GET /2/users/me) and every post read.
+        self._charge_reads(job, 1 + len(timeline or ()))
         if timeline is None:
             raise Permanent(
                 "X does not let this app read its own posts (its access level cannot read), "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import Field, field_validator
@@ -57,6 +58,16 @@ class TwitterSettings(ChannelSettings):
     #: The longest thread accepted: a longer text is refused when it is queued (write a
     #: blog post and announce it instead), never sent as hundreds of posts.
     max_thread: int = Field(default=10, ge=1)
+    #: X charges per use: the most this channel may spend in a calendar month (dollars).
+    #: A post that would go over is held until the next month, never sent.
+    budget_per_month: Decimal | None = Field(default=None, ge=0)
+    #: X's prices (pay per use, February 2026); they change, so they are settings.
+    price_per_post: Decimal = Field(default=Decimal("0.015"), ge=0)
+    price_per_post_with_link: Decimal = Field(default=Decimal("0.20"), ge=0)
+    price_per_read: Decimal = Field(default=Decimal("0.001"), ge=0)
+    #: False: posts leave the item's link out (X charges a post with a link 13 times
+    #: more); announcements keep theirs, since the link is what they announce.
+    links: bool = True
 
     @field_validator("api_base", "upload_base")
     @classmethod

@@ -38,6 +38,16 @@ def weighted_length(text: str) -> int:
 _DOTS = (".", "\u3002", "\uff0e", "\uff61")
 
 
+def has_link(text: str) -> bool:
+    """Whether X sees a link in `text` (an address, or a bare domain like asso.fr): X
+    charges such a post more."""
+    if not any(dot in text for dot in _DOTS):
+        return False
+    from twitter_text import extract_urls_with_indices
+
+    return bool(extract_urls_with_indices(text))
+
+
 def fits(text: str) -> bool:
     """Whether `text` is one post; short texts are known to fit without weighing them."""
     # No code point weighs more than 2 and a link at most 23 more than its characters:

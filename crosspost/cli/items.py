@@ -144,13 +144,20 @@ def add(
     say(f"Queued item {item_id}: {record.item.kind} «{record.item.title}»")
     for delivery in record.deliveries:
         say(delivery_line(delivery, settings.zone))
+    from crosspost.cli.costs import cost_lines
+    from crosspost.preview import preview_delivery
+
+    paying = [d for d in record.deliveries if settings.adapter(d.channel).paid]
+    previews = [preview_delivery(settings, d, record.deliveries) for d in paying]
+    for line in cost_lines(context, previews):
+        say(line)
 
 
 def _refuse_duplicate(context: Any, accepted: Any) -> None:
     """An identical item already queued is refused with its id: a command typed twice."""
     from crosspost.errors import InputError
     from crosspost.intake import find_duplicates
-    from crosspost.when import show_local
+    from crosspost.wording import show_local
 
     for duplicate in find_duplicates([accepted], context.store):
         existing = context.store.get_item(duplicate.item_id).item

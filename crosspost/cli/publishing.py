@@ -138,6 +138,7 @@ def preview(
                     "unit": r.rendered.unit if r.rendered else None,
                     "problems": [{"level": p.level, "message": p.message} for p in r.problems],
                     "link_known": r.link_known,
+                    "cost": str(r.cost),
                     "image": image,
                 }
                 for r in results
@@ -160,6 +161,10 @@ def preview(
         for problem in result.problems:
             say(f"{'ERROR' if problem.level == 'error' else 'warning'}: {problem.message}")
         say("")
+    from crosspost.cli.costs import cost_lines
+
+    for line in cost_lines(context, results):
+        say(line)
 
 
 @app.command("status")

@@ -280,7 +280,7 @@ class LiveBluesky:
             channel="bluesky",
             role=role,
             due_at=datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=1),
-            state="publishing",
+            state="sending",
         )
         return Ledger(delivery)
 
@@ -684,7 +684,13 @@ def publish_on(pds: ScriptedPDS, tmp_path: Path) -> Receipt:
     channel = build(tmp_path, service=pds.url, handle="asso.test", timeout=0.5)
     item = Item(id=1, kind="scoop", title="Permanence juridique : mardi 14h")
     delivery = Delivery(
-        id=1, key="1-bluesky", item=item, channel="bluesky", role="post", due_at=DUE, state="x"
+        id=1,
+        key="1-bluesky",
+        item=item,
+        channel="bluesky",
+        role="post",
+        due_at=DUE,
+        state="sending",
     )
     return channel.publish(Ledger(delivery).job(channel.render(item, context())))
 

@@ -84,7 +84,7 @@ def make_job(rendered: Rendered, item: Item | None = None, **delivery: Any) -> P
         "channel": "facebook",
         "role": "post",
         "due_at": NOW,
-        "state": "publishing",
+        "state": "sending",
     }
     return PublishJob(Delivery(**{**values, **delivery}), rendered, idempotency_key="7-facebook")
 

@@ -59,7 +59,7 @@ def make_job(channel: StaticBlogChannel, item: Item, key: str, role: str = "post
         channel=channel.name,
         role=role,
         due_at=datetime(2026, 12, 1, 9, tzinfo=UTC),
-        state="publishing",
+        state="sending",
     )
     rendered = channel.render(item, RenderContext(timezone=PARIS, role=role))
     return PublishJob(delivery, rendered, idempotency_key=key)
