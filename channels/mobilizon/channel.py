@@ -43,7 +43,7 @@ from channels.mobilizon import queries
 from channels.mobilizon.api import GraphQL, Upload
 from channels.mobilizon.errors import GROUP_RIGHTS, LoginRefused, TokenRefused
 from channels.mobilizon.media import picture_problems, upload_name, upload_type
-from channels.mobilizon.session import SessionFile, access_token
+from channels.mobilizon.session import access_token, session_file
 from channels.mobilizon.settings import MobilizonSettings
 from crosspost.clock import utcnow
 from crosspost.domain import Item
@@ -338,7 +338,7 @@ class MobilizonChannel(Channel):
 
     def _token(self, *, fresh: bool = False) -> str:
         s = self.mz
-        store = SessionFile(Path(str(s.session_file).replace("{channel}", self.name)))
+        store = session_file(s.session_file, self.name)
         try:
             email = s.email or self.secrets.get(s.email_env)
             return access_token(

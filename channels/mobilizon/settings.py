@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
-from channels.base import ChannelSettings, env_name
+from channels.base import ChannelSettings, beside_config, env_name
 
 _USERNAME = re.compile(r"^[a-z0-9_]+$")
 #: Mobilizon's event categories (lib/mobilizon/events/categories.ex), lower-cased.
@@ -100,7 +100,4 @@ class MobilizonSettings(ChannelSettings):
     @field_validator("session_file", mode="after")
     @classmethod
     def _beside_config(cls, value: Path, info: ValidationInfo) -> Path:
-        context = info.context if isinstance(info.context, dict) else {}
-        base = Path(context.get("base_dir") or Path.cwd())
-        value = value.expanduser()
-        return value if value.is_absolute() else base / value
+        return beside_config(value, info)
