@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from channels.base import Problem
+from channels.base import Permanent, Problem
 
 #: How many leading bytes `sniff_image` needs.
 HEAD_BYTES = 16
@@ -48,6 +48,14 @@ def sniff_file(path: str | Path) -> str | None:
     """The MIME type of the image in `path` (OSError if it cannot be read)."""
     with open(path, "rb") as handle:
         return sniff_image(handle.read(HEAD_BYTES))
+
+
+def read_image(path: Path, noun: str = "image") -> bytes:
+    """The bytes to upload; Permanent when the file cannot be read (it will not heal alone)."""
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise Permanent(f"cannot read the {noun} {path}: {error.strerror}") from error
 
 
 def image_facts(path: str) -> dict[str, Any]:

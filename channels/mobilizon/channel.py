@@ -39,6 +39,7 @@ from channels.base import (
     Rendered,
     Transient,
 )
+from channels.media import read_image
 from channels.mobilizon import queries
 from channels.mobilizon.api import GraphQL, Upload
 from channels.mobilizon.errors import GROUP_RIGHTS, LoginRefused, TokenRefused
@@ -48,7 +49,13 @@ from channels.mobilizon.settings import MobilizonSettings
 from crosspost.clock import utcnow
 from crosspost.domain import Item
 from crosspost.secrets import MissingSecret, SecretSource
-from crosspost.text import capitalise, event_when, markdown_to_html, markdown_to_plain
+from crosspost.text import (
+    capitalise,
+    event_when,
+    markdown_to_html,
+    markdown_to_plain,
+    unique_names,
+)
 
 MARKER_KEY = "crosspost:delivery"
 MARKER_TITLE = "Référence Crosspost"
@@ -119,7 +126,7 @@ class MobilizonChannel(Channel):
             "endsOn": _iso(item.event_end),
             "visibility": s.visibility.upper(),
             "joinOptions": s.join_options.upper(),
-            "tags": _unique(item.tags),
+            "tags": unique_names(item.tags),
             "language": s.language,
             "options": {"timezone": context.timezone.key},
             "physicalAddress": address(item.location),
@@ -204,10 +211,7 @@ class MobilizonChannel(Channel):
         if saved.get("path") == picture["path"] and saved.get("media_id"):
             return str(saved["media_id"])
         path = Path(picture["path"])
-        try:
-            data = path.read_bytes()
-        except OSError as error:
-            raise Permanent(f"cannot read the picture {path}: {error.strerror}") from error
+        data = read_image(path, "picture")
         kind = upload_type(data)
         name = upload_name(path, kind)
         upload = Upload("picture", name, kind, data)
@@ -389,16 +393,6 @@ def _iso(moment: datetime | None) -> str | None:
     if moment is None:
         return None
     return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def _unique(names: tuple[str, ...]) -> list[str]:
-    seen: set[str] = set()
-    kept = []
-    for name in (n.strip() for n in names):
-        if name and name.casefold() not in seen:
-            seen.add(name.casefold())
-            kept.append(name)
-    return kept
 
 
 def _role(profile: dict[str, Any]) -> str | None:
