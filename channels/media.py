@@ -67,6 +67,26 @@ def image_facts(path: str) -> dict[str, Any]:
         return {"unreadable": exc.strerror or type(exc).__name__}
 
 
+MB = 1024 * 1024
+
+
+def _amount(size: int, limit: int) -> tuple[str, str]:
+    """`size` and `limit` as people read them: in MB when the limit is whole megabytes
+    (unless the size would then look equal to it), else in bytes."""
+    if limit % MB == 0 and f"{size / MB:.1f}" != f"{limit / MB:.1f}":
+        return f"{size / MB:.1f} MB", f"{limit // MB} MB"
+    return f"{size:,} bytes", f"{limit:,} bytes"
+
+
+def too_large(size: int, limit: int, *, platform: str, hint: str = "") -> list[Problem]:
+    """An error when an image of `size` bytes is over the platform's `limit`; `hint` says
+    what to do (or which setting is the limit)."""
+    if size <= limit:
+        return []
+    said, most = _amount(size, limit)
+    return [Problem("error", f"image is {said}; {platform} accepts up to {most}{hint}")]
+
+
 #: Said when an image has no description.
 NO_ALT_TEXT = "the image has no alt text: people using screen readers will miss it"
 

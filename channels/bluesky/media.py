@@ -7,7 +7,7 @@ from typing import Any
 
 from channels.base import Problem
 from channels.bluesky.settings import IMAGE_TYPES, MAX_IMAGE_BYTES
-from channels.media import NO_ALT_TEXT, refusals
+from channels.media import NO_ALT_TEXT, refusals, too_large
 from channels.media import image_facts as file_facts
 
 
@@ -22,14 +22,9 @@ def image_problems(media: dict[str, Any], limit: int = MAX_IMAGE_BYTES) -> list[
     problems = refusals(media, platform="Bluesky", accepted=IMAGE_TYPES, unknown=unknown)
     if "unreadable" in media:
         return problems
-    if media["bytes"] > limit:
-        problems.append(
-            Problem(
-                "error",
-                f"image is {media['bytes']:,} bytes; Bluesky accepts up to {limit:,} bytes "
-                "(make it smaller or save it as JPEG)",
-            )
-        )
+    problems += too_large(
+        media["bytes"], limit, platform="Bluesky", hint=" (make it smaller or save it as JPEG)"
+    )
     if not media["alt"]:
         problems.append(Problem("warning", NO_ALT_TEXT))
     return problems

@@ -6,7 +6,15 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from channels.base import Problem
-from channels.media import EXTENSIONS, HEAD_BYTES, NO_ALT_TEXT, image_facts, refusals, sniff_image
+from channels.media import (
+    EXTENSIONS,
+    HEAD_BYTES,
+    NO_ALT_TEXT,
+    image_facts,
+    refusals,
+    sniff_image,
+    too_large,
+)
 from crosspost.text import slugify
 
 #: The picture types Mobilizon's upload takes as shipped (it refuses others by their bytes).
@@ -22,14 +30,7 @@ def picture_problems(picture: Mapping[str, str], limit: int) -> list[Problem]:
     problems = refusals(facts, platform="Mobilizon", accepted=PICTURE_TYPES, unknown=unknown)
     if "unreadable" in facts:
         return problems
-    if facts["bytes"] > limit:
-        problems.append(
-            Problem(
-                "error",
-                f"the picture {path.name} is {facts['bytes']:,} bytes; this Mobilizon takes up "
-                f"to {limit:,} (max_picture_bytes)",
-            )
-        )
+    problems += too_large(facts["bytes"], limit, platform="Mobilizon", hint=" (max_picture_bytes)")
     if not picture.get("alt"):
         problems.append(Problem("warning", NO_ALT_TEXT))
     return problems

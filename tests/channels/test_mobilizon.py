@@ -453,3 +453,24 @@ def test_a_variable_setting_holding_the_secret_itself_is_refused_naming_the_fiel
             }
         )
     assert "MOBILIZON_PASSWORD" in str(refused.value)
+
+
+def test_a_picture_over_the_limit_is_refused_with_numbers_that_show_it(
+    fake: FakePlatformServer, tmp_path: Path
+) -> None:
+    channel = build(fake, tmp_path)
+    limit = 10 * 1024 * 1024  # max_picture_bytes, as shipped
+
+    def refused(size: int) -> list[str]:
+        picture = tmp_path / f"affiche-{size}.png"
+        picture.write_bytes(tiny_png(4, 4).ljust(size, b"\0"))
+        item = replace(FETE, image_path=str(picture), image_alt="Affiche")
+        return [p.message for p in channel.validate(render(channel, item)) if p.level == "error"]
+
+    assert refused(limit) == []
+    assert refused(limit + 1) == [
+        "image is 10,485,761 bytes; Mobilizon accepts up to 10,485,760 bytes (max_picture_bytes)"
+    ]
+    assert refused(int(12.5 * 1024 * 1024)) == [
+        "image is 12.5 MB; Mobilizon accepts up to 10 MB (max_picture_bytes)"
+    ]
