@@ -13,10 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, ClassVar, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo
 
 from crosspost.domain import Delivery, Item
 from crosspost.secrets import SecretSource
@@ -51,6 +52,15 @@ def env_name(field: str, value: str, example: str) -> str:
     if not ENV_NAME.fullmatch(value):
         raise ValueError(f"{field} must be a variable name like {example}, got {value!r}")
     return value
+
+
+def beside_config(value: Path, info: ValidationInfo) -> Path:
+    """A path setting as meant: ~ expanded, and a relative one taken from the folder of
+    crosspost.toml (the validation context's base_dir; else the current folder)."""
+    context = info.context if isinstance(info.context, dict) else {}
+    base = Path(context.get("base_dir") or Path.cwd())
+    value = value.expanduser()
+    return value if value.is_absolute() else base / value
 
 
 # ---------------------------------------------------------------- what flows

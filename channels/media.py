@@ -53,12 +53,12 @@ def sniff_file(path: str | Path) -> str | None:
         return sniff_image(handle.read(HEAD_BYTES))
 
 
-def image_bytes(path: Path) -> bytes:
-    """The image to upload; Permanent when it cannot be read (the officer must fix the file)."""
+def read_image(path: Path, noun: str = "image") -> bytes:
+    """The bytes to upload; Permanent when the file cannot be read (it will not heal alone)."""
     try:
         return path.read_bytes()
-    except OSError as exc:
-        raise Permanent(f"image {path} cannot be read: {exc.strerror}") from None
+    except OSError as error:
+        raise Permanent(f"{noun} {path} cannot be read: {error.strerror}") from None
 
 
 def image_facts(path: str) -> dict[str, Any]:
@@ -68,6 +68,26 @@ def image_facts(path: str) -> dict[str, Any]:
         return {"media_type": sniff_file(path), "bytes": Path(path).stat().st_size}
     except OSError as exc:
         return {"unreadable": exc.strerror or type(exc).__name__}
+
+
+MB = 1024 * 1024
+
+
+def _amount(size: int, limit: int) -> tuple[str, str]:
+    """`size` and `limit` as people read them: in MB when the limit is whole megabytes
+    (unless the size would then look equal to it), else in bytes."""
+    if limit % MB == 0 and f"{size / MB:.1f}" != f"{limit / MB:.1f}":
+        return f"{size / MB:.1f} MB", f"{limit // MB} MB"
+    return f"{size:,} bytes", f"{limit:,} bytes"
+
+
+def too_large(size: int, limit: int, *, platform: str, hint: str = "") -> list[Problem]:
+    """An error when an image of `size` bytes is over the platform's `limit`; `hint` says
+    what to do (or which setting is the limit)."""
+    if size <= limit:
+        return []
+    said, most = _amount(size, limit)
+    return [Problem("error", f"image is {said}; {platform} accepts up to {most}{hint}")]
 
 
 #: Said when an image has no description.
@@ -86,16 +106,3 @@ def refusals(
     kind = facts["media_type"] or unknown
     names = ", ".join(accepted.values())
     return [Problem("error", f"image is {kind}; {platform} accepts {names} images")]
-
-
-def too_large(facts: Mapping[str, Any], limit: int, *, taker: str) -> list[Problem]:
-    """An error when the image in `facts` is over `limit` bytes; `taker` is who refuses it."""
-    if facts["bytes"] <= limit:
-        return []
-    return [
-        Problem(
-            "error",
-            f"image is {facts['bytes']:,} bytes; {taker} accepts up to {limit:,} bytes "
-            "(make it smaller or save it as JPEG)",
-        )
-    ]

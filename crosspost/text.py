@@ -270,3 +270,15 @@ def slugify(title: str, max_chars: int = 60) -> str:
     if len(slug) > max_chars:
         slug = slug[:max_chars].rsplit("-", 1)[0]
     return slug or "post"
+
+
+def unique_names(names: tuple[str, ...]) -> list[str]:
+    """Names (tags) without blanks or case-insensitive repeats, in order: "Lyon" and "lyon"
+    are one tag to WordPress and Mobilizon."""
+    seen: set[str] = set()
+    kept = []
+    for name in (n.strip() for n in names):
+        if name and name.casefold() not in seen:
+            seen.add(name.casefold())
+            kept.append(name)
+    return kept

@@ -28,7 +28,7 @@ from channels.base import (
 from channels.bluesky.errors import classify, xrpc_error
 from channels.bluesky.keys import KeyBase, created_at, key_base
 from channels.bluesky.media import image_facts, image_problems
-from channels.bluesky.session import LoginRefused, SessionFile, logged_in_client
+from channels.bluesky.session import LoginRefused, SavedSession, logged_in_client, session_file
 from channels.bluesky.settings import (
     CARD_DESCRIPTION,
     ELLIPSIS,
@@ -39,8 +39,9 @@ from channels.bluesky.settings import (
     BlueskySettings,
 )
 from channels.bluesky.text import add_hashtags, facets, fits, graphemes, mentions, split_thread
-from channels.media import image_bytes
+from channels.media import read_image
 from channels.microblog import compose, in_thread
+from channels.sessions import SessionFile
 from crosspost.domain import Item
 from crosspost.text import markdown_to_plain
 
@@ -367,7 +368,7 @@ class BlueskyChannel(Channel):
         from atproto_client.exceptions import AtProtocolError
 
         path = Path(media["file"])
-        content = image_bytes(path)
+        content = read_image(path)
         try:
             answer = client.invoke_procedure(
                 "com.atproto.repo.uploadBlob",
@@ -414,8 +415,8 @@ class BlueskyChannel(Channel):
             self.secrets.get(s.handle_env).lstrip("@") if self.secrets.has(s.handle_env) else None
         )
 
-    def _session_file(self) -> SessionFile:
-        return SessionFile(Path(str(self.bsky.session_file).replace("{channel}", self.name)))
+    def _session_file(self) -> SessionFile[SavedSession]:
+        return session_file(self.bsky.session_file, self.name)
 
     @contextmanager
     def _connected(self) -> Iterator[Connection]:

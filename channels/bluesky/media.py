@@ -22,7 +22,9 @@ def image_problems(media: dict[str, Any], limit: int = MAX_IMAGE_BYTES) -> list[
     problems = refusals(media, platform="Bluesky", accepted=IMAGE_TYPES, unknown=unknown)
     if "unreadable" in media:
         return problems
-    problems += too_large(media, limit, taker="Bluesky")
+    problems += too_large(
+        media["bytes"], limit, platform="Bluesky", hint=" (make it smaller or save it as JPEG)"
+    )
     if not media["alt"]:
         problems.append(Problem("warning", NO_ALT_TEXT))
     return problems

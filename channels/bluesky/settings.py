@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
-from channels.base import ChannelSettings
+from channels.base import ChannelSettings, beside_config, env_name
 
 #: Bluesky's limits of app.bsky.feed.post's text.
 LIMIT = 300
@@ -21,7 +21,6 @@ IMAGE_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WebP", "
 CARD_DESCRIPTION = 300
 POST = "app.bsky.feed.post"
 ELLIPSIS = "…"
-_ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
 
 
 class BlueskySettings(ChannelSettings):
@@ -30,9 +29,9 @@ class BlueskySettings(ChannelSettings):
 
     #: The account's handle ("asso.bsky.social"); else read from `handle_env`.
     handle: str | None = None
-    handle_env: str = Field(default="BLUESKY_HANDLE", pattern=_ENV_NAME)
+    handle_env: str = "BLUESKY_HANDLE"
     #: An app password (Settings > Privacy and security > App passwords), never the password.
-    app_password_env: str = Field(default="BLUESKY_APP_PASSWORD", pattern=_ENV_NAME)
+    app_password_env: str = "BLUESKY_APP_PASSWORD"
     #: The account's server (its PDS, or bsky.social which sends each account to its own).
     service: str = "https://bsky.social"
     #: The posts' language, as `langs` (BCP 47).
@@ -55,13 +54,16 @@ class BlueskySettings(ChannelSettings):
     def _no_at(cls, value: str | None) -> str | None:
         return (value.strip().lstrip("@") or None) if value else None
 
+    @field_validator("handle_env", "app_password_env")
+    @classmethod
+    def _env_name(cls, value: str, info: ValidationInfo) -> str:
+        name = str(info.field_name)
+        return env_name(name, value, str(cls.model_fields[name].default))
+
     @field_validator("session_file", mode="after")
     @classmethod
     def _beside_config(cls, value: Path, info: ValidationInfo) -> Path:
-        context = info.context if isinstance(info.context, dict) else {}
-        base = Path(context.get("base_dir") or Path.cwd())
-        value = value.expanduser()
-        return value if value.is_absolute() else base / value
+        return beside_config(value, info)
 
     # A default is validated too, so the default file is beside crosspost.toml as well.
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)

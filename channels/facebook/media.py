@@ -11,8 +11,8 @@ from channels.base import (
     Permanent,
     Problem,
 )
-from channels.facebook.settings import MAX_IMAGE_BYTES, MB
-from channels.media import HEAD_BYTES, sniff_image
+from channels.facebook.settings import MAX_IMAGE_BYTES
+from channels.media import HEAD_BYTES, sniff_image, too_large
 
 #: The image types Facebook Page photos accept.
 ACCEPTED = {"image/jpeg", "image/png", "image/gif", "image/bmp", "image/tiff"}
@@ -39,15 +39,8 @@ def image_problems(path: Path) -> list[Problem]:
             head = handle.read(HEAD_BYTES)
     except OSError as error:
         return [Problem("error", f"cannot read the image {path}: {error.strerror or error}")]
-    problems = []
-    if size > MAX_IMAGE_BYTES:
-        problems.append(
-            Problem(
-                "error",
-                f"image is {size / MB:.1f} MB; Facebook accepts up to {MAX_IMAGE_BYTES // MB} MB"
-                ": resize or compress it",
-            )
-        )
+    hint = ": resize or compress it"
+    problems = too_large(size, MAX_IMAGE_BYTES, platform="Facebook", hint=hint)
     if image_type(head) is None:
         problems.append(
             Problem(

@@ -26,7 +26,6 @@ CLOCK_SLACK = timedelta(minutes=5)
 #: Where a post can be opened by its id ("<page id>_<post id>").
 POST_URL = "https://www.facebook.com/{post_id}"
 
-MB = 1024 * 1024
 _VERSION = re.compile(r"v\d{1,2}\.\d")
 USAGE_HEADERS = ("X-Business-Use-Case-Usage", "X-App-Usage", "X-Page-Usage")
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from channels.base import Problem, Transient
 from channels.mastodon.api import Api
-from channels.media import NO_ALT_TEXT, image_bytes, refusals, too_large
+from channels.media import NO_ALT_TEXT, read_image, refusals, too_large
 from channels.media import image_facts as file_facts
 
 #: Mastodon 4.3's defaults (configuration.media_attachments of GET /api/v2/instance).
@@ -47,7 +47,12 @@ def image_problems(
     problems = refusals(media, platform="Mastodon", accepted=IMAGE_TYPES, unknown=unknown)
     if "unreadable" in media:
         return problems
-    problems += too_large(media, size_limit, taker="the instance")
+    problems += too_large(
+        media["bytes"],
+        size_limit,
+        platform="the instance",
+        hint=" (make it smaller or save it as JPEG)",
+    )
     description = media.get("description")
     if not description:
         problems.append(Problem("warning", NO_ALT_TEXT))
@@ -72,7 +77,7 @@ def upload(
 ) -> str:
     """Upload the image with its description; its id once the instance has processed it."""
     path = Path(media["file"])
-    content = image_bytes(path)
+    content = read_image(path)
     mime = media.get("media_type") or "application/octet-stream"
     status, attachment = api.upload(path.name, content, mime, media.get("description"))
     media_id = str(attachment.get("id") or "")

@@ -39,14 +39,23 @@ from channels.base import (
     Rendered,
     Transient,
 )
+from channels.media import read_image
 from channels.mobilizon import queries
-from channels.mobilizon.api import GROUP_RIGHTS, GraphQL, LoginRefused, TokenRefused, Upload
-from channels.mobilizon.session import SessionFile, access_token
+from channels.mobilizon.api import GraphQL, Upload
+from channels.mobilizon.errors import GROUP_RIGHTS, LoginRefused, TokenRefused
+from channels.mobilizon.media import picture_problems, upload_name, upload_type
+from channels.mobilizon.session import access_token, session_file
 from channels.mobilizon.settings import MobilizonSettings
 from crosspost.clock import utcnow
 from crosspost.domain import Item
 from crosspost.secrets import MissingSecret, SecretSource
-from crosspost.text import capitalise, event_when, markdown_to_html, markdown_to_plain, slugify
+from crosspost.text import (
+    capitalise,
+    event_when,
+    markdown_to_html,
+    markdown_to_plain,
+    unique_names,
+)
 
 MARKER_KEY = "crosspost:delivery"
 MARKER_TITLE = "Référence Crosspost"
@@ -58,12 +67,6 @@ CLOCK_MARGIN = timedelta(minutes=10)
 #: Roles of a group that may create its events (Mobilizon's Permission rules).
 EVENT_ROLES = ("MODERATOR", "ADMINISTRATOR", "CREATOR")
 TITLE_CHARS = (3, 200)
-PICTURE_TYPES = {
-    b"\x89PNG\r\n\x1a\n": "image/png",
-    b"\xff\xd8\xff": "image/jpeg",
-    b"GIF87a": "image/gif",
-    b"GIF89a": "image/gif",
-}
 _POSTCODE_TOWN = re.compile(r"^(?P<code>\d{5})\s+(?P<town>\S.*)$")
 
 
@@ -123,7 +126,7 @@ class MobilizonChannel(Channel):
             "endsOn": _iso(item.event_end),
             "visibility": s.visibility.upper(),
             "joinOptions": s.join_options.upper(),
-            "tags": _unique(item.tags),
+            "tags": unique_names(item.tags),
             "language": s.language,
             "options": {"timezone": context.timezone.key},
             "physicalAddress": address(item.location),
@@ -168,35 +171,8 @@ class MobilizonChannel(Channel):
         if "announces" in request and not request["announces"]:
             problems.append(Problem("error", "the announced post has no URL yet"))
         if request.get("picture"):
-            problems.extend(self._picture_problems(request["picture"]))
+            problems.extend(picture_problems(request["picture"], self.mz.max_picture_bytes))
         return problems
-
-    def _picture_problems(self, picture: dict[str, str]) -> list[Problem]:
-        path = Path(picture["path"])
-        try:
-            size = path.stat().st_size
-            with path.open("rb") as handle:
-                head = handle.read(12)
-        except OSError:
-            return [Problem("error", f"the picture {path} cannot be read")]
-        if picture_type(head) is None:
-            return [
-                Problem(
-                    "error", f"Mobilizon takes PNG, JPEG, GIF and WebP pictures, not {path.name}"
-                )
-            ]
-        limit = self.mz.max_picture_bytes
-        if size > limit:
-            return [
-                Problem(
-                    "error",
-                    f"the picture {path.name} is {size:,} bytes; this Mobilizon takes up to "
-                    f"{limit:,} (max_picture_bytes)",
-                )
-            ]
-        if not picture.get("alt"):
-            return [Problem("warning", "the picture has no alt text for screen readers")]
-        return []
 
     # ------------------------------------------------------------ publish & look up
 
@@ -222,7 +198,7 @@ class MobilizonChannel(Channel):
             variables["picture"] = {"mediaId": self._picture(job, progress)}
         progress.setdefault("sent_at", utcnow().isoformat())
         job.save_progress(progress)
-        data = self._ask(queries.CREATE, variables, doing="creating the event", creates=True)
+        data = self._ask(queries.CREATE, variables, doing="creating the event", may_publish=True)
         event = data.get("createEvent")
         if not isinstance(event, dict) or not event.get("uuid"):
             raise Ambiguous("Mobilizon's answer to the new event has no event in it")
@@ -235,12 +211,9 @@ class MobilizonChannel(Channel):
         if saved.get("path") == picture["path"] and saved.get("media_id"):
             return str(saved["media_id"])
         path = Path(picture["path"])
-        try:
-            data = path.read_bytes()
-        except OSError as error:
-            raise Permanent(f"cannot read the picture {path}: {error.strerror}") from error
-        kind = picture_type(data[:12]) or "application/octet-stream"
-        name = f"{slugify(path.stem) or 'image'}{path.suffix.lower()}"
+        data = read_image(path, "picture")
+        kind = upload_type(data)
+        name = upload_name(path, kind)
         upload = Upload("picture", name, kind, data)
         variables = {"file": "picture", "name": name, "alt": picture.get("alt") or None}
         answer = self._ask(
@@ -348,7 +321,7 @@ class MobilizonChannel(Channel):
         variables: dict[str, Any],
         *,
         doing: str,
-        creates: bool = False,
+        may_publish: bool = False,
         upload: Upload | None = None,
     ) -> dict[str, Any]:
         """One authenticated call; a refused token is renewed once, then the call repeated
@@ -356,20 +329,20 @@ class MobilizonChannel(Channel):
         try:
             token = self._token()
             return self.api.call(
-                query, variables, token=token, doing=doing, creates=creates, upload=upload
+                query, variables, token=token, doing=doing, may_publish=may_publish, upload=upload
             )
         except TokenRefused:
             token = self._token(fresh=True)
         try:
             return self.api.call(
-                query, variables, token=token, doing=doing, creates=creates, upload=upload
+                query, variables, token=token, doing=doing, may_publish=may_publish, upload=upload
             )
         except TokenRefused as refused:
             raise AuthExpired(f"{refused.message}; {self._credentials_hint()}") from refused
 
     def _token(self, *, fresh: bool = False) -> str:
         s = self.mz
-        store = SessionFile(Path(str(s.session_file).replace("{channel}", self.name)))
+        store = session_file(s.session_file, self.name)
         try:
             email = s.email or self.secrets.get(s.email_env)
             return access_token(
@@ -416,27 +389,10 @@ def address(location: str | None) -> dict[str, str] | None:
     return found
 
 
-def picture_type(head: bytes) -> str | None:
-    """The MIME type of a picture Mobilizon takes, from its first bytes."""
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    return next((kind for magic, kind in PICTURE_TYPES.items() if head.startswith(magic)), None)
-
-
 def _iso(moment: datetime | None) -> str | None:
     if moment is None:
         return None
     return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def _unique(names: tuple[str, ...]) -> list[str]:
-    seen: set[str] = set()
-    kept = []
-    for name in (n.strip() for n in names):
-        if name and name.casefold() not in seen:
-            seen.add(name.casefold())
-            kept.append(name)
-    return kept
 
 
 def _role(profile: dict[str, Any]) -> str | None:

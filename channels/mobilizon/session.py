@@ -14,20 +14,17 @@ crosspost.redact the moment they are read, never in a message or the ledger.
 from __future__ import annotations
 
 import base64
-import fcntl
 import json
 import logging
-import os
-import stat
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from channels.mobilizon import queries
-from channels.mobilizon.api import GraphQL, RefreshRefused
+from channels.mobilizon.api import GraphQL
+from channels.mobilizon.errors import RefreshRefused
+from channels.sessions import SessionFile
 from crosspost import redact
 from crosspost.clock import utcnow
 
@@ -50,65 +47,6 @@ class Tokens:
         return f"Tokens(instance={self.instance!r}, <tokens hidden>)"
 
 
-class SessionFile:
-    """The session of one channel on disk: read, written atomically with mode 600, locked."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    @contextmanager
-    def locked(self) -> Iterator[None]:
-        """One process at a time reads, refreshes and writes (a refresh token works once)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        lock = self.path.with_name(self.path.name + ".lock")
-        descriptor = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX)
-            yield
-        finally:
-            os.close(descriptor)
-
-    def load(self, instance: str, email: str) -> Tokens | None:
-        """The saved tokens of `email` on `instance`, if the file is there and private."""
-        try:
-            mode = stat.S_IMODE(self.path.stat().st_mode)
-            raw = json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError) as exc:
-            log.warning("the Mobilizon session file %s cannot be read (%s)", self.path, exc)
-            return None
-        if mode & 0o077:
-            log.warning(
-                "the Mobilizon session file %s was readable by others; replacing it", self.path
-            )
-            return None
-        try:
-            saved = Tokens(**{k: str(raw[k]) for k in Tokens.__dataclass_fields__})
-        except (KeyError, TypeError):
-            return None
-        if saved.instance != instance or saved.email.casefold() != email.casefold():
-            return None
-        redact.register(saved.access_token)
-        redact.register(saved.refresh_token)
-        return saved
-
-    def save(self, tokens: Tokens) -> None:
-        """Write the tokens: a 600 temporary file beside the session file, renamed over it."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(
-            dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp"
-        )
-        try:
-            os.fchmod(descriptor, 0o600)
-            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                json.dump(asdict(tokens), handle)
-            os.replace(temporary, self.path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-
-
 def expires_soon(access_token: str, now: datetime | None = None) -> bool:
     """Whether the JWT's `exp` is within REFRESH_AHEAD (or cannot be read)."""
     try:
@@ -120,8 +58,13 @@ def expires_soon(access_token: str, now: datetime | None = None) -> bool:
     return expiry - REFRESH_AHEAD <= (now or utcnow())
 
 
+def session_file(template: Path, channel: str) -> SessionFile[Tokens]:
+    """Where `channel` keeps its tokens (the session_file setting)."""
+    return SessionFile.of_channel(template, channel, Tokens, platform="Mobilizon")
+
+
 def access_token(
-    store: SessionFile,
+    store: SessionFile[Tokens],
     api: GraphQL,
     *,
     email: str,
@@ -135,7 +78,12 @@ def access_token(
     the e-mail and password are refused, and the api's errors otherwise.
     """
     with store.locked():
-        saved = store.load(api.instance_url, email)
+        saved = store.load(
+            lambda t: t.instance == api.instance_url and t.email.casefold() == email.casefold()
+        )
+        if saved is not None:
+            redact.register(saved.access_token)
+            redact.register(saved.refresh_token)
         if saved is not None and not fresh and not expires_soon(saved.access_token):
             return saved.access_token
         if saved is not None:

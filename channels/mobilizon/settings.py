@@ -8,9 +8,8 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
-from channels.base import ChannelSettings
+from channels.base import ChannelSettings, beside_config, env_name
 
-_ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
 _USERNAME = re.compile(r"^[a-z0-9_]+$")
 #: Mobilizon's event categories (lib/mobilizon/events/categories.ex), lower-cased.
 CATEGORIES = (
@@ -36,8 +35,8 @@ class MobilizonSettings(ChannelSettings):
     identity: str | None = None
     #: The account's e-mail; else read from `email_env`.
     email: str | None = None
-    email_env: str = Field(default="MOBILIZON_EMAIL", pattern=_ENV_NAME)
-    password_env: str = Field(default="MOBILIZON_PASSWORD", pattern=_ENV_NAME)
+    email_env: str = "MOBILIZON_EMAIL"
+    password_env: str = "MOBILIZON_PASSWORD"
     #: Who sees the events: "public" (listed, federated), "unlisted" (with the link) or
     #: "private" (the group's members and followers).
     visibility: Literal["public", "unlisted", "private"] = "public"
@@ -76,6 +75,12 @@ class MobilizonSettings(ChannelSettings):
             )
         return name
 
+    @field_validator("email_env", "password_env")
+    @classmethod
+    def _env_name(cls, value: str, info: ValidationInfo) -> str:
+        name = str(info.field_name)
+        return env_name(name, value, str(cls.model_fields[name].default))
+
     @field_validator("email")
     @classmethod
     def _email(cls, value: str | None) -> str | None:
@@ -95,7 +100,4 @@ class MobilizonSettings(ChannelSettings):
     @field_validator("session_file", mode="after")
     @classmethod
     def _beside_config(cls, value: Path, info: ValidationInfo) -> Path:
-        context = info.context if isinstance(info.context, dict) else {}
-        base = Path(context.get("base_dir") or Path.cwd())
-        value = value.expanduser()
-        return value if value.is_absolute() else base / value
+        return beside_config(value, info)

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from channels.base import ChannelSettings
+from channels.base import ChannelSettings, beside_config
 
 
 class StaticBlogSettings(ChannelSettings):
@@ -25,10 +25,7 @@ class StaticBlogSettings(ChannelSettings):
     @field_validator("path")
     @classmethod
     def _resolve_path(cls, value: Path, info: ValidationInfo) -> Path:
-        context = info.context if isinstance(info.context, dict) else {}
-        base = Path(context.get("base_dir") or Path.cwd())
-        path = value.expanduser()
-        return (path if path.is_absolute() else base / path).resolve()
+        return beside_config(value, info).resolve()
 
     @field_validator("site_url")
     @classmethod

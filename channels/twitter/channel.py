@@ -26,7 +26,7 @@ from channels.base import (
     Transient,
 )
 from channels.errors import json_of
-from channels.media import image_bytes
+from channels.media import read_image
 from channels.microblog import compose, in_thread
 from channels.twitter.client import Credentials, rebased_session
 from channels.twitter.errors import http_error, transport_error, x_says
@@ -240,7 +240,7 @@ class TwitterChannel(Channel):
     def _upload(self, media: dict[str, Any], credentials: Credentials) -> str:
         """Upload the image (one-shot POST /2/media/upload) and its alt text; the media id."""
         path = Path(media["file"])
-        content = image_bytes(path)
+        content = read_image(path)
         base = self.x_settings.upload_base
         answer = self._send(
             "POST",

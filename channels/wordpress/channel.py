@@ -25,7 +25,7 @@ from channels.base import (
     Transient,
 )
 from channels.errors import Rule, json_of, meant, transport_rule
-from channels.media import HEAD_BYTES, image_bytes, sniff_image
+from channels.media import HEAD_BYTES, read_image, sniff_image
 from channels.wordpress.errors import (
     TermExists,
     error_fields,
@@ -44,7 +44,6 @@ from channels.wordpress.rest import (
     receipt_of,
     same_term,
     trusted_root,
-    unique_names,
 )
 from channels.wordpress.settings import API_REL, IMAGE_TYPES, ROLE_HINT, WordPressSettings
 from crosspost.domain import Item
@@ -54,6 +53,7 @@ from crosspost.text import (
     event_when,
     markdown_to_html,
     markdown_to_plain,
+    unique_names,
 )
 
 if TYPE_CHECKING:
@@ -197,7 +197,7 @@ class WordPressChannel(Channel):
         if progress.get("featured_media") and progress.get("image") == image["path"]:
             return int(progress["featured_media"])
         path = Path(image["path"])
-        data = image_bytes(path)
+        data = read_image(path)
         media_type = sniff_image(data[:HEAD_BYTES])
         if media_type not in IMAGE_TYPES:
             kinds = ", ".join(IMAGE_TYPES.values())

@@ -88,17 +88,6 @@ class Call:
 # ---------------------------------------------------------------- small helpers
 
 
-def unique_names(names: tuple[str, ...]) -> list[str]:
-    """Names without blanks or case-insensitive repeats, in order."""
-    seen: set[str] = set()
-    kept = []
-    for name in (n.strip() for n in names):
-        if name and name.casefold() not in seen:
-            seen.add(name.casefold())
-            kept.append(name)
-    return kept
-
-
 def json_list(answer: Any, call: Call) -> list[Any]:
     """A collection answer, which must be a JSON list."""
     if not isinstance(answer, list):

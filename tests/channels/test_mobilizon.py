@@ -415,3 +415,62 @@ def test_settings_accept_the_group_as_its_address_shows_it(tmp_path: Path) -> No
         MobilizonSettings.model_validate(
             {"type": "mobilizon", "instance_url": "https://mobilizon.fr", "group": "Asso Exemple"}
         )
+
+
+def test_a_picture_is_known_by_its_bytes_not_its_name(
+    fake: FakePlatformServer, instance: Mobilizon, tmp_path: Path
+) -> None:
+    png_named_jpeg = tmp_path / "Affiche été.jpg"
+    png_named_jpeg.write_bytes(tiny_png(4, 4))
+    not_a_picture = tmp_path / "affiche.png"
+    not_a_picture.write_text("Fête de quartier : samedi", encoding="utf-8")
+    channel = build(fake, tmp_path)
+
+    refused = channel.validate(
+        render(channel, replace(FETE, image_path=str(not_a_picture), image_alt="Affiche"))
+    )
+    item = replace(FETE, image_path=str(png_named_jpeg), image_alt="Affiche")
+    rendered = render(channel, item)
+    problems = channel.validate(rendered)
+    channel.publish(job(rendered, item))
+
+    assert [p.level for p in refused] == ["error"]
+    assert "affiche.png" in refused[0].message
+    assert "WebP" in refused[0].message
+    assert problems == []
+    (media,) = instance.media()
+    assert (media.content_type, media.name) == ("image/png", "affiche-ete.png")
+
+
+def test_a_variable_setting_holding_the_secret_itself_is_refused_naming_the_field() -> None:
+    with pytest.raises(ValueError, match="password_env must be a variable name") as refused:
+        MobilizonSettings.model_validate(
+            {
+                "type": "mobilizon",
+                "instance_url": "https://mobilizon.fr",
+                "group": "asso",
+                "password_env": "mot de passe à moi",
+            }
+        )
+    assert "MOBILIZON_PASSWORD" in str(refused.value)
+
+
+def test_a_picture_over_the_limit_is_refused_with_numbers_that_show_it(
+    fake: FakePlatformServer, tmp_path: Path
+) -> None:
+    channel = build(fake, tmp_path)
+    limit = 10 * 1024 * 1024  # max_picture_bytes, as shipped
+
+    def refused(size: int) -> list[str]:
+        picture = tmp_path / f"affiche-{size}.png"
+        picture.write_bytes(tiny_png(4, 4).ljust(size, b"\0"))
+        item = replace(FETE, image_path=str(picture), image_alt="Affiche")
+        return [p.message for p in channel.validate(render(channel, item)) if p.level == "error"]
+
+    assert refused(limit) == []
+    assert refused(limit + 1) == [
+        "image is 10,485,761 bytes; Mobilizon accepts up to 10,485,760 bytes (max_picture_bytes)"
+    ]
+    assert refused(int(12.5 * 1024 * 1024)) == [
+        "image is 12.5 MB; Mobilizon accepts up to 10 MB (max_picture_bytes)"
+    ]
