@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from channels.base import Channel, ChannelSettings
 from crosspost.domain import BUILTIN_KINDS
 from crosspost.errors import ConfigError, CrosspostError
+from crosspost.language import Language, from_environment, using
 from crosspost.secrets import SecretSource
 
 CONFIG_NAME = "crosspost.toml"
@@ -113,6 +114,8 @@ class FileSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     timezone: str = "UTC"
+    #: "fr" or "en": the language of messages (default: the locale's, from LANG and co.).
+    language: Language | None = None
     database: str = "sqlite:///crosspost.db"
     organisation: str | None = None
     #: NAME=value file holding credentials (must be mode 0600).
@@ -170,6 +173,7 @@ class Settings:
         self.base_dir = path.parent
         self.file = raw
         self.zone = ZoneInfo(raw.timezone)
+        self.language: Language = raw.language or from_environment()
         self.channels = channels
         self.routes = raw.routes
         self.publisher = raw.publisher
@@ -288,14 +292,17 @@ def parse_settings(content: bytes, path: Path) -> Settings:
         raise ConfigError(f"{path}: the file is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    try:
-        raw = FileSettings.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(describe_validation_error(exc, path)) from None
-    channels = _validate_channels(raw, path)
-    _check_routes(raw, channels, path)
-    settings = Settings(path.resolve(), raw, channels)
-    _check_policy(settings)
+    # The file's own language says what its refusals are written in (durations, slots).
+    chosen = data.get("language") if isinstance(data, dict) else None
+    with using(chosen if chosen in ("fr", "en") else from_environment()):
+        try:
+            raw = FileSettings.model_validate(data)
+        except ValidationError as exc:
+            raise ConfigError(describe_validation_error(exc, path)) from None
+        channels = _validate_channels(raw, path)
+        _check_routes(raw, channels, path)
+        settings = Settings(path.resolve(), raw, channels)
+        _check_policy(settings)
     return settings
 
 

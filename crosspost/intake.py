@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from crosspost.config import Settings
 from crosspost.domain import Item, NewItem
 from crosspost.errors import CrosspostError, InputError
+from crosspost.language import pick, using
 from crosspost.routing import RoutePlan, plan_deliveries
 from crosspost.when import is_relative, parse_moment, parse_publish_time, show_local
 
@@ -144,6 +145,18 @@ def accept(
     `stored` is the item an edit starts from: the times the officer does not give
     again stay as they were accepted when it was queued. Nothing is written.
     """
+    with using(settings.language):
+        return _accept(raw, settings, now=now, base_dir=base_dir, stored=stored)
+
+
+def _accept(
+    raw: dict[str, Any],
+    settings: Settings,
+    *,
+    now: datetime,
+    base_dir: Path,
+    stored: Item | None,
+) -> Accepted:
     values = _normalise_keys(raw)
     problems: list[str] = []
     fields: ItemIn | None = None
@@ -234,8 +247,12 @@ def _times(
         publish_at = max(stored.requested_at, now)
     elif not any(p.startswith("at: ") for p in problems):
         problems.append(
-            "at: missing; say when to publish: now, +2h, 2026-12-03 14:30, "
-            "or next (the next free posting slot)"
+            pick(
+                "at: missing; say when to publish: now, +2h, tomorrow 9:00, 12/12 14:30, "
+                "2026-12-03 14:30, or next (the next free posting slot)",
+                "at: manquant ; dites quand publier : maintenant, dans 2h, demain 9h, "
+                "lundi 10h, 12/12 14h30, ou prochain (le prochain créneau libre)",
+            )
         )
 
     def moment(name: str) -> datetime | None:
