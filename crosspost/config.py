@@ -22,6 +22,7 @@ from crosspost.domain import BUILTIN_KINDS
 from crosspost.errors import ConfigError, CrosspostError
 from crosspost.language import Language, from_environment, using
 from crosspost.secrets import SecretSource
+from crosspost.typography import Typography
 
 CONFIG_NAME = "crosspost.toml"
 ENV_CONFIG = "CROSSPOST_CONFIG"
@@ -116,6 +117,9 @@ class FileSettings(BaseModel):
     timezone: str = "UTC"
     #: "fr" or "en": the language of messages (default: the locale's, from LANG and co.).
     language: Language | None = None
+    #: "fr" (narrow no-break spaces, 14 h 30, dates without this year) or "none";
+    #: default: "fr" when the language is French.
+    typography: Typography | None = None
     database: str = "sqlite:///crosspost.db"
     organisation: str | None = None
     #: NAME=value file holding credentials (must be mode 0600).
@@ -174,6 +178,7 @@ class Settings:
         self.file = raw
         self.zone = ZoneInfo(raw.timezone)
         self.language: Language = raw.language or from_environment()
+        self.typography: Typography = raw.typography or ("fr" if self.language == "fr" else "none")
         self.channels = channels
         self.routes = raw.routes
         self.publisher = raw.publisher

@@ -26,6 +26,7 @@ from channels.base import (
     RenderContext,
     Rendered,
 )
+from crosspost import typography
 from crosspost.config import Settings
 from crosspost.domain import Delivery
 from crosspost.errors import ConfigError, CrosspostError
@@ -281,8 +282,9 @@ class Publisher:
             announced_url=delivery.announced_url,
             role=delivery.role,
             organisation=self.settings.organisation,
+            typography=self.settings.typography,
         )
-        return channel.render(delivery.item, context)
+        return typography.render(channel, delivery.item, context)
 
     def _is_setup_problem(self, name: str, error: Exception) -> bool:
         """A config or credential problem of a channel still configured (a vanished one fails)."""

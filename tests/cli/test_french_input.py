@@ -161,3 +161,38 @@ def test_the_locale_decides_without_a_language_key(
     monkeypatch.setenv("LANG", "fr_FR.UTF-8")
     result = cli("add", "--kind", "scoop", "--title", "y", "--at", "bientôt", ok=False)
     assert "at: « bientôt » n'est pas une heure" in result.err
+
+
+# ---------------------------------------------------------------- typography, end to end
+
+
+def test_a_french_config_publishes_with_french_typography(french: Path, cli: Cli) -> None:
+    """What preview shows is what the channel receives: the same spaces, counted the same."""
+    from tests.support.fakechannel import fake_platform
+
+    cli(
+        "add", "--kind", "event", "--title", "Repair café : venez !",
+        "--body", "Apportez vos objets `cassés!` : https://ex.org/?utm_source=a_b&x=1",
+        "--event-start", "samedi 12/12 14h", "--event-end", "12/12 18h", "--at", "demain 9h",
+    )  # fmt: skip
+    shown = cli("preview", "1").out
+    assert "Repair café\u202f: venez\u202f!" in shown
+    assert "Samedi 12 décembre de 14\u00a0h à 18\u00a0h" in shown
+    cli("publish", "1")
+    [request] = fake_platform("facebook").requests
+    assert request["text"] == (
+        "Repair café\u202f: venez\u202f!\n\n"
+        "Samedi 12 décembre de 14\u00a0h à 18\u00a0h\n\n"
+        "Apportez vos objets `cassés!`\u202f: https://ex.org/?utm_source=a_b&x=1"
+    )
+
+
+def test_typography_none_keeps_the_text_as_typed(french: Path, cli: Cli) -> None:
+    from tests.support.fakechannel import fake_platform
+
+    config = french / "crosspost.toml"
+    config.write_text('typography = "none"\n' + config.read_text(encoding="utf-8"))
+    cli("add", "--kind", "scoop", "--title", "Nous recrutons !", "--at", "maintenant")
+    cli("publish", "1")
+    [request] = fake_platform("twitter").requests
+    assert request["text"] == "Nous recrutons !"
