@@ -366,25 +366,23 @@ def _describe(exc: ValidationError) -> list[str]:
 
 
 def from_markdown(path: Path) -> dict[str, Any]:
-    """A Markdown file whose YAML front matter carries the fields and whose text is the body."""
-    import frontmatter
+    """A Markdown file whose front matter carries the fields and whose text is the body."""
+    from crosspost.front_matter import FrontMatterProblem, split
 
     try:
-        post = frontmatter.loads(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise InputError(f"{path}: cannot read this file ({exc.strerror})") from None
     except UnicodeDecodeError:
-        raise InputError(f"{path.name}: the file is not UTF-8 text") from None
-    except Exception as exc:  # YAML errors come in several classes
-        raise InputError(f"{path.name}: the front matter is not valid YAML ({exc})") from None
-    fields: dict[str, Any] = dict(post.metadata)
-    body = post.content.strip()
+        raise FrontMatterProblem(path.name, "the file is not UTF-8 text") from None
+    fields, body = split(text, path.name)
+    body = body.strip()
     if "title" not in fields and body.startswith("# "):
         first, _, rest = body.partition("\n")
         fields["title"] = first[2:].strip()
         body = rest.strip()
     if "body" in fields and body:
-        raise InputError(f"{path.name}: body: given both in the front matter and as text")
+        raise FrontMatterProblem(path.name, "body: given both in the front matter and as text")
     if body:
         fields["body"] = body
     return fields
@@ -505,8 +503,14 @@ def read_sources(path: Path) -> Iterator[Source]:
         files = sorted(p for p in path.iterdir() if p.suffix.lower() in (".md", ".markdown"))
         if not files:
             raise InputError(f"{path}: no Markdown (.md) files in this folder")
+        from crosspost.front_matter import FrontMatterProblem
+
         for file in files:
-            yield Source(file.name, from_markdown(file), file.parent)
+            # Every file is read, so the import lists the problems of all of them at once.
+            try:
+                yield Source(file.name, from_markdown(file), file.parent)
+            except FrontMatterProblem as exc:
+                yield Source(file.name, {}, file.parent, (exc.detail,))
         return
     if not path.is_file():
         raise InputError(f"{path}: no such file or folder")
