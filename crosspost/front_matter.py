@@ -15,6 +15,7 @@ the text. The lines are YAML, read so that what is typed is what is meant:
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -190,3 +191,24 @@ def _load(lines: list[str], name: str) -> dict[str, Any]:
             ),
         )
     return data
+
+
+def read_item(path: Path) -> dict[str, Any]:
+    """A Markdown file whose front matter carries the fields and whose text is the body."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read this file ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise FrontMatterProblem(path.name, "the file is not UTF-8 text") from None
+    fields, body = split(text, path.name)
+    body = body.strip()
+    if "title" not in fields and body.startswith("# "):
+        first, _, rest = body.partition("\n")
+        fields["title"] = first[2:].strip()
+        body = rest.strip()
+    if "body" in fields and body:
+        raise FrontMatterProblem(path.name, "body: given both in the front matter and as text")
+    if body:
+        fields["body"] = body
+    return fields

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from crosspost.config import Settings
 from crosspost.domain import Item, NewItem
 from crosspost.errors import CrosspostError, InputError
+from crosspost.front_matter import FrontMatterProblem, read_item
 from crosspost.language import pick, using
 from crosspost.routing import RoutePlan, plan_deliveries
 from crosspost.when import is_relative, parse_moment, parse_publish_time, show_local
@@ -29,6 +30,9 @@ if TYPE_CHECKING:
     from crosspost.store import Store
 
 T = TypeVar("T")
+
+#: A Markdown file -> its fields and body (read by crosspost/front_matter.py).
+from_markdown = read_item
 
 #: Image types every channel accepts.
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
@@ -365,29 +369,6 @@ def _describe(exc: ValidationError) -> list[str]:
 # ---------------------------------------------------------------- sources
 
 
-def from_markdown(path: Path) -> dict[str, Any]:
-    """A Markdown file whose front matter carries the fields and whose text is the body."""
-    from crosspost.front_matter import FrontMatterProblem, split
-
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read this file ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise FrontMatterProblem(path.name, "the file is not UTF-8 text") from None
-    fields, body = split(text, path.name)
-    body = body.strip()
-    if "title" not in fields and body.startswith("# "):
-        first, _, rest = body.partition("\n")
-        fields["title"] = first[2:].strip()
-        body = rest.strip()
-    if "body" in fields and body:
-        raise FrontMatterProblem(path.name, "body: given both in the front matter and as text")
-    if body:
-        fields["body"] = body
-    return fields
-
-
 @dataclass(frozen=True)
 class Source:
     """One item as read from a file, before any check of its fields."""
@@ -503,8 +484,6 @@ def read_sources(path: Path) -> Iterator[Source]:
         files = sorted(p for p in path.iterdir() if p.suffix.lower() in (".md", ".markdown"))
         if not files:
             raise InputError(f"{path}: no Markdown (.md) files in this folder")
-        from crosspost.front_matter import FrontMatterProblem
-
         for file in files:
             # Every file is read, so the import lists the problems of all of them at once.
             try:
