@@ -160,3 +160,17 @@ def test_as_typed_without_french_typography() -> None:
     assert rendered.text.startswith(
         "Repair café : venez !\n\nSamedi 12 décembre 2026 de 14h00 à 18h00"
     )
+
+
+def test_a_mark_after_a_link_or_a_hashtag_stays_out_of_it(tmp_path: Path) -> None:
+    """Both platforms end a link or a tag at the narrow no-break space, as at a space."""
+    item = Item(id=5, kind="scoop", title="Fête #ZéroDéchet! Tout est sur https://ex.org/fete!")
+    on_x = typography.render(x(), item, FR)
+    assert on_x.text == f"Fête #ZéroDéchet{N}! Tout est sur https://ex.org/fete{N}!"
+    # The link weighs 23 whatever its length, each narrow space 2.
+    assert on_x.length == weighted_length("Fête #ZéroDéchet") + 2 + 1 + 14 + 23 + 2 + 1
+    (post,) = typography.render(bluesky(tmp_path), item, FR).request["posts"]
+    data = post["record"]["text"].encode()
+    spans = [data[f["index"]["byteStart"] : f["index"]["byteEnd"]].decode()
+             for f in post["record"]["facets"]]  # fmt: skip
+    assert spans == ["#ZéroDéchet", "https://ex.org/fete"]

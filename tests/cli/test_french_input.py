@@ -196,3 +196,18 @@ def test_typography_none_keeps_the_text_as_typed(french: Path, cli: Cli) -> None
     cli("publish", "1")
     [request] = fake_platform("twitter").requests
     assert request["text"] == "Nous recrutons !"
+
+
+def test_an_events_times_are_refused_in_french(french: Path, cli: Cli) -> None:
+    result = cli(
+        "add", "--kind", "event", "--title", "Repair café",
+        "--event-start", "12/12 18h", "--event-end", "12/12 14h", "--at", "demain 9h",
+        ok=False,
+    )  # fmt: skip
+    assert "event_end: l'événement finit avant de commencer" in result.err
+    result = cli("add", "--kind", "event", "--title", "Repair café", "--at", "demain", ok=False)
+    assert (
+        "event_start: un événement a besoin de sa date et de son heure, "
+        "p. ex. --event-start '12/12 14h'" in result.err
+    )
+    assert cli("list", "--json").json() == []
