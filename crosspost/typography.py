@@ -94,29 +94,29 @@ def render(channel: Channel, item: Item, context: RenderContext) -> Rendered:
 # ---------------------------------------------------------------- spaces
 
 #: Stand for spans left exactly as typed while the rules run (private use, never typed):
-#: one that reads as the end of a word (a link, code, a closing tag), and one that
-#: reads as a boundary (a code block, an opening tag, "!["), after which no space is added.
-_WORD, _BOUNDARY = "\ue002", "\ue003"
+#: one that reads as the end of a word (a link, code, a closing tag), one that reads as
+#: a boundary (an opening tag, "!["), after which no space is added, and a code block.
+_WORD, _BOUNDARY, _BLOCK = "\ue002", "\ue003", "\ue004"
 _PLACEHOLDER = re.compile("[\ue002\ue003]")
-#: What is never touched, in plain text as in Markdown.
+_ANY_PLACEHOLDER = re.compile("[\ue002-\ue004]")
+#: What is never touched, in plain text as in Markdown. Each starts where a run
+#: starts (possessive runs, look-behinds), so a long text is read in linear time.
 _TEXT_KEPT = r"""
       (?:https?://|www\.)[^\s<>"«»\u202f\u00a0]*[^\s<>"«»\u202f\u00a0.,:;!?'\u2019)\]]  # address
-    | [\w.+-]+@[\w-]+(?:\.[\w-]+)+                 # e-mail address
-    | [#@]\w+(?:@[\w-]+(?:\.[\w-]+)+)?             # hashtag, @mention
-    | :[a-z0-9_+-]+:                               # emoji shortcode
+    | (?<![\w.+-])[\w.+-]++@[\w-]+(?:\.[\w-]+)+    # e-mail address
+    | [#@]\w++(?:@[\w-]+(?:\.[\w-]+)+)?            # hashtag, @mention
+    | :[a-z0-9_+-]++:                              # emoji shortcode
     | \d{1,2}:\d{2}                                # a time as 14:30
 """
 _PLAIN_KEPT = re.compile(_TEXT_KEPT, re.VERBOSE | re.IGNORECASE)
-#: Markdown's own syntax, kept as typed; the boundary kinds come first.
+#: Markdown's inline syntax, kept as typed (code blocks are found line by line).
 _MARKDOWN_BOUNDARY = r"""
-      ^[ ]{0,3}(?P<fence>`{3,}|~{3,})[^\n]*\n(?:.*?\n)??[ ]{0,3}(?P=fence)[ \t]*$  # fenced code
-    | ^(?:[ ]{4}|\t)[^\n]*$                                      # indented code
-    | ^[ ]{0,3}\[[^\]\n]+\]:[^\n]*$                              # [label]: address
+      ^[ ]{0,3}\[[^\]\n]+\]:[^\n]*$                              # [label]: address
     | <(?!/)[^>\n]*>                                              # opening tag, <autolink>
     | !\[                                                         # an image starts
 """
 _MARKDOWN_WORD = r"""
-      (?P<ticks>`+)[^`].*?(?<!`)(?P=ticks)(?!`)                    # `code`
+      (?<!`)(?P<ticks>`++)[^`](?:(?!\n[ \t]*\n).)*?(?<!`)(?P=ticks)(?!`)  # `code`, in a paragraph
     | \]\([^)\s]*(?:\s+"[^"]*")?\)                                # ](address "title")
     | </[^>\n]*>                                                  # closing tag
     | \\[^\n]                                                     # \! an escaped mark
@@ -126,10 +126,63 @@ _MARKDOWN_KEPT = re.compile(
     f"(?P<boundary>{_MARKDOWN_BOUNDARY})|{_MARKDOWN_WORD}|{_TEXT_KEPT}",
     re.VERBOSE | re.IGNORECASE | re.MULTILINE | re.DOTALL,
 )
+_FENCE_OPENS = re.compile(r"^ {0,3}(`{3,}+|~{3,}+)")
+_INDENTED = re.compile(r"^(?: {4}|\t)")
+
+
+def _code_blocks(source: str) -> tuple[str, list[str]]:
+    """`source` with each fenced or indented code block replaced by one placeholder,
+    found line by line as CommonMark does (a fence never closed runs to the end)."""
+    out: list[str] = []
+    blocks: list[str] = []
+    block: list[str] = []
+    fence = ""
+
+    def close() -> None:
+        blocks.append("\n".join(block))
+        out.append(_BLOCK)
+        block.clear()
+
+    previous_blank = True
+    for line in source.split("\n"):
+        if fence:
+            block.append(line)
+            if _closes(line, fence):
+                fence = ""
+                close()
+        elif opened := _FENCE_OPENS.match(line):
+            if block:
+                close()
+            block.append(line)
+            fence = opened[1]
+        elif line.strip() and _INDENTED.match(line) and (previous_blank or block):
+            block.append(line)  # indented code cannot interrupt a paragraph
+        else:
+            if block:
+                close()
+            out.append(line)
+        previous_blank = not line.strip()
+    if block:
+        close()
+    return "\n".join(out), blocks
+
+
+def _closes(line: str, fence: str) -> bool:
+    """Whether `line` closes a block opened by `fence` (the same mark, as many or more)."""
+    marks = line.lstrip(" ")
+    bare = marks.rstrip(" \t")
+    return (
+        len(line) - len(marks) <= 3
+        and bool(bare)
+        and set(bare) == {fence[0]}
+        and len(bare) >= len(fence)
+    )
+
+
 _SPACES = "[ \u00a0\u202f]*"
 #: What a space before a mark may follow: not a space, an opening bracket or quote,
 #: another mark ("?!" stays together), nor a boundary.
-_AFTER = "(?<=[^\\s;:!?(\\[{«“\ue003])"
+_AFTER = "(?<=[^\\s;:!?(\\[{«“\ue003\ue004])"
 _BEFORE_MARK = re.compile(rf"{_AFTER}{_SPACES}(?=[;!?])")
 _BEFORE_COLON = re.compile(rf"{_AFTER}{_SPACES}(?=:(?:\s|$))", re.MULTILINE)
 _OPEN_QUOTE = re.compile(rf"«{_SPACES}(?=\S)")
@@ -152,8 +205,6 @@ def _time(match: re.Match[str]) -> str:
 
 def _set_around(text: str, kept_pattern: re.Pattern[str]) -> str:
     """`text` set by the rules, each span the pattern matches left exactly as typed."""
-    if _PLACEHOLDER.search(text):
-        return text  # a kept span could not be told from the text: leave it as typed
     kept: list[str] = []
 
     def keep(match: re.Match[str]) -> str:
@@ -167,13 +218,19 @@ def _set_around(text: str, kept_pattern: re.Pattern[str]) -> str:
 
 def polish(text: str) -> str:
     """Plain text (a title, a place, an alt text) set the French way."""
+    if _ANY_PLACEHOLDER.search(text):
+        return text  # a kept span could not be told from the text: leave it as typed
     return _set_around(text, _PLAIN_KEPT)
 
 
 def polish_markdown(source: str) -> str:
     """Markdown whose text is set the French way; its code, links, addresses and
     syntax are left exactly as typed, so it renders to the same structure."""
-    return _set_around(source, _MARKDOWN_KEPT)
+    if _ANY_PLACEHOLDER.search(source):
+        return source
+    text, blocks = _code_blocks(source)
+    spans = iter(blocks)
+    return re.sub(_BLOCK, lambda _m: next(spans), _set_around(text, _MARKDOWN_KEPT))
 
 
 # ---------------------------------------------------------------- event dates

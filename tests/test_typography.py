@@ -148,3 +148,35 @@ def test_event_dates_as_typed_without_french_typography() -> None:
     assert event_when(paris(2026, 12, 12, 14), paris(2026, 12, 12, 18), PARIS) == (
         "samedi 12 décembre 2026 de 14h00 à 18h00"
     )
+
+
+@pytest.mark.parametrize(
+    ("typed", "set_"),
+    [
+        ("a !\n\n~~~~\ncode !\n~~~\nstill code !\n~~~~~\nb !",
+         "a⍽!\n\n~~~~\ncode !\n~~~\nstill code !\n~~~~~\nb⍽!"),
+        ("x !\n\n```\nnever closed, code to the end !",
+         "x⍽!\n\n```\nnever closed, code to the end !"),
+        ("a !\n\n    code !\n    code2 !\nb !", "a⍽!\n\n    code !\n    code2 !\nb⍽!"),
+        ("para !\n    not code: it goes on the paragraph !",
+         "para⍽!\n    not code⍽: it goes on the paragraph⍽!"),
+        ("Un `code\n\nlong` ! ", "Un `code\n\nlong`⍽! "),  # a code span stops at a blank line
+    ],
+)  # fmt: skip
+def test_code_blocks_are_found_as_commonmark_finds_them(typed: str, set_: str) -> None:
+    assert shown(polish_markdown(typed)) == set_
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["`" * 5000 + "x" * 5000, "a" * 50_000 + "@", ":" + "a" * 50_000, "` " * 20_000,
+     ("```" + "x" * 50 + "\n") * 2000, "~" * 20_000 + "\n" + "a" * 20_000],
+)  # fmt: skip
+def test_a_long_or_odd_text_is_set_in_linear_time(text: str) -> None:
+    """Before the runs were read possessively, the first of these took 25 s."""
+    import time
+
+    started = time.perf_counter()
+    polish_markdown(text)
+    polish(text)
+    assert time.perf_counter() - started < 5
