@@ -75,6 +75,8 @@ class RenderContext:
     announced_url: str | None = None
     role: str = "post"
     organisation: str | None = None
+    #: "fr": French spacing, times and dates (crosspost.typography); "none": as typed.
+    typography: str = "none"
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from channels.base import Channel, ChannelError, Problem, RenderContext, Rendered
+from crosspost import typography
 from crosspost.config import Settings
 from crosspost.domain import Delivery, Item, NewItem, PlannedDelivery
 from crosspost.errors import CrosspostError
@@ -44,9 +45,10 @@ def preview(
         announced_url=announced_url or (LINK_TO_COME if role == "announce" else None),
         role=role,
         organisation=settings.organisation,
+        typography=settings.typography,
     )
     try:
-        rendered = adapter.render(item, context)
+        rendered = typography.render(adapter, item, context)
         problems = tuple(adapter.validate(rendered))
     except (CrosspostError, ChannelError) as exc:
         return ChannelPreview(channel, role, None, (Problem("error", str(exc)),))
@@ -127,8 +129,14 @@ def expected_url(settings: Settings, announced: Delivery) -> str | None:
         return f"{DRY_RUN_HOST}/{adapter.name}/{announced.key}"
     if isinstance(adapter, StaticBlogChannel):
         try:
-            rendered = adapter.render(
-                announced.item, RenderContext(timezone=settings.zone, role=announced.role)
+            rendered = typography.render(
+                adapter,
+                announced.item,
+                RenderContext(
+                    timezone=settings.zone,
+                    role=announced.role,
+                    typography=settings.typography,
+                ),
             )
         except (CrosspostError, ChannelError):
             return None

@@ -23,6 +23,7 @@ from channels.base import (
     Rendered,
     Transient,
 )
+from crosspost import typography
 from crosspost.config import Settings
 from crosspost.domain import Delivery
 from crosspost.errors import ConfigError, CrosspostError
@@ -183,8 +184,10 @@ def render(settings: Settings, channel: Channel, delivery: Delivery) -> Rendered
         announced_url=delivery.announced_url,
         role=delivery.role,
         organisation=settings.organisation,
+        typography=settings.typography,
     )
-    return channel.render(delivery.item, context)
+    # The publisher and the reconciler render alike, so a lookup compares the same text.
+    return typography.render(channel, delivery.item, context)
 
 
 def is_setup_problem(settings: Settings, name: str, error: Exception) -> bool:

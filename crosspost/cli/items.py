@@ -23,13 +23,16 @@ LINK = typer.Option(None, "--link", help="Web address the posts point to.")
 IMAGE = typer.Option(None, "--image", help="Picture to attach (jpg, png, gif, webp).")
 ALT = typer.Option(None, "--alt", help="Description of the picture for blind readers.")
 TAG = typer.Option(None, "--tag", help="A tag (repeat for several).")
-EVENT_START = typer.Option(None, "--event-start", help="When the event starts (local time).")
+EVENT_START = typer.Option(
+    None, "--event-start", help="When the event starts (local time), e.g. '12/12 14h'."
+)
 EVENT_END = typer.Option(None, "--event-end", help="When the event ends (local time).")
 LOCATION = typer.Option(None, "--location", help="Where the event takes place.")
 AT = typer.Option(
     None,
     "--at",
-    help="When to publish: now, +2h, +3d, 2026-12-03 or '2026-12-03 14:30' "
+    help="When to publish: now, +2h, 14h, 'demain 9h', 'lundi 10h', '12/12 14h30' "
+    "(day/month), 2026-12-03 or '2026-12-03 14:30' "
     "(add also takes next: the next free posting slot of each channel).",
 )
 CHANNEL = typer.Option(None, "--channel", help="Send to this channel instead of the routes.")
@@ -106,6 +109,7 @@ def add(
 ) -> None:
     """Queue an item: from flags, or from a Markdown file with front matter."""
     from crosspost import intake
+    from crosspost.when import is_next_slot
 
     context = app_context(ctx)
     settings = context.settings
@@ -116,7 +120,7 @@ def add(
         base_dir = file.resolve().parent
     fields.update(_given(locals()))
     # `--at next` is placed once the item is checked, in its channels' free slots.
-    at_next = str(fields.get("at", "")).strip().lower() == "next"
+    at_next = is_next_slot(str(fields.get("at", "")))
     if at_next:
         fields["at"] = "now"
     accepted = intake.accept(fields, settings, now=now(), base_dir=base_dir)
