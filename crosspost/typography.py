@@ -13,7 +13,7 @@ goes out as a French proofreader would set it:
   dimanche 4 juillet", and an evening ending after midnight "jusqu'à 1 h".
 
 `render()` is the one place a channel renders an item: it sets the item's title,
-Markdown body, place and alt text, and the style channels/text.py writes event
+Markdown body, place and alt text, and the style crosspost/text.py writes event
 dates in, for that render only.
 Channels count what comes out with their own rules: on X, twitter-text weighs
 U+202F as 2 (it is outside its weight-1 ranges), U+00A0 as 1; on Bluesky both

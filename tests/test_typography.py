@@ -7,8 +7,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from channels.text import event_when, markdown_to_html, markdown_to_plain
 
+from crosspost.text import event_when, markdown_to_html, markdown_to_plain
 from crosspost.typography import NARROW_NBSP, NBSP, Style, polish, polish_markdown, styled
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -13,10 +13,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from channels.base import RenderContext
-from channels.bluesky import BlueskyChannel, BlueskySettings, graphemes
+from channels.bluesky import BlueskyChannel, BlueskySettings
+from channels.bluesky.text import graphemes
 from channels.facebook import FacebookChannel, FacebookSettings
 from channels.static_blog import StaticBlogChannel, StaticBlogSettings
-from channels.twitter import LIMIT, TwitterChannel, TwitterSettings, weighted_length
+from channels.twitter import TwitterChannel, TwitterSettings
+from channels.twitter.settings import LIMIT
+from channels.twitter.text import weighted_length
 from channels.wordpress import WordPressChannel, WordPressSettings
 from crosspost import typography
 from crosspost.domain import Item
