@@ -278,7 +278,8 @@ class FacebookChannel(Channel):
             lambda api: api.request(f"{api.version}/debug_token", {"input_token": token}),
             may_publish=False,
         )
-        facts = debug.get("data") if isinstance(debug.get("data"), dict) else {}
+        data = debug.get("data")
+        facts: dict[str, Any] = data if isinstance(data, dict) else {}
         kind = facts.get("type")
         if kind is not None and kind != "PAGE":
             return CheckResult(
