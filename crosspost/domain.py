@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from crosspost.states import State, parse
+
 BUILTIN_KINDS: tuple[str, ...] = ("event", "scoop", "article", "job", "announcement")
 
 
@@ -62,7 +64,8 @@ class Delivery:
     channel: str
     role: str
     due_at: datetime
-    state: str
+    #: A name the state machine does not list ('publishing', 'due') is refused here.
+    state: State
     attempts: int = 0
     next_attempt_at: datetime | None = None
     claimed_by: str | None = None
@@ -78,6 +81,10 @@ class Delivery:
     waits_for_channel: str | None = None
     announced_url: str | None = None
     attempt_history: tuple[Attempt, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if type(self.state) is not State:
+            object.__setattr__(self, "state", parse(self.state))
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,14 @@
 """The only package that writes SQL: add, route, change, claim and record deliveries.
 
-Every state change goes through `_move`, a conditional UPDATE that names the
-state it expects to leave; if another process moved the delivery first, no row
-matches and the caller learns it (never a silent overwrite).
+Every write of a delivery's state is built by `_core.transition`, which refuses
+a move `crosspost.states.TRANSITIONS` does not list and makes a conditional
+UPDATE naming the states it may leave; if another process moved the delivery
+first, no row matches and the caller learns it (never a silent overwrite).
 
 `Store` is assembled from one mixin per concern: the officer's changes
-(`_items`), moderation (`_review`), members' feeds (`_feeds`), publication
-(`_publishing`), read-only reports (`_reports`).
+(`_items`), moderation (`_review`), members' feeds (`_feeds`), access tokens
+(`_tokens`), publication (`_publishing`), every read-only query (`_reports`), and
+what paying channels spent (`_spend`).
 """
 
 from __future__ import annotations
@@ -14,13 +16,22 @@ from __future__ import annotations
 from crosspost.store._core import DeliveryFilter, busy_guard
 from crosspost.store._feeds import Candidate, Feed, FeedsMixin, FeedSync
 from crosspost.store._items import ItemsMixin
-from crosspost.store._publishing import ChannelPause, PublishingMixin, WorkerInfo
-from crosspost.store._reports import ReportsMixin
+from crosspost.store._publishing import PublishingMixin
+from crosspost.store._reports import ChannelPause, ReportsMixin, WorkerInfo
 from crosspost.store._review import DraftsWaiting, ReviewMixin
+from crosspost.store._spend import SpendMixin
 from crosspost.store._tokens import AccessToken, TokensMixin
 
 
-class Store(ReviewMixin, ItemsMixin, FeedsMixin, TokensMixin, PublishingMixin, ReportsMixin):
+class Store(
+    ReviewMixin,
+    ItemsMixin,
+    FeedsMixin,
+    TokensMixin,
+    PublishingMixin,
+    ReportsMixin,
+    SpendMixin,
+):
     """The ledger: items, deliveries and attempts in one database."""
 
 

@@ -1,22 +1,24 @@
-"""Sessions, conditional transitions and row-to-domain conversion shared by the store."""
+"""Sessions, the one state writer, shared query parts and row-to-domain conversion."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import functools
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Self
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import ColumnElement, Engine, Select, Update, bindparam, exists, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, aliased
 
+from crosspost.clock import utcnow
 from crosspost.domain import Attempt, Delivery, Item
 from crosspost.errors import Conflict, DatabaseBusy
-from crosspost.models import DeliveryRow, ItemRow, utcnow
+from crosspost.models import ChannelStateRow, DeliveryRow, ItemRow
 from crosspost.redact import redact_optional
-from crosspost.states import IllegalTransition, State, allowed
+from crosspost.states import IllegalTransition, State, allowed, parse
 
 
 @dataclass(frozen=True)
@@ -76,10 +78,8 @@ class StoreBase:
 
     def move(self, delivery_id: int, old: State, new: State, **values: Any) -> bool:
         """Conditional transition; False if the delivery was no longer in `old`."""
-        if not allowed(old, new):
-            raise IllegalTransition(old, new)
         with self._session() as session:
-            return _move(session, delivery_id, old, new, **values)
+            return _move(session, delivery_id, old, new, **values) == 1
 
 
 # ---------------------------------------------------------------- helpers (SQL side)
@@ -99,22 +99,66 @@ def busy_guard() -> Iterator[None]:
         raise
 
 
-def _move(session: Session, delivery_id: int, old: State, new: State, **values: Any) -> bool:
-    if "last_error" in values:
+def transition(
+    sources: State | Collection[State], target: State, *where: Any, **values: Any
+) -> Update:
+    """The one statement that writes `deliveries.state`: a conditional UPDATE.
+
+    It moves only the rows still in one of `sources` (and matching `where`) to
+    `target`, so a caller learns from the row count whether another process moved
+    them first. Every move is checked against `TRANSITIONS` when the statement is
+    built (once, at import, for the publication path's prepared statements).
+    """
+    leaving = _states(sources)
+    target = parse(target)
+    for old in leaving:
+        if not allowed(old, target):
+            raise IllegalTransition(old, target)
+    in_source = (
+        DeliveryRow.state == next(iter(leaving))
+        if len(leaving) == 1
+        else DeliveryRow.state.in_(sorted(leaving))
+    )
+    if "last_error" in values and isinstance(values["last_error"], str):
         values["last_error"] = redact_optional(values["last_error"])
-    result = session.execute(
+    return (
         update(DeliveryRow)
-        .where(DeliveryRow.id == delivery_id, DeliveryRow.state == old.value)
-        .values(state=new.value, updated_at=utcnow(), **values)
+        .where(in_source, *where)
+        .values(state=target, **values)
         .execution_options(synchronize_session=False)
     )
-    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+def _move(
+    session: Session,
+    which: int | Collection[int] | ColumnElement[bool],
+    sources: State | Collection[State],
+    target: State,
+    **values: Any,
+) -> int:
+    """Run `transition` on the deliveries `which` names (an id, ids or a condition).
+
+    Returns how many rows moved: 0 if another process moved them first.
+    """
+    if isinstance(which, int):
+        where: ColumnElement[bool] = DeliveryRow.id == which
+    elif isinstance(which, ColumnElement):
+        where = which
+    else:
+        where = DeliveryRow.id.in_(list(which))
+    values.setdefault("updated_at", utcnow())
+    result = session.execute(transition(sources, target, where, **values))
+    return int(getattr(result, "rowcount", 0))
+
+
+def _states(values: State | Collection[State]) -> frozenset[State]:
+    if isinstance(values, str):
+        return frozenset({parse(values)})
+    return frozenset(parse(v) for v in values)
 
 
 def _move_row(session: Session, row: DeliveryRow, old: State, new: State) -> None:
     """Transition an already loaded row, refusing if it changed underneath."""
-    if not allowed(old, new):
-        raise IllegalTransition(old, new)
     session.flush()
     if not _move(session, row.id, old, new):
         raise Conflict(
@@ -228,9 +272,53 @@ def _schedule_announcements(session: Session, parent: DeliveryRow, published_at:
     """Announcements of `parent` become due once it is out, keeping their offset."""
     children = session.scalars(
         select(DeliveryRow).where(
-            DeliveryRow.waits_for_id == parent.id, DeliveryRow.state == State.PENDING.value
+            DeliveryRow.waits_for_id == parent.id, DeliveryRow.state == State.PENDING
         )
     ).all()
     for child in children:
         offset = max(child.due_at - parent.due_at, timedelta(0))
         child.next_attempt_at = max(child.due_at, published_at + offset)
+
+
+# Built once: SQL expressions are immutable, and building this one (an alias and its
+# column adaptation) cost more than running the whole claim (bench/RESULTS.md).
+@functools.cache
+def _parent_published() -> Any:
+    """Deliveries that wait for nothing, or whose announced post is out."""
+    parent = aliased(DeliveryRow)
+    return or_(
+        DeliveryRow.waits_for_id.is_(None),
+        exists().where(
+            parent.id == DeliveryRow.waits_for_id,
+            parent.state == State.PUBLISHED,
+        ),
+    )
+
+
+@functools.cache
+def _not_paused() -> Any:
+    return ~exists().where(
+        ChannelStateRow.channel == DeliveryRow.channel,
+        ChannelStateRow.paused_reason.is_not(None),
+    )
+
+
+@functools.cache
+def _load_query(*, claimed: bool) -> Select[DeliveryRow, ItemRow]:
+    query = (
+        select(DeliveryRow, ItemRow)
+        .join(ItemRow, DeliveryRow.item_id == ItemRow.id)
+        .where(DeliveryRow.id.in_(bindparam("ids", expanding=True)))
+        .order_by(DeliveryRow.next_attempt_at, DeliveryRow.id)
+        .execution_options(populate_existing=True)
+    )
+    if claimed:
+        query = query.where(DeliveryRow.claimed_by == bindparam("claimed_by"))
+    return query
+
+
+def _load(session: Session, ids: Sequence[int], *, claimed_by: str | None = None) -> list[Delivery]:
+    query = _load_query(claimed=claimed_by is not None)
+    rows = session.execute(query, {"ids": list(ids), "claimed_by": claimed_by}).all()
+    parents = _parents_of(session, [d for d, _ in rows])
+    return [_delivery(d, _item(i), _parent(parents, d)) for d, i in rows]

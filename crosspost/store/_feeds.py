@@ -17,9 +17,10 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from crosspost.clock import utcnow
 from crosspost.domain import NewItem, PlannedDelivery
 from crosspost.errors import Conflict, InputError, NotFound
-from crosspost.models import FeedEntryRow, FeedRow, ItemRow, utcnow
+from crosspost.models import FeedEntryRow, FeedRow, ItemRow
 from crosspost.redact import redact_optional
 from crosspost.states import State
 from crosspost.store._core import StoreBase
@@ -284,7 +285,7 @@ def _apply_change(
         _set_fields(row, changes)
         report.updated.append(row.id)
         return
-    pending = [d for d in row.deliveries if d.state == State.PENDING.value]
+    pending = [d for d in row.deliveries if d.state is State.PENDING]
     if not pending:
         report.left.append((row.id, "it changed at its source, but its posts are already out"))
         return

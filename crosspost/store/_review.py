@@ -9,11 +9,12 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
+from crosspost.clock import utcnow
 from crosspost.domain import Item, PlannedDelivery
 from crosspost.errors import Conflict
-from crosspost.models import ItemRow, utcnow
+from crosspost.models import ItemRow
 from crosspost.store._core import _item
-from crosspost.store._items import ItemsMixin, _item_row
+from crosspost.store._items import ItemsMixin, _insert_deliveries, _item_row, _set_fields
 
 
 @dataclass(frozen=True)
@@ -69,9 +70,9 @@ class ReviewMixin(ItemsMixin):
             session.refresh(row)
             if getattr(decided, "rowcount", 0) != 1:
                 raise Conflict(_not_waiting(row))
-            for key, value in changes.items():
-                setattr(row, key, list(value) if key == "tags" else value)
-            self._insert_plan(session, item_id, plan)
+            _set_fields(row, changes)
+            # The one delivery insert, as for add: pending, announcements linked.
+            _insert_deliveries(session, [(item_id, plan)], utcnow())
             session.flush()
             session.refresh(row)
             return _item(row)

@@ -10,8 +10,9 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
+from crosspost.clock import utcnow
 from crosspost.errors import NotFound
-from crosspost.models import AccessTokenRow, utcnow
+from crosspost.models import AccessTokenRow
 from crosspost.store._core import StoreBase
 
 #: What a token may open.

@@ -37,8 +37,8 @@ MAX_PICTURE = 5 * 1024 * 1024
 RATE = 10
 RATE_WINDOW = 3600.0
 KINDS = ("event", "job")
-PICTURE_SUFFIX = {"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif",
-                  "image/webp": ".webp"}  # fmt: skip
+#: The picture types the form takes (the ones every channel we publish to accepts).
+PICTURE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 CSRF_COOKIE = "crosspost_csrf"
 
 
@@ -215,19 +215,21 @@ def _plain(text: str) -> str:
 
 
 def _picture_file(data: bytes, values: Mapping[str, str], problems: list[str]) -> Path | None:
-    from channels.twitter import sniff_image_type
+    from channels.media import EXTENSIONS, HEAD_BYTES, sniff_image
 
     if len(data) > MAX_PICTURE:
         problems.append(f"picture: at most {MAX_PICTURE // 1024 // 1024} MB")
         return None
-    kind = sniff_image_type(data[:16])
-    suffix = PICTURE_SUFFIX.get(kind or "")
-    if suffix is None:
+    kind = sniff_image(data[:HEAD_BYTES])
+    if kind is None or kind not in PICTURE_TYPES:
         problems.append("picture: expected a JPEG, PNG, GIF or WebP picture (by its content)")
         return None
     if not values.get("alt", "").strip():
         problems.append("alt: describe the picture for people who cannot see it")
-    with tempfile.NamedTemporaryFile(prefix="proposal-", suffix=suffix, delete=False) as handle:
+    # Saved under the extension of what it really is: a PNG named .jpg is kept as .png.
+    with tempfile.NamedTemporaryFile(
+        prefix="proposal-", suffix=EXTENSIONS[kind], delete=False
+    ) as handle:
         handle.write(data)
     return Path(handle.name)
 
