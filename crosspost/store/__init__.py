@@ -17,8 +17,8 @@ from crosspost.store._core import DeliveryFilter, busy_guard
 from crosspost.store._feeds import Candidate, Feed, FeedsMixin, FeedSync
 from crosspost.store._items import ItemsMixin
 from crosspost.store._publishing import PublishingMixin
-from crosspost.store._reports import ChannelPause, ReportsMixin, WorkerInfo
-from crosspost.store._review import DraftsWaiting, ReviewMixin
+from crosspost.store._reports import ChannelPause, DraftsWaiting, ReportsMixin, WorkerInfo
+from crosspost.store._review import ReviewMixin
 from crosspost.store._spend import SpendMixin
 from crosspost.store._tokens import AccessToken, TokensMixin
 

@@ -96,6 +96,14 @@ class AgendaEntry:
     channels: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class DraftsWaiting:
+    """How many drafts wait for review, and since when the oldest does."""
+
+    count: int
+    oldest_since: datetime | None
+
+
 class ReportsMixin(StoreBase):
     """What the publisher, the officer's lists, exports and health read; never a write."""
 
@@ -464,6 +472,27 @@ class ReportsMixin(StoreBase):
             assert tail.event_start is not None
             last = (tail.event_start, tail.id)
 
+    # ------------------------------------------------------------ review
+
+    def drafts(self, *, status: str = "draft", limit: int | None = None) -> list[Item]:
+        """Items waiting for review (or rejected ones), oldest first."""
+        with self._read() as session:
+            query = (
+                select(ItemRow)
+                .where(ItemRow.status == status)
+                .order_by(ItemRow.created_at, ItemRow.id)
+            )
+            if limit:
+                query = query.limit(limit)
+            return [_item(row) for row in session.scalars(query)]
+
+    def drafts_waiting(self) -> DraftsWaiting:
+        with self._read() as session:
+            count, oldest = session.execute(
+                select(func.count(), func.min(ItemRow.created_at)).where(ItemRow.status == "draft")
+            ).one()
+        return DraftsWaiting(int(count), _aware(oldest))
+
 
 def _agenda_entry(item: Item, own: Sequence[Any]) -> AgendaEntry | None:
     if not own:
@@ -482,3 +511,14 @@ def _without_limit(where: DeliveryFilter) -> DeliveryFilter:
     from dataclasses import replace
 
     return replace(where, limit=None)
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """func.min bypasses the column type: SQLite hands back a naive UTC value (or text)."""
+    from datetime import UTC
+
+    if moment is None:
+        return None
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 
 from crosspost.clock import utcnow
 from crosspost.domain import Item, PlannedDelivery
@@ -17,35 +16,8 @@ from crosspost.store._core import _item
 from crosspost.store._items import ItemsMixin, _insert_deliveries, _item_row, _set_fields
 
 
-@dataclass(frozen=True)
-class DraftsWaiting:
-    """How many drafts wait for review, and since when the oldest does."""
-
-    count: int
-    oldest_since: datetime | None
-
-
 class ReviewMixin(ItemsMixin):
-    """Drafts as the reviewer sees and decides them."""
-
-    def drafts(self, *, status: str = "draft", limit: int | None = None) -> list[Item]:
-        """Items waiting for review (or rejected ones), oldest first."""
-        with self._read() as session:
-            query = (
-                select(ItemRow)
-                .where(ItemRow.status == status)
-                .order_by(ItemRow.created_at, ItemRow.id)
-            )
-            if limit:
-                query = query.limit(limit)
-            return [_item(row) for row in session.scalars(query)]
-
-    def drafts_waiting(self) -> DraftsWaiting:
-        with self._read() as session:
-            count, oldest = session.execute(
-                select(func.count(), func.min(ItemRow.created_at)).where(ItemRow.status == "draft")
-            ).one()
-        return DraftsWaiting(int(count), _aware(oldest))
+    """The reviewer's decisions (what waits is read in `_reports`)."""
 
     def approve(
         self,
@@ -97,14 +69,3 @@ def _not_waiting(row: ItemRow) -> str:
     if row.status == "rejected":
         return f"item {row.id} was rejected: {row.review_note}"
     return f"item {row.id} is not waiting for review: it is already {row.status}"
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    """func.min bypasses the column type: SQLite hands back a naive UTC value (or text)."""
-    from datetime import UTC
-
-    if moment is None:
-        return None
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
