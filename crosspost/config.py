@@ -21,6 +21,7 @@ from channels.base import Channel, ChannelSettings
 from crosspost.domain import BUILTIN_KINDS
 from crosspost.errors import ConfigError, CrosspostError
 from crosspost.secrets import SecretSource
+from crosspost.sequences.settings import Sequence, SequenceSettings
 
 CONFIG_NAME = "crosspost.toml"
 ENV_CONFIG = "CROSSPOST_CONFIG"
@@ -128,6 +129,8 @@ class FileSettings(BaseModel):
     publisher: PublisherSettings = Field(default_factory=PublisherSettings)
     #: Cadence targets and slots, validated by crosspost.policy.
     policy: dict[str, Any] = Field(default_factory=dict)
+    #: Per kind: the announcement, reminders and notices an item makes (crosspost.sequences).
+    sequences: dict[str, SequenceSettings] = Field(default_factory=dict)
 
     _parse = field_validator("max_lateness", mode="before")(_duration)
 
@@ -176,6 +179,7 @@ class Settings:
         self.max_lateness = raw.max_lateness
         self.organisation = raw.organisation
         self.policy_raw = raw.policy
+        self._sequences: dict[str, Sequence | None] = {}
         self._adapters: dict[str, Channel] = {}
         self._adapters_lock = threading.Lock()
 
@@ -193,6 +197,14 @@ class Settings:
     def database_url(self) -> str:
         url = os.environ.get(ENV_DATABASE) or self.file.database
         return resolve_sqlite_path(url, self.base_dir)
+
+    def sequence(self, kind: str) -> Sequence | None:
+        """The posts an item of `kind` makes over its life (None: just its own)."""
+        if kind not in self._sequences:
+            from crosspost.sequences.settings import resolve
+
+            self._sequences[kind] = resolve(kind, self.file.sequences.get(kind))
+        return self._sequences[kind]
 
     def secrets(self) -> SecretSource:
         if not self.file.secrets_file:
@@ -294,6 +306,7 @@ def parse_settings(content: bytes, path: Path) -> Settings:
         raise ConfigError(describe_validation_error(exc, path)) from None
     channels = _validate_channels(raw, path)
     _check_routes(raw, channels, path)
+    _check_sequences(raw, channels, path)
     settings = Settings(path.resolve(), raw, channels)
     _check_policy(settings)
     return settings
@@ -354,6 +367,31 @@ def _check_routes(raw: FileSettings, channels: dict[str, ChannelSettings], path:
                 f"{where}.announce_from: expected one of the `to` channels ({', '.join(route.to)})"
             )
         _check_announced_address(route, channels, path, where)
+
+
+def _check_sequences(raw: FileSettings, channels: dict[str, ChannelSettings], path: Path) -> None:
+    kinds = set(BUILTIN_KINDS) | set(raw.kinds)
+    known = ", ".join(sorted(channels)) or "none declared"
+    for kind, sequence in raw.sequences.items():
+        where = f"{path}: sequences.{kind}"
+        if kind not in kinds:
+            raise ConfigError(
+                f"{where}: unknown kind {kind!r}; expected one of {', '.join(sorted(kinds))}"
+            )
+        for name in sequence.channels:
+            if name not in channels:
+                raise ConfigError(
+                    f"{where}.channels.{name}: no channel named {name!r}; declared: {known}"
+                )
+        if sequence.recap and not sequence.recap_to:
+            raise ConfigError(
+                f"{where}.recap_to: missing; the recap is a note to the officer, "
+                'say on which channel, e.g. recap_to = "officer"'
+            )
+        if sequence.recap_to and sequence.recap_to not in channels:
+            raise ConfigError(
+                f"{where}.recap_to: no channel named {sequence.recap_to!r}; declared: {known}"
+            )
 
 
 def _check_announced_address(

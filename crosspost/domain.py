@@ -25,6 +25,10 @@ class Item:
     event_end: datetime | None = None
     location: str | None = None
     requested_at: datetime | None = None
+    #: A job offer's closing date: its "last days" post counts from it, nothing goes after it.
+    deadline: datetime | None = None
+    #: The officer's own wording for some steps of its sequence (step -> template).
+    step_texts: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
     status: str = "active"
     created_at: datetime | None = None
     updated_at: datetime | None = None
@@ -53,6 +57,8 @@ class Delivery:
     role: str
     due_at: datetime
     state: str
+    #: Which post of the item's sequence: "" the item itself, else e.g. "-1d", "morning".
+    step: str = ""
     attempts: int = 0
     next_attempt_at: datetime | None = None
     claimed_by: str | None = None
@@ -85,6 +91,8 @@ class NewItem:
     event_start: datetime | None = None
     event_end: datetime | None = None
     location: str | None = None
+    deadline: datetime | None = None
+    step_texts: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -98,6 +106,8 @@ class PlannedDelivery:
     waits_for: str | None = None
     #: Which route created it (1-based), for `rules explain`; None for --channel.
     route: int | None = None
+    #: Which post of the item's sequence ("" the item itself); see crosspost/sequences.
+    step: str = ""
 
 
 @dataclass(frozen=True)

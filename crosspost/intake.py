@@ -44,10 +44,20 @@ FIELDS = (
     "event_start",
     "event_end",
     "location",
+    "deadline",
     "at",
     "channels",
+    "steps",
 )
-_ALIASES = {"channel": "channels", "tag": "tags", "start": "event_start", "end": "event_end"}
+_ALIASES = {
+    "channel": "channels",
+    "tag": "tags",
+    "start": "event_start",
+    "end": "event_end",
+    "step": "steps",
+    "step_text": "steps",
+    "step_texts": "steps",
+}
 
 
 class ItemIn(BaseModel):
@@ -65,6 +75,11 @@ class ItemIn(BaseModel):
     event_start: str | None = None
     event_end: str | None = None
     location: str | None = Field(default=None, max_length=500)
+    #: A job offer's closing date ("2026-12-18": until the end of that day).
+    deadline: str | None = None
+    #: The wording of some steps of the item's sequence: {"-1d": "Demain : {title}"}, or
+    #: "STEP=text" entries (one per --step-text, or separated by | in a CSV cell).
+    steps: dict[str, str] | list[str] = Field(default_factory=dict)
     #: No default: a missing time is refused, `now` is said explicitly.
     at: str | None = None
     channels: list[str] = Field(default_factory=list)
@@ -93,6 +108,13 @@ class ItemIn(BaseModel):
             else:
                 out.append(part)
         return out
+
+    @field_validator("steps", mode="before")
+    @classmethod
+    def _split_steps(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.replace("\n", "|").split("|") if part.strip()]
+        return value
 
     @field_validator("tags")
     @classmethod
@@ -163,6 +185,7 @@ def accept(
         )
         kind = None
     times = _times(view, settings, now=now, stored=stored, problems=problems)
+    step_texts = _checked("steps", problems, lambda: _step_texts(view, stored))
     image_path = _checked("image", problems, lambda: _image(view.get("image"), base_dir))
     if view.get("alt") and not view.get("image"):
         problems.append("alt: alt text describes an image, but no image was given")
@@ -193,8 +216,25 @@ def accept(
         event_end=times.event_end,
         location=fields.location or None,
         requested_at=times.publish_at,
+        deadline=times.deadline,
+        step_texts=step_texts or {},
     )
+    from crosspost.sequences.plan import plan_sequence
+
+    steps = plan_sequence(
+        settings, item, plan.deliveries, now=now, timed_by_sequence=times.by_sequence
+    )
+    plan = replace(plan, deliveries=steps.deliveries, notes=plan.notes + steps.notes)
     return Accepted(item=item, plan=plan, source="", window=times.window)
+
+
+def _step_texts(view: dict[str, Any], stored: Item | None) -> dict[str, str]:
+    from crosspost.sequences.plan import parse_step_texts
+
+    given = view.get("steps")
+    if not given:
+        return dict(stored.step_texts) if stored is not None else {}
+    return parse_step_texts(given)
 
 
 @dataclass(frozen=True)
@@ -203,6 +243,9 @@ class _Times:
     event_start: datetime | None
     event_end: datetime | None
     window: tuple[datetime, datetime | None] | None
+    deadline: datetime | None = None
+    #: No --at: the sequence's `announce` decided the publish time.
+    by_sequence: bool = False
 
 
 def _times(
@@ -232,11 +275,6 @@ def _times(
     elif stored is not None and stored.requested_at is not None:
         # Already accepted; if its time has passed, what is still pending goes at once.
         publish_at = max(stored.requested_at, now)
-    elif not any(p.startswith("at: ") for p in problems):
-        problems.append(
-            "at: missing; say when to publish: now, +2h, 2026-12-03 14:30, "
-            "or next (the next free posting slot)"
-        )
 
     def moment(name: str) -> datetime | None:
         text = view.get(name)
@@ -250,7 +288,23 @@ def _times(
 
     event_start = moment("event_start")
     event_end = moment("event_end")
+    deadline = _deadline(view, settings, now=now, stored=stored, problems=problems)
     given_start = bool(view.get("event_start"))
+    by_sequence = False
+    if publish_at is None and not at_text:
+        publish_at, window = _sequence_time(view, settings, event_start, deadline, now)
+        by_sequence = publish_at is not None
+        if publish_at is None and not any(p.startswith("at: ") for p in problems):
+            problems.append(
+                "at: missing; say when to publish: now, +2h, 2026-12-03 14:30, "
+                "or next (the next free posting slot)"
+            )
+    elif stored is not None and not at_text and given_start and stored.event_start:
+        # The event moved: its own post, still to come, moves with it (never into the past).
+        sequence = settings.sequence(stored.kind)
+        if sequence is not None and event_start is not None and stored.requested_at is not None:
+            shifted = stored.requested_at + (event_start - stored.event_start)
+            publish_at = min(max(shifted, now), max(event_start, now))
     bad = {p.split(":", 1)[0] for p in problems}
     if view.get("kind") == "event" and event_start is None and "event_start" not in bad:
         problems.append(
@@ -275,7 +329,63 @@ def _times(
             f"at: {show_local(publish_at, zone)} is after the event starts "
             f"({show_local(event_start, zone)}); announce it before, e.g. --at next"
         )
-    return _Times(publish_at, event_start, event_end, window)
+    if deadline is not None and publish_at is not None and at_text and publish_at > deadline:
+        problems.append(
+            f"at: {show_local(publish_at, zone)} is after the deadline "
+            f"({show_local(deadline, zone)}); publish it before applications close"
+        )
+    return _Times(publish_at, event_start, event_end, window, deadline, by_sequence)
+
+
+def _deadline(
+    view: dict[str, Any],
+    settings: Settings,
+    *,
+    now: datetime,
+    stored: Item | None,
+    problems: list[str],
+) -> datetime | None:
+    """A job offer's closing date; a date alone means until the end of that day."""
+    from datetime import time
+
+    text = view.get("deadline")
+    if not text:
+        return stored.deadline if stored is not None else None
+    moment = _checked(
+        "deadline",
+        problems,
+        lambda: parse_moment(text, settings.zone, now=now, default_time=time(23, 59)),
+    )
+    if moment is not None and moment < now:
+        problems.append(
+            f"deadline: {show_local(moment, settings.zone)} has already passed; "
+            "give the closing date still to come"
+        )
+        return None
+    return moment
+
+
+def _sequence_time(
+    view: dict[str, Any],
+    settings: Settings,
+    event_start: datetime | None,
+    deadline: datetime | None,
+    now: datetime,
+) -> tuple[datetime | None, tuple[datetime, datetime | None] | None]:
+    """No --at: the kind's sequence announces it (e.g. 14 days before), or now if that passed."""
+    from crosspost.sequences.plan import announce_time
+
+    kind = view.get("kind")
+    if not isinstance(kind, str) or kind not in settings.kinds:
+        return None, None
+    probe = NewItem(
+        kind=kind, title="", requested_at=now, event_start=event_start, deadline=deadline
+    )
+    moment = announce_time(settings, probe, now)
+    if moment is None:
+        return None, None
+    # The same item typed again is the same one, whenever it is typed.
+    return moment, (moment - RELATIVE_LOOKBACK, None)
 
 
 def _checked(name: str, problems: list[str], compute: Callable[[], T]) -> T | None:

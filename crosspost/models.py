@@ -86,6 +86,10 @@ class ItemRow(Base):
     event_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
     location: Mapped[str | None] = mapped_column(String(500))
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: A job offer's closing date (nothing of it goes out after it).
+    deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The officer's wording for some steps of the item's sequence: {step: template}.
+    step_texts: Mapped[dict[str, str] | None] = mapped_column(JSON)
     #: "active" or "cancelled"; where it stands on each channel lives in its deliveries.
     status: Mapped[str] = mapped_column(String(20), default="active")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -110,6 +114,8 @@ class DeliveryRow(Base):
     channel: Mapped[str] = mapped_column(String(100))
     #: "post" carries the item itself; "announce" points to another delivery's URL.
     role: Mapped[str] = mapped_column(String(20), default="post")
+    #: The post of the item's sequence: "" the item itself, "-1d", "morning", "cancelled"...
+    step: Mapped[str] = mapped_column(String(40), default="", server_default="")
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     state: Mapped[str] = mapped_column(String(20), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -134,7 +140,8 @@ class DeliveryRow(Base):
     )
 
     __table_args__ = (
-        UniqueConstraint("item_id", "channel", name="uq_deliveries_item_channel"),
+        # One post per item, channel and step of its sequence.
+        UniqueConstraint("item_id", "channel", "step", name="uq_deliveries_item_channel_step"),
         # The publisher's wake-up query: the earliest pending delivery.
         Index("ix_deliveries_state_next", "state", "next_attempt_at"),
         Index("ix_deliveries_due", "due_at"),

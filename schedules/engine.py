@@ -282,7 +282,11 @@ class Publisher:
             role=delivery.role,
             organisation=self.settings.organisation,
         )
-        return channel.render(delivery.item, context)
+        from crosspost.sequences.plan import step_item
+
+        # A step of a sequence ("-1d", "morning") is the item in that step's wording.
+        item = step_item(self.settings, delivery.item, delivery.channel, delivery.step)
+        return channel.render(item, context)
 
     def _is_setup_problem(self, name: str, error: Exception) -> bool:
         """A config or credential problem of a channel still configured (a vanished one fails)."""

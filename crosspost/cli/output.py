@@ -13,16 +13,19 @@ from crosspost.wording import show_local
 
 
 def delivery_line(delivery: Delivery, zone: ZoneInfo) -> str:
-    """'  twitter    2026-12-03 09:30 CET  pending    announces blog'."""
+    """'  twitter    2026-12-03 09:30 CET  pending    announces blog'
+    (a step of a sequence after its channel: 'facebook -1d')."""
+    name = f"{delivery.channel} {delivery.step}" if delivery.step else delivery.channel
     return (
-        f"  {delivery.channel:<12} {show_local(delivery.due_at, zone):<22} "
+        f"  {name:<12} {show_local(delivery.due_at, zone):<22} "
         f"{delivery.state:<12} {note(delivery)}"
     ).rstrip()
 
 
 def planned_line(planned: PlannedDelivery, zone: ZoneInfo) -> str:
     note = f"announces the {planned.waits_for} post" if planned.waits_for else ""
-    return f"  {planned.channel:<12} {show_local(planned.due_at, zone):<22} {note}".rstrip()
+    name = f"{planned.channel} {planned.step}" if planned.step else planned.channel
+    return f"  {name:<12} {show_local(planned.due_at, zone):<22} {note}".rstrip()
 
 
 def print_changes(changes: Sequence[Change]) -> None:

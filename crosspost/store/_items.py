@@ -15,7 +15,6 @@ from crosspost.models import AttemptRow, DeliveryRow, ItemRow, new_key, utcnow
 from crosspost.states import State, allowed
 from crosspost.store._core import (
     DeliveryFilter,
-    StoreBase,
     _apply_filter,
     _delivery,
     _item,
@@ -24,9 +23,10 @@ from crosspost.store._core import (
     _parents_of,
     _schedule_announcements,
 )
+from crosspost.store._steps import Notices, StepsMixin, _label
 
 
-class ItemsMixin(StoreBase):
+class ItemsMixin(StepsMixin):
     """Items and their deliveries as the officer sees and changes them."""
 
     # ------------------------------------------------------------ adding
@@ -65,9 +65,11 @@ class ItemsMixin(StoreBase):
             )
             links = []
             for _, plan in batch:
-                by_channel = {planned.channel: next(delivery_ids) for planned in plan}
+                by_step = {(planned.channel, planned.step): next(delivery_ids) for planned in plan}
+                # An announcement (and each of its reminders) carries the link of the
+                # announced channel's own post.
                 links += [
-                    {"child": by_channel[p.channel], "parent": by_channel[p.waits_for]}
+                    {"child": by_step[(p.channel, p.step)], "parent": by_step[(p.waits_for, "")]}
                     for p in plan
                     if p.waits_for is not None
                 ]
@@ -79,41 +81,6 @@ class ItemsMixin(StoreBase):
                     links,
                 )
         return ids
-
-    def _insert_plan(
-        self, session: Session, item_id: int, plan: Iterable[PlannedDelivery]
-    ) -> dict[str, DeliveryRow]:
-        by_channel: dict[str, DeliveryRow] = {}
-        for planned in plan:
-            delivery = DeliveryRow(
-                item_id=item_id,
-                channel=planned.channel,
-                role=planned.role,
-                due_at=planned.due_at,
-                next_attempt_at=planned.due_at,
-                state=State.PENDING.value,
-            )
-            session.add(delivery)
-            by_channel[planned.channel] = delivery
-        session.flush()
-        self._link_announcements(session, item_id, plan, by_channel)
-        return by_channel
-
-    def _link_announcements(
-        self,
-        session: Session,
-        item_id: int,
-        plan: Iterable[PlannedDelivery],
-        fresh: dict[str, DeliveryRow],
-    ) -> None:
-        existing = {
-            d.channel: d
-            for d in session.scalars(select(DeliveryRow).where(DeliveryRow.item_id == item_id))
-        }
-        existing.update(fresh)
-        for planned in plan:
-            if planned.waits_for is not None:
-                existing[planned.channel].waits_for_id = existing[planned.waits_for].id
 
     def find_duplicates(
         self, wanted: Sequence[tuple[NewItem, tuple[datetime, datetime | None]]]
@@ -245,7 +212,7 @@ class ItemsMixin(StoreBase):
         report: list[Change] = []
         with self._session() as session:
             row = _item_row(session, item_id)
-            deliveries = {d.channel: d for d in row.deliveries}
+            deliveries = {(d.channel, d.step): d for d in row.deliveries}
             pending = [d for d in deliveries.values() if d.state == State.PENDING.value]
             if not pending and not (plan and _adds_channels(plan, deliveries)):
                 raise Conflict(
@@ -256,33 +223,36 @@ class ItemsMixin(StoreBase):
                 setattr(row, key, list(value) if key == "tags" else value)
             row.updated_at = utcnow()
             if plan is None:
-                return [Change(d.channel, d.state, d.state, "content updated") for d in pending]
-            wanted = {p.channel: p for p in plan}
+                return [Change(_label(d), d.state, d.state, "content updated") for d in pending]
+            wanted = {(p.channel, p.step): p for p in plan}
             fresh: list[PlannedDelivery] = []
             for planned in plan:
-                current = deliveries.get(planned.channel)
+                current = deliveries.get((planned.channel, planned.step))
+                name = _label(planned)
                 if current is None:
                     fresh.append(planned)
-                    report.append(Change(planned.channel, "-", State.PENDING.value, "added"))
+                    report.append(Change(name, "-", State.PENDING.value, "added"))
                 elif current.state == State.PENDING.value:
+                    moved = current.due_at != planned.due_at
                     current.due_at = planned.due_at
                     current.next_attempt_at = planned.due_at
                     current.role = planned.role
-                    report.append(Change(current.channel, "pending", "pending", "updated"))
+                    report.append(
+                        Change(name, "pending", "pending", "moved" if moved else "updated")
+                    )
                 elif current.state == State.CANCELLED.value:
                     _move_row(session, current, State.CANCELLED, State.PENDING)
                     current.due_at = planned.due_at
                     current.next_attempt_at = planned.due_at
                     current.role = planned.role
-                    report.append(Change(current.channel, "cancelled", "pending", "routed again"))
+                    report.append(Change(name, "cancelled", "pending", "routed again"))
                 else:
-                    report.append(
-                        Change(current.channel, current.state, None, "not pending: left as is")
-                    )
-            for channel, current in deliveries.items():
-                if channel not in wanted and current.state == State.PENDING.value:
+                    report.append(Change(name, current.state, None, "not pending: left as is"))
+            for place, current in deliveries.items():
+                if place not in wanted and current.state == State.PENDING.value:
                     _move_row(session, current, State.PENDING, State.CANCELLED)
-                    report.append(Change(channel, "pending", "cancelled", "no longer routed"))
+                    why = "no longer planned" if current.step else "no longer routed"
+                    report.append(Change(_label(current), "pending", "cancelled", why))
             session.flush()
             self._insert_plan(session, item_id, fresh)
             self._link_announcements(session, item_id, plan, {})
@@ -299,7 +269,8 @@ class ItemsMixin(StoreBase):
             row = _item_row(session, item_id)
             shift = new_time - row.requested_at
             touched = False
-            for delivery in _selected(row, channels):
+            # A reminder counts from the event, not from the publication: it stays.
+            for delivery in (d for d in _selected(row, channels) if not d.step):
                 if delivery.state != State.PENDING.value:
                     report.append(Change(delivery.channel, delivery.state, None, "not pending"))
                     continue
@@ -316,15 +287,25 @@ class ItemsMixin(StoreBase):
         """`crosspost publish`: every pending delivery due now, announcements right after."""
         with self._session() as session:
             row = _item_row(session, item_id)
-            pending = [d for d in row.deliveries if d.state == State.PENDING.value]
+            pending = [d for d in row.deliveries if d.state == State.PENDING.value and not d.step]
             for delivery in pending:
                 delivery.due_at = now
                 delivery.next_attempt_at = now
             row.updated_at = utcnow()
             return len(pending)
 
-    def cancel(self, item_id: int, channels: Sequence[str] | None = None) -> list[Change]:
-        """Withdraw pending (or skipped) deliveries; what already went out stays out."""
+    def cancel(
+        self,
+        item_id: int,
+        channels: Sequence[str] | None = None,
+        *,
+        notices: Notices | None = None,
+    ) -> list[Change]:
+        """Withdraw pending (or skipped) deliveries; what already went out stays out.
+
+        With `notices`, each of its channels where a post of the item is already out
+        gets a notice saying so (e.g. "Annulé : ..."), in the same transaction.
+        """
         report: list[Change] = []
         with self._session() as session:
             row = _item_row(session, item_id)
@@ -335,9 +316,9 @@ class ItemsMixin(StoreBase):
                 if old in (State.PENDING, State.SKIPPED_LATE):
                     _move_row(session, delivery, old, State.CANCELLED)
                     cancelled.add(delivery.id)
-                    report.append(Change(delivery.channel, old.value, "cancelled"))
+                    report.append(Change(_label(delivery), old.value, "cancelled"))
                 else:
-                    report.append(Change(delivery.channel, old.value, None, _why_kept(old)))
+                    report.append(Change(_label(delivery), old.value, None, _why_kept(old)))
             # An announcement of a post that will never exist would wait forever.
             for child in row.deliveries:
                 if (
@@ -349,7 +330,11 @@ class ItemsMixin(StoreBase):
                     report.append(
                         Change(child.channel, "pending", "cancelled", "it announced that post")
                     )
-            if all(d.state == State.CANCELLED.value for d in row.deliveries):
+            if notices is not None:
+                report += self._add_notices(session, row, chosen, notices)
+            if all(d.state == State.CANCELLED.value for d in row.deliveries) or (
+                notices is not None and channels is None
+            ):
                 row.status = "cancelled"
             row.updated_at = utcnow()
         return report
@@ -400,7 +385,9 @@ class ItemsMixin(StoreBase):
             matches = [d for d in row.deliveries if d.channel == channel]
             if not matches:
                 raise NotFound(f"item {item_id} has no delivery on {channel!r}")
-            delivery = matches[0]
+            # Of a channel's steps, the one waiting to be settled.
+            settling = (State.UNKNOWN.value, State.FAILED.value)
+            delivery = next((d for d in matches if d.state in settling), matches[0])
             old = State(delivery.state)
             new = State.PUBLISHED if published else State.FAILED
             if not allowed(old, new):
@@ -488,9 +475,13 @@ def _selected(row: ItemRow, channels: Sequence[str] | None) -> list[DeliveryRow]
     return [d for d in row.deliveries if d.channel in channels]
 
 
-def _adds_channels(plan: Sequence[PlannedDelivery], current: dict[str, DeliveryRow]) -> bool:
+def _adds_channels(
+    plan: Sequence[PlannedDelivery], current: dict[tuple[str, str], DeliveryRow]
+) -> bool:
     return any(
-        p.channel not in current or current[p.channel].state == State.CANCELLED.value for p in plan
+        (p.channel, p.step) not in current
+        or current[(p.channel, p.step)].state == State.CANCELLED.value
+        for p in plan
     )
 
 
@@ -552,6 +543,7 @@ def _delivery_values(item_id: int, planned: PlannedDelivery, now: datetime) -> d
         "key": new_key(),
         "item_id": item_id,
         "channel": planned.channel,
+        "step": planned.step,
         "role": planned.role,
         "due_at": planned.due_at,
         "next_attempt_at": planned.due_at,

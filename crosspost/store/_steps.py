@@ -1,0 +1,108 @@
+"""The store's side of sequences: notices where an item already went out, deadlines."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crosspost.domain import Change, PlannedDelivery
+from crosspost.models import DeliveryRow, ItemRow
+from crosspost.states import State
+from crosspost.store._core import StoreBase
+
+#: The officer's recap note is not a post of the item: it is out only for the officer.
+_RECAP = "recap"
+
+
+@dataclass(frozen=True)
+class Notices:
+    """Cancellation (or closing) notices `cancel` adds where the item is already out."""
+
+    due_at: datetime
+    #: The channels where a notice is wanted (cancel_notice on).
+    channels: frozenset[str]
+    step: str = "cancelled"
+    reason: str = "cancellation notice"
+
+
+def _label(delivery: DeliveryRow | PlannedDelivery) -> str:
+    """'facebook', or 'facebook -1d' for a step of its sequence."""
+    return f"{delivery.channel} {delivery.step}" if delivery.step else delivery.channel
+
+
+class StepsMixin(StoreBase):
+    """Writing planned deliveries, and the ones added by what happens to an item
+    (notices where it already went out, deadlines)."""
+
+    def _insert_plan(
+        self, session: Session, item_id: int, plan: Iterable[PlannedDelivery]
+    ) -> dict[tuple[str, str], DeliveryRow]:
+        by_step: dict[tuple[str, str], DeliveryRow] = {}
+        for planned in plan:
+            delivery = DeliveryRow(
+                item_id=item_id,
+                channel=planned.channel,
+                step=planned.step,
+                role=planned.role,
+                due_at=planned.due_at,
+                next_attempt_at=planned.due_at,
+                state=State.PENDING.value,
+            )
+            session.add(delivery)
+            by_step[(planned.channel, planned.step)] = delivery
+        session.flush()
+        self._link_announcements(session, item_id, plan, by_step)
+        return by_step
+
+    def _link_announcements(
+        self,
+        session: Session,
+        item_id: int,
+        plan: Iterable[PlannedDelivery],
+        fresh: dict[tuple[str, str], DeliveryRow],
+    ) -> None:
+        existing = {
+            (d.channel, d.step): d
+            for d in session.scalars(select(DeliveryRow).where(DeliveryRow.item_id == item_id))
+        }
+        existing.update(fresh)
+        for planned in plan:
+            if planned.waits_for is not None:
+                child = existing[(planned.channel, planned.step)]
+                child.waits_for_id = existing[(planned.waits_for, "")].id
+
+    def _add_notices(
+        self, session: Session, row: ItemRow, chosen: list[DeliveryRow], notices: Notices
+    ) -> list[Change]:
+        """A notice on each chosen channel where something of the item is out (once)."""
+        by_key = {(d.channel, d.step): d for d in row.deliveries}
+        out_on = {
+            d.channel
+            for d in chosen
+            if d.state == State.PUBLISHED.value and d.step not in (notices.step, _RECAP)
+        }
+        plan = []
+        for channel in sorted(out_on & set(notices.channels)):
+            if (channel, notices.step) in by_key:
+                continue
+            main = by_key.get((channel, ""))
+            by_id = {d.id: d for d in row.deliveries}
+            parent = by_id.get(main.waits_for_id) if main and main.waits_for_id else None
+            # An announcement's notice links the announced post too (it carries the news).
+            announces = main is not None and main.role == "announce" and parent is not None
+            waits = parent.channel if announces and parent is not None else None
+            plan.append(
+                PlannedDelivery(
+                    channel,
+                    notices.due_at,
+                    role="announce" if waits else "post",
+                    waits_for=waits,
+                    step=notices.step,
+                )
+            )
+        self._insert_plan(session, row.id, plan)
+        return [Change(_label(p), "-", State.PENDING.value, notices.reason) for p in plan]
