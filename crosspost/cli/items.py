@@ -26,6 +26,15 @@ TAG = typer.Option(None, "--tag", help="A tag (repeat for several).")
 EVENT_START = typer.Option(None, "--event-start", help="When the event starts (local time).")
 EVENT_END = typer.Option(None, "--event-end", help="When the event ends (local time).")
 LOCATION = typer.Option(None, "--location", help="Where the event takes place.")
+DEADLINE = typer.Option(
+    None, "--deadline", help="A job offer's closing date (a date alone: until that evening)."
+)
+STEP_TEXT = typer.Option(
+    None,
+    "--step-text",
+    help='This item\'s wording of a step of its sequence, e.g. "-1d=Demain soir : {title}" '
+    "(repeat for several).",
+)
 AT = typer.Option(
     None,
     "--at",
@@ -49,6 +58,8 @@ OPTION_FIELDS = {
     "event_start": "event_start",
     "event_end": "event_end",
     "location": "location",
+    "deadline": "deadline",
+    "step_text": "steps",
     "at": "at",
     "channel": "channels",
 }
@@ -95,6 +106,8 @@ def add(
     event_start: str | None = EVENT_START,
     event_end: str | None = EVENT_END,
     location: str | None = LOCATION,
+    deadline: str | None = DEADLINE,
+    step_text: list[str] | None = STEP_TEXT,
     at: str | None = AT,
     channel: list[str] | None = CHANNEL,
     allow_duplicate: bool = typer.Option(
@@ -144,6 +157,9 @@ def add(
     say(f"Queued item {item_id}: {record.item.kind} «{record.item.title}»")
     for delivery in record.deliveries:
         say(delivery_line(delivery, settings.zone))
+    for line in accepted.plan.notes:
+        if " skipped, " in line:
+            say(f"  {line}")
 
 
 def _refuse_duplicate(context: Any, accepted: Any) -> None:
@@ -207,6 +223,8 @@ def edit(
     event_start: str | None = EVENT_START,
     event_end: str | None = EVENT_END,
     location: str | None = LOCATION,
+    deadline: str | None = DEADLINE,
+    step_text: list[str] | None = STEP_TEXT,
     at: str | None = AT,
     channel: list[str] | None = CHANNEL,
 ) -> None:
@@ -229,7 +247,13 @@ def edit(
         raise InputError("edit: nothing to change; give at least one field (see --help)")
     merged = _current_fields(record.item) | given
     accepted = intake.accept(merged, settings, now=now(), base_dir=base_dir, stored=record.item)
-    replan = bool({"kind", "tags", "channels", "at"} & given.keys())
+    # A sequence counts from the event (the deadline): moving it moves its steps.
+    timed = (
+        {"event_start", "event_end", "deadline", "steps"}
+        if settings.sequence(accepted.item.kind)
+        else set()
+    )
+    replan = bool(({"kind", "tags", "channels", "at"} | timed) & given.keys())
     _refuse_on_errors(settings, accepted)
     from crosspost.media import keep_image
 
@@ -247,6 +271,8 @@ def edit(
             "event_start",
             "event_end",
             "location",
+            "deadline",
+            "step_texts",
         )
     }
     if replan:
@@ -254,6 +280,9 @@ def edit(
     report = store.update_item(item_id, changes, accepted.plan.deliveries if replan else None)
     say(f"Item {item_id} updated:")
     print_changes(report)
+    for line in accepted.plan.notes:
+        if " skipped, " in line:
+            say(f"  {line}")
 
 
 def _current_fields(item: Any) -> dict[str, Any]:

@@ -531,6 +531,8 @@ def _item_values(new: NewItem, now: datetime) -> dict[str, Any]:
         "event_start": new.event_start,
         "event_end": new.event_end,
         "location": new.location,
+        "deadline": new.deadline,
+        "step_texts": dict(new.step_texts) or None,
         "requested_at": new.requested_at,
         "status": "active",
         "created_at": now,
