@@ -217,3 +217,36 @@ def test_publish_now_and_reschedule_move_only_the_announcement(events: Path, cli
     steps = _steps(cli)
     assert steps["facebook"]["due_at_local"] == "2026-10-05T10:00:00+02:00"
     assert steps["facebook -1d"]["due_at_local"] == "2026-10-24T18:00:00+02:00"
+
+
+def test_a_march_event_keeps_its_reminders_at_local_times(
+    events: Path, cli: Cli, clock: time_machine.Coordinates
+) -> None:
+    # Sunday 28 March 2027 18:00 CEST: the clocks jumped forward that night.
+    clock.move_to("2027-03-01T10:00:00Z")
+    cli(
+        "add", "--kind", "event", "--title", "Printemps des poètes",
+        "--event-start", "2027-03-28 18:00",
+    )  # fmt: skip
+    due = {name: step["due_at"] for name, step in _steps(cli).items()}
+    assert due["facebook -1d"] == "2027-03-27T17:00:00Z"  # 18:00 CET
+    assert due["facebook morning"] == "2027-03-28T07:00:00Z"  # 09:00 CEST
+    assert due["facebook -3d"] == "2027-03-25T17:00:00Z"
+    clock.move_to("2027-03-27T17:00:00Z")
+    cli("run", "--once", ok=False)  # the announcement of 14 March is long past: skipped
+    assert "Demain : Printemps des poètes" in _texts("facebook")
+
+
+def test_a_channel_can_have_a_shorter_sequence(events: Path, cli: Cli) -> None:
+    config = events / "crosspost.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace('kind = "event"\nto = ["facebook"]',
+        'kind = "event"\nto = ["facebook", "blog"]')
+        + '\n[sequences.event.channels.blog]\nreminders = []\nannounce = "-21d"\n',
+        encoding="utf-8",
+    )  # fmt: skip
+    _fete(cli)
+    steps = _steps(cli)
+    assert {name for name in steps if name.startswith("blog")} == {"blog"}
+    assert steps["blog"]["due_at_local"] == "2026-10-04T18:00:00+02:00"
+    assert "facebook -1d" in steps
