@@ -44,7 +44,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -317,6 +317,7 @@ class StaticBlogChannel(Channel):
     Settings = StaticBlogSettings
     default_label = "Blog"
     supports_lookup = True
+    supports_update = True
     #: A file is there or not as soon as the write returns.
     settling_delay: ClassVar[timedelta] = timedelta(0)
 
@@ -419,6 +420,19 @@ class StaticBlogChannel(Channel):
             self.root.mkdir(parents=True, exist_ok=True)
             with site_lock(self.root):
                 return self._publish_locked(job)
+        except OSError as exc:
+            raise classify_os_error(exc, self.root) from exc
+
+    def update(self, job: PublishJob) -> Receipt:
+        """Rewrite the post of another delivery in place: same slug, date and address."""
+        target = job.delivery.announced_key
+        if not target:
+            raise Permanent(f"{self.label}: no post to update")
+        try:
+            with site_lock(self.root):
+                if self._existing(target) is None:
+                    raise Permanent(f"{self.label}: the post to update is no longer in {self.root}")
+                return self._publish_locked(replace(job, idempotency_key=target))
         except OSError as exc:
             raise classify_os_error(exc, self.root) from exc
 

@@ -73,6 +73,9 @@ class Delivery:
     #: For an announcement: the channel and URL of the delivery it announces, once known.
     waits_for_channel: str | None = None
     announced_url: str | None = None
+    #: For an update (role "update"): the key and platform id of the post it changes.
+    announced_key: str | None = None
+    announced_remote_id: str | None = None
     attempt_history: tuple[Attempt, ...] = field(default=())
 
 

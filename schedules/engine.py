@@ -243,7 +243,9 @@ class Publisher:
             ),
         )
         try:
-            receipt = channel.publish(job)
+            # An update (a job offer closed) rewrites the post it points to.
+            send = channel.update if delivery.role == "update" else channel.publish
+            receipt = send(job)
         except ConfigError as error:
             # Our own checks (secrets file, missing value) raise these, and they run
             # before the adapter sends anything: nothing is online, the post waits.
@@ -542,10 +544,24 @@ class Publisher:
             waited += 0.01
         return True
 
+    def close_deadlines(self) -> int:
+        """Job offers past their deadline: nothing more of them goes out, blogs say closed."""
+        from crosspost.sequences.notices import closing_notices
+
+        now = self.clock()
+        closed = self.store.close_expired(now, closing_notices(self.settings, now))
+        for item_id, changes in closed:
+            self.log.info(
+                f"item {item_id}: deadline passed, "
+                + (", ".join(f"{c.channel} {c.new_state}" for c in changes) or "nothing pending")
+            )
+        return len(closed)
+
     def run_until_idle(self, *, item_id: int | None = None) -> Tally:
         """Cron mode: publish everything due now (and what becomes due meanwhile), then stop."""
         self.reap()
         self.reconcile()
+        self.close_deadlines()
         while not self._stopping.is_set():
             started = self.dispatch(item_id=item_id)
             if started == 0 and self.in_flight == 0:

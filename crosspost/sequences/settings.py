@@ -102,10 +102,12 @@ class SequenceSettings(BaseModel):
     #: What the offsets count from (default: event_start, a job's deadline).
     anchor: Literal["event_start", "deadline"] | None = None
     announce: str | None = None
-    reminders: list[str] = Field(default_factory=list)
+    #: None: the kind's default (none, a job's "last days" post).
+    reminders: list[str] | None = None
     recap: str | None = None
     recap_to: str | None = None
-    cancel_notice: bool = True
+    #: None: the kind's default (on, off for a job, whose deadline closes it instead).
+    cancel_notice: bool | None = None
     morning: str = "09:00"
     templates: dict[str, str] = Field(default_factory=dict)
     channels: dict[str, ChannelSequence] = Field(default_factory=dict)
@@ -162,19 +164,26 @@ class Sequence:
         return self.per_channel.get(channel, self.default)
 
 
+#: A job offer's "last days" post: three days before its deadline, in the morning (a
+#: deadline given as a date alone closes that evening; 23:59 is no time to post).
+JOB_REMINDERS = ("-3d 10:00",)
+
+
 def resolve(kind: str, raw: SequenceSettings | None) -> Sequence | None:
     """The sequence items of `kind` follow (a job has its "last days" post by default)."""
     from crosspost.when import parse_clock
 
+    job = kind == "job"
     if raw is None:
-        if kind != "job":
+        if not job:
             return None
-        raw = SequenceSettings(reminders=["-3d"], cancel_notice=False)
-    anchor = raw.anchor or ("deadline" if kind == "job" else "event_start")
+        raw = SequenceSettings()
+    anchor = raw.anchor or ("deadline" if job else "event_start")
+    reminders = raw.reminders if raw.reminders is not None else list(JOB_REMINDERS if job else ())
     default = ChannelSteps(
         announce=parse_offset(raw.announce) if raw.announce else None,
-        reminders=tuple(parse_offset(r) for r in raw.reminders),
-        cancel_notice=raw.cancel_notice,
+        reminders=tuple(parse_offset(r) for r in reminders),
+        cancel_notice=raw.cancel_notice if raw.cancel_notice is not None else not job,
         templates=dict(raw.templates),
     )
     per_channel = {

@@ -220,6 +220,8 @@ def _delivery(
         waits_for_id=row.waits_for_id,
         waits_for_channel=parent.channel if parent is not None else None,
         announced_url=parent.remote_url if parent is not None else None,
+        announced_key=parent.key if parent is not None else None,
+        announced_remote_id=parent.remote_id if parent is not None else None,
         attempt_history=attempts,
     )
 

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from crosspost.domain import Change, PlannedDelivery
 from crosspost.models import DeliveryRow, ItemRow
 from crosspost.states import State
-from crosspost.store._core import StoreBase
+from crosspost.store._core import StoreBase, _move_row
 
 #: The officer's recap note is not a post of the item: it is out only for the officer.
 _RECAP = "recap"
@@ -27,6 +27,8 @@ class Notices:
     channels: frozenset[str]
     step: str = "cancelled"
     reason: str = "cancellation notice"
+    #: Of those, the channels where the notice rewrites the post itself (a blog).
+    updates: frozenset[str] = frozenset()
 
 
 def _label(delivery: DeliveryRow | PlannedDelivery) -> str:
@@ -90,6 +92,18 @@ class StepsMixin(StoreBase):
             if (channel, notices.step) in by_key:
                 continue
             main = by_key.get((channel, ""))
+            if channel in notices.updates:
+                if main is not None and main.state == State.PUBLISHED.value and main.role == "post":
+                    plan.append(
+                        PlannedDelivery(
+                            channel,
+                            notices.due_at,
+                            role="update",
+                            waits_for=channel,
+                            step=notices.step,
+                        )
+                    )
+                continue
             by_id = {d.id: d for d in row.deliveries}
             parent = by_id.get(main.waits_for_id) if main and main.waits_for_id else None
             # An announcement's notice links the announced post too (it carries the news).
@@ -106,3 +120,40 @@ class StepsMixin(StoreBase):
             )
         self._insert_plan(session, row.id, plan)
         return [Change(_label(p), "-", State.PENDING.value, notices.reason) for p in plan]
+
+    def close_expired(
+        self, now: datetime, notices: Notices | None
+    ) -> list[tuple[int, list[Change]]]:
+        """Items whose deadline has passed: what is still pending is cancelled, and the
+        post is marked closed where a channel can change it (one transaction per item)."""
+        with self._read() as session:
+            ids = list(
+                session.scalars(
+                    select(ItemRow.id)
+                    .where(
+                        ItemRow.deadline.is_not(None),
+                        ItemRow.deadline <= now,
+                        ItemRow.status == "active",
+                    )
+                    .order_by(ItemRow.id)
+                )
+            )
+        done = []
+        for item_id in ids:
+            with self._session() as session:
+                row = session.get(ItemRow, item_id, options=[selectinload(ItemRow.deliveries)])
+                if row is None or row.status != "active":
+                    continue  # another publisher closed it first
+                report = []
+                for delivery in row.deliveries:
+                    old = State(delivery.state)
+                    if old in (State.PENDING, State.SKIPPED_LATE):
+                        _move_row(session, delivery, old, State.CANCELLED)
+                        report.append(
+                            Change(_label(delivery), old.value, "cancelled", "deadline passed")
+                        )
+                if notices is not None:
+                    report += self._add_notices(session, row, list(row.deliveries), notices)
+                row.status = "closed"
+                done.append((item_id, report))
+        return done

@@ -59,4 +59,4 @@ def test_a_valid_sequence_reads_per_channel() -> None:
     assert steps.announce.name == "-14d"
     assert steps.cancel_notice is False
     assert settings.sequence("scoop") is None  # type: ignore[attr-defined]
-    assert [r.name for r in settings.sequence("job").default.reminders] == ["-3d"]  # type: ignore[attr-defined]
+    assert [r.name for r in settings.sequence("job").default.reminders] == ["-3d 10:00"]  # type: ignore[attr-defined]
