@@ -128,3 +128,18 @@ def test_a_deadline_comes_from_a_csv_column_and_front_matter(jobs: Path, cli: Cl
     cli("add", "offre.md")
     assert _steps(cli, 1)["twitter -3d 10:00"]["due_at_local"] == "2026-12-17T10:00:00+01:00"
     assert _steps(cli, 2)["twitter -3d 10:00"]["due_at_local"] == "2026-12-19T10:00:00+01:00"
+
+
+def test_a_blog_post_removed_by_hand_is_not_recreated_to_close_it(
+    jobs: Path, cli: Cli, clock: time_machine.Coordinates
+) -> None:
+    _offer(cli, "--deadline", "2026-12-18")
+    cli("run", "--once")
+    for post in (jobs / "site" / "content" / "posts").iterdir():
+        post.unlink()
+    clock.move_to("2026-12-19T08:00:00Z")
+    cli("run", "--once", ok=False)
+    closed = _steps(cli)["site closed"]
+    assert closed["state"] == "failed"
+    assert "the post to update is no longer in" in str(closed["last_error"])
+    assert list((jobs / "site" / "content" / "posts").iterdir()) == []
