@@ -131,8 +131,10 @@ class FileSettings(BaseModel):
     policy: dict[str, Any] = Field(default_factory=dict)
     #: Per kind: the announcement, reminders and notices an item makes (crosspost.sequences).
     sequences: dict[str, SequenceSettings] = Field(default_factory=dict)
+    #: How far ahead a recurring event's occurrences are queued (the daemon keeps it so).
+    series_horizon: timedelta = timedelta(days=90)
 
-    _parse = field_validator("max_lateness", mode="before")(_duration)
+    _parse = field_validator("max_lateness", "series_horizon", mode="before")(_duration)
 
     @field_validator("timezone")
     @classmethod

@@ -29,6 +29,9 @@ class Item:
     deadline: datetime | None = None
     #: The officer's own wording for some steps of its sequence (step -> template).
     step_texts: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    #: A recurring event's occurrence: its series and its date in the rule.
+    series_id: int | None = None
+    occurrence: str | None = None
     status: str = "active"
     created_at: datetime | None = None
     updated_at: datetime | None = None
@@ -96,6 +99,8 @@ class NewItem:
     location: str | None = None
     deadline: datetime | None = None
     step_texts: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    series_id: int | None = None
+    occurrence: str | None = None
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,10 @@ class ItemRow(Base):
     deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: The officer's wording for some steps of the item's sequence: {step: template}.
     step_texts: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    #: A recurring event's occurrence: its series, and its date in the rule ("2027-03-06"),
+    #: kept when the occurrence alone is moved, so the series never makes it again.
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("series.id", ondelete="SET NULL"))
+    occurrence: Mapped[str | None] = mapped_column(String(10))
     #: "active" or "cancelled"; where it stands on each channel lives in its deliveries.
     status: Mapped[str] = mapped_column(String(20), default="active")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -99,7 +103,30 @@ class ItemRow(Base):
         back_populates="item", order_by="DeliveryRow.id", cascade="all, delete-orphan"
     )
 
-    __table_args__ = (Index("ix_items_kind_requested", "kind", "requested_at"),)
+    __table_args__ = (
+        Index("ix_items_kind_requested", "kind", "requested_at"),
+        UniqueConstraint("series_id", "occurrence", name="uq_items_series_occurrence"),
+    )
+
+
+class SeriesRow(Base):
+    """A recurring event: its rule, and the fields each occurrence is made from."""
+
+    __tablename__ = "series"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: An RRULE without DTSTART ("FREQ=MONTHLY;BYDAY=1SA").
+    rule: Mapped[str] = mapped_column(String(500))
+    #: The first possible start, on the local wall clock ("2027-01-01 14:00").
+    start_local: Mapped[str] = mapped_column(String(16))
+    #: The last day an occurrence may fall on ("2027-06-30"), if the rule has one.
+    until_local: Mapped[str | None] = mapped_column(String(10))
+    #: The officer's fields (as `add` takes them) every future occurrence is made from.
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: Occurrences are made up to here; the housekeeping moves it forward.
+    generated_until: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class DeliveryRow(Base):

@@ -557,11 +557,25 @@ class Publisher:
             )
         return len(closed)
 
+    def extend_series(self) -> int:
+        """Recurring events: queue the dates that came within the horizon."""
+        from crosspost.sequences.series import extend_series
+
+        made = extend_series(self.settings, self.store, self.clock())
+        if made:
+            self.log.info(f"recurring events: {made} more date(s) queued")
+        return made
+
+    def housekeeping(self) -> None:
+        """What time alone changes: deadlines passed, recurring dates come within reach."""
+        self.close_deadlines()
+        self.extend_series()
+
     def run_until_idle(self, *, item_id: int | None = None) -> Tally:
         """Cron mode: publish everything due now (and what becomes due meanwhile), then stop."""
         self.reap()
         self.reconcile()
-        self.close_deadlines()
+        self.housekeeping()
         while not self._stopping.is_set():
             started = self.dispatch(item_id=item_id)
             if started == 0 and self.in_flight == 0:

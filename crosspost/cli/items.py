@@ -42,6 +42,13 @@ AT = typer.Option(
     "(add also takes next: the next free posting slot of each channel).",
 )
 CHANNEL = typer.Option(None, "--channel", help="Send to this channel instead of the routes.")
+REPEAT = typer.Option(
+    None,
+    "--repeat",
+    help="A recurring event: an RRULE (FREQ=MONTHLY;BYDAY=1SA;UNTIL=20270630) or "
+    "'chaque premier samedi à 14h de janvier à juin' / 'every Tuesday at 18:30 from "
+    "January to March'. One item per date, each with its sequence.",
+)
 JSON = typer.Option(False, "--json", help="Print the result as JSON.")
 
 
@@ -110,6 +117,7 @@ def add(
     step_text: list[str] | None = STEP_TEXT,
     at: str | None = AT,
     channel: list[str] | None = CHANNEL,
+    repeat: str | None = REPEAT,
     allow_duplicate: bool = typer.Option(
         False,
         "--allow-duplicate",
@@ -128,6 +136,11 @@ def add(
         fields = intake.from_markdown(file)
         base_dir = file.resolve().parent
     fields.update(_given(locals()))
+    if repeat or fields.get("repeat"):
+        from crosspost.cli.series import add_series
+
+        add_series(context, fields, str(repeat or fields.pop("repeat")), base_dir)
+        return
     # `--at next` is placed once the item is checked, in its channels' free slots.
     at_next = str(fields.get("at", "")).strip().lower() == "next"
     if at_next:
@@ -227,16 +240,15 @@ def edit(
     step_text: list[str] | None = STEP_TEXT,
     at: str | None = AT,
     channel: list[str] | None = CHANNEL,
+    series: bool = typer.Option(
+        False, "--series", help="Change the whole recurring event: every date still to come."
+    ),
 ) -> None:
     """Change an item. Only deliveries still pending change; the rest is reported."""
     from crosspost import intake
-    from crosspost.cli.output import print_changes
     from crosspost.errors import InputError
 
     context = app_context(ctx)
-    settings = context.settings
-    store = context.store
-    record = store.get_item(item_id)
     given: dict[str, Any] = {}
     base_dir = Path.cwd()
     if file is not None:
@@ -245,6 +257,26 @@ def edit(
     given.update(_given(locals()))
     if not given:
         raise InputError("edit: nothing to change; give at least one field (see --help)")
+    if series:
+        from crosspost.cli.series import edit_series
+
+        edit_series(
+            context,
+            item_id,
+            given,
+            lambda other, fields: _edit_one(context, other, fields, base_dir),
+        )
+        return
+    _edit_one(context, item_id, given, base_dir)
+
+
+def _edit_one(context: Any, item_id: int, given: dict[str, Any], base_dir: Path) -> None:
+    from crosspost import intake
+    from crosspost.cli.output import print_changes
+
+    settings = context.settings
+    store = context.store
+    record = store.get_item(item_id)
     merged = _current_fields(record.item) | given
     accepted = intake.accept(merged, settings, now=now(), base_dir=base_dir, stored=record.item)
     # A sequence counts from the event (the deadline): moving it moves its steps.

@@ -14,10 +14,11 @@ from crosspost.store._core import DeliveryFilter, busy_guard
 from crosspost.store._items import ItemsMixin
 from crosspost.store._publishing import ChannelPause, PublishingMixin, WorkerInfo
 from crosspost.store._reports import ReportsMixin
+from crosspost.store._series import Series, SeriesMixin
 
 
-class Store(ItemsMixin, PublishingMixin, ReportsMixin):
+class Store(ItemsMixin, PublishingMixin, ReportsMixin, SeriesMixin):
     """The ledger: items, deliveries and attempts in one database."""
 
 
-__all__ = ["ChannelPause", "DeliveryFilter", "Store", "WorkerInfo", "busy_guard"]
+__all__ = ["ChannelPause", "DeliveryFilter", "Series", "Store", "WorkerInfo", "busy_guard"]

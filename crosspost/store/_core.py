@@ -170,6 +170,8 @@ def _item(row: ItemRow) -> Item:
         requested_at=row.requested_at,
         deadline=row.deadline,
         step_texts=dict(row.step_texts or {}),
+        series_id=row.series_id,
+        occurrence=row.occurrence,
         status=row.status,
         created_at=row.created_at,
         updated_at=row.updated_at,

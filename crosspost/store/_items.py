@@ -23,6 +23,7 @@ from crosspost.store._core import (
     _parents_of,
     _schedule_announcements,
 )
+from crosspost.store._series import except_occurrence
 from crosspost.store._steps import Notices, StepsMixin, _label
 
 
@@ -447,6 +448,9 @@ class ItemsMixin(StepsMixin):
                 )
                 session.execute(delete(DeliveryRow).where(DeliveryRow.id.in_(ids)))
             session.execute(delete(ItemRow).where(ItemRow.id == item_id))
+            if row.series_id is not None and row.occurrence:
+                # A deleted date stays out of its series: it is never made again.
+                except_occurrence(session, row.series_id, row.occurrence)
             session.expunge_all()
         return record
 
@@ -533,6 +537,8 @@ def _item_values(new: NewItem, now: datetime) -> dict[str, Any]:
         "location": new.location,
         "deadline": new.deadline,
         "step_texts": dict(new.step_texts) or None,
+        "series_id": new.series_id,
+        "occurrence": new.occurrence,
         "requested_at": new.requested_at,
         "status": "active",
         "created_at": now,

@@ -1,0 +1,110 @@
+"""Recurring events in the ledger: a series row and the items of its occurrences."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from crosspost.errors import NotFound
+from crosspost.models import ItemRow, SeriesRow, utcnow
+from crosspost.store._core import StoreBase
+
+
+@dataclass(frozen=True)
+class Series:
+    """A recurring event as the officer described it."""
+
+    id: int
+    rule: str
+    start_local: str
+    until_local: str | None
+    fields: dict[str, Any]
+    generated_until: datetime
+    #: Occurrence date -> (item id, item status) for every occurrence made so far.
+    occurrences: dict[str, tuple[int, str]] = field(default_factory=dict)
+
+    @property
+    def exceptions(self) -> tuple[str, ...]:
+        """Dates taken out of the series (deleted); cancelled ones keep their item."""
+        return tuple(self.fields.get("except", ()))
+
+
+class SeriesMixin(StoreBase):
+    """Series: made with their first occurrences, extended, edited."""
+
+    def add_series(
+        self,
+        *,
+        rule: str,
+        start_local: str,
+        until_local: str | None,
+        fields: dict[str, Any],
+        generated_until: datetime,
+    ) -> int:
+        with self._session() as session:
+            row = SeriesRow(
+                rule=rule,
+                start_local=start_local,
+                until_local=until_local,
+                fields=fields,
+                generated_until=generated_until,
+            )
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def get_series(self, series_id: int) -> Series:
+        with self._read() as session:
+            row = session.get(SeriesRow, series_id)
+            if row is None:
+                raise NotFound(f"there is no series {series_id}")
+            return _series(session, row)
+
+    def list_series(self) -> list[Series]:
+        with self._read() as session:
+            rows = session.scalars(select(SeriesRow).order_by(SeriesRow.id)).all()
+            return [_series(session, row) for row in rows]
+
+    def set_series(
+        self,
+        series_id: int,
+        *,
+        fields: dict[str, Any] | None = None,
+        generated_until: datetime | None = None,
+    ) -> None:
+        values: dict[str, Any] = {"updated_at": utcnow()}
+        if fields is not None:
+            values["fields"] = fields
+        if generated_until is not None:
+            values["generated_until"] = generated_until
+        with self._session() as session:
+            session.execute(update(SeriesRow).where(SeriesRow.id == series_id).values(**values))
+
+
+def except_occurrence(session: Session, series_id: int, occurrence: str) -> None:
+    """Take a date out of its series for good (its item was deleted)."""
+    row = session.get(SeriesRow, series_id)
+    if row is None:
+        return
+    taken = list(row.fields.get("except", ()))
+    if occurrence not in taken:
+        row.fields = {**row.fields, "except": sorted([*taken, occurrence])}
+
+
+def _series(session: Session, row: SeriesRow) -> Series:
+    items = session.execute(
+        select(ItemRow.occurrence, ItemRow.id, ItemRow.status).where(ItemRow.series_id == row.id)
+    ).all()
+    return Series(
+        id=row.id,
+        rule=row.rule,
+        start_local=row.start_local,
+        until_local=row.until_local,
+        fields=dict(row.fields),
+        generated_until=row.generated_until,
+        occurrences={str(o): (int(i), str(s)) for o, i, s in items if o},
+    )
