@@ -73,7 +73,7 @@ def plan_sequence(
         out.append(main)
         for offset in steps.reminders:
             due = offset.moment(anchor, zone, sequence.morning)
-            why = _why_not(due, main.due_at, anchor, now)
+            why = _why_not(due, main.due_at, anchor, now, sequence.anchor)
             if why:
                 notes.append(
                     f"{main.channel} {offset.name}: skipped, {why} ({show_local(due, zone)})"
@@ -87,11 +87,13 @@ def plan_sequence(
     return SequencePlan(tuple(out), tuple(notes))
 
 
-def _why_not(due: datetime, main_due: datetime, anchor: datetime, now: datetime) -> str | None:
+def _why_not(
+    due: datetime, main_due: datetime, anchor: datetime, now: datetime, anchor_name: str
+) -> str | None:
     if due < now:
         return "its time has passed"
     if due >= anchor:
-        return "it would come after the start"
+        return f"it would come after the {'deadline' if anchor_name == 'deadline' else 'start'}"
     if due <= main_due:
         return "it would come before the announcement"
     return None

@@ -250,3 +250,46 @@ def test_a_channel_can_have_a_shorter_sequence(events: Path, cli: Cli) -> None:
     assert {name for name in steps if name.startswith("blog")} == {"blog"}
     assert steps["blog"]["due_at_local"] == "2026-10-04T18:00:00+02:00"
     assert "facebook -1d" in steps
+
+
+def test_at_next_places_the_announcement_and_keeps_the_reminders(events: Path, cli: Cli) -> None:
+    config = events / "crosspost.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + '\n[policy.facebook]\nslots = ["tue 12:30"]\n',
+        encoding="utf-8",
+    )
+    _fete(cli, "--at", "next")
+    steps = _steps(cli)
+    assert steps["facebook"]["due_at_local"] == "2026-10-06T12:30:00+02:00"  # next Tuesday
+    assert steps["facebook -3d"]["due_at_local"] == "2026-10-22T18:00:00+02:00"
+    assert steps["facebook -1d"]["due_at_local"] == "2026-10-24T18:00:00+02:00"
+    assert "facebook morning" in steps
+
+
+def test_an_event_cancelled_after_its_blog_post_rewrites_that_post(
+    events: Path, cli: Cli, clock: time_machine.Coordinates
+) -> None:
+    config = events / "crosspost.toml"
+    text = config.read_text(encoding="utf-8").replace(
+        '[channels.blog]\ntype = "fake"',
+        '[channels.blog]\ntype = "static-blog"\npath = "site"\nsite_url = "https://asso.example/"',
+    )
+    text = text.replace(
+        'kind = "event"\nto = ["facebook"]', 'kind = "event"\nto = ["blog", "facebook"]'
+    )
+    config.write_text(
+        text + "\n[sequences.event.channels.blog]\nreminders = []\n", encoding="utf-8"
+    )
+    _fete(cli)
+    clock.move_to("2026-10-11T16:00:00Z")
+    cli("run", "--once")
+    cli("cancel", "1")
+    clock.move_to("2026-10-11T16:01:00Z")
+    cli("run", "--once")
+    steps = _steps(cli)
+    assert steps["blog cancelled"]["state"] == "published"
+    assert steps["blog cancelled"]["role"] == "update"
+    assert steps["blog cancelled"]["url"] == steps["blog"]["url"]
+    [post] = (events / "site" / "content" / "posts").iterdir()
+    assert "Annulé : Fête du quartier" in post.read_text(encoding="utf-8")
+    assert _texts("facebook")[-1] == "Annulé : Fête du quartier"
