@@ -40,9 +40,7 @@ def upgrade() -> None:
             ["id"],
             ondelete="SET NULL",
         )
-        batch_op.create_unique_constraint(
-            "uq_items_series_occurrence", ["series_id", "occurrence"]
-        )
+        batch_op.create_unique_constraint("uq_items_series_occurrence", ["series_id", "occurrence"])
 
 
 def downgrade() -> None:

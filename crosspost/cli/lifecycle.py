@@ -119,7 +119,9 @@ def delete(
     store = app_context(ctx).store
     record = store.get_item(item_id)
     if not yes:
-        channels = ", ".join(d.channel for d in record.deliveries) or "no channel"
+        channels = (
+            ", ".join(f"{d.channel} {d.step}".strip() for d in record.deliveries) or "no channel"
+        )
         question = f"Delete item {item_id} «{record.item.title}» ({channels}) and its history?"
         if not typer.confirm(question, default=False):
             raise Conflict(f"item {item_id} kept: nothing was deleted")
