@@ -7,8 +7,6 @@ like 2026-12-03 18:30 (got 'tomorrow')".
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -19,9 +17,12 @@ from urllib.parse import urlparse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from crosspost.config import Settings
+from crosspost.csvrows import from_csv
 from crosspost.domain import Item, NewItem
 from crosspost.errors import CrosspostError, InputError
+from crosspost.fieldnames import ALIASES, FIELDS
 from crosspost.routing import RoutePlan, plan_deliveries
+from crosspost.sequences.intake import deadline_of, sequence_time, step_texts_of
 from crosspost.when import is_relative, parse_moment, parse_publish_time, show_local
 
 if TYPE_CHECKING:
@@ -31,33 +32,6 @@ T = TypeVar("T")
 
 #: Image types every channel accepts.
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
-
-#: Field names as written in files and CSV headers (hyphens and case do not matter).
-FIELDS = (
-    "kind",
-    "title",
-    "body",
-    "link",
-    "image",
-    "alt",
-    "tags",
-    "event_start",
-    "event_end",
-    "location",
-    "deadline",
-    "at",
-    "channels",
-    "steps",
-)
-_ALIASES = {
-    "channel": "channels",
-    "tag": "tags",
-    "start": "event_start",
-    "end": "event_end",
-    "step": "steps",
-    "step_text": "steps",
-    "step_texts": "steps",
-}
 
 
 class ItemIn(BaseModel):
@@ -185,7 +159,7 @@ def accept(
         )
         kind = None
     times = _times(view, settings, now=now, stored=stored, problems=problems)
-    step_texts = _checked("steps", problems, lambda: _step_texts(view, stored))
+    step_texts = _checked("steps", problems, lambda: step_texts_of(view, stored))
     image_path = _checked("image", problems, lambda: _image(view.get("image"), base_dir))
     if view.get("alt") and not view.get("image"):
         problems.append("alt: alt text describes an image, but no image was given")
@@ -226,15 +200,6 @@ def accept(
     )
     plan = replace(plan, deliveries=steps.deliveries, notes=plan.notes + steps.notes)
     return Accepted(item=item, plan=plan, source="", window=times.window)
-
-
-def _step_texts(view: dict[str, Any], stored: Item | None) -> dict[str, str]:
-    from crosspost.sequences.plan import parse_step_texts
-
-    given = view.get("steps")
-    if not given:
-        return dict(stored.step_texts) if stored is not None else {}
-    return parse_step_texts(given)
 
 
 @dataclass(frozen=True)
@@ -288,12 +253,15 @@ def _times(
 
     event_start = moment("event_start")
     event_end = moment("event_end")
-    deadline = _deadline(view, settings, now=now, stored=stored, problems=problems)
+    deadline = _checked("deadline", problems, lambda: deadline_of(view, settings, now, stored))
     given_start = bool(view.get("event_start"))
     by_sequence = False
     if publish_at is None and not at_text:
-        publish_at, window = _sequence_time(view, settings, event_start, deadline, now)
+        publish_at = sequence_time(view, settings, event_start, deadline, now)
         by_sequence = publish_at is not None
+        if publish_at is not None:
+            # The same item typed again is the same one, whenever it is typed.
+            window = (publish_at - RELATIVE_LOOKBACK, None)
         if publish_at is None and not any(p.startswith("at: ") for p in problems):
             problems.append(
                 "at: missing; say when to publish: now, +2h, 2026-12-03 14:30, "
@@ -337,57 +305,6 @@ def _times(
     return _Times(publish_at, event_start, event_end, window, deadline, by_sequence)
 
 
-def _deadline(
-    view: dict[str, Any],
-    settings: Settings,
-    *,
-    now: datetime,
-    stored: Item | None,
-    problems: list[str],
-) -> datetime | None:
-    """A job offer's closing date; a date alone means until the end of that day."""
-    from datetime import time
-
-    text = view.get("deadline")
-    if not text:
-        return stored.deadline if stored is not None else None
-    moment = _checked(
-        "deadline",
-        problems,
-        lambda: parse_moment(text, settings.zone, now=now, default_time=time(23, 59)),
-    )
-    if moment is not None and moment < now:
-        problems.append(
-            f"deadline: {show_local(moment, settings.zone)} has already passed; "
-            "give the closing date still to come"
-        )
-        return None
-    return moment
-
-
-def _sequence_time(
-    view: dict[str, Any],
-    settings: Settings,
-    event_start: datetime | None,
-    deadline: datetime | None,
-    now: datetime,
-) -> tuple[datetime | None, tuple[datetime, datetime | None] | None]:
-    """No --at: the kind's sequence announces it (e.g. 14 days before), or now if that passed."""
-    from crosspost.sequences.plan import announce_time
-
-    kind = view.get("kind")
-    if not isinstance(kind, str) or kind not in settings.kinds:
-        return None, None
-    probe = NewItem(
-        kind=kind, title="", requested_at=now, event_start=event_start, deadline=deadline
-    )
-    moment = announce_time(settings, probe, now)
-    if moment is None:
-        return None, None
-    # The same item typed again is the same one, whenever it is typed.
-    return moment, (moment - RELATIVE_LOOKBACK, None)
-
-
 def _checked(name: str, problems: list[str], compute: Callable[[], T]) -> T | None:
     """compute(), or None with its problem (prefixed by the field name) noted."""
     try:
@@ -420,7 +337,7 @@ def _normalise_keys(raw: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in raw.items():
         name = str(key).strip().lower().replace("-", "_").replace(" ", "_")
-        name = _ALIASES.get(name, name)
+        name = ALIASES.get(name, name)
         if value is None or value == "" or value == []:
             continue
         out[name] = _stringify_time(value)
@@ -492,104 +409,6 @@ class Source:
     base_dir: Path
     #: What is wrong with the row itself (field count, quotes), found while reading it.
     problems: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class CsvRow:
-    """A data row: its number as a spreadsheet shows it, its fields, what is wrong with it."""
-
-    number: int
-    fields: dict[str, Any]
-    problems: tuple[str, ...] = ()
-
-
-def from_csv(text: str) -> Iterator[CsvRow]:
-    """Each non-blank data row of a ';', ',' or tab separated file with a header row."""
-    # The separator is the one the header uses most: field names never contain one,
-    # while data rows may (csv.Sniffer is misled by quotes and by uneven rows).
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first_line.count) if first_line.strip() else ","
-    # Spreadsheets quote with " and double it inside a field. strict: a quote left
-    # open is an error, not a field that swallows the rest of the file.
-    reader = csv.reader(io.StringIO(text), dialect=csv.excel, delimiter=delimiter, strict=True)
-    try:
-        header = next(reader, None)
-    except csv.Error:
-        raise InputError(
-            'CSV header: the first line has a stray quote ("); it must name the fields'
-        ) from None
-    if not header or not any(name.strip() for name in header):
-        raise InputError("the CSV file is empty; its first line must name the fields")
-    unknown = [
-        name
-        for name in header
-        if _ALIASES.get(_key(name), _key(name)) not in FIELDS and name.strip()
-    ]
-    if unknown:
-        raise InputError(
-            f"CSV header: unknown column {', '.join(map(repr, unknown))}; "
-            f"expected some of {', '.join(FIELDS)}"
-        )
-    separator = {"\t": "tab"}.get(delimiter, repr(delimiter))
-    number = 1
-    while True:
-        number += 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield CsvRow(number, {}, (_quote_problem(str(exc)),))
-            continue
-        if not any(cell.strip() for cell in cells):
-            continue
-        problems: tuple[str, ...] = ()
-        # Empty cells past the header's end are a spreadsheet's habit, and shift nothing.
-        while len(cells) > len(header) and not cells[-1].strip():
-            cells.pop()
-        if len(cells) != len(header):
-            problems = (_count_problem(len(cells), len(header), separator),)
-        fields = {name: value for name, value in zip(header, cells, strict=False) if name.strip()}
-        unnamed = [
-            str(column)
-            for column, (name, value) in enumerate(zip(header, cells, strict=False), start=1)
-            if not name.strip() and value.strip()
-        ]
-        if unnamed:
-            # Never drop what the officer wrote: a value needs a column name to go anywhere.
-            problems += (
-                f"column {', '.join(unnamed)} has no name in the header but holds text; "
-                f"name it ({', '.join(FIELDS)}) or empty it",
-            )
-        yield CsvRow(number, fields, problems)
-
-
-def _quote_problem(error: str) -> str:
-    if "end of data" in error:
-        return (
-            'a quote (") opens a field and is never closed, so the rest of the file '
-            'was read into it; close it, or double a quote meant as text ("")'
-        )
-    return (
-        'a quote (") ends a field before its separator; quote the whole field '
-        '("like this") and double the quotes inside it ("")'
-    )
-
-
-def _count_problem(found: int, expected: int, separator: str) -> str:
-    if found < expected:
-        return (
-            f"{found} field{'s' if found > 1 else ''} where the header names {expected}; "
-            f"a field is missing (leave it empty between two {separator} if it has no value)"
-        )
-    return (
-        f"{found} fields where the header names {expected}; a text containing "
-        f'{separator} must be quoted ("like, this")'
-    )
-
-
-def _key(name: str) -> str:
-    return name.strip().lower().replace("-", "_").replace(" ", "_")
 
 
 def read_sources(path: Path) -> Iterator[Source]:
