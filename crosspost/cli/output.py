@@ -16,8 +16,9 @@ def delivery_line(delivery: Delivery, zone: ZoneInfo) -> str:
     """'  twitter    2026-12-03 09:30 CET  pending    announces blog'
     (a step of a sequence after its channel: 'facebook -1d')."""
     name = f"{delivery.channel} {delivery.step}" if delivery.step else delivery.channel
+    # Wide enough for 'facebook -1d 18:00' too, so the columns of a sequence line up.
     return (
-        f"  {name:<12} {show_local(delivery.due_at, zone):<22} "
+        f"  {name:<18} {show_local(delivery.due_at, zone):<22} "
         f"{delivery.state:<12} {note(delivery)}"
     ).rstrip()
 
@@ -25,7 +26,7 @@ def delivery_line(delivery: Delivery, zone: ZoneInfo) -> str:
 def planned_line(planned: PlannedDelivery, zone: ZoneInfo) -> str:
     note = f"announces the {planned.waits_for} post" if planned.waits_for else ""
     name = f"{planned.channel} {planned.step}" if planned.step else planned.channel
-    return f"  {name:<12} {show_local(planned.due_at, zone):<22} {note}".rstrip()
+    return f"  {name:<18} {show_local(planned.due_at, zone):<22} {note}".rstrip()
 
 
 def print_changes(changes: Sequence[Change]) -> None:
