@@ -32,12 +32,12 @@ def planned_line(planned: PlannedDelivery, zone: ZoneInfo) -> str:
 def print_changes(changes: Sequence[Change]) -> None:
     for change in changes:
         if change.new_state is None:
-            typer.echo(f"  {change.channel:<12} {change.old_state}: left as is ({change.reason})")
+            typer.echo(f"  {change.channel:<18} {change.old_state}: left as is ({change.reason})")
         elif change.old_state == change.new_state:
-            typer.echo(f"  {change.channel:<12} {change.new_state} ({change.reason})")
+            typer.echo(f"  {change.channel:<18} {change.new_state} ({change.reason})")
         else:
             extra = f" ({change.reason})" if change.reason else ""
-            typer.echo(f"  {change.channel:<12} {change.old_state} -> {change.new_state}{extra}")
+            typer.echo(f"  {change.channel:<18} {change.old_state} -> {change.new_state}{extra}")
 
 
 def print_error(message: str, code: int, *, as_json: bool = False) -> None:
