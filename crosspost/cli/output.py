@@ -14,30 +14,33 @@ from crosspost.wording import show_local
 
 def delivery_line(delivery: Delivery, zone: ZoneInfo) -> str:
     """'  twitter    2026-12-03 09:30 CET  pending    announces blog'
-    (a step of a sequence after its channel: 'facebook -1d')."""
-    name = f"{delivery.channel} {delivery.step}" if delivery.step else delivery.channel
-    # Wide enough for 'facebook -1d 18:00' too, so the columns of a sequence line up.
+    (a step of a sequence says which last: '... pending  D-1 18:00')."""
+    from crosspost.wording import step_label
+
+    notes = " · ".join(n for n in (step_label(delivery.step), note(delivery)) if n)
     return (
-        f"  {name:<18} {show_local(delivery.due_at, zone):<22} "
-        f"{delivery.state:<12} {note(delivery)}"
+        f"  {delivery.channel:<12} {show_local(delivery.due_at, zone):<22} "
+        f"{delivery.state:<12} {notes}"
     ).rstrip()
 
 
 def planned_line(planned: PlannedDelivery, zone: ZoneInfo) -> str:
-    note = f"announces the {planned.waits_for} post" if planned.waits_for else ""
-    name = f"{planned.channel} {planned.step}" if planned.step else planned.channel
-    return f"  {name:<18} {show_local(planned.due_at, zone):<22} {note}".rstrip()
+    from crosspost.wording import step_label
+
+    announces = f"announces the {planned.waits_for} post" if planned.waits_for else ""
+    note = " · ".join(n for n in (step_label(planned.step), announces) if n)
+    return f"  {planned.channel:<12} {show_local(planned.due_at, zone):<22} {note}".rstrip()
 
 
 def print_changes(changes: Sequence[Change]) -> None:
     for change in changes:
         if change.new_state is None:
-            typer.echo(f"  {change.channel:<18} {change.old_state}: left as is ({change.reason})")
+            typer.echo(f"  {change.channel:<12} {change.old_state}: left as is ({change.reason})")
         elif change.old_state == change.new_state:
-            typer.echo(f"  {change.channel:<18} {change.new_state} ({change.reason})")
+            typer.echo(f"  {change.channel:<12} {change.new_state} ({change.reason})")
         else:
             extra = f" ({change.reason})" if change.reason else ""
-            typer.echo(f"  {change.channel:<18} {change.old_state} -> {change.new_state}{extra}")
+            typer.echo(f"  {change.channel:<12} {change.old_state} -> {change.new_state}{extra}")
 
 
 def print_error(message: str, code: int, *, as_json: bool = False) -> None:

@@ -84,3 +84,15 @@ def test_a_recap_comes_after() -> None:
     assert parse_offset("+1d", after=True).days == 1
     with pytest.raises(InputError, match="after the event"):
         parse_offset("-1d", after=True)
+
+
+def test_calendars_and_lists_name_each_step() -> None:
+    from crosspost.wording import step_label
+
+    assert [
+        step_label(s)
+        for s in ("", "-3d", "-1d 18:00", "-2h", "-30m", "morning", "+1d", "cancelled", "closed")
+    ] == [
+        "", "D-3", "D-1 18:00", "2 h before", "30 min before", "morning of", "D+1",
+        "cancellation notice", "marked closed",
+    ]  # fmt: skip
