@@ -7,14 +7,17 @@ without knowing the platform.
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
 from typing import Any, ClassVar, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo
 
 from crosspost.domain import Delivery, Item
 from crosspost.secrets import SecretSource
@@ -40,6 +43,26 @@ class ChannelSettings(BaseModel):
     settling: float | None = Field(default=None, ge=0)
 
 
+#: What names a variable (in the environment or the secrets file).
+ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def env_name(field: str, value: str, example: str) -> str:
+    """`value` if it can name a variable, else a ValueError saying what `field` expects."""
+    if not ENV_NAME.fullmatch(value):
+        raise ValueError(f"{field} must be a variable name like {example}, got {value!r}")
+    return value
+
+
+def beside_config(value: Path, info: ValidationInfo) -> Path:
+    """A path setting as meant: ~ expanded, and a relative one taken from the folder of
+    crosspost.toml (the validation context's base_dir; else the current folder)."""
+    context = info.context if isinstance(info.context, dict) else {}
+    base = Path(context.get("base_dir") or Path.cwd())
+    value = value.expanduser()
+    return value if value.is_absolute() else base / value
+
+
 # ---------------------------------------------------------------- what flows
 
 
@@ -52,6 +75,8 @@ class RenderContext:
     announced_url: str | None = None
     role: str = "post"
     organisation: str | None = None
+    #: "fr": French spacing, times and dates (crosspost.typography); "none": as typed.
+    typography: str = "none"
 
 
 @dataclass(frozen=True)
@@ -93,6 +118,16 @@ class Receipt:
 
 
 @dataclass(frozen=True)
+class Charge:
+    """What one request cost on a platform that charges per use (X): "post", "post with a
+    link", "read"; `units` posts created or read, `amount` in dollars."""
+
+    what: str
+    units: int
+    amount: Decimal
+
+
+@dataclass(frozen=True)
 class CheckResult:
     ok: bool
     message: str
@@ -108,6 +143,8 @@ class PublishJob:
     idempotency_key: str
     #: Saves resume state (e.g. thread parts already posted) in the ledger at once.
     save_progress: Callable[[dict[str, Any]], None] = field(default=lambda _progress: None)
+    #: Records what the platform charged, as it answers (a paying platform only).
+    charge: Callable[[Charge], None] = field(default=lambda _charge: None)
 
 
 # ---------------------------------------------------------------- errors
@@ -200,6 +237,18 @@ class Channel(ABC):
         if self.settings.settling is not None:
             return timedelta(seconds=self.settings.settling)
         return self.settling_delay
+
+    #: Whether the platform charges per use (X): add, preview and status then show costs.
+    paid: ClassVar[bool] = False
+
+    @property
+    def budget_per_month(self) -> Decimal | None:
+        """The most this channel may spend in a calendar month; None when it costs nothing."""
+        return None
+
+    def cost(self, rendered: Rendered) -> Decimal:
+        """What publishing `rendered` would cost (nothing, on a platform that is free)."""
+        return Decimal(0)
 
     @abstractmethod
     def render(self, item: Item, context: RenderContext) -> Rendered:

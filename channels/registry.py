@@ -1,7 +1,8 @@
 """Channel type name -> adapter class, through the `crosspost.channels` entry-point group.
 
 Built-in adapters are registered exactly like a third party's would be (see
-pyproject.toml), so `pip install crosspost-mastodon` can add a type. Code that is
+pyproject.toml: `mastodon = "channels.mastodon:MastodonChannel"`), so `pip install
+crosspost-linkedin` could add a type the same way. Code that is
 not installed (the test suite's `fake` type, a plugin under development) calls
 `register(type_name, adapter_class)` instead; a class registered so wins over an
 entry point of the same name.

@@ -36,7 +36,7 @@ ATTENTION_SHOWN = 50
 def is_overdue(delivery: Delivery, now: datetime) -> bool:
     """Pending, past its time by more than OVERDUE_AFTER, and waiting for nothing."""
     limit = now - OVERDUE_AFTER
-    if delivery.state != State.PENDING or delivery.due_at > limit:
+    if delivery.state is not State.PENDING or delivery.due_at > limit:
         return False
     if delivery.next_attempt_at is not None and delivery.next_attempt_at > limit:
         return False  # a retry (or a posting limit) set a later time: not forgotten
@@ -145,7 +145,7 @@ def status_report(store: Store, zone: ZoneInfo, *, now: datetime) -> StatusRepor
 
 def note(delivery: Delivery) -> str:
     """The one thing to know beyond the state: where it is, why it failed, what it waits for."""
-    if delivery.state == State.PUBLISHED:
+    if delivery.state is State.PUBLISHED:
         suffix = " (dry run)" if delivery.dry_run else ""
         return f"{delivery.remote_url or delivery.remote_id or ''}{suffix}"
     if delivery.state in NEEDS_ATTENTION and delivery.last_error:
@@ -154,7 +154,7 @@ def note(delivery: Delivery) -> str:
         return ""
     if delivery.role == "announce" and delivery.waits_for_channel:
         return f"announces the {delivery.waits_for_channel} post"
-    if delivery.state == State.PENDING and delivery.attempts and delivery.last_error:
+    if delivery.state is State.PENDING and delivery.attempts and delivery.last_error:
         return f"retrying: {delivery.last_error}"
     return ""
 
@@ -163,15 +163,15 @@ def advice(delivery: Delivery) -> str:
     """What the officer can do about one delivery in trouble (empty when nothing)."""
     item = delivery.item.id
     channel = delivery.channel
-    if delivery.state == State.UNKNOWN:
+    if delivery.state is State.UNKNOWN:
         return (
             f"the post may be online even though {channel} did not confirm it. Look on "
             f"{channel}: if it is there, `crosspost resolve {item} --channel {channel} "
             f"--published URL`; if not, `crosspost retry {item} --channel {channel} --force`"
         )
-    if delivery.state == State.FAILED:
+    if delivery.state is State.FAILED:
         return f"fix the cause, then `crosspost retry {item} --channel {channel}`"
-    if delivery.state == State.SKIPPED_LATE:
+    if delivery.state is State.SKIPPED_LATE:
         return (
             f"it was found too late to post on time; `crosspost retry {item} "
             f"--channel {channel}` sends it now, `crosspost cancel {item}` drops it"
@@ -184,12 +184,12 @@ def trouble_sentence(delivery: Delivery, label: str, when: str) -> str:
     title = f"«{delivery.item.title}»"
     item = delivery.item.id
     reason = f": {delivery.last_error}" if delivery.last_error else ""
-    if delivery.state == State.FAILED:
+    if delivery.state is State.FAILED:
         return (
             f"{label}: {title}, due {when}, failed{reason}. "
             f"Fix the cause, then `crosspost retry {item}`."
         )
-    if delivery.state == State.UNKNOWN:
+    if delivery.state is State.UNKNOWN:
         return (
             f"{label}: nobody knows whether {title}, due {when}, is online{reason}. "
             f"Look on {label}, then `crosspost resolve {item} --channel {delivery.channel} "

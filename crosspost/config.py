@@ -20,8 +20,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from channels.base import Channel, ChannelSettings
 from crosspost.domain import BUILTIN_KINDS
 from crosspost.errors import ConfigError, CrosspostError
+from crosspost.language import Language, from_environment, pick, using
 from crosspost.secrets import SecretSource
 from crosspost.sequences.settings import Sequence, SequenceSettings
+from crosspost.typography import Typography
 
 CONFIG_NAME = "crosspost.toml"
 ENV_CONFIG = "CROSSPOST_CONFIG"
@@ -39,11 +41,20 @@ def _duration(value: Any) -> timedelta:
     if isinstance(value, int | float) and not isinstance(value, bool):
         # A bare number could be minutes, hours or days: say which rather than guess.
         raise ValueError(
-            f'{value} has no unit; expected a quoted duration like "30m", "6h" or "1d" '
-            "(m minutes, h hours, d days, w weeks)"
+            pick(
+                f'{value} has no unit; expected a quoted duration like "30m", "6h" or "1d" '
+                "(m minutes, h hours, d days, w weeks)",
+                f"{value} n'a pas d'unité ; attendu une durée entre guillemets comme "
+                '"30min", "6h" ou "1j" (min minutes, h heures, j jours, sem semaines)',
+            )
         )
     if not isinstance(value, str):
-        raise ValueError('expected a duration like "30m", "6h" or "1d"')
+        raise ValueError(
+            pick(
+                'expected a duration like "30m", "6h" or "1d"',
+                'attendu une durée comme "30min", "6h" ou "1j"',
+            )
+        )
     try:
         return parse_duration(value)
     except CrosspostError as exc:
@@ -114,6 +125,11 @@ class FileSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     timezone: str = "UTC"
+    #: "fr" or "en": the language of messages (default: the locale's, from LANG and co.).
+    language: Language | None = None
+    #: "fr" (narrow no-break spaces, 14 h 30, dates without this year) or "none";
+    #: default: "fr" when the language is French.
+    typography: Typography | None = None
     database: str = "sqlite:///crosspost.db"
     organisation: str | None = None
     #: NAME=value file holding credentials (must be mode 0600).
@@ -175,6 +191,8 @@ class Settings:
         self.base_dir = path.parent
         self.file = raw
         self.zone = ZoneInfo(raw.timezone)
+        self.language: Language = raw.language or from_environment()
+        self.typography: Typography = raw.typography or ("fr" if self.language == "fr" else "none")
         self.channels = channels
         self.routes = raw.routes
         self.publisher = raw.publisher
@@ -302,15 +320,18 @@ def parse_settings(content: bytes, path: Path) -> Settings:
         raise ConfigError(f"{path}: the file is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    try:
-        raw = FileSettings.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(describe_validation_error(exc, path)) from None
-    channels = _validate_channels(raw, path)
-    _check_routes(raw, channels, path)
-    _check_sequences(raw, channels, path)
-    settings = Settings(path.resolve(), raw, channels)
-    _check_policy(settings)
+    # The file's own language says what its refusals are written in (durations, slots).
+    chosen = data.get("language") if isinstance(data, dict) else None
+    with using(chosen if chosen in ("fr", "en") else from_environment()):
+        try:
+            raw = FileSettings.model_validate(data)
+        except ValidationError as exc:
+            raise ConfigError(describe_validation_error(exc, path)) from None
+        channels = _validate_channels(raw, path)
+        _check_routes(raw, channels, path)
+        _check_sequences(raw, channels, path)
+        settings = Settings(path.resolve(), raw, channels)
+        _check_policy(settings)
     return settings
 
 
@@ -368,6 +389,7 @@ def _check_routes(raw: FileSettings, channels: dict[str, ChannelSettings], path:
             raise ConfigError(
                 f"{where}.announce_from: expected one of the `to` channels ({', '.join(route.to)})"
             )
+        _check_kinds_taken(route, channels, where)
         _check_announced_address(route, channels, path, where)
 
 
@@ -393,6 +415,21 @@ def _check_sequences(raw: FileSettings, channels: dict[str, ChannelSettings], pa
         if sequence.recap_to and sequence.recap_to not in channels:
             raise ConfigError(
                 f"{where}.recap_to: no channel named {sequence.recap_to!r}; declared: {known}"
+            )
+
+
+def _check_kinds_taken(route: Route, channels: dict[str, ChannelSettings], where: str) -> None:
+    """A channel that publishes some kinds only (Mobilizon: events) is routed no others."""
+    from channels.registry import adapter_class
+
+    for name in (*route.to, *route.announce):
+        only: tuple[str, ...] = getattr(adapter_class(channels[name].type), "only_kinds", ())
+        others = [k for k in route.kinds if only and k not in only]
+        if others:
+            raise ConfigError(
+                f"{where}.kind: {name} publishes {' and '.join(only)} items only, and this "
+                f'route sends it {", ".join(repr(k) for k in others)} ("*" is every kind); '
+                f'give {name} a route of its own with kind = "{only[0]}"'
             )
 
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from crosspost.states import State, parse
+
 BUILTIN_KINDS: tuple[str, ...] = ("event", "scoop", "article", "job", "announcement")
 
 
@@ -59,7 +61,8 @@ class Delivery:
     channel: str
     role: str
     due_at: datetime
-    state: str
+    #: A name the state machine does not list ('publishing', 'due') is refused here.
+    state: State
     #: Which post of the item's sequence: "" the item itself, else e.g. "-1d", "morning".
     step: str = ""
     attempts: int = 0
@@ -80,6 +83,10 @@ class Delivery:
     announced_key: str | None = None
     announced_remote_id: str | None = None
     attempt_history: tuple[Attempt, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if type(self.state) is not State:
+            object.__setattr__(self, "state", parse(self.state))
 
 
 @dataclass(frozen=True)

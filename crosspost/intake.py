@@ -7,11 +7,11 @@ like 2026-12-03 18:30 (got 'tomorrow')".
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -21,14 +21,18 @@ from crosspost.csvrows import from_csv
 from crosspost.domain import Item, NewItem
 from crosspost.errors import CrosspostError, InputError
 from crosspost.fieldnames import ALIASES, FIELDS
+from crosspost.front_matter import FrontMatterProblem, read_item
+from crosspost.item_times import checked as _checked
+from crosspost.item_times import times_of
+from crosspost.language import using
 from crosspost.routing import RoutePlan, plan_deliveries
-from crosspost.sequences.intake import deadline_of, sequence_time, step_texts_of
-from crosspost.when import is_relative, parse_moment, parse_publish_time, show_local
+from crosspost.sequences.intake import step_texts_of
 
 if TYPE_CHECKING:
     from crosspost.store import Store
 
-T = TypeVar("T")
+#: A Markdown file -> its fields and body (read by crosspost/front_matter.py).
+from_markdown = read_item
 
 #: Image types every channel accepts.
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
@@ -108,13 +112,6 @@ class ItemProblems(InputError):
             super().__init__(f"{count} problems, nothing written:\n  " + "\n  ".join(problems))
 
 
-#: How close in time an identical item must be to count as the same one again.
-SAME_TIME = timedelta(minutes=1)
-#: A time typed relative to now (`now`, `+2h`, `next`) cannot match itself when the
-#: command is run again later: any identical item due from this long ago on counts.
-RELATIVE_LOOKBACK = timedelta(days=1)
-
-
 @dataclass(frozen=True)
 class Accepted:
     """An item that passed every check, with the deliveries routing planned for it."""
@@ -140,6 +137,18 @@ def accept(
     `stored` is the item an edit starts from: the times the officer does not give
     again stay as they were accepted when it was queued. Nothing is written.
     """
+    with using(settings.language):
+        return _accept(raw, settings, now=now, base_dir=base_dir, stored=stored)
+
+
+def _accept(
+    raw: dict[str, Any],
+    settings: Settings,
+    *,
+    now: datetime,
+    base_dir: Path,
+    stored: Item | None,
+) -> Accepted:
     values = _normalise_keys(raw)
     problems: list[str] = []
     fields: ItemIn | None = None
@@ -158,7 +167,7 @@ def accept(
             "declare more in `kinds = [...]` in crosspost.toml"
         )
         kind = None
-    times = _times(view, settings, now=now, stored=stored, problems=problems)
+    times = times_of(view, settings, now=now, stored=stored, problems=problems)
     step_texts = _checked("steps", problems, lambda: step_texts_of(view, stored))
     image_path = _checked("image", problems, lambda: _image(view.get("image"), base_dir))
     if view.get("alt") and not view.get("image"):
@@ -200,118 +209,6 @@ def accept(
     )
     plan = replace(plan, deliveries=steps.deliveries, notes=plan.notes + steps.notes)
     return Accepted(item=item, plan=plan, source="", window=times.window)
-
-
-@dataclass(frozen=True)
-class _Times:
-    publish_at: datetime | None
-    event_start: datetime | None
-    event_end: datetime | None
-    window: tuple[datetime, datetime | None] | None
-    deadline: datetime | None = None
-    #: No --at: the sequence's `announce` decided the publish time.
-    by_sequence: bool = False
-
-
-def _times(
-    view: dict[str, Any],
-    settings: Settings,
-    *,
-    now: datetime,
-    stored: Item | None,
-    problems: list[str],
-) -> _Times:
-    """The publish time and the event's times, each checked alone and then together."""
-    zone, default_time = settings.zone, settings.default_time
-    at_text = view.get("at")
-    publish_at: datetime | None = None
-    window: tuple[datetime, datetime | None] | None = None
-    if at_text:
-        publish_at = _checked(
-            "at",
-            problems,
-            lambda: parse_publish_time(at_text, zone, now=now, default_time=default_time),
-        )
-        if publish_at is not None:
-            if is_relative(at_text):
-                window = (now - RELATIVE_LOOKBACK, None)
-            else:
-                window = (publish_at - SAME_TIME, publish_at + SAME_TIME)
-    elif stored is not None and stored.requested_at is not None:
-        # Already accepted; if its time has passed, what is still pending goes at once.
-        publish_at = max(stored.requested_at, now)
-
-    def moment(name: str) -> datetime | None:
-        text = view.get(name)
-        if text:
-            return _checked(
-                name,
-                problems,
-                lambda: parse_moment(text, zone, now=now, default_time=default_time),
-            )
-        return getattr(stored, name, None)
-
-    event_start = moment("event_start")
-    event_end = moment("event_end")
-    deadline = _checked("deadline", problems, lambda: deadline_of(view, settings, now, stored))
-    given_start = bool(view.get("event_start"))
-    by_sequence = False
-    if publish_at is None and not at_text:
-        publish_at = sequence_time(view, settings, event_start, deadline, now)
-        by_sequence = publish_at is not None
-        if publish_at is not None:
-            # The same item typed again is the same one, whenever it is typed.
-            window = (publish_at - RELATIVE_LOOKBACK, None)
-        if publish_at is None and not any(p.startswith("at: ") for p in problems):
-            problems.append(
-                "at: missing; say when to publish: now, +2h, 2026-12-03 14:30, "
-                "or next (the next free posting slot)"
-            )
-    elif stored is not None and not at_text and given_start and stored.event_start:
-        # The event moved: its own post, still to come, moves with it (never into the past).
-        sequence = settings.sequence(stored.kind)
-        if sequence is not None and event_start is not None and stored.requested_at is not None:
-            shifted = stored.requested_at + (event_start - stored.event_start)
-            publish_at = min(max(shifted, now), max(event_start, now))
-    bad = {p.split(":", 1)[0] for p in problems}
-    if view.get("kind") == "event" and event_start is None and "event_start" not in bad:
-        problems.append(
-            "event_start: an event needs its date and time, e.g. --event-start '2026-12-12 14:00'"
-        )
-    if event_end is not None and event_start is None and "event_start" not in bad:
-        problems.append("event_end: given without event_start")
-    if event_start is not None and event_end is not None and event_end < event_start:
-        problems.append("event_end: the event ends before it starts")
-    if event_start is not None and given_start and event_start < now:
-        problems.append(
-            f"event_start: {show_local(event_start, zone)} has already passed "
-            f"(it is now {show_local(now, zone)}); give the date and time still to come"
-        )
-    elif (
-        event_start is not None
-        and publish_at is not None
-        and (given_start or at_text)
-        and publish_at > event_start
-    ):
-        problems.append(
-            f"at: {show_local(publish_at, zone)} is after the event starts "
-            f"({show_local(event_start, zone)}); announce it before, e.g. --at next"
-        )
-    if deadline is not None and publish_at is not None and at_text and publish_at > deadline:
-        problems.append(
-            f"at: {show_local(publish_at, zone)} is after the deadline "
-            f"({show_local(deadline, zone)}); publish it before applications close"
-        )
-    return _Times(publish_at, event_start, event_end, window, deadline, by_sequence)
-
-
-def _checked(name: str, problems: list[str], compute: Callable[[], T]) -> T | None:
-    """compute(), or None with its problem (prefixed by the field name) noted."""
-    try:
-        return compute()
-    except InputError as exc:
-        problems.append(f"{name}: {exc}" if name else str(exc))
-        return None
 
 
 def _strip(value: Any) -> Any:
@@ -375,31 +272,6 @@ def _describe(exc: ValidationError) -> list[str]:
 # ---------------------------------------------------------------- sources
 
 
-def from_markdown(path: Path) -> dict[str, Any]:
-    """A Markdown file whose YAML front matter carries the fields and whose text is the body."""
-    import frontmatter
-
-    try:
-        post = frontmatter.loads(path.read_text(encoding="utf-8-sig"))
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read this file ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path.name}: the file is not UTF-8 text") from None
-    except Exception as exc:  # YAML errors come in several classes
-        raise InputError(f"{path.name}: the front matter is not valid YAML ({exc})") from None
-    fields: dict[str, Any] = dict(post.metadata)
-    body = post.content.strip()
-    if "title" not in fields and body.startswith("# "):
-        first, _, rest = body.partition("\n")
-        fields["title"] = first[2:].strip()
-        body = rest.strip()
-    if "body" in fields and body:
-        raise InputError(f"{path.name}: body: given both in the front matter and as text")
-    if body:
-        fields["body"] = body
-    return fields
-
-
 @dataclass(frozen=True)
 class Source:
     """One item as read from a file, before any check of its fields."""
@@ -418,7 +290,11 @@ def read_sources(path: Path) -> Iterator[Source]:
         if not files:
             raise InputError(f"{path}: no Markdown (.md) files in this folder")
         for file in files:
-            yield Source(file.name, from_markdown(file), file.parent)
+            # Every file is read, so the import lists the problems of all of them at once.
+            try:
+                yield Source(file.name, from_markdown(file), file.parent)
+            except FrontMatterProblem as exc:
+                yield Source(file.name, {}, file.parent, (exc.detail,))
         return
     if not path.is_file():
         raise InputError(f"{path}: no such file or folder")

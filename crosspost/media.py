@@ -9,14 +9,12 @@ added twice is one file; a file is never rewritten once there.
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crosspost.errors import InputError
+from crosspost.files import copy_file
 
 if TYPE_CHECKING:
     from crosspost.config import Settings
@@ -46,17 +44,7 @@ def keep(source: Path, folder: Path) -> Path:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         # Copied beside the target, then renamed: a reader never sees half a picture.
-        handle_fd, temporary = tempfile.mkstemp(dir=folder, prefix=".incoming-")
-        try:
-            with os.fdopen(handle_fd, "wb") as out, source.open("rb") as handle:
-                shutil.copyfileobj(handle, out)
-                out.flush()
-                os.fsync(out.fileno())
-            os.chmod(temporary, 0o644)
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        copy_file(source, target, prefix=".incoming-")
     except OSError as exc:
         raise InputError(
             f"image: cannot copy {source.name} into {folder} ({exc.strerror or exc})"

@@ -17,9 +17,13 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    inspect,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
+
+from crosspost.clock import utcnow
+from crosspost.states import State, parse
 
 # Explicit names so that migrations and models agree on every backend.
 NAMING = {
@@ -57,8 +61,20 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+class StateColumn(TypeDecorator[State]):
+    """A delivery state, stored as its name (the strings of the first schema).
+
+    Writing a name the state machine does not list fails before reaching the database.
+    """
+
+    impl = String(20)
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else parse(value).value
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> State | None:
+        return None if value is None else State(value)
 
 
 def new_key() -> str:
@@ -144,7 +160,8 @@ class DeliveryRow(Base):
     #: The post of the item's sequence: "" the item itself, "-1d", "morning", "cancelled"...
     step: Mapped[str] = mapped_column(String(40), default="", server_default="")
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    state: Mapped[str] = mapped_column(String(20), default="pending")
+    #: Written only by `crosspost.store._core.transition` (and as `pending` on insert).
+    state: Mapped[State] = mapped_column(StateColumn, default=State.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     claimed_by: Mapped[str | None] = mapped_column(String(200))
@@ -165,6 +182,17 @@ class DeliveryRow(Base):
     attempt_rows: Mapped[list[AttemptRow]] = relationship(
         back_populates="delivery", order_by="AttemptRow.id", cascade="all, delete-orphan"
     )
+
+    @validates("state")
+    def _only_new_rows_take_a_state(self, key: str, value: State) -> State:
+        """A stored delivery changes state through `transition` only, never by assignment:
+        that is where the move is checked and made conditional on the state it leaves."""
+        if not inspect(self).transient:
+            raise AttributeError(
+                f"delivery {self.id}: its state ({self.state.value}) changes through "
+                "crosspost.store._core.transition, never by assignment"
+            )
+        return parse(value)
 
     __table_args__ = (
         # One post per item, channel and step of its sequence.
@@ -223,3 +251,32 @@ class WorkerRow(Base):
     pid: Mapped[int] = mapped_column(Integer)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SpendRow(Base):
+    """Money a paying platform (X) charged for a channel's requests, or will.
+
+    A post about to be sent is first *reserved* (its estimated cost, in the same
+    transaction that checked the month's budget), then replaced by what the platform
+    really created once it answers; a reservation stays when the outcome is unknown,
+    since the post may be out.
+    """
+
+    __tablename__ = "spend"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(100))
+    delivery_id: Mapped[int | None] = mapped_column(
+        ForeignKey("deliveries.id", ondelete="SET NULL")
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: "post", "post with a link", "read", or "reserved".
+    what: Mapped[str] = mapped_column(String(40))
+    units: Mapped[int] = mapped_column(Integer, default=1)
+    #: Whole micro-dollars, so that sums are exact on every backend.
+    micros: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (
+        Index("ix_spend_channel_at", "channel", "at"),
+        Index("ix_spend_delivery", "delivery_id"),
+    )

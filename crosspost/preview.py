@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from pathlib import Path
 
 from channels.base import Channel, ChannelError, Problem, RenderContext, Rendered
+from crosspost import typography
 from crosspost.config import Settings
 from crosspost.domain import Delivery, Item, NewItem, PlannedDelivery
 from crosspost.errors import CrosspostError
+from crosspost.states import IN_FLIGHT, State
 
 #: Stands in for a link that exists only once the announced post is out (23 on X either way).
 LINK_TO_COME = "https://link-to-come.invalid/announced-post"
@@ -23,6 +26,8 @@ class ChannelPreview:
     problems: tuple[Problem, ...]
     #: For an announcement: the link it carries is the real one (published or predictable).
     link_known: bool = True
+    #: What the platform charges for it (X); zero on a free platform.
+    cost: Decimal = Decimal(0)
 
 
 def preview(
@@ -40,13 +45,15 @@ def preview(
         announced_url=announced_url or (LINK_TO_COME if role == "announce" else None),
         role=role,
         organisation=settings.organisation,
+        typography=settings.typography,
     )
     try:
-        rendered = adapter.render(item, context)
+        rendered = typography.render(adapter, item, context)
         problems = tuple(adapter.validate(rendered))
     except (CrosspostError, ChannelError) as exc:
         return ChannelPreview(channel, role, None, (Problem("error", str(exc)),))
-    return ChannelPreview(channel, role, rendered, problems)
+    # Before any stand-in link is put into words: the post will carry a link.
+    return ChannelPreview(channel, role, rendered, problems, cost=adapter.cost(rendered))
 
 
 def planned_problems(
@@ -106,12 +113,6 @@ def preview_delivery(
     return replace(result, rendered=rendered, link_known=link_known)
 
 
-def _swap(text: str, swaps: dict[str, str]) -> str:
-    for old, new in swaps.items():
-        text = text.replace(old, new)
-    return text
-
-
 def link_to_come_words(delivery: Delivery) -> str:
     """What stands for a link nobody can know yet."""
     what = "article" if delivery.item.kind == "article" else f"{delivery.waits_for_channel} post"
@@ -120,14 +121,15 @@ def link_to_come_words(delivery: Delivery) -> str:
 
 def expected_url(settings: Settings, announced: Delivery) -> str | None:
     """The URL the announced delivery has, or will have, when it can be told before it is out."""
-    if announced.state == "published":
+    if announced.state is State.PUBLISHED:
         return announced.remote_url
-    if announced.state not in ("pending", "claimed", "sending") or (
+    if not (announced.state is State.PENDING or announced.state in IN_FLIGHT) or (
         announced.channel not in settings.channels
     ):
         return None
     from channels.dryrun import DRY_RUN_HOST, DryRun
-    from channels.static_blog import KEY_PLACEHOLDER, StaticBlogChannel
+    from channels.static_blog import StaticBlogChannel
+    from channels.static_blog.posts import KEY_PLACEHOLDER
 
     adapter: Channel = settings.adapter(announced.channel)
     if isinstance(adapter, DryRun):
@@ -135,8 +137,14 @@ def expected_url(settings: Settings, announced: Delivery) -> str | None:
         return f"{DRY_RUN_HOST}/{adapter.name}/{announced.key}"
     if isinstance(adapter, StaticBlogChannel):
         try:
-            rendered = adapter.render(
-                announced.item, RenderContext(timezone=settings.zone, role=announced.role)
+            rendered = typography.render(
+                adapter,
+                announced.item,
+                RenderContext(
+                    timezone=settings.zone,
+                    role=announced.role,
+                    typography=settings.typography,
+                ),
             )
         except (CrosspostError, ChannelError):
             return None
@@ -148,7 +156,8 @@ def expected_url(settings: Settings, announced: Delivery) -> str | None:
 
 def _key_placeholder(settings: Settings, channel: str) -> str | None:
     from channels.dryrun import DryRun
-    from channels.static_blog import KEY_PLACEHOLDER, StaticBlogChannel
+    from channels.static_blog import StaticBlogChannel
+    from channels.static_blog.posts import KEY_PLACEHOLDER
 
     adapter = settings.adapter(channel)
     inner = adapter.inner if isinstance(adapter, DryRun) else adapter
@@ -156,7 +165,7 @@ def _key_placeholder(settings: Settings, channel: str) -> str | None:
 
 
 def _short_key(key: str) -> str:
-    from channels.static_blog import KEY_LENGTH
+    from channels.static_blog.posts import KEY_LENGTH
 
     return key[:KEY_LENGTH]
 

@@ -68,9 +68,12 @@ def allowed(old: State, new: State) -> bool:
     return (old, new) in TRANSITIONS
 
 
-def sources_of(new: State) -> frozenset[State]:
-    """Every state from which `new` may be reached."""
-    return frozenset(old for (old, target) in TRANSITIONS if target is new)
+def parse(value: str) -> State:
+    """`value` as a State; a name the state machine does not list is refused."""
+    try:
+        return State(value)
+    except ValueError:
+        raise UnknownState(value) from None
 
 
 class IllegalTransition(Exception):
@@ -80,3 +83,12 @@ class IllegalTransition(Exception):
         super().__init__(f"a delivery cannot go from {old.value} to {new.value}")
         self.old = old
         self.new = new
+
+
+class UnknownState(ValueError):
+    """A delivery state the state machine does not list (a typo, a state from elsewhere)."""
+
+    def __init__(self, value: object) -> None:
+        known = ", ".join(state.value for state in State)
+        super().__init__(f"there is no delivery state {value!r}; the states are {known}")
+        self.value = value

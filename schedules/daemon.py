@@ -23,10 +23,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
+from crosspost.clock import utcnow
 from crosspost.config import Settings
 from crosspost.errors import CrosspostError
 from crosspost.store import Store
-from schedules.engine import Publisher, utcnow
+from schedules.engine import Publisher
 from schedules.log import EventLog, quiet_libraries
 
 #: A wall clock that moves this far from the monotonic clock has been stepped.
@@ -65,7 +66,7 @@ class SingleDaemonLock:
             ) from None
         handle.seek(0)
         handle.truncate()
-        handle.write(f"pid {os.getpid()}, started {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC")
+        handle.write(f"pid {os.getpid()}, started {utcnow():%Y-%m-%d %H:%M:%S} UTC")
         handle.flush()
         self._handle = handle
 
@@ -293,6 +294,7 @@ class Daemon:
         if self._stop.is_set():
             return
         self._stop.set()
+        self._stop_requested.set()
         with contextlib.suppress(Exception):  # never started
             # Waits for running jobs (quick lookups): none may touch the ledger after stop.
             self.scheduler.shutdown(wait=True)
@@ -302,19 +304,16 @@ class Daemon:
         self.log.info("stopped")
 
     def run_forever(self, *, install_signals: bool = True) -> None:
-        """Block until SIGTERM/SIGINT (or request_stop()), then stop cleanly."""
+        """Block until SIGTERM/SIGINT (or stop() from another thread), then stop cleanly."""
         if install_signals:
             for sig in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(sig, lambda *_: self._stop_requested.set())
         self.start()
         try:
-            while not self._stop_requested.wait(0.5) and not self._stop.is_set():
-                pass
+            # A signal handler runs between two steps of this wait, which then returns.
+            self._stop_requested.wait()
         finally:
             self.stop()
-
-    def request_stop(self) -> None:
-        self._stop_requested.set()
 
     def _watch_clock(self) -> None:
         """APScheduler times its interval jobs on the wall clock; if that clock is stepped

@@ -14,34 +14,29 @@ import threading
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
-from channels.base import (
-    AuthExpired,
-    Channel,
-    ChannelError,
-    PublishJob,
-    RenderContext,
-    Rendered,
-)
+from channels.base import Channel, ChannelError, PublishJob
+from crosspost.clock import utcnow
 from crosspost.config import Settings
 from crosspost.domain import Delivery
 from crosspost.errors import ConfigError, CrosspostError
 from crosspost.states import State
 from crosspost.store import Store
+from crosspost.wording import short_duration
+from schedules import spending
 from schedules.log import EventLog
+from schedules.pauses import Pauses
+from schedules.reconciler import Reconciler, is_setup_problem, render, settling_delay
 from schedules.retry import decide, describe
 
 Clock = Callable[[], datetime]
 
 #: Per-channel limit windows, by setting name.
 LIMIT_WINDOWS = {"per_15min": timedelta(minutes=15), "per_day": timedelta(days=1)}
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def new_worker_id(mode: str) -> str:
@@ -58,6 +53,8 @@ class Tally:
     retrying: int = 0
     skipped: int = 0
     deferred: int = 0
+    #: Held back by a channel's monthly budget.
+    held: int = 0
     #: Handed to the officer: the engine cannot settle them by itself.
     attention: int = 0
     by_channel: Counter[str] = field(default_factory=Counter)
@@ -96,11 +93,24 @@ class Publisher:
         self.rng = rng or random.Random()
         self._pool = ThreadPoolExecutor(max_workers=self.size, thread_name_prefix="publish")
         self._in_flight: set[int] = set()
+        #: The running attempts, to wait on (a slot freeing, the end of the grace period).
+        self._futures: set[Future[int]] = set()
         self._lock = threading.Lock()
         self._dispatch_lock = threading.Lock()
         self._stopping = threading.Event()
-        self._paused: set[str] = set()
+        #: Done when stop() is called: wakes whoever waits for a slot.
+        self._stopped: Future[None] = Future()
         self._on_idle_slot = on_idle_slot
+        self.pauses = Pauses(store, log, self.tally)
+        self.reconciler = Reconciler(
+            settings,
+            store,
+            log,
+            clock=clock,
+            tally=self.tally,
+            pauses=self.pauses,
+            stopping=self._stopping,
+        )
 
     # ------------------------------------------------------------ claiming
 
@@ -134,7 +144,9 @@ class Publisher:
                 for delivery in accepted:
                     with self._lock:
                         self._in_flight.add(delivery.id)
-                    self._pool.submit(self._run_one, delivery).add_done_callback(self._finished)
+                        future = self._pool.submit(self._run_one, delivery)
+                        self._futures.add(future)
+                    future.add_done_callback(self._finished)
                     started += 1
                 if not accepted:
                     break  # all deferred to later: nothing more to do now
@@ -181,6 +193,8 @@ class Publisher:
         return room, free_at
 
     def _finished(self, future: Future[int]) -> None:
+        with self._lock:
+            self._futures.discard(future)
         if self._on_idle_slot is not None and not self._stopping.is_set():
             self._on_idle_slot()
 
@@ -204,23 +218,23 @@ class Publisher:
         late_by = now - (delivery.next_attempt_at or delivery.due_at)
         if delivery.attempts == 0 and late_by > self.settings.max_lateness:
             message = (
-                f"found {_hours(late_by)} after its time (the limit is "
-                f"{_hours(self.settings.max_lateness)}): not posted late without you"
+                f"found {short_duration(late_by)} after its time (the limit is "
+                f"{short_duration(self.settings.max_lateness)}): not posted late without you"
             )
             if self.store.skip_late(delivery.id, self.worker_id, now, message):
                 self.tally.skipped += 1
                 self.log.skipped(delivery, message)
             return
-        if delivery.channel in self._paused:
+        if delivery.channel in self.pauses:
             # Claimed in the same batch as the post that found the credentials expired.
             self.store.release(delivery.id, self.worker_id, now)
             return
         try:
             channel = self.settings.adapter(delivery.channel)
-            rendered = self._render(channel, delivery)
+            rendered = render(self.settings, channel, delivery)
             errors = [p.message for p in channel.validate(rendered) if p.level == "error"]
         except (ChannelError, CrosspostError) as error:
-            if self._is_setup_problem(delivery.channel, error):
+            if is_setup_problem(self.settings, delivery.channel, error):
                 self._setup_problem(delivery, None, error)
                 return
             errors = [str(error)]
@@ -230,8 +244,16 @@ class Publisher:
                 self.tally.failed += 1
                 self.log.failed(delivery, message)
             return
+        verdict = spending.reserve(self.store, self.settings, channel, delivery, rendered, now)
+        if verdict is not None and not verdict.fits:
+            message = verdict.hold_message(channel.label)
+            if self.store.hold(delivery.id, self.worker_id, now, verdict.month.end, message):
+                self.tally.held += 1
+                self.log.held(delivery, message)
+            return
         attempt_id = self.store.start_attempt(delivery.id, self.worker_id, now)
         if attempt_id is None:
+            self.store.release_spend([delivery.id])
             self.log.lost_claim(delivery)
             return
         job = PublishJob(
@@ -241,6 +263,7 @@ class Publisher:
             save_progress=lambda progress: self.store.save_progress(
                 delivery.id, self.worker_id, progress
             ),
+            charge=spending.charger(self.store, delivery, self.clock),
         )
         try:
             # An update (a job offer closed) rewrites the post it points to.
@@ -250,10 +273,17 @@ class Publisher:
             # Our own checks (secrets file, missing value) raise these, and they run
             # before the adapter sends anything: nothing is online, the post waits.
             self._setup_problem(delivery, attempt_id, error)
+            if verdict is not None:
+                self.store.release_spend([delivery.id])
             return
         except Exception as error:
-            self._record_error(delivery, attempt_id, error, channel)
+            state = self._record_error(delivery, attempt_id, error, channel)
+            if verdict is not None and state is not State.UNKNOWN:
+                # Known outcome: what X created was billed as it answered, the rest was not.
+                self.store.release_spend([delivery.id])
             return
+        if verdict is not None:
+            self.store.release_spend([delivery.id])  # each post was billed as X answered
         done = self.clock()
         recorded = self.store.record_published(
             delivery.id,
@@ -273,27 +303,6 @@ class Publisher:
             # Its announcements may be due the moment it is out: _finished() looks
             # again as soon as this returns, with this thread's slot already free.
 
-    def _render(self, channel: Channel, delivery: Delivery) -> Rendered:
-        if delivery.role == "announce" and not delivery.announced_url:
-            raise CrosspostError(
-                f"the announced {delivery.waits_for_channel} post has no address to link to"
-            )
-        context = RenderContext(
-            timezone=self.settings.zone,
-            announced_url=delivery.announced_url,
-            role=delivery.role,
-            organisation=self.settings.organisation,
-        )
-        from crosspost.sequences.plan import step_item
-
-        # A step of a sequence ("-1d", "morning") is the item in that step's wording.
-        item = step_item(self.settings, delivery.item, delivery.channel, delivery.step)
-        return channel.render(item, context)
-
-    def _is_setup_problem(self, name: str, error: Exception) -> bool:
-        """A config or credential problem of a channel still configured (a vanished one fails)."""
-        return isinstance(error, ConfigError) and name in self.settings.channels
-
     def _setup_problem(self, delivery: Delivery, attempt_id: int | None, error: Exception) -> None:
         """Found before anything was sent: the post stays pending, its channel pauses."""
         now = self.clock()
@@ -312,20 +321,12 @@ class Publisher:
                 next_attempt_at=now,
                 uncount=True,
             )
-        self._pause_for_setup(delivery.channel, message, now)
-
-    def _pause_for_setup(self, name: str, message: str, now: datetime) -> None:
-        self._paused.add(name)
-        self.store.pause_channel(name, message, now)
-        if name not in self.tally.config_problems:
-            self.tally.config_problems[name] = message
-            self.log.paused(
-                name, message, until=f"this is fixed (then `crosspost channels check {name}`)"
-            )
+        self.pauses.setup_problem(delivery.channel, message, now)
 
     def _record_error(
         self, delivery: Delivery, attempt_id: int, error: Exception, channel: Channel
-    ) -> None:
+    ) -> State:
+        """Record a failed attempt as retry.decide() says; the state it leaves."""
         now = self.clock()
         publisher = self.settings.publisher
         decision = decide(
@@ -340,7 +341,7 @@ class Publisher:
         )
         message = describe(error)
         if decision.pause_channel:
-            self._paused.add(delivery.channel)
+            self.pauses.hold(delivery.channel)
         moved = self.store.record_outcome(
             delivery.id,
             attempt_id,
@@ -353,10 +354,9 @@ class Publisher:
             uncount=decision.uncount,
         )
         if decision.pause_channel:
-            self.store.pause_channel(delivery.channel, message, now)
-            self.log.paused(delivery.channel, message)
+            self.pauses.credentials_expired(delivery.channel, message, now)
         if not moved:
-            return
+            return decision.state
         if decision.state is State.FAILED:
             self.tally.failed += 1
             self.log.failed(delivery, message)
@@ -367,6 +367,7 @@ class Publisher:
             self.tally.retrying += 1
             assert decision.next_attempt_at is not None
             self.log.retrying(delivery, decision.next_attempt_at, message)
+        return decision.state
 
     # ------------------------------------------------------------ housekeeping
 
@@ -376,123 +377,16 @@ class Publisher:
         released, unknown = self.store.reap_expired(
             self.clock(),
             alive=alive,
-            settle={name: self._settle(name) for name in self.settings.channels},
+            settle={name: settling_delay(self.settings, name) for name in self.settings.channels},
             default_settle=Channel.settling_delay,
         )
         self.tally.unknown += unknown
         if released or unknown:
             self.log.reaped(released, unknown)
 
-    def _settle(self, name: str) -> timedelta:
-        """The channel's settling delay; the default one if its adapter cannot be built."""
-        try:
-            return self.settings.adapter(name).settle
-        except (ChannelError, CrosspostError):
-            return Channel.settling_delay
-
     def reconcile(self) -> int:
         """Settle `unknown` deliveries by asking each platform whether the post exists."""
-        settled = 0
-        for delivery in self.store.unknown_to_reconcile(self.clock()):
-            if self._stopping.is_set():
-                break
-            if delivery.channel in self._paused:
-                continue  # its credentials do not work: looked up once it resumes
-            settled += self._reconcile_one(delivery)
-        return settled
-
-    def _reconcile_one(self, delivery: Delivery) -> int:
-        now = self.clock()
-        try:
-            channel = self.settings.adapter(delivery.channel)
-            rendered = self._render(channel, delivery)
-        except (ChannelError, CrosspostError) as error:
-            if self._is_setup_problem(delivery.channel, error):
-                return self._look_after_setup(delivery, error, now, self._settle(delivery.channel))
-            self.store.reconcile_later(delivery.id, None, f"cannot check: {error}")
-            self._hand_to_officer(delivery)
-            return 0
-        if not channel.supports_lookup:
-            self.store.reconcile_later(
-                delivery.id,
-                None,
-                f"{channel.label} offers no way to look the post up; check it by hand",
-            )
-            self._hand_to_officer(delivery)
-            return 0
-        job = PublishJob(
-            delivery,
-            rendered,
-            idempotency_key=delivery.key,
-            save_progress=lambda progress: self.store.save_progress(delivery.id, None, progress),
-        )
-        try:
-            found = channel.find_existing(job)
-        except (ConfigError, AuthExpired) as error:
-            # Nothing could be asked: once the credentials work, look again.
-            return self._look_after_setup(delivery, error, now, channel.settle)
-        except Exception as error:
-            retry_later = getattr(error, "outcome", "") in ("transient", "rate_limited")
-            when = now + channel.settle if retry_later else None
-            self.store.reconcile_later(
-                delivery.id, when, f"could not look on {channel.label}: {describe(error)}"
-            )
-            if when is None:
-                self._hand_to_officer(delivery)
-            else:
-                self.tally.unknown += 1
-            return 0
-        if found is not None:
-            if self.store.reconcile_found(
-                delivery.id,
-                now,
-                remote_id=found.remote_id,
-                url=found.url,
-                published_at=found.published_at,
-            ):
-                self.tally.published += 1
-                self.log.reconciled(delivery, found.url or found.remote_id)
-                return 1
-            return 0
-        if delivery.attempts >= self.settings.publisher.max_attempts:
-            self.store.move(
-                delivery.id,
-                State.UNKNOWN,
-                State.FAILED,
-                next_attempt_at=None,
-                last_error=f"not on {channel.label} after {delivery.attempts} attempts: "
-                f"{delivery.last_error}",
-            )
-            self.tally.failed += 1
-            self.log.failed(delivery, "gave up: never confirmed and not found on the platform")
-            return 1
-        if self.store.reconcile_absent(
-            delivery.id, now, f"not found on {channel.label} after {delivery.last_error}; retrying"
-        ):
-            self.log.retrying(delivery, now, "not found on the platform: sending again")
-            return 1
-        return 0
-
-    def _hand_to_officer(self, delivery: Delivery) -> None:
-        self.tally.attention += 1
-        self.log.needs_officer(delivery)
-
-    def _look_after_setup(
-        self, delivery: Delivery, error: Exception, now: datetime, settle: timedelta
-    ) -> int:
-        """The lookup could not be made for want of credentials: pause, keep it unknown."""
-        message = describe(error)
-        self.store.reconcile_later(
-            delivery.id, now + settle, f"could not look for the post yet: {message}"
-        )
-        self.tally.unknown += 1
-        if isinstance(error, AuthExpired):
-            self._paused.add(delivery.channel)
-            self.store.pause_channel(delivery.channel, message, now)
-            self.log.paused(delivery.channel, message)
-        else:
-            self._pause_for_setup(delivery.channel, message, now)
-        return 0
+        return self.reconciler.run()
 
     def resume_paused_channels(self) -> None:
         """Credentials renewed? A successful check resumes the channel, nothing to re-queue."""
@@ -503,8 +397,7 @@ class Publisher:
                 self.log.still_paused(pause.channel, describe(error))
                 continue
             if result.ok and self.store.resume_channel(pause.channel, self.clock()):
-                self._paused.discard(pause.channel)
-                self.tally.config_problems.pop(pause.channel, None)
+                self.pauses.resumed(pause.channel)
                 self.log.resumed(pause.channel)
 
     def heartbeat(self) -> None:
@@ -520,12 +413,11 @@ class Publisher:
     def stop(self, grace: timedelta | None = None) -> None:
         """Stop claiming, let in-flight calls finish (bounded), give back the rest."""
         self._stopping.set()
-        wait = (grace or self.settings.publisher.shutdown_grace).total_seconds()
-        deadline = threading.Event()
-        waited = 0.0
-        while self.in_flight and waited < wait:
-            deadline.wait(0.05)
-            waited += 0.05
+        if not self._stopped.done():
+            self._stopped.set_result(None)
+        with self._lock:
+            running = set(self._futures)
+        wait(running, timeout=(grace or self.settings.publisher.shutdown_grace).total_seconds())
         self._pool.shutdown(wait=False, cancel_futures=True)
         if self.in_flight:
             self.log.abandoned(self.in_flight)
@@ -533,16 +425,6 @@ class Publisher:
             self.store.unregister_worker(self.worker_id)
         except Exception as error:  # the database may be what is failing
             self.log.warning(f"could not unregister this publisher: {error}")
-
-    def wait_idle(self, timeout: float | None = None) -> bool:
-        waited = 0.0
-        pause = threading.Event()
-        while self.in_flight:
-            if timeout is not None and waited >= timeout:
-                return False
-            pause.wait(0.01)
-            waited += 0.01
-        return True
 
     def close_deadlines(self) -> int:
         """Job offers past their deadline: nothing more of them goes out, blogs say closed."""
@@ -584,10 +466,11 @@ class Publisher:
         return self.tally
 
     def _wait_for_a_slot(self) -> None:
-        pause = threading.Event()
-        before = self.in_flight
-        while self.in_flight and self.in_flight >= before and not self._stopping.is_set():
-            pause.wait(0.005)
+        """Until one of the running attempts ends (or stop() is called)."""
+        with self._lock:
+            running: set[Future[Any]] = {f for f in self._futures if not f.done()}
+        if running:
+            wait(running | {self._stopped}, return_when=FIRST_COMPLETED)
 
 
 def _by_channel(deliveries: list[Delivery]) -> dict[str, list[Delivery]]:
@@ -595,12 +478,3 @@ def _by_channel(deliveries: list[Delivery]) -> dict[str, list[Delivery]]:
     for delivery in deliveries:
         groups.setdefault(delivery.channel, []).append(delivery)
     return groups
-
-
-def _hours(delta: timedelta) -> str:
-    hours = delta.total_seconds() / 3600
-    if hours < 1:
-        return f"{int(delta.total_seconds() // 60)} min"
-    if hours < 48:
-        return f"{hours:.0f} h"
-    return f"{hours / 24:.0f} days"

@@ -12,12 +12,14 @@ import sys
 import threading
 from collections import deque
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
+from crosspost.clock import utcnow
 from crosspost.domain import Delivery
 from crosspost.redact import redact, redact_data
+from crosspost.wording import plural
 
 
 class EventLog:
@@ -32,7 +34,7 @@ class EventLog:
         self.lines: deque[dict[str, Any]] = deque(maxlen=1000)
 
     def emit(self, event: str, delivery: Delivery | None = None, **fields: Any) -> None:
-        now = datetime.now(UTC)
+        now = utcnow()
         record: dict[str, Any] = {"time": now.isoformat().replace("+00:00", "Z"), "event": event}
         if delivery is not None:
             record |= {
@@ -107,6 +109,9 @@ class EventLog:
     def skipped(self, delivery: Delivery, reason: str) -> None:
         self.emit("skipped", delivery, reason=reason)
 
+    def held(self, delivery: Delivery, reason: str) -> None:
+        self.emit("held", delivery, reason=reason)
+
     def needs_officer(self, delivery: Delivery) -> None:
         self.emit(
             "attention",
@@ -137,8 +142,8 @@ class EventLog:
         self.emit(
             "recovered",
             None,
-            reason=f"{released} claim(s) of a stopped publisher released, "
-            f"{unknown} interrupted send(s) to be checked",
+            reason=f"{plural(released, 'claim')} of a stopped publisher released, "
+            f"{plural(unknown, 'interrupted send')} to be checked",
         )
 
     def abandoned(self, ids: Iterable[int] | int) -> None:
@@ -146,7 +151,8 @@ class EventLog:
         self.emit(
             "stopping",
             None,
-            reason=f"{count} publication(s) still under way; they will be checked, not resent",
+            reason=f"{plural(count, 'publication')} still under way; "
+            "they will be checked, not resent",
         )
 
     def internal(self, delivery: Delivery, error: BaseException) -> None:

@@ -37,7 +37,7 @@ def test_the_example_configuration_loads(tmp_path: Path) -> None:
     [
         ('timezone = "Europe/Pari"', "timezone: unknown time zone 'Europe/Pari'"),
         ('timezon = "UTC"', "timezon: unknown key"),
-        ('[channels.x]\ntype = "mastodon"', "channels.x.type: unknown channel type 'mastodon'"),
+        ('[channels.x]\ntype = "myspace"', "channels.x.type: unknown channel type 'myspace'"),
         ('[channels.x]\nmode = "live"', "channels.x.type: missing"),
         ('[channels.x]\ntype = "fake"\nmode = "sandbox"', "channels.x.mode: Input should be"),
         ('[channels.x]\ntype = "fake"\ncolour = "red"', "channels.x.colour: unknown key"),

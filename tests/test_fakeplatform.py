@@ -1083,7 +1083,7 @@ def _job(channel: Any, tmp_path: Path, title: str, key: str) -> Any:
     now = datetime.now(UTC)
     item = Item(id=1, kind="scoop", title=title, body="Tous les détails.", image_path=str(image))
     delivery = Delivery(
-        id=1, key=key, item=item, channel=channel.name, role="post", due_at=now, state="due"
+        id=1, key=key, item=item, channel=channel.name, role="post", due_at=now, state="sending"
     )
     rendered = channel.render(item, RenderContext(timezone=ZoneInfo("Europe/Paris")))
     return PublishJob(delivery=delivery, rendered=rendered, idempotency_key=key)

@@ -5,7 +5,7 @@ One delivery per item, channel and step of the item's sequence (the announcement
 claimed, attempted and recorded by the same exactly-once machinery as any other.
 
 Revision ID: hi13a_sequence_steps
-Revises: 0001
+Revises: 0002_spend
 Create Date: 2026-12-02
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "hi13a_sequence_steps"
-down_revision = "0001"
+down_revision = "0002_spend"
 branch_labels = None
 depends_on = None
 

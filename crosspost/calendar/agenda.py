@@ -29,7 +29,7 @@ def agenda_uid(key: str) -> str:
 
 def agenda_event(entry: AgendaEntry, settings: Settings) -> Event:
     """The VEVENT of one event item."""
-    from channels.text import markdown_to_plain
+    from crosspost.text import markdown_to_plain
 
     item = entry.item
     assert item.event_start is not None

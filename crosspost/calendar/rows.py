@@ -137,7 +137,7 @@ def rendered_text(settings: Settings, delivery: Delivery) -> str:
     A channel removed from crosspost.toml, or one that refuses the item, still has a row in
     the ledger: the export then shows the title and body as written.
     """
-    from channels.text import markdown_to_plain
+    from crosspost.text import markdown_to_plain
 
     if delivery.channel in settings.channels:
         from crosspost.preview import LINK_TO_COME, preview
@@ -161,7 +161,7 @@ def rendered_text(settings: Settings, delivery: Delivery) -> str:
 def post_text(rendered: Rendered) -> str:
     """What a reader of the post reads: for a file with front matter (the static blog),
     its title and text, not the YAML a site generator reads."""
-    from channels.text import markdown_to_plain
+    from crosspost.text import markdown_to_plain
 
     front = rendered.request.get("front_matter")
     body = rendered.request.get("body")

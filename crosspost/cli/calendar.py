@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -140,29 +137,6 @@ class _Options:
         self.bom = bom
 
 
-@contextmanager
-def _atomic(path: Path, *, binary: bool) -> Iterator[IO[Any]]:
-    """Write next to `path`, then rename: a calendar served from that file is never half-written."""
-    directory = path.resolve().parent
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    try:
-        if binary:
-            with os.fdopen(fd, "wb") as out:
-                yield out
-                out.flush()
-                os.fsync(out.fileno())
-        else:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-                yield out
-                out.flush()
-                os.fsync(out.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _write(output: Path | None, *, binary: bool, write: Callable[[Any], int]) -> int:
     if output is None:
         return write(
@@ -172,7 +146,10 @@ def _write(output: Path | None, *, binary: bool, write: Callable[[Any], int]) ->
 
     if not output.resolve().parent.is_dir():
         raise InputError(f"output: the folder {output.parent} does not exist")
-    with _atomic(output, binary=binary) as out:
+    from crosspost.files import replacing
+
+    # A calendar served from that file is never seen half-written.
+    with replacing(output, binary=binary) as out:
         return write(out)
 
 

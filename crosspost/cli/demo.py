@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from crosspost.cli.context import now, say
+from crosspost.states import State
 
 if TYPE_CHECKING:
     from crosspost.config import Settings
@@ -90,7 +91,7 @@ def demo(
     try:
         while time.monotonic() < deadline:
             counts = store.count_by_state()
-            if counts.get("published", 0) + counts.get("failed", 0) >= total:
+            if counts.get(State.PUBLISHED, 0) + counts.get(State.FAILED, 0) >= total:
                 break
             time.sleep(0.25)
     finally:
@@ -104,8 +105,8 @@ def demo(
     say(f"Try: cd {root} && crosspost list && crosspost show 3")
     counts = store.count_by_state()
     store.close()
-    if counts.get("published", 0) < total:
-        say(f"Only {counts.get('published', 0)} of {total} were published in {timeout:.0f} s.")
+    if counts.get(State.PUBLISHED, 0) < total:
+        say(f"Only {counts.get(State.PUBLISHED, 0)} of {total} were published in {timeout:.0f} s.")
         raise typer.Exit(1)
 
 

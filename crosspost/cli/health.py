@@ -33,14 +33,18 @@ def health(
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON (stable keys)."),
 ) -> None:
     """Per channel: posts against the policy's targets, gaps, clashes, failures. Exit 3 if short."""
+    from crosspost.cli.costs import spend_json, spend_lines, spend_report
     from crosspost.policy import health_report
 
     context = app_context(ctx)
     report = health_report(context.settings, context.store, now=now(), weeks=weeks, ahead=ahead)
+    spend = spend_report(context)
     if as_json:
-        emit_json(report_json(report))
+        emit_json(report_json(report) | ({"spend": spend_json(spend)} if spend else {}))
     else:
         for line in report_lines(report):
+            say(line)
+        for line in spend_lines(spend, context.settings.channel_label):
             say(line)
     if not report.holds:
         raise typer.Exit(EXIT_SHORT)

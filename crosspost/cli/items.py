@@ -23,7 +23,9 @@ LINK = typer.Option(None, "--link", help="Web address the posts point to.")
 IMAGE = typer.Option(None, "--image", help="Picture to attach (jpg, png, gif, webp).")
 ALT = typer.Option(None, "--alt", help="Description of the picture for blind readers.")
 TAG = typer.Option(None, "--tag", help="A tag (repeat for several).")
-EVENT_START = typer.Option(None, "--event-start", help="When the event starts (local time).")
+EVENT_START = typer.Option(
+    None, "--event-start", help="When the event starts (local time), e.g. '12/12 14h'."
+)
 EVENT_END = typer.Option(None, "--event-end", help="When the event ends (local time).")
 LOCATION = typer.Option(None, "--location", help="Where the event takes place.")
 DEADLINE = typer.Option(
@@ -38,7 +40,8 @@ STEP_TEXT = typer.Option(
 AT = typer.Option(
     None,
     "--at",
-    help="When to publish: now, +2h, +3d, 2026-12-03 or '2026-12-03 14:30' "
+    help="When to publish: now, +2h, 14h, 'demain 9h', 'lundi 10h', '12/12 14h30' "
+    "(day/month), 2026-12-03 or '2026-12-03 14:30' "
     "(add also takes next: the next free posting slot of each channel).",
 )
 CHANNEL = typer.Option(None, "--channel", help="Send to this channel instead of the routes.")
@@ -127,6 +130,7 @@ def add(
 ) -> None:
     """Queue an item: from flags, or from a Markdown file with front matter."""
     from crosspost import intake
+    from crosspost.when import is_next_slot
 
     context = app_context(ctx)
     settings = context.settings
@@ -142,7 +146,7 @@ def add(
         add_series(context, fields, str(repeat or fields.pop("repeat")), base_dir)
         return
     # `--at next` is placed once the item is checked, in its channels' free slots.
-    at_next = str(fields.get("at", "")).strip().lower() == "next"
+    at_next = is_next_slot(str(fields.get("at", "")))
     if at_next:
         fields["at"] = "now"
     accepted = intake.accept(fields, settings, now=now(), base_dir=base_dir)
@@ -173,13 +177,20 @@ def add(
     for line in accepted.plan.notes:
         if " skipped, " in line:
             say(f"  {line}")
+    from crosspost.cli.costs import cost_lines
+    from crosspost.preview import preview_delivery
+
+    paying = [d for d in record.deliveries if settings.adapter(d.channel).paid]
+    previews = [preview_delivery(settings, d, record.deliveries) for d in paying]
+    for line in cost_lines(context, previews):
+        say(line)
 
 
 def _refuse_duplicate(context: Any, accepted: Any) -> None:
     """An identical item already queued is refused with its id: a command typed twice."""
     from crosspost.errors import InputError
     from crosspost.intake import find_duplicates
-    from crosspost.when import show_local
+    from crosspost.wording import show_local
 
     for duplicate in find_duplicates([accepted], context.store):
         existing = context.store.get_item(duplicate.item_id).item

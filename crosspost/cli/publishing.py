@@ -138,6 +138,7 @@ def preview(
                     "unit": r.rendered.unit if r.rendered else None,
                     "problems": [{"level": p.level, "message": p.message} for p in r.problems],
                     "link_known": r.link_known,
+                    "cost": str(r.cost),
                     "image": image,
                 }
                 for r in results
@@ -160,6 +161,10 @@ def preview(
         for problem in result.problems:
             say(f"{'ERROR' if problem.level == 'error' else 'warning'}: {problem.message}")
         say("")
+    from crosspost.cli.costs import cost_lines
+
+    for line in cost_lines(context, results):
+        say(line)
 
 
 @app.command("status")
@@ -169,12 +174,16 @@ def status(
 ) -> None:
     """Running publishers, queue depth, what is next, and what needs attention."""
     from crosspost.attention import status_report
+    from crosspost.cli.costs import spend_json, spend_lines, spend_report
     from crosspost.cli.status import status_json, status_lines
 
     context = app_context(ctx)
     report = status_report(context.store, context.settings.zone, now=now())
+    spend = spend_report(context)
     if as_json:
-        emit_json(status_json(report))
+        emit_json(status_json(report) | ({"spend": spend_json(spend)} if spend else {}))
         return
     for line in status_lines(report):
+        say(line)
+    for line in spend_lines(spend, context.settings.channel_label):
         say(line)

@@ -9,7 +9,8 @@ from typing import Any
 from crosspost.config import Settings
 from crosspost.domain import Item, NewItem
 from crosspost.errors import InputError
-from crosspost.when import parse_moment, show_local
+from crosspost.when import parse_moment
+from crosspost.wording import show_local
 
 #: A deadline given as a date alone closes at the end of that day.
 END_OF_DAY = time(23, 59)

@@ -1,22 +1,37 @@
-"""Sessions, conditional transitions and row-to-domain conversion shared by the store."""
+"""Sessions, the one state writer, the one delivery insert, shared query parts and
+row-to-domain conversion."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import functools
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Self
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    Select,
+    Table,
+    Update,
+    bindparam,
+    exists,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, aliased
 
-from crosspost.domain import Attempt, Delivery, Item
+from crosspost.clock import utcnow
+from crosspost.domain import Attempt, Delivery, Item, PlannedDelivery
 from crosspost.errors import Conflict, DatabaseBusy
-from crosspost.models import DeliveryRow, ItemRow, utcnow
+from crosspost.models import ChannelStateRow, DeliveryRow, ItemRow, new_key
 from crosspost.redact import redact_optional
-from crosspost.states import IllegalTransition, State, allowed
+from crosspost.states import IllegalTransition, State, allowed, parse
 
 
 @dataclass(frozen=True)
@@ -76,10 +91,8 @@ class StoreBase:
 
     def move(self, delivery_id: int, old: State, new: State, **values: Any) -> bool:
         """Conditional transition; False if the delivery was no longer in `old`."""
-        if not allowed(old, new):
-            raise IllegalTransition(old, new)
         with self._session() as session:
-            return _move(session, delivery_id, old, new, **values)
+            return _move(session, delivery_id, old, new, **values) == 1
 
 
 # ---------------------------------------------------------------- helpers (SQL side)
@@ -99,22 +112,66 @@ def busy_guard() -> Iterator[None]:
         raise
 
 
-def _move(session: Session, delivery_id: int, old: State, new: State, **values: Any) -> bool:
-    if "last_error" in values:
+def transition(
+    sources: State | Collection[State], target: State, *where: Any, **values: Any
+) -> Update:
+    """The one statement that writes `deliveries.state`: a conditional UPDATE.
+
+    It moves only the rows still in one of `sources` (and matching `where`) to
+    `target`, so a caller learns from the row count whether another process moved
+    them first. Every move is checked against `TRANSITIONS` when the statement is
+    built (once, at import, for the publication path's prepared statements).
+    """
+    leaving = _states(sources)
+    target = parse(target)
+    for old in leaving:
+        if not allowed(old, target):
+            raise IllegalTransition(old, target)
+    in_source = (
+        DeliveryRow.state == next(iter(leaving))
+        if len(leaving) == 1
+        else DeliveryRow.state.in_(sorted(leaving))
+    )
+    if "last_error" in values and isinstance(values["last_error"], str):
         values["last_error"] = redact_optional(values["last_error"])
-    result = session.execute(
+    return (
         update(DeliveryRow)
-        .where(DeliveryRow.id == delivery_id, DeliveryRow.state == old.value)
-        .values(state=new.value, updated_at=utcnow(), **values)
+        .where(in_source, *where)
+        .values(state=target, **values)
         .execution_options(synchronize_session=False)
     )
-    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+def _move(
+    session: Session,
+    which: int | Collection[int] | ColumnElement[bool],
+    sources: State | Collection[State],
+    target: State,
+    **values: Any,
+) -> int:
+    """Run `transition` on the deliveries `which` names (an id, ids or a condition).
+
+    Returns how many rows moved: 0 if another process moved them first.
+    """
+    if isinstance(which, int):
+        where: ColumnElement[bool] = DeliveryRow.id == which
+    elif isinstance(which, ColumnElement):
+        where = which
+    else:
+        where = DeliveryRow.id.in_(list(which))
+    values.setdefault("updated_at", utcnow())
+    result = session.execute(transition(sources, target, where, **values))
+    return int(getattr(result, "rowcount", 0))
+
+
+def _states(values: State | Collection[State]) -> frozenset[State]:
+    if isinstance(values, str):
+        return frozenset({parse(values)})
+    return frozenset(parse(v) for v in values)
 
 
 def _move_row(session: Session, row: DeliveryRow, old: State, new: State) -> None:
     """Transition an already loaded row, refusing if it changed underneath."""
-    if not allowed(old, new):
-        raise IllegalTransition(old, new)
     session.flush()
     if not _move(session, row.id, old, new):
         raise Conflict(
@@ -232,9 +289,113 @@ def _schedule_announcements(session: Session, parent: DeliveryRow, published_at:
     """Announcements of `parent` become due once it is out, keeping their offset."""
     children = session.scalars(
         select(DeliveryRow).where(
-            DeliveryRow.waits_for_id == parent.id, DeliveryRow.state == State.PENDING.value
+            DeliveryRow.waits_for_id == parent.id, DeliveryRow.state == State.PENDING
         )
     ).all()
     for child in children:
         offset = max(child.due_at - parent.due_at, timedelta(0))
         child.next_attempt_at = max(child.due_at, published_at + offset)
+
+
+# Built once: SQL expressions are immutable, and building this one (an alias and its
+# column adaptation) cost more than running the whole claim (bench/RESULTS.md).
+@functools.cache
+def _parent_published() -> Any:
+    """Deliveries that wait for nothing, or whose announced post is out."""
+    parent = aliased(DeliveryRow)
+    return or_(
+        DeliveryRow.waits_for_id.is_(None),
+        exists().where(
+            parent.id == DeliveryRow.waits_for_id,
+            parent.state == State.PUBLISHED,
+        ),
+    )
+
+
+@functools.cache
+def _not_paused() -> Any:
+    return ~exists().where(
+        ChannelStateRow.channel == DeliveryRow.channel,
+        ChannelStateRow.paused_reason.is_not(None),
+    )
+
+
+@functools.cache
+def _load_query(*, claimed: bool) -> Select[DeliveryRow, ItemRow]:
+    query = (
+        select(DeliveryRow, ItemRow)
+        .join(ItemRow, DeliveryRow.item_id == ItemRow.id)
+        .where(DeliveryRow.id.in_(bindparam("ids", expanding=True)))
+        .order_by(DeliveryRow.next_attempt_at, DeliveryRow.id)
+        .execution_options(populate_existing=True)
+    )
+    if claimed:
+        query = query.where(DeliveryRow.claimed_by == bindparam("claimed_by"))
+    return query
+
+
+def _load(session: Session, ids: Sequence[int], *, claimed_by: str | None = None) -> list[Delivery]:
+    query = _load_query(claimed=claimed_by is not None)
+    rows = session.execute(query, {"ids": list(ids), "claimed_by": claimed_by}).all()
+    parents = _parents_of(session, [d for d, _ in rows])
+    return [_delivery(d, _item(i), _parent(parents, d)) for d, i in rows]
+
+
+def _insert_deliveries(
+    session: Session, plans: Sequence[tuple[int, Sequence[PlannedDelivery]]], now: datetime
+) -> None:
+    """The one way deliveries enter the ledger (add, import, an edit routing more channels):
+    pending, due at their time, each announcement pointing at the post it announces.
+
+    One multi-row INSERT (Core: the rows need no identity map), ids back in order. An
+    announcement of a delivery outside `plans` is linked by the caller.
+    """
+    values = [_delivery_values(item_id, p, now) for item_id, plan in plans for p in plan]
+    if not values:
+        return
+    deliveries = _table(DeliveryRow)
+    connection = session.connection()
+    ids = iter(
+        connection.execute(
+            insert(deliveries).returning(deliveries.c.id, sort_by_parameter_order=True), values
+        ).scalars()
+    )
+    links = []
+    for _, plan in plans:
+        by_step = {(planned.channel, planned.step): next(ids) for planned in plan}
+        # An announcement (and each of its reminders) carries the link of the announced
+        # channel's own post.
+        links += [
+            {"child": by_step[(p.channel, p.step)], "parent": by_step[(p.waits_for, "")]}
+            for p in plan
+            if p.waits_for is not None and (p.waits_for, "") in by_step
+        ]
+    if links:
+        connection.execute(
+            update(deliveries)
+            .where(deliveries.c.id == bindparam("child"))
+            .values(waits_for_id=bindparam("parent")),
+            links,
+        )
+
+
+def _delivery_values(item_id: int, planned: PlannedDelivery, now: datetime) -> dict[str, Any]:
+    return {
+        "key": new_key(),
+        "item_id": item_id,
+        "channel": planned.channel,
+        "step": planned.step,
+        "role": planned.role,
+        "due_at": planned.due_at,
+        "next_attempt_at": planned.due_at,
+        "state": State.PENDING,
+        "attempts": 0,
+        "dry_run": False,
+        "updated_at": now,
+    }
+
+
+def _table(model: type[ItemRow] | type[DeliveryRow]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table

@@ -1,27 +1,28 @@
-"""The officer's side of the ledger: add, read, edit, reschedule, cancel, retry, resolve."""
+"""The officer's side of the ledger: add, edit, reschedule, cancel, retry, resolve, delete."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from crosspost.domain import Change, Delivery, Item, ItemRecord, NewItem, PlannedDelivery
+from crosspost.clock import utcnow
+from crosspost.domain import Change, ItemRecord, NewItem, PlannedDelivery
 from crosspost.errors import Conflict, NotFound
-from crosspost.models import AttemptRow, DeliveryRow, ItemRow, new_key, utcnow
-from crosspost.states import State, allowed
+from crosspost.models import AttemptRow, DeliveryRow, ItemRow
+from crosspost.states import IN_FLIGHT, State, allowed
 from crosspost.store._core import (
-    DeliveryFilter,
-    _apply_filter,
     _delivery,
+    _insert_deliveries,
     _item,
     _move_row,
     _parent,
     _parents_of,
     _schedule_announcements,
+    _table,
 )
 from crosspost.store._series import except_occurrence
 from crosspost.store._steps import Notices, StepsMixin, _label
@@ -41,7 +42,7 @@ class ItemsMixin(StepsMixin):
         if not batch:
             return []
         now = utcnow()
-        items, deliveries = _table(ItemRow), _table(DeliveryRow)
+        items = _table(ItemRow)
         with self._session() as session:
             # Core, not the ORM's bulk path: the rows need no identity map.
             connection = session.connection()
@@ -51,151 +52,9 @@ class ItemsMixin(StepsMixin):
                     [_item_values(new, now) for new, _ in batch],
                 ).scalars()
             )
-            values = [
-                _delivery_values(item_id, planned, now)
-                for item_id, (_, plan) in zip(ids, batch, strict=True)
-                for planned in plan
-            ]
-            delivery_ids = iter(
-                connection.execute(
-                    insert(deliveries).returning(deliveries.c.id, sort_by_parameter_order=True),
-                    values,
-                ).scalars()
-                if values
-                else ()
-            )
-            links = []
-            for _, plan in batch:
-                by_step = {(planned.channel, planned.step): next(delivery_ids) for planned in plan}
-                # An announcement (and each of its reminders) carries the link of the
-                # announced channel's own post.
-                links += [
-                    {"child": by_step[(p.channel, p.step)], "parent": by_step[(p.waits_for, "")]}
-                    for p in plan
-                    if p.waits_for is not None
-                ]
-            if links:
-                connection.execute(
-                    update(deliveries)
-                    .where(deliveries.c.id == bindparam("child"))
-                    .values(waits_for_id=bindparam("parent")),
-                    links,
-                )
+            plans = [(item_id, plan) for item_id, (_, plan) in zip(ids, batch, strict=True)]
+            _insert_deliveries(session, plans, now)
         return ids
-
-    def find_duplicates(
-        self, wanted: Sequence[tuple[NewItem, tuple[datetime, datetime | None]]]
-    ) -> list[int | None]:
-        """For each new item, the id of an active item with the same kind, title and body
-        whose requested time lies in the given range (`None` as its end: any later), or None.
-
-        Read in chunks of titles, so a 10,000-row import is a few queries.
-        """
-        found: list[int | None] = [None] * len(wanted)
-        if not wanted:
-            return found
-        titles = sorted({new.title for new, _ in wanted})
-        kinds = sorted({new.kind for new, _ in wanted})
-        earliest = min(low for _, (low, _high) in wanted)
-        by_content: dict[tuple[str, str, str], list[tuple[datetime, int]]] = {}
-        with self._read() as session:
-            for start in range(0, len(titles), _CHUNK):
-                rows = session.execute(
-                    select(
-                        ItemRow.id, ItemRow.kind, ItemRow.title, ItemRow.body, ItemRow.requested_at
-                    )
-                    .where(
-                        # kind and requested_at first: the (kind, requested_at) index serves them.
-                        ItemRow.kind.in_(kinds),
-                        ItemRow.requested_at >= earliest,
-                        ItemRow.title.in_(titles[start : start + _CHUNK]),
-                        ItemRow.status == "active",
-                    )
-                    .order_by(ItemRow.id)
-                )
-                for item_id, kind, title, body, requested_at in rows:
-                    by_content.setdefault((kind, title, body or ""), []).append(
-                        (requested_at, item_id)
-                    )
-        for index, (new, (low, high)) in enumerate(wanted):
-            for requested_at, item_id in by_content.get((new.kind, new.title, new.body), ()):
-                if requested_at >= low and (high is None or requested_at <= high):
-                    found[index] = item_id
-                    break
-        return found
-
-    # ------------------------------------------------------------ reading
-
-    def get_item(self, item_id: int) -> ItemRecord:
-        with self._read() as session:
-            row = session.get(
-                ItemRow,
-                item_id,
-                options=[selectinload(ItemRow.deliveries).selectinload(DeliveryRow.attempt_rows)],
-            )
-            if row is None:
-                raise NotFound(f"there is no item {item_id} (see `crosspost list`)")
-            parents = _parents_of(session, row.deliveries)
-            item = _item(row)
-            deliveries = tuple(
-                _delivery(d, item, _parent(parents, d), with_attempts=True) for d in row.deliveries
-            )
-            return ItemRecord(item=item, deliveries=deliveries)
-
-    def list_deliveries(self, where: DeliveryFilter = DeliveryFilter()) -> list[Delivery]:
-        """Deliveries with their items, by due time."""
-        with self._read() as session:
-            query = (
-                select(DeliveryRow, ItemRow)
-                .join(ItemRow, DeliveryRow.item_id == ItemRow.id)
-                .order_by(DeliveryRow.due_at, DeliveryRow.id)
-            )
-            query = _apply_filter(query, where)
-            rows = session.execute(query).all()
-            parents = _parents_of(session, [d for d, _ in rows])
-            items: dict[int, Item] = {}
-            out = []
-            for delivery, item_row in rows:
-                item = items.get(item_row.id) or items.setdefault(item_row.id, _item(item_row))
-                out.append(_delivery(delivery, item, _parent(parents, delivery)))
-            return out
-
-    def iter_deliveries(
-        self, where: DeliveryFilter = DeliveryFilter(), batch: int = 1000
-    ) -> Iterator[Delivery]:
-        """Like list_deliveries, in batches, for exports of any size."""
-        last_due: datetime | None = None
-        last_id = 0
-        while True:
-            with self._read() as session:
-                query = (
-                    select(DeliveryRow, ItemRow)
-                    .join(ItemRow, DeliveryRow.item_id == ItemRow.id)
-                    .order_by(DeliveryRow.due_at, DeliveryRow.id)
-                    .limit(batch)
-                )
-                query = _apply_filter(query, where)
-                if last_due is not None:
-                    query = query.where(
-                        or_(
-                            DeliveryRow.due_at > last_due,
-                            and_(DeliveryRow.due_at == last_due, DeliveryRow.id > last_id),
-                        )
-                    )
-                rows = session.execute(query).all()
-                parents = _parents_of(session, [d for d, _ in rows])
-                chunk = [_delivery(d, _item(i), _parent(parents, d)) for d, i in rows]
-            yield from chunk
-            if len(rows) < batch:
-                return
-            last_due, last_id = chunk[-1].due_at, chunk[-1].id
-
-    def count_by_state(self) -> dict[str, int]:
-        with self._read() as session:
-            rows = session.execute(
-                select(DeliveryRow.state, func.count()).group_by(DeliveryRow.state)
-            ).all()
-            return {str(state): int(count) for state, count in rows}
 
     # ------------------------------------------------------------ the officer's changes
 
@@ -214,7 +73,7 @@ class ItemsMixin(StepsMixin):
         with self._session() as session:
             row = _item_row(session, item_id)
             deliveries = {(d.channel, d.step): d for d in row.deliveries}
-            pending = [d for d in deliveries.values() if d.state == State.PENDING.value]
+            pending = [d for d in deliveries.values() if d.state is State.PENDING]
             if not pending and not (plan and _adds_channels(plan, deliveries)):
                 raise Conflict(
                     f"item {item_id} has nothing left to change: "
@@ -232,32 +91,34 @@ class ItemsMixin(StepsMixin):
                 name = _label(planned)
                 if current is None:
                     fresh.append(planned)
-                    report.append(Change(name, "-", State.PENDING.value, "added"))
-                elif current.state == State.PENDING.value:
+                    report.append(Change(name, "-", State.PENDING, "added"))
+                elif current.state is State.PENDING:
                     moved = current.due_at != planned.due_at
                     current.due_at = planned.due_at
                     current.next_attempt_at = planned.due_at
                     current.role = planned.role
                     report.append(
-                        Change(name, "pending", "pending", "moved" if moved else "updated")
+                        Change(name, State.PENDING, State.PENDING, "moved" if moved else "updated")
                     )
-                elif current.state == State.CANCELLED.value:
+                elif current.state is State.CANCELLED:
                     _move_row(session, current, State.CANCELLED, State.PENDING)
                     current.due_at = planned.due_at
                     current.next_attempt_at = planned.due_at
                     current.role = planned.role
-                    report.append(Change(name, "cancelled", "pending", "routed again"))
+                    report.append(Change(name, State.CANCELLED, State.PENDING, "routed again"))
                 else:
                     report.append(Change(name, current.state, None, "not pending: left as is"))
             for place, current in deliveries.items():
-                if place not in wanted and current.state == State.PENDING.value:
+                if place not in wanted and current.state is State.PENDING:
                     _move_row(session, current, State.PENDING, State.CANCELLED)
                     why = "no longer planned" if current.step else "no longer routed"
-                    report.append(Change(_label(current), "pending", "cancelled", why))
+                    report.append(Change(_label(current), State.PENDING, State.CANCELLED, why))
             session.flush()
-            self._insert_plan(session, item_id, fresh)
-            self._link_announcements(session, item_id, plan, {})
-            if any(d.state != State.CANCELLED.value for d in row.deliveries):
+            _insert_deliveries(session, [(item_id, fresh)], utcnow())
+            # The new rows are not in the loaded collection yet: read it again for the status.
+            session.expire(row, ["deliveries"])
+            self._link_announcements(session, item_id, plan)
+            if any(d.state is not State.CANCELLED for d in row.deliveries):
                 row.status = "active"
         return report
 
@@ -272,13 +133,13 @@ class ItemsMixin(StepsMixin):
             touched = False
             # A reminder counts from the event, not from the publication: it stays.
             for delivery in (d for d in _selected(row, channels) if not d.step):
-                if delivery.state != State.PENDING.value:
+                if delivery.state is not State.PENDING:
                     report.append(Change(delivery.channel, delivery.state, None, "not pending"))
                     continue
                 delivery.due_at = delivery.due_at + shift
                 delivery.next_attempt_at = delivery.due_at
                 touched = True
-                report.append(Change(delivery.channel, "pending", "pending", "rescheduled"))
+                report.append(Change(delivery.channel, State.PENDING, State.PENDING, "rescheduled"))
             if touched and channels is None:
                 row.requested_at = new_time
             row.updated_at = utcnow()
@@ -288,7 +149,7 @@ class ItemsMixin(StepsMixin):
         """`crosspost publish`: every pending delivery due now, announcements right after."""
         with self._session() as session:
             row = _item_row(session, item_id)
-            pending = [d for d in row.deliveries if d.state == State.PENDING.value and not d.step]
+            pending = [d for d in row.deliveries if d.state is State.PENDING and not d.step]
             for delivery in pending:
                 delivery.due_at = now
                 delivery.next_attempt_at = now
@@ -313,11 +174,11 @@ class ItemsMixin(StepsMixin):
             chosen = _selected(row, channels)
             cancelled: set[int] = set()
             for delivery in chosen:
-                old = State(delivery.state)
+                old = delivery.state
                 if old in (State.PENDING, State.SKIPPED_LATE):
                     _move_row(session, delivery, old, State.CANCELLED)
                     cancelled.add(delivery.id)
-                    report.append(Change(_label(delivery), old.value, "cancelled"))
+                    report.append(Change(_label(delivery), old.value, State.CANCELLED))
                 else:
                     report.append(Change(_label(delivery), old.value, None, _why_kept(old)))
             # An announcement of a post that will never exist would wait forever.
@@ -325,15 +186,17 @@ class ItemsMixin(StepsMixin):
                 if (
                     child.waits_for_id in cancelled
                     and child not in chosen
-                    and child.state == State.PENDING.value
+                    and child.state is State.PENDING
                 ):
                     _move_row(session, child, State.PENDING, State.CANCELLED)
                     report.append(
-                        Change(child.channel, "pending", "cancelled", "it announced that post")
+                        Change(
+                            child.channel, State.PENDING, State.CANCELLED, "it announced that post"
+                        )
                     )
             if notices is not None:
                 report += self._add_notices(session, row, chosen, notices)
-            if all(d.state == State.CANCELLED.value for d in row.deliveries) or (
+            if all(d.state is State.CANCELLED for d in row.deliveries) or (
                 notices is not None and channels is None
             ):
                 row.status = "cancelled"
@@ -353,7 +216,7 @@ class ItemsMixin(StepsMixin):
         with self._session() as session:
             row = _item_row(session, item_id)
             for delivery in _selected(row, channels):
-                old = State(delivery.state)
+                old = delivery.state
                 if old in (State.FAILED, State.SKIPPED_LATE) or (force and old is State.UNKNOWN):
                     _move_row(session, delivery, old, State.PENDING)
                     delivery.next_attempt_at = now
@@ -362,7 +225,7 @@ class ItemsMixin(StepsMixin):
                     # the due time moves so the lateness rule does not skip it again.
                     delivery.due_at = max(delivery.due_at, now)
                     delivery.progress = delivery.progress if old is State.UNKNOWN else None
-                    report.append(Change(delivery.channel, old.value, "pending"))
+                    report.append(Change(delivery.channel, old.value, State.PENDING))
                 elif old is State.UNKNOWN:
                     report.append(
                         Change(
@@ -387,9 +250,9 @@ class ItemsMixin(StepsMixin):
             if not matches:
                 raise NotFound(f"item {item_id} has no delivery on {channel!r}")
             # Of a channel's steps, the one waiting to be settled.
-            settling = (State.UNKNOWN.value, State.FAILED.value)
+            settling = (State.UNKNOWN, State.FAILED)
             delivery = next((d for d in matches if d.state in settling), matches[0])
-            old = State(delivery.state)
+            old = delivery.state
             new = State.PUBLISHED if published else State.FAILED
             if not allowed(old, new):
                 raise Conflict(
@@ -455,10 +318,6 @@ class ItemsMixin(StepsMixin):
         return record
 
 
-#: Values per IN (...) list, well under every backend's limit on bound parameters.
-_CHUNK = 500
-
-
 def _item_row(session: Session, item_id: int) -> ItemRow:
     row = session.get(ItemRow, item_id, options=[selectinload(ItemRow.deliveries)])
     if row is None:
@@ -483,8 +342,7 @@ def _adds_channels(
     plan: Sequence[PlannedDelivery], current: dict[tuple[str, str], DeliveryRow]
 ) -> bool:
     return any(
-        (p.channel, p.step) not in current
-        or current[(p.channel, p.step)].state == State.CANCELLED.value
+        (p.channel, p.step) not in current or current[(p.channel, p.step)].state is State.CANCELLED
         for p in plan
     )
 
@@ -502,14 +360,14 @@ def _why_kept(state: State) -> str:
 
 def _keeps_item(delivery: DeliveryRow) -> bool:
     """Online (not a dry run), perhaps online, or being sent right now."""
-    state = State(delivery.state)
+    state = delivery.state
     if state is State.PUBLISHED:
         return not delivery.dry_run
-    return state in (State.UNKNOWN, State.SENDING, State.CLAIMED)
+    return state is State.UNKNOWN or state in IN_FLIGHT
 
 
 def _why_undeletable(delivery: DeliveryRow) -> str:
-    state = State(delivery.state)
+    state = delivery.state
     if state is State.PUBLISHED:
         where = delivery.remote_url or delivery.remote_id
         return f"published on {delivery.channel}" + (f" ({where})" if where else "")
@@ -544,25 +402,3 @@ def _item_values(new: NewItem, now: datetime) -> dict[str, Any]:
         "created_at": now,
         "updated_at": now,
     }
-
-
-def _delivery_values(item_id: int, planned: PlannedDelivery, now: datetime) -> dict[str, Any]:
-    return {
-        "key": new_key(),
-        "item_id": item_id,
-        "channel": planned.channel,
-        "step": planned.step,
-        "role": planned.role,
-        "due_at": planned.due_at,
-        "next_attempt_at": planned.due_at,
-        "state": State.PENDING.value,
-        "attempts": 0,
-        "dry_run": False,
-        "updated_at": now,
-    }
-
-
-def _table(model: type[ItemRow] | type[DeliveryRow]) -> Table:
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table

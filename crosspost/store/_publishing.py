@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import socket
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,69 +21,27 @@ from sqlalchemy import (
     and_,
     bindparam,
     delete,
-    exists,
     func,
     insert,
-    or_,
     select,
     update,
 )
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
+from crosspost.clock import utcnow
 from crosspost.domain import Delivery
-from crosspost.models import AttemptRow, ChannelStateRow, DeliveryRow, ItemRow, WorkerRow, utcnow
+from crosspost.models import AttemptRow, ChannelStateRow, DeliveryRow, WorkerRow
 from crosspost.redact import redact, redact_optional
-from crosspost.states import State
+from crosspost.states import IN_FLIGHT, State
 from crosspost.store._core import (
     StoreBase,
-    _delivery,
-    _item,
+    _load,
     _move,
-    _parent,
-    _parents_of,
+    _not_paused,
+    _parent_published,
     _schedule_announcements,
+    transition,
 )
-
-
-@dataclass(frozen=True)
-class ChannelPause:
-    channel: str
-    reason: str
-    since: datetime
-
-
-@dataclass(frozen=True)
-class WorkerInfo:
-    id: str
-    mode: str
-    hostname: str
-    pid: int
-    started_at: datetime
-    heartbeat_at: datetime
-
-
-# Built once: SQL expressions are immutable, and building this one (an alias and its
-# column adaptation) cost more than running the whole claim (bench/RESULTS.md).
-@functools.cache
-def _parent_published() -> Any:
-    """Deliveries that wait for nothing, or whose announced post is out."""
-    parent = aliased(DeliveryRow)
-    return or_(
-        DeliveryRow.waits_for_id.is_(None),
-        exists().where(
-            parent.id == DeliveryRow.waits_for_id,
-            parent.state == State.PUBLISHED.value,
-        ),
-    )
-
-
-@functools.cache
-def _not_paused() -> Any:
-    return ~exists().where(
-        ChannelStateRow.channel == DeliveryRow.channel,
-        ChannelStateRow.paused_reason.is_not(None),
-    )
-
 
 # ---------------------------------------------------------------- the publication path
 # Every delivery runs the statements below. Building one (and its cache key) cost
@@ -93,28 +50,12 @@ def _not_paused() -> Any:
 # The SQL is the same as before; the profile and figures are in bench/RESULTS.md.
 
 
-#: The earliest due time, as ORDER BY ... LIMIT 1 rather than min(): PostgreSQL then walks
-#: ix_deliveries_state_next and stops at the first row that may go out, instead of
-#: scanning every pending delivery (0.5 s for 1M, every second, from the watch job).
-_NEXT_DUE = (
-    select(DeliveryRow.next_attempt_at)
-    .where(
-        DeliveryRow.state == State.PENDING.value,
-        DeliveryRow.next_attempt_at.is_not(None),
-        _parent_published(),
-        _not_paused(),
-    )
-    .order_by(DeliveryRow.next_attempt_at)
-    .limit(1)
-)
-
-
 @functools.cache
 def _claim_candidates(*, for_update: bool, by_item: bool) -> Select[int]:
     query = (
         select(DeliveryRow.id)
         .where(
-            DeliveryRow.state == State.PENDING.value,
+            DeliveryRow.state == State.PENDING,
             DeliveryRow.next_attempt_at <= bindparam("now"),
             _parent_published(),
             _not_paused(),
@@ -129,49 +70,24 @@ def _claim_candidates(*, for_update: bool, by_item: bool) -> Select[int]:
     return query
 
 
-_CLAIM = (
-    update(DeliveryRow)
-    .where(
-        DeliveryRow.id.in_(bindparam("ids", expanding=True)),
-        DeliveryRow.state == State.PENDING.value,
-    )
-    .values(
-        state=State.CLAIMED.value,
-        claimed_by=bindparam("worker"),
-        lease_until=bindparam("lease_until"),
-        updated_at=bindparam("now"),
-    )
+_CLAIM = transition(
+    State.PENDING,
+    State.CLAIMED,
+    DeliveryRow.id.in_(bindparam("ids", expanding=True)),
+    claimed_by=bindparam("worker"),
+    lease_until=bindparam("lease_until"),
+    updated_at=bindparam("now"),
 )
 
 
-@functools.cache
-def _load_query(*, claimed: bool) -> Select[DeliveryRow, ItemRow]:
-    query = (
-        select(DeliveryRow, ItemRow)
-        .join(ItemRow, DeliveryRow.item_id == ItemRow.id)
-        .where(DeliveryRow.id.in_(bindparam("ids", expanding=True)))
-        .order_by(DeliveryRow.next_attempt_at, DeliveryRow.id)
-        .execution_options(populate_existing=True)
-    )
-    if claimed:
-        query = query.where(DeliveryRow.claimed_by == bindparam("claimed_by"))
-    return query
-
-
-_START_SENDING = (
-    update(DeliveryRow)
-    .where(
-        DeliveryRow.id == bindparam("delivery_id"),
-        DeliveryRow.state == State.CLAIMED.value,
-        DeliveryRow.claimed_by == bindparam("worker"),
-    )
-    .values(
-        state=State.SENDING.value,
-        attempts=DeliveryRow.attempts + 1,
-        updated_at=bindparam("now"),
-    )
-    .returning(DeliveryRow.attempts)
-)
+_START_SENDING = transition(
+    State.CLAIMED,
+    State.SENDING,
+    DeliveryRow.id == bindparam("delivery_id"),
+    DeliveryRow.claimed_by == bindparam("worker"),
+    attempts=DeliveryRow.attempts + 1,
+    updated_at=bindparam("now"),
+).returning(DeliveryRow.attempts)
 _NEW_ATTEMPT = (
     insert(AttemptRow)
     .values(
@@ -191,24 +107,21 @@ _SAVE_PROGRESS = (
 )
 _SAVE_PROGRESS_UNKNOWN = (
     update(DeliveryRow)
-    .where(DeliveryRow.id == bindparam("delivery_id"), DeliveryRow.state == State.UNKNOWN.value)
+    .where(DeliveryRow.id == bindparam("delivery_id"), DeliveryRow.state == State.UNKNOWN)
     .values(progress=bindparam("progress"))
 )
-#: sending -> published: the same conditional UPDATE as `_move`, built once.
-_PUBLISHED = (
-    update(DeliveryRow)
-    .where(DeliveryRow.id == bindparam("delivery_id"), DeliveryRow.state == State.SENDING.value)
-    .values(
-        state=State.PUBLISHED.value,
-        updated_at=bindparam("updated_at"),
-        remote_id=bindparam("remote_id"),
-        remote_url=bindparam("remote_url"),
-        published_at=bindparam("published_at"),
-        dry_run=bindparam("dry_run"),
-        last_error=None,
-        lease_until=None,
-        next_attempt_at=None,
-    )
+_PUBLISHED = transition(
+    State.SENDING,
+    State.PUBLISHED,
+    DeliveryRow.id == bindparam("delivery_id"),
+    updated_at=bindparam("updated_at"),
+    remote_id=bindparam("remote_id"),
+    remote_url=bindparam("remote_url"),
+    published_at=bindparam("published_at"),
+    dry_run=bindparam("dry_run"),
+    last_error=None,
+    lease_until=None,
+    next_attempt_at=None,
 )
 _END_ATTEMPT = (
     update(AttemptRow)
@@ -225,7 +138,7 @@ _HAS_PENDING_ANNOUNCEMENTS = (
     select(DeliveryRow.id)
     .where(
         DeliveryRow.waits_for_id == bindparam("delivery_id"),
-        DeliveryRow.state == State.PENDING.value,
+        DeliveryRow.state == State.PENDING,
     )
     .limit(1)
 )
@@ -235,14 +148,6 @@ class PublishingMixin(StoreBase):
     """What the engine does to deliveries, each step its own committed transaction."""
 
     # ------------------------------------------------------------ looking
-
-    def next_due(self, *, exclude_channels: Sequence[str] = ()) -> datetime | None:
-        """When the earliest pending delivery that could go out becomes due."""
-        with self._read() as session:
-            query = _NEXT_DUE
-            if exclude_channels:
-                query = query.where(DeliveryRow.channel.not_in(exclude_channels))
-            return session.connection().execute(query).scalar()
 
     # ------------------------------------------------------------ claiming
 
@@ -277,48 +182,7 @@ class PublishingMixin(StoreBase):
             connection.execute(
                 _CLAIM, {"ids": ids, "worker": worker, "lease_until": now + lease, "now": now}
             )
-            return self._load(session, ids, claimed_by=worker)
-
-    def _load(
-        self, session: Session, ids: Sequence[int], *, claimed_by: str | None = None
-    ) -> list[Delivery]:
-        query = _load_query(claimed=claimed_by is not None)
-        rows = session.execute(query, {"ids": list(ids), "claimed_by": claimed_by}).all()
-        parents = _parents_of(session, [d for d, _ in rows])
-        return [_delivery(d, _item(i), _parent(parents, d)) for d, i in rows]
-
-    def count_published_since(
-        self, channel: str, since: datetime, *, besides: Sequence[int] = ()
-    ) -> int:
-        """Posts out or in flight on `channel` since `since`, for per-channel limits.
-
-        `besides`: the caller's fresh claims, which it is deciding about.
-        """
-        with self._read() as session:
-            published = select(func.count()).where(
-                DeliveryRow.channel == channel,
-                or_(
-                    and_(
-                        DeliveryRow.state == State.PUBLISHED.value,
-                        DeliveryRow.published_at > since,
-                    ),
-                    and_(
-                        DeliveryRow.state.in_((State.CLAIMED.value, State.SENDING.value)),
-                        DeliveryRow.id.not_in(besides or [-1]),
-                    ),
-                ),
-            )
-            return int(session.scalar(published) or 0)
-
-    def oldest_published_since(self, channel: str, since: datetime) -> datetime | None:
-        with self._read() as session:
-            return session.scalar(
-                select(func.min(DeliveryRow.published_at)).where(
-                    DeliveryRow.channel == channel,
-                    DeliveryRow.state == State.PUBLISHED.value,
-                    DeliveryRow.published_at > since,
-                )
-            )
+            return _load(session, ids, claimed_by=worker)
 
     # ------------------------------------------------------------ one attempt
 
@@ -406,7 +270,7 @@ class PublishingMixin(StoreBase):
             # Waiting for a rate limit or renewed credentials is not a failed try.
             values["attempts"] = DeliveryRow.attempts - 1
         with self._session() as session:
-            moved = _move(session, delivery_id, State.SENDING, new_state, **values)
+            moved = _move(session, delivery_id, State.SENDING, new_state, **values) == 1
             self._end_attempt(session, attempt_id, now, outcome, error_class, message, None)
             return moved
 
@@ -456,6 +320,14 @@ class PublishingMixin(StoreBase):
             values["next_attempt_at"] = next_attempt_at
         return self._leave_claim(delivery_id, worker, now, State.PENDING, **values)
 
+    def hold(
+        self, delivery_id: int, worker: str, now: datetime, until: datetime, message: str
+    ) -> bool:
+        """Give a claim back to wait until `until`, saying why (the month's budget)."""
+        return self._leave_claim(
+            delivery_id, worker, now, State.PENDING, next_attempt_at=until, last_error=message
+        )
+
     def skip_late(self, delivery_id: int, worker: str, now: datetime, message: str) -> bool:
         return self._leave_claim(
             delivery_id, worker, now, State.SKIPPED_LATE, next_attempt_at=None, last_error=message
@@ -465,21 +337,13 @@ class PublishingMixin(StoreBase):
         self, delivery_id: int, worker: str, now: datetime, new: State, **values: Any
     ) -> bool:
         """claimed -> `new`, only if `worker` still holds the claim."""
-        if "last_error" in values:
-            values["last_error"] = redact_optional(values["last_error"])
+        held = and_(DeliveryRow.id == delivery_id, DeliveryRow.claimed_by == worker)
         with self._session() as session:
-            result = session.execute(
-                update(DeliveryRow)
-                .where(
-                    DeliveryRow.id == delivery_id,
-                    DeliveryRow.state == State.CLAIMED.value,
-                    DeliveryRow.claimed_by == worker,
-                )
-                .values(
-                    state=new.value, claimed_by=None, lease_until=None, updated_at=now, **values
-                )
-            )
-            return bool(getattr(result, "rowcount", 0) == 1)
+            moved = _move(
+                session, held, State.CLAIMED, new,
+                claimed_by=None, lease_until=None, updated_at=now, **values,
+            )  # fmt: skip
+            return moved == 1
 
     def extend_leases(self, worker: str, until: datetime) -> int:
         """The heartbeat: keep this worker's in-flight claims alive."""
@@ -488,7 +352,7 @@ class PublishingMixin(StoreBase):
                 update(DeliveryRow)
                 .where(
                     DeliveryRow.claimed_by == worker,
-                    DeliveryRow.state.in_((State.CLAIMED.value, State.SENDING.value)),
+                    DeliveryRow.state.in_(sorted(IN_FLIGHT)),
                 )
                 .values(lease_until=until)
             )
@@ -518,20 +382,18 @@ class PublishingMixin(StoreBase):
         """
         keep = DeliveryRow.id.not_in(list(alive) or [-1])
         with self._session() as session:
-            released = session.execute(
-                update(DeliveryRow)
-                .where(
-                    DeliveryRow.state == State.CLAIMED.value,
-                    DeliveryRow.lease_until < now,
-                    keep,
-                )
-                .values(
-                    state=State.PENDING.value, claimed_by=None, lease_until=None, updated_at=now
-                )
+            released = _move(
+                session,
+                and_(DeliveryRow.lease_until < now, keep),
+                State.CLAIMED,
+                State.PENDING,
+                claimed_by=None,
+                lease_until=None,
+                updated_at=now,
             )
             stale = session.execute(
                 select(DeliveryRow.id, DeliveryRow.channel).where(
-                    DeliveryRow.state == State.SENDING.value,
+                    DeliveryRow.state == State.SENDING,
                     DeliveryRow.lease_until < now,
                     keep,
                 )
@@ -553,41 +415,27 @@ class PublishingMixin(StoreBase):
                     .where(AttemptRow.delivery_id == delivery_id, AttemptRow.ended_at.is_(None))
                     .values(ended_at=now, outcome="crashed", error_class="Ambiguous")
                 )
-            return int(getattr(released, "rowcount", 0)), len(stale)
-
-    def unknown_to_reconcile(self, now: datetime, limit: int = 50) -> list[Delivery]:
-        """Unknown deliveries whose settling delay has passed and that a lookup could settle."""
-        with self._read() as session:
-            ids = list(
-                session.scalars(
-                    select(DeliveryRow.id)
-                    .where(
-                        DeliveryRow.state == State.UNKNOWN.value,
-                        DeliveryRow.next_attempt_at.is_not(None),
-                        DeliveryRow.next_attempt_at <= now,
-                    )
-                    .order_by(DeliveryRow.next_attempt_at)
-                    .limit(limit)
-                )
-            )
-            return self._load(session, ids) if ids else []
+            return released, len(stale)
 
     def reconcile_found(
         self, delivery_id: int, now: datetime, *, remote_id: str, url: str | None,
         published_at: datetime,
     ) -> bool:  # fmt: skip
         with self._session() as session:
-            moved = _move(
-                session,
-                delivery_id,
-                State.UNKNOWN,
-                State.PUBLISHED,
-                remote_id=remote_id,
-                remote_url=url,
-                published_at=published_at,
-                last_error=None,
-                next_attempt_at=None,
-                claimed_by=None,
+            moved = (
+                _move(
+                    session,
+                    delivery_id,
+                    State.UNKNOWN,
+                    State.PUBLISHED,
+                    remote_id=remote_id,
+                    remote_url=url,
+                    published_at=published_at,
+                    last_error=None,
+                    next_attempt_at=None,
+                    claimed_by=None,
+                )
+                == 1
             )
             if moved:
                 parent = session.get(DeliveryRow, delivery_id)
@@ -598,7 +446,7 @@ class PublishingMixin(StoreBase):
     def reconcile_absent(self, delivery_id: int, now: datetime, message: str) -> bool:
         """Not on the platform after the settling delay: safe to try again."""
         with self._session() as session:
-            return _move(
+            moved = _move(
                 session,
                 delivery_id,
                 State.UNKNOWN,
@@ -607,13 +455,14 @@ class PublishingMixin(StoreBase):
                 claimed_by=None,
                 last_error=message,
             )
+            return moved == 1
 
     def reconcile_later(self, delivery_id: int, when: datetime | None, message: str) -> bool:
         """Keep it unknown; look again at `when` (None: the officer must decide)."""
         with self._session() as session:
             result = session.execute(
                 update(DeliveryRow)
-                .where(DeliveryRow.id == delivery_id, DeliveryRow.state == State.UNKNOWN.value)
+                .where(DeliveryRow.id == delivery_id, DeliveryRow.state == State.UNKNOWN)
                 .values(next_attempt_at=when, last_error=redact(message))
             )
             return bool(getattr(result, "rowcount", 0) == 1)
@@ -652,16 +501,6 @@ class PublishingMixin(StoreBase):
                 row.checked_at = now
             return was_paused
 
-    def paused_channels(self) -> list[ChannelPause]:
-        with self._read() as session:
-            rows = session.scalars(
-                select(ChannelStateRow).where(ChannelStateRow.paused_reason.is_not(None))
-            )
-            return [
-                ChannelPause(r.channel, r.paused_reason or "", r.paused_at or r.checked_at)  # type: ignore[arg-type]
-                for r in rows
-            ]
-
     # ------------------------------------------------------------ workers
 
     def register_worker(self, worker: str, mode: str, now: datetime) -> None:
@@ -689,53 +528,9 @@ class PublishingMixin(StoreBase):
         with self._session() as session:
             session.execute(delete(WorkerRow).where(WorkerRow.id == worker))
 
-    def workers(self) -> list[WorkerInfo]:
-        with self._read() as session:
-            rows = session.scalars(select(WorkerRow).order_by(WorkerRow.started_at))
-            return [
-                WorkerInfo(r.id, r.mode, r.hostname, r.pid, r.started_at, r.heartbeat_at)
-                for r in rows
-            ]
-
     def forget_workers_silent_since(self, before: datetime) -> int:
         with self._session() as session:
             result = session.execute(delete(WorkerRow).where(WorkerRow.heartbeat_at < before))
             return int(getattr(result, "rowcount", 0))
 
     # ------------------------------------------------------------ status
-
-    def held_announcements(self) -> list[Delivery]:
-        """Pending announcements whose announced post failed, was cancelled or is unknown."""
-        parent = aliased(DeliveryRow)
-        with self._read() as session:
-            ids = list(
-                session.scalars(
-                    select(DeliveryRow.id)
-                    .join(parent, parent.id == DeliveryRow.waits_for_id)
-                    .where(
-                        DeliveryRow.state == State.PENDING.value,
-                        parent.state.in_(
-                            (
-                                State.FAILED.value,
-                                State.CANCELLED.value,
-                                State.UNKNOWN.value,
-                                State.SKIPPED_LATE.value,
-                            )
-                        ),
-                    )
-                )
-            )
-            return self._load(session, ids) if ids else []
-
-    def stuck(self, now: datetime) -> list[Delivery]:
-        """In flight with an expired lease: a publisher died; the reaper will settle them."""
-        with self._read() as session:
-            ids = list(
-                session.scalars(
-                    select(DeliveryRow.id).where(
-                        DeliveryRow.state.in_((State.CLAIMED.value, State.SENDING.value)),
-                        DeliveryRow.lease_until < now,
-                    )
-                )
-            )
-            return self._load(session, ids) if ids else []

@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from crosspost.clock import utcnow
 from crosspost.errors import NotFound
-from crosspost.models import ItemRow, SeriesRow, utcnow
+from crosspost.models import ItemRow, SeriesRow
 from crosspost.store._core import StoreBase
 
 

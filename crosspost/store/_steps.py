@@ -9,10 +9,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from crosspost.clock import utcnow
 from crosspost.domain import Change, PlannedDelivery
 from crosspost.models import DeliveryRow, ItemRow
 from crosspost.states import State
-from crosspost.store._core import StoreBase, _move_row
+from crosspost.store._core import StoreBase, _insert_deliveries, _move_row
 
 #: The officer's recap note is not a post of the item: it is out only for the officer.
 _RECAP = "recap"
@@ -40,38 +41,14 @@ class StepsMixin(StoreBase):
     """Writing planned deliveries, and the ones added by what happens to an item
     (notices where it already went out, deadlines)."""
 
-    def _insert_plan(
-        self, session: Session, item_id: int, plan: Iterable[PlannedDelivery]
-    ) -> dict[tuple[str, str], DeliveryRow]:
-        by_step: dict[tuple[str, str], DeliveryRow] = {}
-        for planned in plan:
-            delivery = DeliveryRow(
-                item_id=item_id,
-                channel=planned.channel,
-                step=planned.step,
-                role=planned.role,
-                due_at=planned.due_at,
-                next_attempt_at=planned.due_at,
-                state=State.PENDING.value,
-            )
-            session.add(delivery)
-            by_step[(planned.channel, planned.step)] = delivery
-        session.flush()
-        self._link_announcements(session, item_id, plan, by_step)
-        return by_step
-
     def _link_announcements(
-        self,
-        session: Session,
-        item_id: int,
-        plan: Iterable[PlannedDelivery],
-        fresh: dict[tuple[str, str], DeliveryRow],
+        self, session: Session, item_id: int, plan: Iterable[PlannedDelivery]
     ) -> None:
+        """Point each announcement of `plan` at the post it announces (new or not)."""
         existing = {
             (d.channel, d.step): d
             for d in session.scalars(select(DeliveryRow).where(DeliveryRow.item_id == item_id))
         }
-        existing.update(fresh)
         for planned in plan:
             if planned.waits_for is not None:
                 child = existing[(planned.channel, planned.step)]
@@ -85,7 +62,7 @@ class StepsMixin(StoreBase):
         out_on = {
             d.channel
             for d in chosen
-            if d.state == State.PUBLISHED.value and d.step not in (notices.step, _RECAP)
+            if d.state is State.PUBLISHED and d.step not in (notices.step, _RECAP)
         }
         plan = []
         for channel in sorted(out_on & set(notices.channels)):
@@ -93,7 +70,7 @@ class StepsMixin(StoreBase):
                 continue
             main = by_key.get((channel, ""))
             if channel in notices.updates:
-                if main is not None and main.state == State.PUBLISHED.value and main.role == "post":
+                if main is not None and main.state is State.PUBLISHED and main.role == "post":
                     plan.append(
                         PlannedDelivery(
                             channel,
@@ -118,8 +95,12 @@ class StepsMixin(StoreBase):
                     step=notices.step,
                 )
             )
-        self._insert_plan(session, row.id, plan)
-        return [Change(_label(p), "-", State.PENDING.value, notices.reason) for p in plan]
+        session.flush()
+        _insert_deliveries(session, [(row.id, plan)], utcnow())
+        self._link_announcements(session, row.id, plan)
+        # The new rows are not in the loaded collection yet: read it again.
+        session.expire(row, ["deliveries"])
+        return [Change(_label(p), "-", State.PENDING, notices.reason) for p in plan]
 
     def close_expired(
         self, now: datetime, notices: Notices | None
@@ -146,11 +127,11 @@ class StepsMixin(StoreBase):
                     continue  # another publisher closed it first
                 report = []
                 for delivery in row.deliveries:
-                    old = State(delivery.state)
+                    old = delivery.state
                     if old in (State.PENDING, State.SKIPPED_LATE):
                         _move_row(session, delivery, old, State.CANCELLED)
                         report.append(
-                            Change(_label(delivery), old.value, "cancelled", "deadline passed")
+                            Change(_label(delivery), old, State.CANCELLED, "deadline passed")
                         )
                 if notices is not None:
                     report += self._add_notices(session, row, list(row.deliveries), notices)

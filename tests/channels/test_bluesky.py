@@ -41,17 +41,10 @@ from channels.base import (
     Rendered,
     Transient,
 )
-from channels.bluesky import (
-    LIMIT,
-    TID_PATTERN,
-    BlueskyChannel,
-    BlueskySettings,
-    created_at,
-    graphemes,
-    key_base,
-    split_thread,
-    tid,
-)
+from channels.bluesky import BlueskyChannel, BlueskySettings
+from channels.bluesky.keys import TID_PATTERN, created_at, key_base, tid
+from channels.bluesky.settings import LIMIT
+from channels.bluesky.text import graphemes, split_thread
 from crosspost.domain import Delivery, Item
 from crosspost.secrets import SecretSource
 
@@ -210,6 +203,7 @@ def test_a_refused_connection_is_transient_and_names_no_secret(
     with pytest.raises(Transient) as caught:
         channel.check()
     assert "abcd-efgh" not in caught.value.message
+    assert caught.value.message.startswith("Bluesky could not be reached while logging in")
 
 
 def test_a_missing_app_password_pauses_the_channel_and_names_the_variable(tmp_path: Path) -> None:
@@ -286,7 +280,7 @@ class LiveBluesky:
             channel="bluesky",
             role=role,
             due_at=datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=1),
-            state="publishing",
+            state="sending",
         )
         return Ledger(delivery)
 
@@ -690,7 +684,13 @@ def publish_on(pds: ScriptedPDS, tmp_path: Path) -> Receipt:
     channel = build(tmp_path, service=pds.url, handle="asso.test", timeout=0.5)
     item = Item(id=1, kind="scoop", title="Permanence juridique : mardi 14h")
     delivery = Delivery(
-        id=1, key="1-bluesky", item=item, channel="bluesky", role="post", due_at=DUE, state="x"
+        id=1,
+        key="1-bluesky",
+        item=item,
+        channel="bluesky",
+        role="post",
+        due_at=DUE,
+        state="sending",
     )
     return channel.publish(Ledger(delivery).job(channel.render(item, context())))
 

@@ -4,8 +4,8 @@ Each adapter has detailed tests of its own (test_twitter.py and the others, with
 `responses`). This suite checks only what the engine and the officer rely on from
 *any* channel, running every test over one parametrized fixture, `channel`:
 
-- "twitter", "facebook" and "wordpress" talk to one in-process FakePlatformServer,
-  which accepts only the credentials set here;
+- "twitter", "facebook", "wordpress", "mastodon" and "mobilizon" talk to one in-process
+  FakePlatformServer, which accepts only the credentials set here;
 - "static-blog" writes into a temporary directory;
 - "fake" is tests.support.fakechannel.FakeChannel.
 
@@ -56,6 +56,7 @@ from crosspost.redact import redact
 from crosspost.secrets import SecretSource
 from tests.support.fakechannel import FakePlatform, fake_platform
 from tests.support.fakeplatform import FakePlatformServer
+from tests.support.fakeplatform.mobilizon import mobilizon_of
 
 PARIS = ZoneInfo("Europe/Paris")
 MB = 1024 * 1024
@@ -69,10 +70,20 @@ X_SECRETS = {
 }
 FB_SECRETS = {"FB_PAGE_TOKEN": "EAAfb-5d2a-CONTRACT-SECRET"}
 WP_SECRETS = {"WP_APP_PASSWORD": "wpap-9b3f-CONTRACT-SECRET"}
+MASTODON_SECRETS = {"MASTODON_ACCESS_TOKEN": "masto-71aa-CONTRACT-SECRET"}
+MZ_SECRETS = {
+    "MOBILIZON_EMAIL": "mz-3e1a-CONTRACT-SECRET@asso.example.org",
+    "MOBILIZON_PASSWORD": "mzpw-8c2d-CONTRACT-SECRET",
+}
 #: What the revoked-credentials case sets instead: no more shown than the good ones.
 REVOKED = "revoked-0c4e-CONTRACT-SECRET"
 SECRET_VALUES = {
-    **{value: name for name, value in (X_SECRETS | FB_SECRETS | WP_SECRETS).items()},
+    **{
+        value: name
+        for name, value in (
+            X_SECRETS | FB_SECRETS | WP_SECRETS | MASTODON_SECRETS | MZ_SECRETS
+        ).items()
+    },
     REVOKED: "a revoked credential",
 }
 WP_USER = "officer"
@@ -211,6 +222,34 @@ class WordPressBackend(ServerBackend):
         return {"site_url": self.server.url, "username": WP_USER}
 
 
+class MastodonBackend(ServerBackend):
+    kind = "mastodon"
+    secrets = MASTODON_SECRETS
+    image_limit = 16 * MB  # configuration.media_attachments.image_size_limit of Mastodon 4.3
+
+    def table(self) -> dict[str, Any]:
+        return {"instance_url": self.server.url}
+
+
+class MobilizonBackend(ServerBackend):
+    kind = "mobilizon"
+    secrets = MZ_SECRETS
+    image_limit = 10 * MB  # the instance's upload_limit, as shipped
+
+    def __init__(self, server: FakePlatformServer, base_dir: Path) -> None:
+        super().__init__(server, base_dir)
+        instance = mobilizon_of(server)
+        for account in instance.accounts.values():
+            account.email = MZ_SECRETS["MOBILIZON_EMAIL"]
+            account.password = MZ_SECRETS["MOBILIZON_PASSWORD"]
+        # The paging case creates 121 events within seconds; Mobilizon allows 60 a minute.
+        instance.rate_limits["createEvent"] = 1000
+
+    def table(self) -> dict[str, Any]:
+        group = next(iter(mobilizon_of(self.server).groups.values()))
+        return {"instance_url": self.server.url, "group": group.preferred_username}
+
+
 class BlogBackend(Backend):
     kind = "static-blog"
     no_image_limit = "the static blog copies images of any size"
@@ -265,7 +304,15 @@ class FakeBackend(Backend):
 
 BACKENDS: dict[str, type[Backend]] = {
     backend.kind: backend
-    for backend in (XBackend, FacebookBackend, WordPressBackend, BlogBackend, FakeBackend)
+    for backend in (
+        XBackend,
+        FacebookBackend,
+        WordPressBackend,
+        MastodonBackend,
+        MobilizonBackend,
+        BlogBackend,
+        FakeBackend,
+    )
 }
 
 #: Where an adapter breaks the contract today: (test, channel type) -> what it does instead.
@@ -277,12 +324,14 @@ BREACHES: dict[tuple[str, str], str] = {}
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[FakePlatformServer]:
-    """One fake X, Graph API and WordPress for the module, accepting only our credentials."""
+    """One fake X, Graph API, WordPress and Mastodon for the module, accepting only our
+    credentials."""
     with FakePlatformServer(
         seed=5,
         x_tokens=[X_SECRETS["X_ACCESS_TOKEN"]],
         graph_tokens=[FB_SECRETS["FB_PAGE_TOKEN"]],
         wp_users={WP_USER: WP_SECRETS["WP_APP_PASSWORD"]},
+        mastodon_tokens=[MASTODON_SECRETS["MASTODON_ACCESS_TOKEN"]],
     ) as fake:
         yield fake
 
@@ -321,8 +370,18 @@ def _known_breach(request: pytest.FixtureRequest) -> None:
 # ---------------------------------------------------------------- helpers
 
 
+def postable(channel: Channel, item: Item) -> Item:
+    """`item` as a channel that takes some kinds only (Mobilizon: events) is given it: an
+    event with the item's title, text, link and image."""
+    only = getattr(registry.adapter_class(channel.settings.type), "only_kinds", None)
+    if not only or item.kind in only:
+        return item
+    start = item.event_start or EVENT.event_start
+    return replace(item, kind=only[0], event_start=start, event_end=item.event_end)
+
+
 def render(channel: Channel, item: Item, **context: Any) -> Rendered:
-    return channel.render(item, RenderContext(timezone=PARIS, **context))
+    return channel.render(postable(channel, item), RenderContext(timezone=PARIS, **context))
 
 
 def job(

@@ -18,17 +18,13 @@ from pydantic import ValidationError
 
 from channels.base import Permanent, PublishJob, Receipt, RenderContext, Transient
 from channels.registry import adapter_class
-from channels.static_blog import (
-    FEED_LIMIT,
-    OS_ERRORS,
-    StaticBlogChannel,
-    StaticBlogSettings,
-    classify_os_error,
-    without_html,
-)
-from channels.text import slugify
+from channels.static_blog import StaticBlogChannel, StaticBlogSettings
+from channels.static_blog.errors import OS_ERRORS, classify_os_error
+from channels.static_blog.feed import FEED_LIMIT
+from channels.static_blog.summary import without_html
 from crosspost.domain import Delivery, Item
 from crosspost.secrets import SecretSource
+from crosspost.text import slugify
 
 PARIS = ZoneInfo("Europe/Paris")
 A = "{http://www.w3.org/2005/Atom}"
@@ -63,7 +59,7 @@ def make_job(channel: StaticBlogChannel, item: Item, key: str, role: str = "post
         channel=channel.name,
         role=role,
         due_at=datetime(2026, 12, 1, 9, tzinfo=UTC),
-        state="publishing",
+        state="sending",
     )
     rendered = channel.render(item, RenderContext(timezone=PARIS, role=role))
     return PublishJob(delivery, rendered, idempotency_key=key)

@@ -45,8 +45,9 @@ from channels.base import (
     Rendered,
     Transient,
 )
-from channels.transport import TRANSPORT_RULES
-from channels.twitter import HTTP_RULES, TwitterChannel, TwitterSettings
+from channels.errors import TRANSPORT_RULES
+from channels.twitter import TwitterChannel, TwitterSettings
+from channels.twitter.errors import HTTP_RULES
 from crosspost.domain import Attempt, Delivery, Item
 from crosspost.secrets import SecretSource
 
@@ -130,7 +131,7 @@ def job(
         channel="x",
         role="post",
         due_at=NOW,
-        state="publishing",
+        state="sending",
         progress=progress,
         attempt_history=attempts,
     )
@@ -332,7 +333,7 @@ def test_truncate_mode_cuts_the_text_and_keeps_the_link() -> None:
 def test_weight_counted_directly_is_twitter_texts_weight(text: str) -> None:
     from twitter_text import parse_tweet
 
-    from channels.twitter import weighted_length
+    from channels.twitter.text import weighted_length
 
     assert weighted_length(text) == parse_tweet(text).weightedLength
 
@@ -340,7 +341,7 @@ def test_weight_counted_directly_is_twitter_texts_weight(text: str) -> None:
 def test_every_code_point_counted_directly_weighs_as_twitter_text_says() -> None:
     from twitter_text import parse_tweet
 
-    from channels.twitter import weighted_length
+    from channels.twitter.text import weighted_length
 
     for code in range(0x1100):
         assert weighted_length(chr(code)) == parse_tweet(chr(code)).weightedLength, hex(code)
@@ -706,7 +707,7 @@ def test_x_answers_are_classified_per_the_table(
 
     assert type(error) is expected
     rule = HTTP_RULES[row]
-    assert error.message.startswith(rule.hint.split("{")[0].split(":")[0])
+    assert error.message.startswith(rule.message.split("{")[0].split(":")[0])
     if payload and payload.get("detail") and not payload.get("errors"):
         assert payload["detail"] in error.message
 
@@ -865,17 +866,17 @@ TRANSPORT_CASES: dict[str, Callable[[], Exception]] = {
 
 
 def test_every_transport_rule_has_a_case() -> None:
-    assert set(TRANSPORT_CASES) == {rule.failure for rule in TRANSPORT_RULES}
+    assert set(TRANSPORT_CASES) == {rule.raised for rule in TRANSPORT_RULES}
 
 
-@pytest.mark.parametrize("rule", TRANSPORT_RULES, ids=lambda r: r.failure.rsplit(".", 1)[1])
+@pytest.mark.parametrize("rule", TRANSPORT_RULES, ids=lambda r: r.raised.rsplit(".", 1)[1])
 def test_transport_failures_are_ambiguous_only_if_the_post_may_have_left(
     api: responses.RequestsMock, rule: Any
 ) -> None:
-    api.add(responses.POST, TWEETS, body=TRANSPORT_CASES[rule.failure]())
+    api.add(responses.POST, TWEETS, body=TRANSPORT_CASES[rule.raised]())
     error = raised(lambda: channel().publish(job(render(scoop()))[0]))
-    assert type(error) is (Ambiguous if rule.maybe_sent else Transient)
-    assert error.message.startswith(f"X: {rule.says}")
+    assert type(error) is (Ambiguous if rule.outcome is Ambiguous else Transient)
+    assert error.message.startswith(f"X: {rule.message}")
 
 
 # Real sockets: the exceptions requests raises for a real dropped or refused connection.
@@ -1160,3 +1161,77 @@ def test_find_existing_finds_a_lost_post_under_250_newer_ones_on_the_fake_x() ->
     assert receipt.remote_id == lost.id
     assert len(timeline_reads) == 3
     assert saved == [{"thread_ids": [lost.id]}]
+
+
+# ---------------------------------------------------------------- what X costs
+
+
+def test_each_post_of_a_thread_costs_its_price_a_link_costing_more() -> None:
+    from decimal import Decimal
+
+    chan = channel()
+    assert render(scoop(body="", link=None), chan).parts == ("Permanence juridique gratuite",)
+    assert chan.cost(render(scoop(body="", link=None), chan)) == Decimal("0.015")
+    # A bare domain is a link for X too (it links it and charges it).
+    assert chan.cost(render(scoop(body="Infos sur asso.fr", link=None), chan)) == Decimal("0.20")
+    thread = render(scoop(body=LONG_BODY), chan)
+    with_link = sum(1 for part in thread.parts if "https://" in part)
+    assert len(thread.parts) == 3
+    assert with_link == 1
+    assert chan.cost(thread) == Decimal("0.20") + 2 * Decimal("0.015")
+    # Prices are settings: X changes them.
+    dearer = channel(price_per_post="0.02", price_per_post_with_link="0.25")
+    assert dearer.cost(render(scoop(), dearer)) == Decimal("0.25")
+
+
+def test_links_false_sends_the_cheaper_post_but_an_announcement_keeps_its_link() -> None:
+    from decimal import Decimal
+
+    chan = channel(links=False)
+    post = render(scoop(body="Tous les mardis."), chan)
+    assert LINK not in post.text
+    assert chan.cost(post) == Decimal("0.015")
+    announced = "https://asso.example.org/blog/ag-2026?utm_source=x&utm_campaign=ag_2026"
+    announcement = render(
+        scoop(kind="article", body=""), chan, role="announce", announced_url=announced
+    )
+    assert announced in announcement.text
+
+
+def test_publishing_charges_each_post_x_created_and_a_lookup_what_it_read(
+    api: responses.RequestsMock,
+) -> None:
+    from decimal import Decimal
+
+    from channels.base import Charge
+
+    rendered = render(scoop(body=LONG_BODY))
+    outcomes: Iterator[str | Exception] = iter([x.TWEET_ID, x.SECOND_ID, refused()])
+    api.add_callback(responses.POST, TWEETS, callback=lambda r: created_reply(r, outcomes))
+    charges: list[Charge] = []
+    attempt, _saved = job(rendered)
+    attempt = replace(attempt, charge=charges.append)
+    raised(lambda: channel().publish(attempt))
+    # Two posts went out before the third (the one with the link) failed: X bills two.
+    assert "https://" not in "".join(rendered.parts[:2])
+    assert [(c.what, c.units, c.amount) for c in charges] == [
+        ("post", 1, Decimal("0.015")),
+        ("post", 1, Decimal("0.015")),
+    ]
+    retry, _ = job(rendered, progress={"thread_ids": [x.TWEET_ID, x.SECOND_ID]})
+    api.replace(responses.POST, TWEETS, json=x.created(x.THIRD_ID, rendered.parts[2]), status=201)
+    channel().publish(replace(retry, charge=charges.append))
+    assert charges[-1] == Charge("post with a link", 1, Decimal("0.20"))
+
+    api.add(responses.GET, ME, json=x.USERS_ME)
+    api.add(
+        responses.GET,
+        USER_TWEETS,
+        json=x.timeline(
+            *(x.timeline_tweet(f"18800281060205159{n:02d}", "Autre") for n in range(7))
+        ),
+    )
+    lookup, _ = lookup_job(render(scoop()))
+    read: list[Charge] = []
+    channel().find_existing(replace(lookup, charge=read.append))
+    assert read == [Charge("read", 8, Decimal("0.008"))]

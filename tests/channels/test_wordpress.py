@@ -87,13 +87,9 @@ from channels.base import (
     Transient,
 )
 from channels.registry import adapter_class
-from channels.wordpress import (
-    ERROR_RULES,
-    WordPressChannel,
-    WordPressSettings,
-    post_slug,
-    rule_for,
-)
+from channels.wordpress import WordPressChannel, WordPressSettings
+from channels.wordpress.errors import ERROR_RULES, rule_for
+from channels.wordpress.rest import post_slug
 from crosspost.domain import Delivery, Item
 from crosspost.secrets import SecretSource
 
@@ -292,7 +288,6 @@ def test_an_announcement_links_the_announced_post() -> None:
     [
         ({"title": "  "}, "error", "a WordPress post needs a title"),
         ({"image_path": "/nowhere/photo.png", "image_alt": "x"}, "error", "does not exist"),
-        ({"image_path": "/tmp/photo.bmp", "image_alt": "x"}, "error", "not photo.bmp"),
         ({"body": ""}, "warning", "no content"),
     ],
 )
@@ -301,6 +296,34 @@ def test_validate_says_what_to_fix(fields: dict[str, Any], level: str, message: 
     problems = channel.validate(channel.render(make_item(**fields), RenderContext(PARIS)))
 
     assert [(p.level, message in p.message) for p in problems] == [(level, True)]
+
+
+def test_an_image_wordpress_does_not_take_is_an_error(tmp_path: Path) -> None:
+    bmp = tmp_path / "photo.bmp"
+    bmp.write_bytes(b"BM" + b"\x00" * 60)
+    channel = make_channel()
+    item = make_item(image_path=str(bmp), image_alt="x")
+    problems = channel.validate(channel.render(item, RenderContext(PARIS)))
+
+    assert [(p.level, "not photo.bmp" in p.message) for p in problems] == [("error", True)]
+    assert "image/bmp" in problems[0].message
+
+
+def test_an_image_is_judged_by_its_bytes_not_its_extension(tmp_path: Path) -> None:
+    """A JPEG saved as .gif passes; a text file named .jpg does not."""
+    channel = make_channel()
+    disguised = tmp_path / "affiche.gif"
+    disguised.write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 40)
+    fake = tmp_path / "affiche.jpg"
+    fake.write_text("pas une image", encoding="utf-8")
+
+    def errors(path: Path) -> list[str]:
+        item = make_item(image_path=str(path), image_alt="Affiche")
+        rendered = channel.render(item, RenderContext(PARIS))
+        return [p.message for p in channel.validate(rendered) if p.level == "error"]
+
+    assert errors(disguised) == []
+    assert errors(fake) == ["WordPress takes JPEG, PNG, GIF, WebP images, not affiche.jpg"]
 
 
 def test_an_image_without_alt_text_is_a_warning(tmp_path: Path) -> None:
@@ -450,10 +473,18 @@ def test_publish_sends_the_whole_post(rsps: responses.RequestsMock, tmp_path: Pa
     assert saved[-1] == {"featured_media": MEDIA_ID, "image": str(image), "slug": POST_SLUG}
 
 
+@pytest.mark.parametrize(
+    ("file_name", "uploaded_as"),
+    [
+        ("Atelier été.PNG", "atelier-ete.png"),
+        # A PNG named .jpg is the PNG it is: WordPress refuses a name that disagrees.
+        ("Atelier été.jpg", "atelier-ete.png"),
+    ],
+)
 def test_the_image_is_uploaded_as_wordpress_expects(
-    rsps: responses.RequestsMock, tmp_path: Path
+    rsps: responses.RequestsMock, tmp_path: Path, file_name: str, uploaded_as: str
 ) -> None:
-    image = png(tmp_path / "Atelier été.PNG")
+    image = png(tmp_path / file_name)
     item = make_item(image_path=str(image), image_alt="Une tasse de café sur l'établi")
     no_post_yet(rsps)
     api(rsps, "POST", "wp/v2/media", MEDIA_CREATED, http_status=201)
@@ -466,7 +497,7 @@ def test_the_image_is_uploaded_as_wordpress_expects(
     upload = calls_to(rsps, "POST", "wp/v2/media")[0].request
     assert upload.body == image.read_bytes()
     assert upload.headers["Content-Type"] == "image/png"
-    assert upload.headers["Content-Disposition"] == 'attachment; filename="atelier-ete.png"'
+    assert upload.headers["Content-Disposition"] == f'attachment; filename="{uploaded_as}"'
     alt = calls_to(rsps, "POST", f"wp/v2/media/{MEDIA_ID}")[0]
     assert sent_json(alt) == {"alt_text": "Une tasse de café sur l'établi"}
 

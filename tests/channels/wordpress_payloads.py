@@ -1,4 +1,4 @@
-"""Real WordPress REST answers, for the responses-based tests of channels/wordpress.py.
+"""Real WordPress REST answers, for the responses-based tests of channels/wordpress/.
 
 Captured from WordPress 6.1.9 (Debian bookworm) set up by scripts/wordpress-test-site.sh,
 with the host renamed to blog.example.org and the `_links` / avatar noise left out.

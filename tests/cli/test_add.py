@@ -116,7 +116,7 @@ def test_channel_flag_overrides_routing(workspace: Path, cli: Cli) -> None:
         (["--kind", "scoop", "--title", " "], "title: must not be empty"),
         (["--kind", "scoop", "--title", "x", "--link", "www.example.org"], "link: expected a web"),
         (["--kind", "event", "--title", "x"], "event_start: an event needs its date"),
-        (["--kind", "scoop", "--title", "x", "--at", "demain"], "at: 'demain' is not a time"),
+        (["--kind", "scoop", "--title", "x", "--at", "bientôt"], "at: 'bientôt' is not a time"),
         (["--kind", "scoop", "--title", "x", "--at", "2026-11-28 10:00"], "is in the past"),
         (["--kind", "scoop", "--title", "x", "--image", "nope.png"], "image: no file at"),
         (["--kind", "scoop", "--title", "x", "--channel", "tiktok"], "no channel named 'tiktok'"),
@@ -257,14 +257,14 @@ def test_no_time_is_refused_naming_the_field(workspace: Path, cli: Cli) -> None:
 
 def test_every_problem_of_an_item_is_listed_at_once(workspace: Path, cli: Cli) -> None:
     result = cli("add", "--kind", "évènement", "--title", "Fête", "--link", "www.example.org",
-                 "--at", "2026-11-01 10:00", "--event-start", "demain", ok=False)  # fmt: skip
+                 "--at", "2026-11-01 10:00", "--event-start", "bientôt", ok=False)  # fmt: skip
     assert result.code == 1
     for expected in (
         "4 problems, nothing written",
         "kind: expected one of event, scoop",
         "link: expected a web address",
         "at: 2026-11-01 10:00 is in the past",
-        "event_start: 'demain' is not a time",
+        "event_start: 'bientôt' is not a time",
     ):
         assert expected in result.err
     assert cli("list").out.strip() == "Nothing queued."

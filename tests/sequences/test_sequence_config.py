@@ -38,7 +38,7 @@ def _load(extra: str) -> object:
         ("[sequences.event.channels.blog]\nreminders = []", "channels.blog: no channel named"),
         ('[sequences.event.templates]\n"-1d" = "Demain : {titre}"', "unknown field {titre}"),
         ('[sequences.event.templates]\n"la veille" = "Demain"', "or cancelled, closed, recap"),
-        ('[sequences.event]\nmorning = "9h"', "sequences.event.morning"),
+        ('[sequences.event]\nmorning = "25:00"', "sequences.event.morning"),
         ("[sequences.event]\nannounce = 14", "expected a quoted offset"),
     ],
 )

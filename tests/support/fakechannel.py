@@ -25,9 +25,9 @@ from channels.base import (
     RenderContext,
     Rendered,
 )
-from channels.text import capitalise, event_when
 from crosspost.domain import Item
 from crosspost.secrets import SecretSource
+from crosspost.text import capitalise, event_when
 
 
 class FakeSettings(ChannelSettings):

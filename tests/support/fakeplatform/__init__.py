@@ -1,8 +1,9 @@
-"""A local fake of X, the Facebook Graph API and WordPress, for crash, concurrency and load tests.
+"""A local fake of X, the Facebook Graph API, Mastodon, WordPress and Mobilizon, for crash
+and load tests.
 
-One loopback HTTP server answers all three platforms with their real wire formats,
+One loopback HTTP server answers every platform with its real wire format,
 so the real adapters, pointed at it through their api_base settings, run unchanged.
-It records every create (tweet, feed post, photo, WordPress post) with its receive
+It records every create (tweet, feed post, photo, Mastodon status, WordPress post) with its receive
 time and idempotency key, adds latency, and fails on request::
 
     with FakePlatformServer(latency_ms=50) as fake:

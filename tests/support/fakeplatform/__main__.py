@@ -28,7 +28,7 @@ def parse_duration(text: str, bare_unit: str) -> float:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m tests.support.fakeplatform",
-        description="Fake X, Facebook Graph and WordPress APIs on one loopback URL.",
+        description="Fake X, Facebook Graph, Mastodon and WordPress APIs on one loopback URL.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="a loopback address")
     parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")

@@ -4,7 +4,8 @@ Kinds, and what the client observes:
 
 - ``5xx``: a 503 in the platform's own error shape; nothing is created.
 - ``429``: the platform's rate-limit answer (X: 429 with x-rate-limit-reset, Graph:
-  error code 4, WordPress: 429 with Retry-After); nothing is created.
+  error code 4, WordPress: 429 with Retry-After, Mastodon: 429 with X-RateLimit-Reset
+  as an ISO 8601 time); nothing is created.
 - ``timeout``: the create IS made and recorded, then the answer is held for
   ``seconds`` (default: the ``hang_s`` setting), longer than the client waits.
 - ``drop``: the connection is reset before anything is recorded (a connection error).
@@ -26,7 +27,7 @@ KINDS = ("5xx", "429", "timeout", "drop", "lost_answer", "refuse")
 #: Which requests a fault may hit: the recorded creates only (the default),
 #: any write (media uploads, terms...), or every platform request.
 SCOPES = ("creates", "writes", "all")
-PLATFORMS = ("twitter", "facebook", "wordpress")
+PLATFORMS = ("twitter", "facebook", "wordpress", "mastodon", "mobilizon")
 
 
 @dataclass

@@ -16,7 +16,7 @@ class Create:
     """One post the platform made: a tweet, a feed post, a photo or a WordPress post."""
 
     platform: str
-    #: "tweet", "feed", "photo" or "post".
+    #: "tweet", "feed", "photo", "status" or "post".
     kind: str
     #: The id the platform gave (the tweet id, "<page>_<n>", the WordPress post id).
     id: str

@@ -1,4 +1,4 @@
-"""The fake platform server: one loopback HTTP listener speaking X, Graph and WordPress."""
+"""The fake platform server: one loopback listener speaking X, Graph, Mastodon and WordPress."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ from urllib.parse import parse_qs, urlsplit
 from tests.support.fakeplatform import control
 from tests.support.fakeplatform.faults import Fault, FaultPlan
 from tests.support.fakeplatform.graph import Graph
+from tests.support.fakeplatform.mastodon import Mastodon
+from tests.support.fakeplatform.mobilizon import Mobilizon
 from tests.support.fakeplatform.platform import Env, Platform
 from tests.support.fakeplatform.records import Create, Exchange, Recorder
 from tests.support.fakeplatform.settings import Settings
@@ -38,7 +40,7 @@ IDLE_TIMEOUT_S = 300
 
 
 class FakePlatformServer:
-    """X, the Graph API and a WordPress site on one loopback URL, recording every create.
+    """X, the Graph API, Mastodon and a WordPress site on one loopback URL, recording every create.
 
     Use it as a context manager (``with FakePlatformServer() as fake: ...``) or call
     ``start()`` and ``stop()``. Point every adapter's api_base at ``fake.url``.
@@ -59,7 +61,14 @@ class FakePlatformServer:
         self._settings_lock = threading.Lock()
         self.recorder = Recorder()
         self.faults = FaultPlan(random.Random(seed))
-        self.platforms: tuple[Platform, ...] = (Twitter(), Graph(), WordPress())
+        # WordPress last: it answers every path the others leave.
+        self.platforms: tuple[Platform, ...] = (
+            Twitter(),
+            Graph(),
+            Mastodon(),
+            Mobilizon(),
+            WordPress(),
+        )
         self._listener: _Listener | None = None
         self._listener_lock = threading.Lock()
         self._stopping = threading.Event()
@@ -118,7 +127,7 @@ class FakePlatformServer:
 
     @property
     def url(self) -> str:
-        """The base URL of all three platforms (no trailing slash)."""
+        """The base URL of every platform (no trailing slash)."""
         host = f"[{self._host}]" if ":" in self._host else self._host
         return f"http://{host}:{self._port}"
 

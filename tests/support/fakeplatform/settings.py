@@ -36,6 +36,23 @@ class Settings:
     page_name: str = "Association Crosspost"
     wp_title: str = "Association Crosspost"
     wp_timezone: str = "UTC"
+    #: Mastodon access tokens accepted (Bearer); None accepts any non-empty token.
+    mastodon_tokens: tuple[str, ...] | None = None
+    mastodon_domain: str = "mastodon.example"
+    mastodon_account_id: str = "109000000000000001"
+    mastodon_username: str = "asso_crosspost"
+    #: The OAuth scopes every accepted token carries ("read", "write:statuses"...).
+    mastodon_scopes: tuple[str, ...] = ("read", "write")
+    #: The instance's configuration.statuses (GET /api/v2/instance), enforced on statuses.
+    mastodon_max_characters: int = 500
+    mastodon_url_weight: int = 23
+    #: How many GET /api/v1/media/:id answer 206 (still processing) before 200.
+    mastodon_media_polls: int = 1
+    #: Authenticated API calls per 5 minutes, and statuses per 3 hours, then a real 429.
+    mastodon_rate_limit: int = 1500
+    mastodon_status_limit: int = 300
+    #: Seconds the fake's clock runs ahead of the machine's (Idempotency-Key expiry, ids).
+    clock_offset_s: float = 0.0
 
     def updated(self, changes: Mapping[str, Any]) -> Settings:
         """A copy with `changes` applied; ValueError names the first bad key or value."""
@@ -44,8 +61,28 @@ class Settings:
 
 
 _NUMBERS = ("latency_ms", "hang_s", "retry_after_s")
-_TEXTS = ("x_user_id", "x_username", "x_name", "page_id", "page_name", "wp_title")
-_TOKEN_LISTS = ("x_tokens", "graph_tokens")
+_TEXTS = (
+    "x_user_id",
+    "x_username",
+    "x_name",
+    "page_id",
+    "page_name",
+    "wp_title",
+    "mastodon_domain",
+    "mastodon_account_id",
+    "mastodon_username",
+)
+_TOKEN_LISTS = ("x_tokens", "graph_tokens", "mastodon_tokens")
+_STRING_LISTS = ("mastodon_scopes",)
+#: Integer settings and their smallest value.
+_INTEGERS = {
+    "x_rate_limit": 1,
+    "mastodon_max_characters": 1,
+    "mastodon_url_weight": 0,
+    "mastodon_media_polls": 0,
+    "mastodon_rate_limit": 1,
+    "mastodon_status_limit": 1,
+}
 
 
 def _check(name: str, value: Any) -> Any:
@@ -54,10 +91,16 @@ def _check(name: str, value: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
             raise ValueError(f"{name} must be a number >= 0")
         return float(value)
-    if name == "x_rate_limit":
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError("x_rate_limit must be an integer >= 1")
+    if name in _INTEGERS:
+        least = _INTEGERS[name]
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise ValueError(f"{name} must be an integer >= {least}")
         return value
+    if name == "clock_offset_s":
+        # The clock may be moved back as well as forward.
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError("clock_offset_s must be a number of seconds")
+        return float(value)
     if name == "duplicates":
         if not isinstance(value, bool):
             raise ValueError("duplicates must be true or false")
@@ -68,6 +111,10 @@ def _check(name: str, value: Any) -> Any:
         return value
     if name in _TOKEN_LISTS:
         return _token_list(name, value)
+    if name in _STRING_LISTS:
+        if not isinstance(value, list | tuple) or not all(isinstance(t, str) for t in value):
+            raise ValueError(f"{name} must be a list of strings")
+        return tuple(value)
     if name == "wp_users":
         return _user_map(value)
     if name == "wp_timezone":

@@ -13,18 +13,14 @@ formatted into anything).
 
 from __future__ import annotations
 
-import fcntl
-import json
 import logging
-import os
-import stat
-import tempfile
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from channels.sessions import SessionFile
 
 if TYPE_CHECKING:
     from atproto import Client
@@ -54,63 +50,9 @@ class SavedSession:
         return f"SavedSession(handle={self.handle!r}, did={self.did!r}, <tokens hidden>)"
 
 
-class SessionFile:
-    """The session of one channel on disk: read, written atomically with mode 600, locked."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    @contextmanager
-    def locked(self) -> Iterator[None]:
-        """Only one process at a time reads, refreshes and writes the session (a refresh token
-        is single-use: two processes refreshing the same one would log each other out)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        lock = self.path.with_name(self.path.name + ".lock")
-        descriptor = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX)
-            yield
-        finally:
-            os.close(descriptor)
-
-    def load(self, service: str, handle: str) -> SavedSession | None:
-        """The saved session of `handle` on `service`, if there is a usable one."""
-        try:
-            mode = stat.S_IMODE(self.path.stat().st_mode)
-            raw = json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError) as exc:
-            log.warning("the Bluesky session file %s cannot be read (%s)", self.path, exc)
-            return None
-        if mode & 0o077:
-            # Others could read the tokens: do not use them; a new session replaces them.
-            log.warning(
-                "the Bluesky session file %s was readable by others; replacing it", self.path
-            )
-            return None
-        try:
-            saved = SavedSession(**{k: str(raw[k]) for k in SavedSession.__dataclass_fields__})
-        except (KeyError, TypeError):
-            return None
-        if saved.service != service or saved.handle.lower() != handle.lower():
-            return None
-        return saved
-
-    def save(self, saved: SavedSession) -> None:
-        """Write the session: a 600 temporary file beside it, renamed over it."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(
-            dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp"
-        )
-        try:
-            os.fchmod(descriptor, 0o600)
-            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                json.dump(saved.__dict__, handle)
-            os.replace(temporary, self.path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+def session_file(template: Path, channel: str) -> SessionFile[SavedSession]:
+    """Where `channel` keeps its session (the session_file setting)."""
+    return SessionFile.of_channel(template, channel, SavedSession, platform="Bluesky")
 
 
 def _expires_soon(access_jwt: str) -> bool:
@@ -138,7 +80,7 @@ def _as_saved(service: str, handle: str, session: Any) -> SavedSession:
 
 
 def logged_in_client(
-    store: SessionFile,
+    store: SessionFile[SavedSession],
     *,
     service: str,
     handle: str,
@@ -160,7 +102,7 @@ def logged_in_client(
         return Client(base_url=service, request=Request(timeout=timeout))
 
     with store.locked():
-        saved = store.load(service, handle)
+        saved = store.load(lambda s: s.service == service and s.handle.lower() == handle.lower())
         if saved is not None and (fresh or _expires_soon(saved.access_jwt)):
             client = new_client()
             with closing(client.request):

@@ -1,34 +1,9 @@
-"""Bluesky: posts through the AT Protocol with the `atproto` SDK, a handle and an app password.
-
-What an officer sees on Bluesky:
-
-- a scoop or any other item: the title, a blank line, the body as plain text, then the link;
-- an event: the title, then the date and time and the place, then the link;
-- an announcement (role "announce"): the title above a link card of the announced post
-  (its title, the start of its text, and the item's image as thumbnail).
-
-Links, #hashtags and @mentions become rich-text facets (byte offsets in UTF-8, found
-by the SDK's port of Bluesky's own detection); a mention whose handle does not
-resolve stays plain text. The limit is 300 graphemes (what people see as one
-character: an emoji with its skin tone is one) and 3,000 bytes; a longer text is a
-thread of replies, each post numbered " 1/3". Tags become hashtags on a last line
-while the post still fits in one. Posts carry `langs = [language]` ("fr").
-
-Exactly once, by the platform's own means: each post of a delivery has a record key
-(a TID) derived from the delivery, and is written with com.atproto.repo.putRecord
-and `"swapRecord": null` ("only if nothing is there"), its createdAt the delivery's
-due time, so every try sends the same bytes. A repeat answers a no-op or InvalidSwap:
-the post is there, and is never doubled. find_existing reads that exact key back.
-
-The session is kept in a mode-600 file (see channels/bluesky_session.py).
-"""
+"""The Bluesky channel: render, validate, publish (putRecord once), find_existing, check."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-import mimetypes
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -37,388 +12,45 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ConfigDict, Field, ValidationInfo, field_validator
-
 from channels.base import (
     Ambiguous,
     AuthExpired,
     Channel,
     ChannelError,
-    ChannelSettings,
     CheckResult,
-    Permanent,
     Problem,
     PublishJob,
-    RateLimited,
     Receipt,
     RenderContext,
     Rendered,
     Transient,
 )
-from channels.bluesky_session import LoginRefused, SessionFile, logged_in_client
-from channels.text import capitalise, event_when, markdown_to_plain
+from channels.bluesky.errors import classify, xrpc_error
+from channels.bluesky.keys import KeyBase, created_at, key_base
+from channels.bluesky.media import image_facts, image_problems
+from channels.bluesky.session import LoginRefused, SavedSession, logged_in_client, session_file
+from channels.bluesky.settings import (
+    CARD_DESCRIPTION,
+    ELLIPSIS,
+    LIMIT,
+    MAX_IMAGES,
+    POST,
+    UNIT,
+    BlueskySettings,
+)
+from channels.bluesky.text import add_hashtags, facets, fits, graphemes, mentions, split_thread
+from channels.media import read_image
+from channels.microblog import compose, in_thread
+from channels.sessions import SessionFile
 from crosspost.domain import Item
+from crosspost.text import markdown_to_plain
 
 if TYPE_CHECKING:
-    from zoneinfo import ZoneInfo
-
     from atproto import Client
 
-log = logging.getLogger(__name__)
 
-#: Bluesky's limits of app.bsky.feed.post's text.
-LIMIT = 300
-MAX_BYTES = 3000
-UNIT = "graphemes"
-#: app.bsky.embed.images takes up to 4 images of up to 1,000,000 bytes each.
-MAX_IMAGES = 4
-MAX_IMAGE_BYTES = 1_000_000
-IMAGE_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WebP", "image/gif": "GIF"}
-#: How long a card's description may be before it is cut (the app shows about 3 lines).
-CARD_DESCRIPTION = 300
-POST = "app.bsky.feed.post"
-ELLIPSIS = "…"
-_ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
-
-
-class BlueskySettings(ChannelSettings):
-    """`[channels.NAME]` for type "bluesky": the account, where its app password lives, the
-    server, the posts' language and where the session is kept."""
-
-    #: The account's handle ("asso.bsky.social"); else read from `handle_env`.
-    handle: str | None = None
-    handle_env: str = Field(default="BLUESKY_HANDLE", pattern=_ENV_NAME)
-    #: An app password (Settings > Privacy and security > App passwords), never the password.
-    app_password_env: str = Field(default="BLUESKY_APP_PASSWORD", pattern=_ENV_NAME)
-    #: The account's server (its PDS, or bsky.social which sends each account to its own).
-    service: str = "https://bsky.social"
-    #: The posts' language, as `langs` (BCP 47).
-    language: str = Field(default="fr", pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
-    #: Turn the item's tags into hashtags when they fit.
-    hashtags: bool = True
-    #: Where the session (access and refresh tokens) is kept, mode 600; "{channel}" is the
-    #: channel's name, and a relative path is relative to crosspost.toml.
-    session_file: Path = Path("bluesky-{channel}.session")
-
-    @field_validator("service")
-    @classmethod
-    def _url(cls, value: str) -> str:
-        if not re.match(r"^https?://[^/\s]+", value):
-            raise ValueError(f"expected the server's URL, like https://bsky.social, not {value!r}")
-        return value.rstrip("/")
-
-    @field_validator("handle")
-    @classmethod
-    def _no_at(cls, value: str | None) -> str | None:
-        return (value.strip().lstrip("@") or None) if value else None
-
-    @field_validator("session_file", mode="after")
-    @classmethod
-    def _beside_config(cls, value: Path, info: ValidationInfo) -> Path:
-        context = info.context if isinstance(info.context, dict) else {}
-        base = Path(context.get("base_dir") or Path.cwd())
-        value = value.expanduser()
-        return value if value.is_absolute() else base / value
-
-    # A default is validated too, so the default file is beside crosspost.toml as well.
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
-
-
-# ---------------------------------------------------------------- record keys
-
-
-#: The base32-sortable alphabet of TIDs (atproto spec, "Record Key" / "TID").
-TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
-TID_PATTERN = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
-#: Microseconds of spread within the due second, leaving room for a thread's parts.
-_SPREAD = 900_000
-
-
-@dataclass(frozen=True)
-class KeyBase:
-    """Where a delivery's record keys start: part i is `tid(micros + i, clock)`."""
-
-    micros: int
-    clock: int
-
-    def rkey(self, part: int) -> str:
-        return tid(self.micros + part, self.clock)
-
-
-def tid(micros: int, clock: int) -> str:
-    """A TID: 53 bits of microseconds since 1970 and 10 bits of clock id, in 13 characters."""
-    if not 0 <= micros < 2**53 or not 0 <= clock < 2**10:
-        raise ValueError("a TID holds 53 bits of microseconds and 10 bits of clock id")
-    value = (micros << 10) | clock
-    return "".join(TID_ALPHABET[(value >> (5 * shift)) & 31] for shift in range(12, -1, -1))
-
-
-def key_base(idempotency_key: str, due_at: datetime) -> KeyBase:
-    """The record keys of a delivery, from its key and due time, the same on every try.
-
-    The due second gives the time; the key's hash gives the clock id and a spread of
-    microseconds inside that second, so deliveries due at the same minute get distinct
-    keys (about 1 in 900 million that two collide).
-    """
-    digest = int.from_bytes(hashlib.sha256(idempotency_key.encode()).digest()[:8], "big")
-    second = int(due_at.timestamp())
-    return KeyBase(micros=second * 1_000_000 + (digest >> 10) % _SPREAD, clock=digest & 0x3FF)
-
-
-def created_at(moment: datetime) -> str:
-    """An atproto datetime: UTC, milliseconds, 'Z'."""
-    moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
-# ---------------------------------------------------------------- text
-
-
-def graphemes(text: str) -> int:
-    """How many characters people see (Unicode extended grapheme clusters)."""
-    import regex
-
-    return len(regex.findall(r"\X", text))
-
-
-def fits(text: str) -> bool:
-    return graphemes(text) <= LIMIT and len(text.encode()) <= MAX_BYTES
-
-
-def hashtag(tag: str) -> str | None:
-    """'fête de la musique' -> '#FêteDeLaMusique'; None when Bluesky would not link it."""
-    words = re.findall(r"\w+", tag)
-    if not words:
-        return None
-    word = words[0] if len(words) == 1 else "".join(capitalise(w) for w in words)
-    word = word.strip("_")
-    return None if not word or word.isdigit() else f"#{word}"
-
-
-def add_hashtags(text: str, tags: Sequence[str]) -> str:
-    """`text` with a last line of hashtags, each added only if the post still fits."""
-    present = {t.lower() for t in re.findall(r"#\w+", text)}
-    line: list[str] = []
-    for tag in tags:
-        candidate = hashtag(tag)
-        if candidate is None or candidate.lower() in present:
-            continue
-        if fits(text + "\n\n" + " ".join([*line, candidate])):
-            line.append(candidate)
-            present.add(candidate.lower())
-    return text + "\n\n" + " ".join(line) if line else text
-
-
-def _pieces(text: str, level: int) -> list[str]:
-    """`text` cut between sentences or lines (0), words (1) or graphemes (2), separators kept
-    with the piece before them (a link stays with the sentence it ends)."""
-    if level == 2:
-        import regex
-
-        return list(regex.findall(r"\X", text))
-    pattern = r"(?<=[.!?…])\s+(?!https?://)|\s*\n\s*" if level == 0 else r"\s+"
-    pieces = re.split(f"({pattern})", text)
-    return ["".join(pieces[i : i + 2]) for i in range(0, len(pieces), 2) if pieces[i : i + 2]]
-
-
-def _pack(text: str, ok: Callable[[str], bool], level: int = 0) -> list[str]:
-    """Greedy packing of `text` into chunks that satisfy `ok`, cutting as coarsely as possible."""
-    chunks: list[str] = []
-    current = ""
-    for unit in _pieces(text, level):
-        if ok((current + unit).strip()):
-            current += unit
-        elif ok(unit.strip()):
-            if current.strip():
-                chunks.append(current)
-            current = unit
-        else:  # a piece too long for any post: cut it more finely
-            *done, current = _pack(current + unit, ok, level + 1)
-            chunks.extend(done)
-    if current.strip():
-        chunks.append(current)
-    return chunks
-
-
-def _fits_with(suffix: str) -> Callable[[str], bool]:
-    """Whether a post still fits once `suffix` (its thread number) is added."""
-    return lambda text: fits(text + suffix)
-
-
-def split_thread(text: str) -> list[str]:
-    """Posts of a thread, each within the limit with its ' i/n' number."""
-    total = 9
-    while True:
-        chunks = [c.strip() for c in _pack(text, _fits_with(f" {total}/{total}"))]
-        if len(str(len(chunks))) <= len(str(total)):
-            break
-        total = len(chunks)
-    return [f"{chunk} {n}/{len(chunks)}" for n, chunk in enumerate(chunks, start=1)]
-
-
-def facets(text: str) -> list[dict[str, Any]]:
-    """The link and hashtag facets of `text`, as app.bsky.richtext.facet JSON."""
-    from atproto_client import models
-    from atproto_client.utils import detect_facets
-
-    found: list[dict[str, Any]] = []
-    for facet in detect_facets(text):
-        for feature in facet.features:
-            if isinstance(feature, models.AppBskyRichtextFacet.Link):
-                shape = {"$type": "app.bsky.richtext.facet#link", "uri": feature.uri}
-            elif isinstance(feature, models.AppBskyRichtextFacet.Tag):
-                shape = {"$type": "app.bsky.richtext.facet#tag", "tag": feature.tag}
-            else:
-                continue
-            index = {"byteStart": facet.index.byte_start, "byteEnd": facet.index.byte_end}
-            found.append({"index": index, "features": [shape]})
-    return found
-
-
-def mentions(text: str) -> list[tuple[str, int, int]]:
-    """(handle, byteStart, byteEnd) of each @mention in `text`, unresolved."""
-    from atproto_client.utils import detect_mentions
-
-    return [(m.handle, m.byte_start, m.byte_end) for m in detect_mentions(text)]
-
-
-# ---------------------------------------------------------------- images
-
-
-def sniff_image_type(head: bytes) -> str | None:
-    """The image's real type from its first bytes (an extension can lie)."""
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    for magic, kind in (
-        (b"\xff\xd8\xff", "image/jpeg"),
-        (b"\x89PNG\r\n\x1a\n", "image/png"),
-        (b"GIF87a", "image/gif"),
-        (b"GIF89a", "image/gif"),
-    ):
-        if head.startswith(magic):
-            return kind
-    return None
-
-
-def image_facts(path: str, alt: str | None) -> dict[str, Any]:
-    """What validate() and publish() need to know about one image."""
-    facts: dict[str, Any] = {"file": path, "alt": (alt or "").strip()}
-    try:
-        with open(path, "rb") as handle:
-            facts["media_type"] = sniff_image_type(handle.read(16))
-        facts["bytes"] = Path(path).stat().st_size
-    except OSError as exc:
-        facts["unreadable"] = exc.strerror or type(exc).__name__
-    return facts
-
-
-def image_problems(media: dict[str, Any], limit: int = MAX_IMAGE_BYTES) -> list[Problem]:
-    """What stops Bluesky from taking the image, or makes it worse for readers."""
-    if "unreadable" in media:
-        return [Problem("error", f"image {media['file']} cannot be read: {media['unreadable']}")]
-    problems: list[Problem] = []
-    if media["media_type"] not in IMAGE_TYPES:
-        kind = media["media_type"] or mimetypes.guess_type(media["file"])[0] or "not an image"
-        accepted = ", ".join(IMAGE_TYPES.values())
-        problems.append(Problem("error", f"image is {kind}; Bluesky accepts {accepted} images"))
-    if media["bytes"] > limit:
-        problems.append(
-            Problem(
-                "error",
-                f"image is {media['bytes']:,} bytes; Bluesky accepts up to {limit:,} bytes "
-                "(make it smaller or save it as JPEG)",
-            )
-        )
-    if not media["alt"]:
-        problems.append(
-            Problem(
-                "warning", "the image has no alt text: people using screen readers will miss it"
-            )
-        )
-    return problems
-
-
-# ---------------------------------------------------------------- errors
-
-
-#: httpx failures after which nothing can have reached the server.
-_NOT_SENT = ("ConnectError", "ConnectTimeout", "PoolTimeout", "UnsupportedProtocol")
-_AUTH_ERRORS = {"ExpiredToken", "InvalidToken", "AuthenticationRequired", "AuthMissing"}
-
-
-def xrpc_error(exc: BaseException) -> tuple[int | None, str | None, str]:
-    """(HTTP status, XRPC error name, message) of an SDK error; never headers or tokens."""
-    response = getattr(exc, "response", None)
-    if response is None:
-        return None, None, ""
-    content = response.content
-    name = getattr(content, "error", None)
-    message = getattr(content, "message", None) or ""
-    if isinstance(content, dict):
-        name, message = content.get("error"), content.get("message") or ""
-    return response.status_code, name, str(message)
-
-
-def _retry_at(exc: BaseException, now: datetime) -> datetime:
-    """When a 429 says to come back: ratelimit-reset (epoch seconds), else 5 minutes."""
-    response = getattr(exc, "response", None)
-    headers = getattr(response, "headers", None) or {}
-    reset = str(headers.get("ratelimit-reset"))
-    try:
-        return max(datetime.fromtimestamp(int(reset), UTC), now)
-    except (TypeError, ValueError):
-        return now + timedelta(minutes=5)
-
-
-def classify(exc: BaseException, *, publishes: bool, doing: str) -> ChannelError:
-    """An SDK or httpx failure as the ChannelError the engine acts on.
-
-    `publishes` says whether the request could have made a post (putRecord): then a
-    server error or a lost answer is Ambiguous, otherwise trying again is safe.
-    """
-    status, name, message = xrpc_error(exc)
-    said = f" ({status}{' ' + name if name else ''}{': ' + message if message else ''})"
-    if status is None:
-        chain = {type(link).__name__ for link in _causes(exc)}
-        if chain & set(_NOT_SENT):
-            return Transient(f"Bluesky could not be reached while {doing}; it will be tried again")
-        if publishes:
-            return Ambiguous(
-                f"Bluesky did not answer while {doing}: the post may or may not be there "
-                f"({', '.join(sorted(chain - {'Exception'})) or type(exc).__name__})"
-            )
-        return Transient(f"Bluesky did not answer while {doing}; it will be tried again")
-    if status == 429:
-        retry_at = _retry_at(exc, datetime.now(UTC))
-        return RateLimited(
-            f"Bluesky's rate limit is reached while {doing}{said}; "
-            f"retry after {retry_at:%Y-%m-%d %H:%M} UTC",
-            retry_at,
-        )
-    if status == 401 or name in _AUTH_ERRORS:
-        return AuthExpired(f"Bluesky refused the session while {doing}{said}")
-    if status >= 500:
-        if publishes:
-            return Ambiguous(
-                f"Bluesky answered with a server error while {doing}{said}: "
-                "the post may or may not be there"
-            )
-        return Transient(f"Bluesky answered with a server error while {doing}{said}")
-    if status == 413:
-        return Permanent(f"Bluesky refused the file as too large while {doing}{said}")
-    return Permanent(f"Bluesky refused the request while {doing}{said}")
-
-
-def _causes(exc: BaseException) -> list[BaseException]:
-    chain: list[BaseException] = []
-    link: BaseException | None = exc
-    while link is not None and len(chain) < 10:
-        chain.append(link)
-        link = link.__cause__ or link.__context__
-    return chain
-
-
-# ---------------------------------------------------------------- the channel
+# Named after the package: the channel type is what people filter logs by.
+log = logging.getLogger("channels.bluesky")
 
 
 @dataclass(frozen=True)
@@ -486,20 +118,13 @@ class BlueskyChannel(Channel):
             warnings=tuple(warnings),
         )
 
-    def _compose(self, item: Item, context: RenderContext) -> tuple[str, list[str]]:
-        """The post before any cut, and warnings."""
+    @staticmethod
+    def _compose(item: Item, context: RenderContext) -> tuple[str, list[str]]:
+        """The post before any cut, and warnings: an announcement's link is its card."""
+        head, link, warnings = compose(item, context)
         if context.role == "announce":
-            if not context.announced_url:
-                return item.title, ["the announced post has no link yet"]
-            return item.title, []
-        lines = [item.title]
-        if item.kind == "event":
-            lines.append(_when_and_where(item, context.timezone))
-        elif item.body.strip():
-            lines.append(markdown_to_plain(item.body))
-        if item.link:
-            lines.append(item.link)
-        return "\n\n".join(line for line in lines if line), []
+            return head, warnings
+        return "\n\n".join(part for part in (head, link) if part), warnings
 
     def _request(self, parts: Sequence[str], item: Item, context: RenderContext) -> dict[str, Any]:
         """What putRecord receives; what only publication knows is shown as <...>."""
@@ -665,7 +290,7 @@ class BlueskyChannel(Channel):
             log.info("%s: @%s does not resolve; it stays plain text", self.name, handle)
             return None
         except AtProtocolError as exc:
-            raise classify(exc, publishes=False, doing=f"resolving @{handle}") from None
+            raise classify(exc, may_publish=False, doing=f"resolving @{handle}") from None
         return str(answer.did)
 
     def _put(self, client: Client, did: str, rkey: str, record: dict[str, Any]) -> Posted:
@@ -696,7 +321,7 @@ class BlueskyChannel(Channel):
                     ) from None
                 log.info("%s: post %s was already on Bluesky; not sent again", self.name, rkey)
                 return existing
-            raise classify(exc, publishes=True, doing="publishing the post") from None
+            raise classify(exc, may_publish=True, doing="publishing the post") from None
         content = answer.content if isinstance(answer.content, dict) else {}
         if not content.get("uri") or not content.get("cid"):
             raise Ambiguous("Bluesky accepted the post but its answer holds no uri")
@@ -717,7 +342,7 @@ class BlueskyChannel(Channel):
             status, name, _ = xrpc_error(exc)
             if status == 400 and name == "RecordNotFound":
                 return None
-            raise classify(exc, publishes=False, doing="looking for the post") from None
+            raise classify(exc, may_publish=False, doing="looking for the post") from None
         if not answer.cid:
             return None
         return Posted(uri=str(answer.uri), cid=str(answer.cid))
@@ -743,10 +368,7 @@ class BlueskyChannel(Channel):
         from atproto_client.exceptions import AtProtocolError
 
         path = Path(media["file"])
-        try:
-            content = path.read_bytes()
-        except OSError as exc:
-            raise Permanent(f"image {path} cannot be read: {exc.strerror}") from None
+        content = read_image(path)
         try:
             answer = client.invoke_procedure(
                 "com.atproto.repo.uploadBlob",
@@ -754,7 +376,7 @@ class BlueskyChannel(Channel):
                 headers={"Content-Type": media.get("media_type") or "application/octet-stream"},
             )
         except AtProtocolError as exc:
-            error = classify(exc, publishes=False, doing=f"uploading the image {path.name}")
+            error = classify(exc, may_publish=False, doing=f"uploading the image {path.name}")
             raise error from None
         blob = answer.content.get("blob") if isinstance(answer.content, dict) else None
         if not isinstance(blob, dict):
@@ -765,15 +387,10 @@ class BlueskyChannel(Channel):
         self, error: ChannelError, index: int, count: int, posted: Sequence[Posted]
     ) -> ChannelError:
         """`error`, telling the officer where a thread stands when part of it is out."""
-        if count == 1:
-            return error
-        message = f"thread post {index + 1}/{count}: {error.message}"
-        if posted:
-            out = "post 1 is" if len(posted) == 1 else f"posts 1 to {len(posted)} are"
-            message += f" ({out} on Bluesky: {self._url(posted[0].uri)})"
-        if isinstance(error, RateLimited):
-            return RateLimited(message, error.retry_at)
-        return type(error)(message)
+        first = self._url(posted[0].uri) if posted else None
+        return in_thread(
+            error, index=index, count=count, posted=len(posted), first_url=first, platform="Bluesky"
+        )
 
     def _receipt(self, posted: Sequence[Posted]) -> Receipt:
         return Receipt(
@@ -798,8 +415,8 @@ class BlueskyChannel(Channel):
             self.secrets.get(s.handle_env).lstrip("@") if self.secrets.has(s.handle_env) else None
         )
 
-    def _session_file(self) -> SessionFile:
-        return SessionFile(Path(str(self.bsky.session_file).replace("{channel}", self.name)))
+    def _session_file(self) -> SessionFile[SavedSession]:
+        return session_file(self.bsky.session_file, self.name)
 
     @contextmanager
     def _connected(self) -> Iterator[Connection]:
@@ -841,7 +458,7 @@ class BlueskyChannel(Channel):
                 f"{s.app_password_env} ({exc}): create a new app password"
             ) from None
         except AtProtocolError as exc:
-            raise classify(exc, publishes=False, doing="logging in") from None
+            raise classify(exc, may_publish=False, doing="logging in") from None
         session = _session_did(client)
         return client, session
 
@@ -897,11 +514,3 @@ def _card_description(item: Item) -> str:
 
     cut = "".join(regex.findall(r"\X", text)[:CARD_DESCRIPTION])
     return cut.rsplit(" ", 1)[0].rstrip(" ,;:") + ELLIPSIS
-
-
-def _when_and_where(event: Item, zone: ZoneInfo) -> str:
-    """'Samedi 12 décembre 2026 de 14h00 à 18h00' and the place, one per line."""
-    lines = [event.location] if event.location else []
-    if event.event_start is not None:
-        lines.insert(0, capitalise(event_when(event.event_start, event.event_end, zone)))
-    return "\n".join(lines)

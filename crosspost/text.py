@@ -1,4 +1,4 @@
-"""Text shared by adapters: Markdown to safe HTML or plain text, and event dates people read.
+"""Markdown to safe HTML or plain text, and event dates people read: core and adapters alike.
 
 Dates are written the French way by default (the officers we serve), in the
 configured time zone: "samedi 12 décembre 2026 de 14h00 à 18h00".
@@ -240,7 +240,12 @@ def _fr_date(moment: datetime) -> str:
 
 
 def event_when(start: datetime, end: datetime | None, zone: ZoneInfo) -> str:
-    """'samedi 12 décembre 2026 de 14h00 à 18h00' (or across days), in the local zone."""
+    """'samedi 12 décembre 2026 de 14h00 à 18h00' (or across days), in the local zone;
+    with French typography 'samedi 12 décembre de 14 h à 18 h' (crosspost.typography)."""
+    from crosspost import typography
+
+    if typography.current().french:
+        return typography.event_when(start, end, zone)
     local_start = start.astimezone(zone)
     if end is None:
         return f"{_fr_date(local_start)} à {_fr_clock(local_start)}"
@@ -270,3 +275,15 @@ def slugify(title: str, max_chars: int = 60) -> str:
     if len(slug) > max_chars:
         slug = slug[:max_chars].rsplit("-", 1)[0]
     return slug or "post"
+
+
+def unique_names(names: tuple[str, ...]) -> list[str]:
+    """Names (tags) without blanks or case-insensitive repeats, in order: "Lyon" and "lyon"
+    are one tag to WordPress and Mobilizon."""
+    seen: set[str] = set()
+    kept = []
+    for name in (n.strip() for n in names):
+        if name and name.casefold() not in seen:
+            seen.add(name.casefold())
+            kept.append(name)
+    return kept

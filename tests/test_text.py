@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from channels.text import lead_of, markdown_to_plain
+from crosspost.text import lead_of, markdown_to_plain
 
 UTM = "https://amis-du-quartier.example.org/agenda?utm_source=x&utm_medium=social&region=ara"
 WIKI = "https://fr.wikipedia.org/wiki/Économie_sociale_et_solidaire"

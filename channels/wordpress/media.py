@@ -1,0 +1,41 @@
+"""The featured image: what stops its upload, and the name it is uploaded under."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from channels.base import Problem
+from channels.media import EXTENSIONS, sniff_file
+from channels.wordpress.rest import post_slug
+from channels.wordpress.settings import IMAGE_TYPES
+
+
+def image_problems(image: Mapping[str, str]) -> list[Problem]:
+    """What stops the featured image from being uploaded, or makes it less accessible."""
+    path = Path(image["path"])
+    if not path.is_file():
+        return [Problem("error", f"the image {path} does not exist")]
+    kind = image_type(path)
+    if kind not in IMAGE_TYPES:
+        kinds = ", ".join(IMAGE_TYPES.values())
+        found = f" (it is {kind})" if kind else ""
+        return [Problem("error", f"WordPress takes {kinds} images, not {path.name}{found}")]
+    if not image.get("alt_text"):
+        return [Problem("warning", "the featured image has no alt text for screen readers")]
+    return []
+
+
+def image_type(path: Path) -> str | None:
+    """The image's type from its bytes (its extension can lie), None if unreadable."""
+    try:
+        return sniff_file(path)
+    except OSError:
+        return None
+
+
+def upload_name(path: Path, media_type: str) -> str:
+    """An ASCII file name for Content-Disposition (WordPress reads only filename=), with the
+    extension of what the file really is: WordPress checks the two agree."""
+    stem = post_slug(path.stem, "").rstrip("-") or "image"
+    return f"{stem}{EXTENSIONS.get(media_type, path.suffix.lower())}"
