@@ -6,12 +6,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from crosspost.clock import utcnow
-from crosspost.errors import NotFound
-from crosspost.models import ItemRow, SeriesRow
+from crosspost.models import SeriesRow
 from crosspost.store._core import StoreBase
 
 
@@ -35,7 +34,7 @@ class Series:
 
 
 class SeriesMixin(StoreBase):
-    """Series: made with their first occurrences, extended, edited."""
+    """Series: made with their first occurrences, extended, edited (read in _reports)."""
 
     def add_series(
         self,
@@ -57,18 +56,6 @@ class SeriesMixin(StoreBase):
             session.add(row)
             session.flush()
             return row.id
-
-    def get_series(self, series_id: int) -> Series:
-        with self._read() as session:
-            row = session.get(SeriesRow, series_id)
-            if row is None:
-                raise NotFound(f"there is no series {series_id}")
-            return _series(session, row)
-
-    def list_series(self) -> list[Series]:
-        with self._read() as session:
-            rows = session.scalars(select(SeriesRow).order_by(SeriesRow.id)).all()
-            return [_series(session, row) for row in rows]
 
     def set_series(
         self,
@@ -94,18 +81,3 @@ def except_occurrence(session: Session, series_id: int, occurrence: str) -> None
     taken = list(row.fields.get("except", ()))
     if occurrence not in taken:
         row.fields = {**row.fields, "except": sorted([*taken, occurrence])}
-
-
-def _series(session: Session, row: SeriesRow) -> Series:
-    items = session.execute(
-        select(ItemRow.occurrence, ItemRow.id, ItemRow.status).where(ItemRow.series_id == row.id)
-    ).all()
-    return Series(
-        id=row.id,
-        rule=row.rule,
-        start_local=row.start_local,
-        until_local=row.until_local,
-        fields=dict(row.fields),
-        generated_until=row.generated_until,
-        occurrences={str(o): (int(i), str(s)) for o, i, s in items if o},
-    )
