@@ -22,6 +22,7 @@ from crosspost.domain import BUILTIN_KINDS
 from crosspost.errors import ConfigError, CrosspostError
 from crosspost.language import Language, from_environment, pick, using
 from crosspost.secrets import SecretSource
+from crosspost.sequences.settings import Sequence, SequenceSettings
 from crosspost.typography import Typography
 
 CONFIG_NAME = "crosspost.toml"
@@ -200,8 +201,12 @@ class FileSettings(BaseModel):
     feeds: FeedSettings = Field(default_factory=FeedSettings)
     #: Cadence targets and slots, validated by crosspost.policy.
     policy: dict[str, Any] = Field(default_factory=dict)
+    #: Per kind: the announcement, reminders and notices an item makes (crosspost.sequences).
+    sequences: dict[str, SequenceSettings] = Field(default_factory=dict)
+    #: How far ahead a recurring event's occurrences are queued (the daemon keeps it so).
+    series_horizon: timedelta = timedelta(days=90)
 
-    _parse = field_validator("max_lateness", mode="before")(_duration)
+    _parse = field_validator("max_lateness", "series_horizon", mode="before")(_duration)
 
     @field_validator("timezone")
     @classmethod
@@ -252,6 +257,7 @@ class Settings:
         self.max_lateness = raw.max_lateness
         self.organisation = raw.organisation
         self.policy_raw = raw.policy
+        self._sequences: dict[str, Sequence | None] = {}
         self._adapters: dict[str, Channel] = {}
         self._adapters_lock = threading.Lock()
 
@@ -269,6 +275,14 @@ class Settings:
     def database_url(self) -> str:
         url = os.environ.get(ENV_DATABASE) or self.file.database
         return resolve_sqlite_path(url, self.base_dir)
+
+    def sequence(self, kind: str) -> Sequence | None:
+        """The posts an item of `kind` makes over its life (None: just its own)."""
+        if kind not in self._sequences:
+            from crosspost.sequences.settings import resolve
+
+            self._sequences[kind] = resolve(kind, self.file.sequences.get(kind))
+        return self._sequences[kind]
 
     def secrets(self) -> SecretSource:
         if not self.file.secrets_file:
@@ -373,6 +387,7 @@ def parse_settings(content: bytes, path: Path) -> Settings:
             raise ConfigError(describe_validation_error(exc, path)) from None
         channels = _validate_channels(raw, path)
         _check_routes(raw, channels, path)
+        _check_sequences(raw, channels, path)
         settings = Settings(path.resolve(), raw, channels)
         _check_policy(settings)
     return settings
@@ -434,6 +449,31 @@ def _check_routes(raw: FileSettings, channels: dict[str, ChannelSettings], path:
             )
         _check_kinds_taken(route, channels, where)
         _check_announced_address(route, channels, path, where)
+
+
+def _check_sequences(raw: FileSettings, channels: dict[str, ChannelSettings], path: Path) -> None:
+    kinds = set(BUILTIN_KINDS) | set(raw.kinds)
+    known = ", ".join(sorted(channels)) or "none declared"
+    for kind, sequence in raw.sequences.items():
+        where = f"{path}: sequences.{kind}"
+        if kind not in kinds:
+            raise ConfigError(
+                f"{where}: unknown kind {kind!r}; expected one of {', '.join(sorted(kinds))}"
+            )
+        for name in sequence.channels:
+            if name not in channels:
+                raise ConfigError(
+                    f"{where}.channels.{name}: no channel named {name!r}; declared: {known}"
+                )
+        if sequence.recap and not sequence.recap_to:
+            raise ConfigError(
+                f"{where}.recap_to: missing; the recap is a note to the officer, "
+                'say on which channel, e.g. recap_to = "officer"'
+            )
+        if sequence.recap_to and sequence.recap_to not in channels:
+            raise ConfigError(
+                f"{where}.recap_to: no channel named {sequence.recap_to!r}; declared: {known}"
+            )
 
 
 def _check_kinds_taken(route: Route, channels: dict[str, ChannelSettings], where: str) -> None:

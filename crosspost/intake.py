@@ -7,8 +7,6 @@ like 2026-12-03 18:30 (got 'tomorrow')".
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -19,13 +17,16 @@ from urllib.parse import urlparse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from crosspost.config import Settings
+from crosspost.csvrows import from_csv
 from crosspost.domain import Item, NewItem
 from crosspost.errors import CrosspostError, InputError
+from crosspost.fieldnames import ALIASES, FIELDS
 from crosspost.front_matter import FrontMatterProblem, read_item
 from crosspost.item_times import checked as _checked
 from crosspost.item_times import times_of
 from crosspost.language import using
 from crosspost.routing import RoutePlan, plan_deliveries
+from crosspost.sequences.intake import step_texts_of
 
 if TYPE_CHECKING:
     from crosspost.store import Store
@@ -35,23 +36,6 @@ from_markdown = read_item
 
 #: Image types every channel accepts.
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
-
-#: Field names as written in files and CSV headers (hyphens and case do not matter).
-FIELDS = (
-    "kind",
-    "title",
-    "body",
-    "link",
-    "image",
-    "alt",
-    "tags",
-    "event_start",
-    "event_end",
-    "location",
-    "at",
-    "channels",
-)
-_ALIASES = {"channel": "channels", "tag": "tags", "start": "event_start", "end": "event_end"}
 
 
 class ItemIn(BaseModel):
@@ -69,6 +53,11 @@ class ItemIn(BaseModel):
     event_start: str | None = None
     event_end: str | None = None
     location: str | None = Field(default=None, max_length=500)
+    #: A job offer's closing date ("2026-12-18": until the end of that day).
+    deadline: str | None = None
+    #: The wording of some steps of the item's sequence: {"-1d": "Demain : {title}"}, or
+    #: "STEP=text" entries (one per --step-text, or separated by | in a CSV cell).
+    steps: dict[str, str] | list[str] = Field(default_factory=dict)
     #: No default: a missing time is refused, `now` is said explicitly.
     at: str | None = None
     channels: list[str] = Field(default_factory=list)
@@ -97,6 +86,13 @@ class ItemIn(BaseModel):
             else:
                 out.append(part)
         return out
+
+    @field_validator("steps", mode="before")
+    @classmethod
+    def _split_steps(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.replace("\n", "|").split("|") if part.strip()]
+        return value
 
     @field_validator("tags")
     @classmethod
@@ -175,6 +171,7 @@ def _accept(
         )
         kind = None
     times = times_of(view, settings, now=now, stored=stored, problems=problems)
+    step_texts = _checked("steps", problems, lambda: step_texts_of(view, stored))
     image_path = _checked("image", problems, lambda: _image(view.get("image"), base_dir))
     if view.get("alt") and not view.get("image"):
         problems.append("alt: alt text describes an image, but no image was given")
@@ -205,7 +202,15 @@ def _accept(
         event_end=times.event_end,
         location=fields.location or None,
         requested_at=times.publish_at,
+        deadline=times.deadline,
+        step_texts=step_texts or {},
     )
+    from crosspost.sequences.plan import plan_sequence
+
+    steps = plan_sequence(
+        settings, item, plan.deliveries, now=now, timed_by_sequence=times.by_sequence
+    )
+    plan = replace(plan, deliveries=steps.deliveries, notes=plan.notes + steps.notes)
     return Accepted(item=item, plan=plan, source="", window=times.window)
 
 
@@ -232,7 +237,7 @@ def _normalise_keys(raw: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in raw.items():
         name = str(key).strip().lower().replace("-", "_").replace(" ", "_")
-        name = _ALIASES.get(name, name)
+        name = ALIASES.get(name, name)
         if value is None or value == "" or value == []:
             continue
         out[name] = _stringify_time(value)
@@ -279,104 +284,6 @@ class Source:
     base_dir: Path
     #: What is wrong with the row itself (field count, quotes), found while reading it.
     problems: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class CsvRow:
-    """A data row: its number as a spreadsheet shows it, its fields, what is wrong with it."""
-
-    number: int
-    fields: dict[str, Any]
-    problems: tuple[str, ...] = ()
-
-
-def from_csv(text: str) -> Iterator[CsvRow]:
-    """Each non-blank data row of a ';', ',' or tab separated file with a header row."""
-    # The separator is the one the header uses most: field names never contain one,
-    # while data rows may (csv.Sniffer is misled by quotes and by uneven rows).
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first_line.count) if first_line.strip() else ","
-    # Spreadsheets quote with " and double it inside a field. strict: a quote left
-    # open is an error, not a field that swallows the rest of the file.
-    reader = csv.reader(io.StringIO(text), dialect=csv.excel, delimiter=delimiter, strict=True)
-    try:
-        header = next(reader, None)
-    except csv.Error:
-        raise InputError(
-            'CSV header: the first line has a stray quote ("); it must name the fields'
-        ) from None
-    if not header or not any(name.strip() for name in header):
-        raise InputError("the CSV file is empty; its first line must name the fields")
-    unknown = [
-        name
-        for name in header
-        if _ALIASES.get(_key(name), _key(name)) not in FIELDS and name.strip()
-    ]
-    if unknown:
-        raise InputError(
-            f"CSV header: unknown column {', '.join(map(repr, unknown))}; "
-            f"expected some of {', '.join(FIELDS)}"
-        )
-    separator = {"\t": "tab"}.get(delimiter, repr(delimiter))
-    number = 1
-    while True:
-        number += 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield CsvRow(number, {}, (_quote_problem(str(exc)),))
-            continue
-        if not any(cell.strip() for cell in cells):
-            continue
-        problems: tuple[str, ...] = ()
-        # Empty cells past the header's end are a spreadsheet's habit, and shift nothing.
-        while len(cells) > len(header) and not cells[-1].strip():
-            cells.pop()
-        if len(cells) != len(header):
-            problems = (_count_problem(len(cells), len(header), separator),)
-        fields = {name: value for name, value in zip(header, cells, strict=False) if name.strip()}
-        unnamed = [
-            str(column)
-            for column, (name, value) in enumerate(zip(header, cells, strict=False), start=1)
-            if not name.strip() and value.strip()
-        ]
-        if unnamed:
-            # Never drop what the officer wrote: a value needs a column name to go anywhere.
-            problems += (
-                f"column {', '.join(unnamed)} has no name in the header but holds text; "
-                f"name it ({', '.join(FIELDS)}) or empty it",
-            )
-        yield CsvRow(number, fields, problems)
-
-
-def _quote_problem(error: str) -> str:
-    if "end of data" in error:
-        return (
-            'a quote (") opens a field and is never closed, so the rest of the file '
-            'was read into it; close it, or double a quote meant as text ("")'
-        )
-    return (
-        'a quote (") ends a field before its separator; quote the whole field '
-        '("like this") and double the quotes inside it ("")'
-    )
-
-
-def _count_problem(found: int, expected: int, separator: str) -> str:
-    if found < expected:
-        return (
-            f"{found} field{'s' if found > 1 else ''} where the header names {expected}; "
-            f"a field is missing (leave it empty between two {separator} if it has no value)"
-        )
-    return (
-        f"{found} fields where the header names {expected}; a text containing "
-        f'{separator} must be quoted ("like, this")'
-    )
-
-
-def _key(name: str) -> str:
-    return name.strip().lower().replace("-", "_").replace(" ", "_")
 
 
 def read_sources(path: Path) -> Iterator[Source]:

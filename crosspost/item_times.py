@@ -31,6 +31,9 @@ class Times:
     event_start: datetime | None
     event_end: datetime | None
     window: tuple[datetime, datetime | None] | None
+    deadline: datetime | None = None
+    #: No --at: the sequence's `announce` decided the publish time.
+    by_sequence: bool = False
 
 
 def times_of(
@@ -41,7 +44,9 @@ def times_of(
     stored: Item | None,
     problems: list[str],
 ) -> Times:
-    """The publish time and the event's times, each checked alone and then together."""
+    """The publish time, the event's times and a job's deadline, checked alone and together."""
+    from crosspost.sequences.intake import deadline_of, sequence_time
+
     zone, default_time = settings.zone, settings.default_time
     at_text = view.get("at")
     publish_at: datetime | None = None
@@ -60,15 +65,6 @@ def times_of(
     elif stored is not None and stored.requested_at is not None:
         # Already accepted; if its time has passed, what is still pending goes at once.
         publish_at = max(stored.requested_at, now)
-    elif not any(p.startswith("at: ") for p in problems):
-        problems.append(
-            pick(
-                "at: missing; say when to publish: now, +2h, tomorrow 9:00, 12/12 14:30, "
-                "2026-12-03 14:30, or next (the next free posting slot)",
-                "at: manquant ; dites quand publier : maintenant, dans 2h, demain 9h, "
-                "lundi 10h, 12/12 14h30, ou prochain (le prochain créneau libre)",
-            )
-        )
 
     def moment(name: str) -> datetime | None:
         text = view.get(name)
@@ -82,7 +78,30 @@ def times_of(
 
     event_start = moment("event_start")
     event_end = moment("event_end")
+    deadline = checked("deadline", problems, lambda: deadline_of(view, settings, now, stored))
     given_start = bool(view.get("event_start"))
+    by_sequence = False
+    if publish_at is None and not at_text:
+        publish_at = sequence_time(view, settings, event_start, deadline, now)
+        by_sequence = publish_at is not None
+        if publish_at is not None:
+            # The same item typed again is the same one, whenever it is typed.
+            window = (publish_at - RELATIVE_LOOKBACK, None)
+        if publish_at is None and not any(p.startswith("at: ") for p in problems):
+            problems.append(
+                pick(
+                    "at: missing; say when to publish: now, +2h, tomorrow 9:00, 12/12 14:30, "
+                    "2026-12-03 14:30, or next (the next free posting slot)",
+                    "at: manquant ; dites quand publier : maintenant, dans 2h, demain 9h, "
+                    "lundi 10h, 12/12 14h30, ou prochain (le prochain créneau libre)",
+                )
+            )
+    elif stored is not None and not at_text and given_start and stored.event_start:
+        # The event moved: its own post, still to come, moves with it (never into the past).
+        sequence = settings.sequence(stored.kind)
+        if sequence is not None and event_start is not None and stored.requested_at is not None:
+            shifted = stored.requested_at + (event_start - stored.event_start)
+            publish_at = min(max(shifted, now), max(event_start, now))
     bad = {p.split(":", 1)[0] for p in problems}
     if view.get("kind") == "event" and event_start is None and "event_start" not in bad:
         problems.append(
@@ -127,7 +146,16 @@ def times_of(
                 f"({show_local(event_start, zone)}) ; annoncez-le avant, p. ex. --at prochain",
             )
         )
-    return Times(publish_at, event_start, event_end, window)
+    if deadline is not None and publish_at is not None and at_text and publish_at > deadline:
+        problems.append(
+            pick(
+                f"at: {show_local(publish_at, zone)} is after the deadline "
+                f"({show_local(deadline, zone)}); publish it before applications close",
+                f"at: {show_local(publish_at, zone)} est après la date limite "
+                f"({show_local(deadline, zone)}) ; publiez-le avant la clôture des candidatures",
+            )
+        )
+    return Times(publish_at, event_start, event_end, window, deadline, by_sequence)
 
 
 def checked(name: str, problems: list[str], compute: Callable[[], T]) -> T | None:

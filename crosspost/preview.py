@@ -60,11 +60,18 @@ def planned_problems(
     settings: Settings, new: NewItem, deliveries: Iterable[PlannedDelivery]
 ) -> list[tuple[str, Problem]]:
     """What each planned channel says of an item before it is queued: (channel, problem)."""
+    from crosspost.sequences.plan import step_item
+
     item = Item(id=0, **{k: getattr(new, k) for k in new.__dataclass_fields__})
     return [
-        (planned.channel, problem)
+        (f"{planned.channel} {planned.step}".strip(), problem)
         for planned in deliveries
-        for problem in preview(settings, item, planned.channel, role=planned.role).problems
+        for problem in preview(
+            settings,
+            step_item(settings, item, planned.channel, planned.step),
+            planned.channel,
+            role=planned.role,
+        ).problems
     ]
 
 
@@ -77,13 +84,14 @@ def preview_delivery(
     the post it announces when that post is out or its URL can be told in advance, and a
     plain "(link ..., known once it is published)" otherwise, never a made-up address.
     """
+    from crosspost.sequences.plan import step_item
+
     link = delivery.announced_url
     if delivery.role == "announce" and link is None:
         parent = next((d for d in siblings if d.id == delivery.waits_for_id), None)
         link = expected_url(settings, parent) if parent is not None else None
-    result = preview(
-        settings, delivery.item, delivery.channel, role=delivery.role, announced_url=link
-    )
+    item = step_item(settings, delivery.item, delivery.channel, delivery.step)
+    result = preview(settings, item, delivery.channel, role=delivery.role, announced_url=link)
     if result.rendered is None:
         return result
     text, parts = result.rendered.text, result.rendered.parts

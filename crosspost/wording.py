@@ -49,6 +49,28 @@ def weekday_abbreviations() -> tuple[str, ...]:
     return tuple(name[:3] for name in _WEEKDAYS)
 
 
+def step_label(step: str) -> str:
+    """A step of an item's sequence as a calendar names it: 'D-1', 'D-1 18:00', 'morning of'."""
+    named = {
+        "morning": "morning of",
+        "recap": "recap",
+        "cancelled": "cancellation notice",
+        "closed": "marked closed",
+    }
+    if not step or step in named:
+        return named.get(step, "")
+    head, _, clock = step.partition(" ")
+    if head.endswith("d"):
+        text = f"D{head[:-1]}"
+    elif head.endswith("h"):
+        text = f"{head[1:-1]} h {'before' if head[0] == '-' else 'after'}"
+    elif head.endswith("m"):
+        text = f"{head[1:-1]} min {'before' if head[0] == '-' else 'after'}"
+    else:
+        text = head
+    return f"{text} {clock}" if clock else text
+
+
 def show_made(moment: datetime) -> str:
     """'on 29 November 2026 at 17:00' (a local time: when a page was made)."""
     return f"on {moment.day} {_MONTHS[moment.month - 1]} {moment.year} at {moment:%H:%M}"

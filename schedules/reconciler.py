@@ -186,8 +186,12 @@ def render(settings: Settings, channel: Channel, delivery: Delivery) -> Rendered
         organisation=settings.organisation,
         typography=settings.typography,
     )
+    from crosspost.sequences.plan import step_item
+
+    # A step of a sequence ("-1d", "morning") is the item in that step's wording.
+    item = step_item(settings, delivery.item, delivery.channel, delivery.step)
     # The publisher and the reconciler render alike, so a lookup compares the same text.
-    return typography.render(channel, delivery.item, context)
+    return typography.render(channel, item, context)
 
 
 def is_setup_problem(settings: Settings, name: str, error: Exception) -> bool:

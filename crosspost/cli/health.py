@@ -97,6 +97,18 @@ def report_json(report: HealthReport) -> dict[str, Any]:
             for c in report.channels
         ],
         "review": review_json(report.review),
+        "events": {
+            "upcoming": report.events.upcoming,
+            "not_announced": [
+                {
+                    "item_id": e.item_id,
+                    "title": e.title,
+                    "starts_at": instant(e.starts_at),
+                    "announce_due": instant(e.announce_due),
+                }
+                for e in report.events.not_announced
+            ],
+        },
         "findings": [
             {
                 "check": f.check,
@@ -127,6 +139,12 @@ def report_lines(report: HealthReport) -> list[str]:
         lines += [f"  ✗ {finding.sentence}" for finding in channel.findings]
         if not channel.findings:
             lines.append("  ✓ Nothing to fix.")
+    from crosspost.policy.events import events_lines
+
+    events = events_lines(report.events, report.zone, moment)
+    if events:
+        lines += ["", *events]
+    lines += [f"  ✗ {f.sentence}" for f in report.findings if f.check == "unannounced"]
     if report.review.count:
         lines.append("")
         lines.append("Review")

@@ -28,6 +28,15 @@ EVENT_START = typer.Option(
 )
 EVENT_END = typer.Option(None, "--event-end", help="When the event ends (local time).")
 LOCATION = typer.Option(None, "--location", help="Where the event takes place.")
+DEADLINE = typer.Option(
+    None, "--deadline", help="A job offer's closing date (a date alone: until that evening)."
+)
+STEP_TEXT = typer.Option(
+    None,
+    "--step-text",
+    help='This item\'s wording of a step of its sequence, e.g. "-1d=Demain soir : {title}" '
+    "(repeat for several).",
+)
 AT = typer.Option(
     None,
     "--at",
@@ -36,6 +45,13 @@ AT = typer.Option(
     "(add also takes next: the next free posting slot of each channel).",
 )
 CHANNEL = typer.Option(None, "--channel", help="Send to this channel instead of the routes.")
+REPEAT = typer.Option(
+    None,
+    "--repeat",
+    help="A recurring event: an RRULE (FREQ=MONTHLY;BYDAY=1SA;UNTIL=20270630) or "
+    "'chaque premier samedi à 14h de janvier à juin' / 'every Tuesday at 18:30 from "
+    "January to March'. One item per date, each with its sequence.",
+)
 JSON = typer.Option(False, "--json", help="Print the result as JSON.")
 
 
@@ -52,6 +68,8 @@ OPTION_FIELDS = {
     "event_start": "event_start",
     "event_end": "event_end",
     "location": "location",
+    "deadline": "deadline",
+    "step_text": "steps",
     "at": "at",
     "channel": "channels",
 }
@@ -98,8 +116,11 @@ def add(
     event_start: str | None = EVENT_START,
     event_end: str | None = EVENT_END,
     location: str | None = LOCATION,
+    deadline: str | None = DEADLINE,
+    step_text: list[str] | None = STEP_TEXT,
     at: str | None = AT,
     channel: list[str] | None = CHANNEL,
+    repeat: str | None = REPEAT,
     allow_duplicate: bool = typer.Option(
         False,
         "--allow-duplicate",
@@ -124,6 +145,11 @@ def add(
         fields = intake.from_markdown(file)
         base_dir = file.resolve().parent
     fields.update(_given(locals()))
+    if repeat or fields.get("repeat"):
+        from crosspost.cli.series import add_series
+
+        add_series(context, fields, str(repeat or fields.pop("repeat")), base_dir)
+        return
     # `--at next` is placed once the item is checked, in its channels' free slots.
     at_next = is_next_slot(str(fields.get("at", "")))
     if at_next:
@@ -163,6 +189,9 @@ def add(
     say(f"Queued item {item_id}: {record.item.kind} «{record.item.title}»")
     for delivery in record.deliveries:
         say(delivery_line(delivery, settings.zone))
+    for line in accepted.plan.notes:
+        if " skipped, " in line:
+            say(f"  {line}")
     from crosspost.cli.costs import cost_lines
     from crosspost.preview import preview_delivery
 
@@ -233,18 +262,19 @@ def edit(
     event_start: str | None = EVENT_START,
     event_end: str | None = EVENT_END,
     location: str | None = LOCATION,
+    deadline: str | None = DEADLINE,
+    step_text: list[str] | None = STEP_TEXT,
     at: str | None = AT,
     channel: list[str] | None = CHANNEL,
+    series: bool = typer.Option(
+        False, "--series", help="Change the whole recurring event: every date still to come."
+    ),
 ) -> None:
     """Change an item. Only deliveries still pending change; the rest is reported."""
     from crosspost import intake
-    from crosspost.cli.output import print_changes
     from crosspost.errors import InputError
 
     context = app_context(ctx)
-    settings = context.settings
-    store = context.store
-    record = store.get_item(item_id)
     given: dict[str, Any] = {}
     base_dir = Path.cwd()
     if file is not None:
@@ -253,9 +283,35 @@ def edit(
     given.update(_given(locals()))
     if not given:
         raise InputError("edit: nothing to change; give at least one field (see --help)")
+    if series:
+        from crosspost.cli.series import edit_series
+
+        edit_series(
+            context,
+            item_id,
+            given,
+            lambda other, fields: _edit_one(context, other, fields, base_dir),
+        )
+        return
+    _edit_one(context, item_id, given, base_dir)
+
+
+def _edit_one(context: Any, item_id: int, given: dict[str, Any], base_dir: Path) -> None:
+    from crosspost import intake
+    from crosspost.cli.output import print_changes
+
+    settings = context.settings
+    store = context.store
+    record = store.get_item(item_id)
     merged = _current_fields(record.item) | given
     accepted = intake.accept(merged, settings, now=now(), base_dir=base_dir, stored=record.item)
-    replan = bool({"kind", "tags", "channels", "at"} & given.keys())
+    # A sequence counts from the event (the deadline): moving it moves its steps.
+    timed = (
+        {"event_start", "event_end", "deadline", "steps"}
+        if settings.sequence(accepted.item.kind)
+        else set()
+    )
+    replan = bool(({"kind", "tags", "channels", "at"} | timed) & given.keys())
     _refuse_on_errors(settings, accepted)
     from crosspost.media import keep_image
 
@@ -273,6 +329,8 @@ def edit(
             "event_start",
             "event_end",
             "location",
+            "deadline",
+            "step_texts",
         )
     }
     if replan:
@@ -280,6 +338,9 @@ def edit(
     report = store.update_item(item_id, changes, accepted.plan.deliveries if replan else None)
     say(f"Item {item_id} updated:")
     print_changes(report)
+    for line in accepted.plan.notes:
+        if " skipped, " in line:
+            say(f"  {line}")
 
 
 def _current_fields(item: Any) -> dict[str, Any]:

@@ -62,7 +62,8 @@ def list_(
         (
             str(d.item.id),
             show_local(d.due_at, settings.zone),
-            d.channel,
+            # A post of the item's sequence: 'facebook -1d'.
+            f"{d.channel} {d.step}" if d.step else d.channel,
             d.state,
             d.item.kind,
             _short(d.item.title),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from crosspost import attention
 from crosspost.clock import local_midnight
 from crosspost.domain import Delivery
+from crosspost.policy.events import EventsHealth
 from crosspost.policy.placement import minute_of
 from crosspost.policy.rules import ChannelPolicy, load_policy
 from crosspost.states import IN_FLIGHT, State
@@ -37,6 +38,7 @@ Check = Literal[
     "stuck",
     "overdue",
     "review_late",
+    "unannounced",
 ]
 When = Literal["past", "current", "ahead"]
 Unit = Literal["week", "month"]
@@ -104,6 +106,8 @@ class HealthReport:
     channels: tuple[ChannelHealth, ...]
     #: Drafts from members waiting for a reviewer (not a channel's matter).
     review: ReviewBacklog
+    #: Upcoming events, and those not announced yet (crosspost.policy.events).
+    events: EventsHealth = field(default_factory=EventsHealth)
 
     @property
     def review_findings(self) -> tuple[Finding, ...]:
@@ -113,7 +117,20 @@ class HealthReport:
 
     @property
     def findings(self) -> tuple[Finding, ...]:
-        return tuple(f for c in self.channels for f in c.findings) + self.review_findings
+        own = tuple(f for c in self.channels for f in c.findings)
+        # An event nothing will announce is a problem whatever the channel targets say.
+        never = tuple(
+            Finding(
+                "unannounced",
+                "",
+                f"«{e.title}» starts {show_day_time(e.starts_at, self.zone, now=self.generated_at)}"
+                " and nothing queued announces it; queue a post again "
+                f"(`crosspost retry {e.item_id}` or `crosspost edit {e.item_id} --at next`)",
+                (e.item_id,),
+            )
+            for e in self.events.never_announced
+        )
+        return own + never + self.review_findings
 
     @property
     def holds(self) -> bool:
@@ -161,7 +178,12 @@ def health_report(
         )
         for name in names
     )
+    from crosspost.policy.events import events_health
+
     return HealthReport(
+        events=events_health(
+            settings, store, now=now, until=local_midnight(week0 + timedelta(weeks=ahead), zone)
+        ),
         generated_at=now,
         zone=zone,
         weeks=weeks,

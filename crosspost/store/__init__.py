@@ -7,8 +7,8 @@ first, no row matches and the caller learns it (never a silent overwrite).
 
 `Store` is assembled from one mixin per concern: the officer's changes
 (`_items`), moderation (`_review`), members' feeds (`_feeds`), access tokens
-(`_tokens`), publication (`_publishing`), every read-only query (`_reports`), and
-what paying channels spent (`_spend`).
+(`_tokens`), publication (`_publishing`), every read-only query (`_reports`),
+recurring events (`_series`) and what paying channels spent (`_spend`).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from crosspost.store._items import ItemsMixin
 from crosspost.store._publishing import PublishingMixin
 from crosspost.store._reports import ChannelPause, DraftsWaiting, ReportsMixin, WorkerInfo
 from crosspost.store._review import ReviewMixin
+from crosspost.store._series import Series, SeriesMixin
 from crosspost.store._spend import SpendMixin
 from crosspost.store._tokens import AccessToken, TokensMixin
 
@@ -30,6 +31,7 @@ class Store(
     TokensMixin,
     PublishingMixin,
     ReportsMixin,
+    SeriesMixin,
     SpendMixin,
 ):
     """The ledger: items, deliveries and attempts in one database."""
@@ -43,6 +45,7 @@ __all__ = [
     "DraftsWaiting",
     "Feed",
     "FeedSync",
+    "Series",
     "Store",
     "WorkerInfo",
     "busy_guard",

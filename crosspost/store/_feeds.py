@@ -24,7 +24,14 @@ from crosspost.models import FeedEntryRow, FeedRow, ItemRow
 from crosspost.redact import redact_optional
 from crosspost.states import State
 from crosspost.store._core import StoreBase
-from crosspost.store._items import UNROUTED, _cancel_deliveries, _insert_items, _set_fields
+from crosspost.store._items import (
+    UNROUTED,
+    _cancel_deliveries,
+    _insert_items,
+    _selected,
+    _set_fields,
+    _settle_cancelled,
+)
 
 
 @dataclass(frozen=True)
@@ -321,7 +328,8 @@ def _cancel_item(session: Session, row: ItemRow, why: str, report: FeedSync) -> 
     if row.status != "active":
         return
     try:
-        changes = _cancel_deliveries(session, row, None)
+        changes = _cancel_deliveries(session, row, _selected(row, None))
+        _settle_cancelled(row)
     except Conflict:
         report.left.append((row.id, f"{why}, but a publisher is sending it right now"))
         return

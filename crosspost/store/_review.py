@@ -12,8 +12,8 @@ from crosspost.clock import utcnow
 from crosspost.domain import Item, PlannedDelivery
 from crosspost.errors import Conflict
 from crosspost.models import ItemRow
-from crosspost.store._core import _item
-from crosspost.store._items import ItemsMixin, _insert_deliveries, _item_row, _set_fields
+from crosspost.store._core import _insert_deliveries, _item
+from crosspost.store._items import ItemsMixin, _item_row, _set_fields
 
 
 class ReviewMixin(ItemsMixin):

@@ -206,14 +206,14 @@ def test_a_database_locked_by_another_process_is_reported_and_nothing_written(
 
 
 DELIVERY_KEYS = {
-    "id", "key", "item_id", "channel", "role", "state", "due_at", "due_at_local",
+    "id", "key", "item_id", "channel", "role", "step", "state", "due_at", "due_at_local",
     "next_attempt_at", "attempts", "remote_id", "url", "published_at", "dry_run",
     "last_error", "waits_for", "waits_for_channel",
 }  # fmt: skip
 ITEM_KEYS = {
     "id", "kind", "title", "body", "link", "image", "alt", "tags", "event_start", "event_end",
-    "location", "publish_at", "publish_at_local", "status", "created_at", "updated_at",
-    "source", "reviewed_at", "review_note",
+    "location", "deadline", "steps", "publish_at", "publish_at_local", "status", "created_at",
+    "updated_at", "source", "reviewed_at", "review_note",
 }  # fmt: skip
 
 

@@ -44,6 +44,19 @@ def browser() -> Iterator[Any]:
     driver.quit()
 
 
+def _submit(driver: Any) -> str:
+    """Send the form and wait for the page that answers it (under load the click returns
+    before the browser has left the old page); that page's text."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    button = driver.find_element(By.CSS_SELECTOR, "button[type=submit]")
+    button.click()
+    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(button))
+    return str(driver.find_element(By.TAG_NAME, "body").text)
+
+
 def _fill(driver: Any, values: dict[str, str]) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
@@ -80,7 +93,7 @@ def test_a_member_fills_the_form_in_chromium_and_the_draft_waits(
     }
     _fill(browser, values)
     browser.find_element(By.NAME, "picture").send_keys(str(picture))
-    browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    _submit(browser)
     alert = browser.find_element(By.CSS_SELECTOR, "[role=alert]").text
     assert "Nothing was sent" in alert
     assert "already passed" in alert
@@ -88,8 +101,8 @@ def test_a_member_fills_the_form_in_chromium_and_the_draft_waits(
     assert browser.find_element(By.NAME, "title").get_attribute("value") == values["title"]
     _fill(browser, {"event_start": "2026-12-13T14:00", "event_end": "2026-12-13T17:00"})
     browser.find_element(By.NAME, "picture").send_keys(str(picture))
-    browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    assert "Thank you: your proposal (no. 1) was received" in browser.page_source
+    answer = _submit(browser)
+    assert "Thank you: your proposal (no. 1) was received" in answer, answer
     listed = cli("review", "--json").json()
     assert isinstance(listed, dict)
     [draft] = listed["items"]
