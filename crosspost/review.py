@@ -53,7 +53,8 @@ def route(
     kind: str | None = None,
     channels: tuple[str, ...] = (),
 ) -> Routed:
-    """Check and route a draft as `add` would; `at` defaults to the next free slot.
+    """Check and route a draft as `add` would; without `at`, its sequence's announce
+    time when its kind has one (as `add` without --at), else the next free slot.
 
     Raises InputError (naming the field) when the item could not go out as it is;
     nothing is written here.
@@ -84,9 +85,16 @@ def route_fields(
     from crosspost.policy import apply_policy
     from crosspost.preview import planned_problems
 
-    at_next = (at or "next").strip().lower() == "next"
-    fields = fields | {"at": "now" if at_next else at}
     base_dir = Path.cwd() if stored is not None else settings.base_dir
+    if at is None and stored is not None and _sequence_times(settings, fields, stored, now):
+        # As `add` without --at: the kind's sequence announces it (e.g. 14 days before
+        # the event), not the time the draft was written.
+        at_next = False
+        fields = {k: v for k, v in fields.items() if k != "at"}
+        stored = replace(stored, requested_at=None)
+    else:
+        at_next = (at or "next").strip().lower() == "next"
+        fields = fields | {"at": "now" if at_next else at}
     accepted = intake.accept(fields, settings, now=now, base_dir=base_dir, stored=stored)
     accepted, warnings = apply_policy(settings, store, accepted, now=now, at_next=at_next)
     errors = []
@@ -98,6 +106,27 @@ def route_fields(
     if errors:
         raise InputError(f"{refusal}:\n  " + "\n  ".join(errors))
     return Routed(accepted, tuple(warnings))
+
+
+def _sequence_times(
+    settings: Settings, fields: dict[str, Any], stored: Item, now: datetime
+) -> bool:
+    """Whether the item's sequence gives its publish time (its kind announces at a set
+    distance from the event or the deadline, and the item has that date)."""
+    from crosspost.domain import NewItem
+    from crosspost.sequences.plan import announce_time
+
+    kind = str(fields.get("kind") or stored.kind)
+    if kind not in settings.kinds:
+        return False  # intake names the unknown kind
+    probe = NewItem(
+        kind=kind,
+        title=stored.title,
+        requested_at=now,
+        event_start=stored.event_start,
+        deadline=stored.deadline,
+    )
+    return announce_time(settings, probe, now) is not None
 
 
 def approve(

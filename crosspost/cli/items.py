@@ -148,6 +148,14 @@ def add(
     if repeat or fields.get("repeat"):
         from crosspost.cli.series import add_series
 
+        if draft:
+            from crosspost.errors import InputError
+
+            raise InputError(
+                "draft: a recurring event (repeat) is queued date by date and cannot wait "
+                "for review; add it without --draft, or one date as a draft without --repeat"
+            )
+
         add_series(context, fields, str(repeat or fields.pop("repeat")), base_dir)
         return
     # `--at next` is placed once the item is checked, in its channels' free slots.

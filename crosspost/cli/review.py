@@ -84,8 +84,9 @@ def approve(
     at: str | None = typer.Option(
         None,
         "--at",
-        help="When to publish: next (the default: each channel's next free posting slot), "
-        "now, +2h, 2026-12-03 or '2026-12-03 14:30'.",
+        help="When to publish: next (each channel's next free posting slot; the default, "
+        "unless the kind's sequence announces it, as add without --at), now, +2h, "
+        "2026-12-03 or '2026-12-03 14:30'.",
     ),
     kind: str | None = typer.Option(None, "--kind", "-k", help="Route it as this kind instead."),
     channel: list[str] | None = typer.Option(

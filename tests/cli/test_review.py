@@ -238,3 +238,51 @@ def test_the_credit_follows_the_config_and_can_be_turned_off(
     )
     refused = cli("review", ok=False)
     assert "review.credit: expected text with {source} as its only placeholder" in refused.err
+
+
+SEQUENCE = """
+[sequences.event]
+announce = "-7d"
+reminders = ["-1d", "morning"]
+"""
+
+
+def test_an_approved_event_gets_its_sequence_as_add_gives_it(
+    workspace: Path, cli: Cli, db_url: str
+) -> None:
+    config = workspace / "crosspost.toml"
+    config.write_text(config.read_text(encoding="utf-8") + SEQUENCE, encoding="utf-8")
+    draft = _member_draft(db_url)
+    cli("approve", str(draft))
+    # The same event typed by the officer, without --at: the sequence times it.
+    cli("add", "--kind", "event", "--title", "Atelier réparation : tricots",
+        "--event-start", "2026-12-12 14:00", "--location", "Salle des fêtes, Fontaine")  # fmt: skip
+
+    def due(item_id: int) -> dict[str, str]:
+        shown = cli("show", str(item_id), "--json").json()
+        assert isinstance(shown, dict)
+        return {
+            f"{d['channel']} {d['step']}".strip(): d["due_at_local"] for d in shown["deliveries"]
+        }
+
+    approved, typed = due(draft), due(draft + 1)
+    assert approved == typed
+    # Announced 7 days before the event (not at the next slot), recalled the day before.
+    assert approved["facebook"] == "2026-12-05T14:00:00+01:00"
+    assert approved["facebook -1d"] == "2026-12-11T14:00:00+01:00"
+    assert "facebook morning" in approved
+    # --at still wins over the sequence.
+    other = _member_draft(db_url, title="Atelier réparation : lampes")
+    cli("approve", str(other), "--at", "2026-12-01 18:00")
+    assert due(other)["facebook"] == "2026-12-01T18:00:00+01:00"
+
+
+def test_add_draft_refuses_a_recurring_event_and_writes_nothing(workspace: Path, cli: Cli) -> None:
+    refused = cli("add", "--draft", "--kind", "event", "--title", "Permanence vélo",
+                  "--event-start", "2026-12-05 14:00", "--repeat", "FREQ=WEEKLY;COUNT=3",
+                  ok=False)  # fmt: skip
+    assert refused.code == 1
+    assert "draft: a recurring event (repeat)" in refused.err
+    assert "Traceback" not in refused.err
+    assert "Nothing waits for review." in cli("review").out
+    assert cli("list", "--json").json() == []
