@@ -31,6 +31,8 @@ class Item:
     deadline: datetime | None = None
     #: The officer's own wording for some steps of its sequence (step -> template).
     step_texts: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    #: The officer's own text for some channels (channel -> the whole post text).
+    variants: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
     #: A recurring event's occurrence: its series and its date in the rule.
     series_id: int | None = None
     occurrence: str | None = None
@@ -116,6 +118,7 @@ class NewItem:
     location: str | None = None
     deadline: datetime | None = None
     step_texts: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    variants: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
     series_id: int | None = None
     occurrence: str | None = None
     #: "draft": written without deliveries, routed when a reviewer approves it.

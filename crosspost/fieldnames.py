@@ -17,6 +17,7 @@ FIELDS = (
     "at",
     "channels",
     "steps",
+    "variants",
 )
 ALIASES = {
     "channel": "channels",
@@ -26,6 +27,8 @@ ALIASES = {
     "step": "steps",
     "step_text": "steps",
     "step_texts": "steps",
+    "text_for": "variants",
+    "variant": "variants",
 }
 
 __all__ = ["ALIASES", "FIELDS"]

@@ -58,6 +58,9 @@ class ItemIn(BaseModel):
     #: The wording of some steps of the item's sequence: {"-1d": "Demain : {title}"}, or
     #: "STEP=text" entries (one per --step-text, or separated by | in a CSV cell).
     steps: dict[str, str] | list[str] = Field(default_factory=dict)
+    #: The item's own text for some channels: {"twitter": "..."} or "CHANNEL=text" entries
+    #: (one per --text-for, or separated by | in a CSV cell).
+    variants: dict[str, str] | list[str] = Field(default_factory=dict)
     #: No default: a missing time is refused, `now` is said explicitly.
     at: str | None = None
     channels: list[str] = Field(default_factory=list)
@@ -87,7 +90,7 @@ class ItemIn(BaseModel):
                 out.append(part)
         return out
 
-    @field_validator("steps", mode="before")
+    @field_validator("steps", "variants", mode="before")
     @classmethod
     def _split_steps(cls, value: Any) -> Any:
         if isinstance(value, str):
@@ -172,6 +175,7 @@ def _accept(
         kind = None
     times = times_of(view, settings, now=now, stored=stored, problems=problems)
     step_texts = _checked("steps", problems, lambda: step_texts_of(view, stored))
+    variants = _checked("variants", problems, lambda: _variants(view, settings, stored))
     image_path = _checked("image", problems, lambda: _image(view.get("image"), base_dir))
     if view.get("alt") and not view.get("image"):
         problems.append("alt: alt text describes an image, but no image was given")
@@ -204,6 +208,7 @@ def _accept(
         requested_at=times.publish_at,
         deadline=times.deadline,
         step_texts=step_texts or {},
+        variants=variants or {},
     )
     from crosspost.sequences.plan import plan_sequence
 
@@ -212,6 +217,15 @@ def _accept(
     )
     plan = replace(plan, deliveries=steps.deliveries, notes=plan.notes + steps.notes)
     return Accepted(item=item, plan=plan, source="", window=times.window)
+
+
+def _variants(view: dict[str, Any], settings: Settings, stored: Item | None) -> dict[str, str]:
+    from crosspost.variants import parse_variants
+
+    given = view.get("variants")
+    if not given:
+        return dict(stored.variants) if stored is not None else {}
+    return parse_variants(given, set(settings.channels))
 
 
 def _strip(value: Any) -> Any:

@@ -106,6 +106,8 @@ class ItemRow(Base):
     deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: The officer's wording for some steps of the item's sequence: {step: template}.
     step_texts: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    #: The officer's own text for some channels (channel -> the whole post text).
+    variants: Mapped[dict[str, str] | None] = mapped_column(JSON)
     #: A recurring event's occurrence: its series, and its date in the rule ("2027-03-06"),
     #: kept when the occurrence alone is moved, so the series never makes it again.
     series_id: Mapped[int | None] = mapped_column(ForeignKey("series.id", ondelete="SET NULL"))

@@ -13,6 +13,7 @@ from crosspost.config import Settings
 from crosspost.domain import Delivery, Item, NewItem, PlannedDelivery
 from crosspost.errors import CrosspostError
 from crosspost.states import IN_FLIGHT, State
+from crosspost.variants import as_posted
 
 #: Stands in for a link that exists only once the announced post is out (23 on X either way).
 LINK_TO_COME = "https://link-to-come.invalid/announced-post"
@@ -60,15 +61,13 @@ def planned_problems(
     settings: Settings, new: NewItem, deliveries: Iterable[PlannedDelivery]
 ) -> list[tuple[str, Problem]]:
     """What each planned channel says of an item before it is queued: (channel, problem)."""
-    from crosspost.sequences.plan import step_item
-
     item = Item(id=0, **{k: getattr(new, k) for k in new.__dataclass_fields__})
     return [
         (f"{planned.channel} {planned.step}".strip(), problem)
         for planned in deliveries
         for problem in preview(
             settings,
-            step_item(settings, item, planned.channel, planned.step),
+            as_posted(settings, item, planned.channel, planned.step),
             planned.channel,
             role=planned.role,
         ).problems
@@ -84,13 +83,11 @@ def preview_delivery(
     the post it announces when that post is out or its URL can be told in advance, and a
     plain "(link ..., known once it is published)" otherwise, never a made-up address.
     """
-    from crosspost.sequences.plan import step_item
-
     link = delivery.announced_url
     if delivery.role == "announce" and link is None:
         parent = next((d for d in siblings if d.id == delivery.waits_for_id), None)
         link = expected_url(settings, parent) if parent is not None else None
-    item = step_item(settings, delivery.item, delivery.channel, delivery.step)
+    item = as_posted(settings, delivery.item, delivery.channel, delivery.step)
     result = preview(settings, item, delivery.channel, role=delivery.role, announced_url=link)
     if result.rendered is None:
         return result

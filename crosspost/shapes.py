@@ -40,6 +40,7 @@ def item_json(item: Item, zone: ZoneInfo) -> dict[str, Any]:
         "location": item.location,
         "deadline": instant(item.deadline),
         "steps": dict(item.step_texts),
+        "variants": dict(item.variants),
         "publish_at": instant(item.requested_at),
         "publish_at_local": local(item.requested_at, zone),
         "status": item.status,

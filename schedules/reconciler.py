@@ -29,6 +29,7 @@ from crosspost.domain import Delivery
 from crosspost.errors import ConfigError, CrosspostError
 from crosspost.states import State
 from crosspost.store import Store
+from crosspost.variants import as_posted
 from schedules.log import EventLog
 from schedules.pauses import Pauses
 from schedules.retry import describe
@@ -186,10 +187,9 @@ def render(settings: Settings, channel: Channel, delivery: Delivery) -> Rendered
         organisation=settings.organisation,
         typography=settings.typography,
     )
-    from crosspost.sequences.plan import step_item
-
-    # A step of a sequence ("-1d", "morning") is the item in that step's wording.
-    item = step_item(settings, delivery.item, delivery.channel, delivery.step)
+    # A step of a sequence ("-1d", "morning") is the item in that step's wording; the
+    # item's own post, the officer's text for this channel when there is one.
+    item = as_posted(settings, delivery.item, delivery.channel, delivery.step)
     # The publisher and the reconciler render alike, so a lookup compares the same text.
     return typography.render(channel, item, context)
 

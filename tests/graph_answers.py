@@ -51,29 +51,14 @@ def malformed_token(token: str) -> dict[str, Any]:
 
 
 def answer_page(rsps: responses.RequestsMock) -> None:
-    """`channels check`: the Page reads fine, the token is the Page's own (GET /me speaks
-    for the Page) and GET /debug_token shows a Page token granted the publishing scopes."""
+    """`channels check`: the Page reads fine, the token is the Page's (GET /me is the Page)
+    and was granted what posting needs (GET /debug_token)."""
     page = {"id": PAGE_ID, "name": "Les Amis du Quartier"}
     rsps.add("GET", PAGE_URL, json=page, headers=HEADERS)
     rsps.add("GET", f"{GRAPH}/me", json=page, headers=HEADERS)
-    rsps.add("GET", f"{GRAPH}/debug_token", json=DEBUG_TOKEN, headers=HEADERS)
-
-
-#: GET /debug_token for a Page token, as Graph answers it.
-DEBUG_TOKEN: dict[str, Any] = {
-    "data": {
-        "app_id": "1190348812345678",
-        "type": "PAGE",
-        "application": "Crosspost",
-        "data_access_expires_at": 1798761600,
-        "expires_at": 0,
-        "is_valid": True,
-        "issued_at": 1764547200,
-        "profile_id": PAGE_ID,
-        "scopes": ["pages_show_list", "pages_read_engagement", "pages_manage_posts"],
-        "user_id": "10160000000000001",
-    }
-}
+    scopes = ["pages_show_list", "pages_read_engagement", "pages_manage_posts"]
+    debug = {"data": {"type": "PAGE", "is_valid": True, "profile_id": PAGE_ID, "scopes": scopes}}
+    rsps.add("GET", f"{GRAPH}/debug_token", json=debug, headers=HEADERS)
 
 
 def answer_feed(rsps: responses.RequestsMock, post: str = "122105671358347281") -> None:

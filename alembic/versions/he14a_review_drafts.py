@@ -1,7 +1,7 @@
 """review: draft and rejected items, their source and the reviewer's decision
 
 Revision ID: he14a_review_drafts
-Revises: hi13b_series
+Revises: 0003_variants
 Create Date: 2026-12-02
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "he14a_review_drafts"
-down_revision = "hi13b_series"
+down_revision = "0003_variants"
 branch_labels = None
 depends_on = None
 

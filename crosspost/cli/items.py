@@ -37,6 +37,12 @@ STEP_TEXT = typer.Option(
     help='This item\'s wording of a step of its sequence, e.g. "-1d=Demain soir : {title}" '
     "(repeat for several).",
 )
+TEXT_FOR = typer.Option(
+    None,
+    "--text-for",
+    help='This item\'s own text on one channel, e.g. "twitter=AG samedi 14 h : venez !" '
+    "(repeat for several channels; the link is added as usual).",
+)
 AT = typer.Option(
     None,
     "--at",
@@ -70,6 +76,7 @@ OPTION_FIELDS = {
     "location": "location",
     "deadline": "deadline",
     "step_text": "steps",
+    "text_for": "variants",
     "at": "at",
     "channel": "channels",
 }
@@ -118,6 +125,7 @@ def add(
     location: str | None = LOCATION,
     deadline: str | None = DEADLINE,
     step_text: list[str] | None = STEP_TEXT,
+    text_for: list[str] | None = TEXT_FOR,
     at: str | None = AT,
     channel: list[str] | None = CHANNEL,
     repeat: str | None = REPEAT,
@@ -272,6 +280,7 @@ def edit(
     location: str | None = LOCATION,
     deadline: str | None = DEADLINE,
     step_text: list[str] | None = STEP_TEXT,
+    text_for: list[str] | None = TEXT_FOR,
     at: str | None = AT,
     channel: list[str] | None = CHANNEL,
     series: bool = typer.Option(
@@ -339,6 +348,7 @@ def _edit_one(context: Any, item_id: int, given: dict[str, Any], base_dir: Path)
             "location",
             "deadline",
             "step_texts",
+            "variants",
         )
     }
     if replan:

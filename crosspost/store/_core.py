@@ -227,6 +227,7 @@ def _item(row: ItemRow) -> Item:
         requested_at=row.requested_at,
         deadline=row.deadline,
         step_texts=dict(row.step_texts or {}),
+        variants=dict(row.variants or {}),
         series_id=row.series_id,
         occurrence=row.occurrence,
         status=row.status,

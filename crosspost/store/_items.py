@@ -430,6 +430,7 @@ def _item_values(new: NewItem, now: datetime) -> dict[str, Any]:
         "location": new.location,
         "deadline": new.deadline,
         "step_texts": dict(new.step_texts) or None,
+        "variants": dict(new.variants) or None,
         "series_id": new.series_id,
         "occurrence": new.occurrence,
         "requested_at": new.requested_at,

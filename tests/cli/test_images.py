@@ -45,8 +45,7 @@ def show(cli: Cli, item_id: int) -> dict[str, Any]:
 
 @pytest.fixture
 def blog(tmp_path: Path, db_url: str, cli: Cli, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """`crosspost init`'s workspace (local blog; X, Facebook, Mastodon and Bluesky in dry-run)
-    on each database."""
+    """`crosspost init`'s workspace (local blog, X and Facebook in dry-run) on each database."""
     root = tmp_path / "comms"
     monkeypatch.setenv("CROSSPOST_DATABASE_URL", db_url)
     monkeypatch.chdir(tmp_path)
@@ -82,6 +81,7 @@ def test_the_post_goes_out_with_its_image_after_the_original_is_deleted(
     assert shown["item"]["alt"] == "Des bénévoles : l'atelier"
     cli("publish", "1")
     states = {d["channel"]: d["state"] for d in show(cli, 1)["deliveries"]}
+    # The article on the blog and its announcements on the four networks of the starter.
     assert states == dict.fromkeys(
         ("blog", "twitter", "facebook", "mastodon", "bluesky"), "published"
     )
@@ -164,7 +164,7 @@ def test_preview_shows_the_blog_link_that_the_announcements_will_carry(
     assert "{key}" not in before
     assert "link-to-come.invalid" not in before
     predicted = re.findall(r"file://\S+/posts/bilan-l-ete-[0-9a-f]{8}/index\.html", before)
-    # X, Facebook and Mastodon; Bluesky carries it as a link card, not in the text.
+    # In the text on X, Facebook and Mastodon (Bluesky carries it in its link card).
     assert len(predicted) == 3
     cli("publish", "1")
     urls = {d["channel"]: d["url"] for d in show(cli, 1)["deliveries"]}
