@@ -1,0 +1,86 @@
+"""The French catalog: complete, in step with the code, compiled as shipped, switchable."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog, Message
+from babel.messages.frontend import CommandLineInterface
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from crosspost.i18n import LOCALE_DIR, _, ngettext
+from crosspost.language import using
+
+ROOT = Path(__file__).resolve().parents[1]
+PO = LOCALE_DIR / "fr" / "LC_MESSAGES" / "crosspost.po"
+MO = PO.with_suffix(".mo")
+
+
+def _catalog() -> Catalog:
+    with PO.open("rb") as f:
+        return read_po(f, locale="fr")
+
+
+def _ids(message: Message) -> tuple[str, ...]:
+    return (message.id,) if isinstance(message.id, str) else tuple(message.id)
+
+
+def test_every_message_of_the_catalog_has_its_french() -> None:
+    untranslated = [
+        _ids(m)[0]
+        for m in _catalog()
+        if m.id
+        and (not m.string or (not isinstance(m.string, str) and not all(m.string)) or m.fuzzy)
+    ]
+    assert untranslated == [], "translate in crosspost.po, then scripts/i18n.sh compile"
+
+
+def test_every_sentence_of_the_code_is_in_the_catalog(tmp_path: Path) -> None:
+    # The same extraction as scripts/i18n.sh (the mappings in pyproject.toml).
+    pot = tmp_path / "crosspost.pot"
+    CommandLineInterface().run(  # type: ignore[no-untyped-call]
+        ["pybabel", "-q", "extract", "-F", str(ROOT / "pyproject.toml"), "-o", str(pot), str(ROOT)]
+    )
+    with pot.open("rb") as f:
+        in_code = {_ids(m) for m in read_po(f) if m.id}
+    in_catalog = {_ids(m) for m in _catalog() if m.id}
+    assert in_code, "the extraction found no message at all"
+    missing = sorted(in_code - in_catalog)
+    assert missing == [], "run scripts/i18n.sh and translate the new messages"
+
+
+def test_the_shipped_mo_is_the_compiled_po() -> None:
+    compiled = io.BytesIO()
+    write_mo(compiled, _catalog())
+    assert MO.read_bytes() == compiled.getvalue(), "run scripts/i18n.sh compile"
+
+
+def test_the_catalog_counts_in_french_zero_and_one_are_singular() -> None:
+    catalog = _catalog()
+    assert catalog.num_plurals == 2
+    assert catalog.plural_expr == "(n > 1)"
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("fr", "« 3x » n'est pas un jour"),
+        ("en", "'3x' is not a day"),
+    ],
+)
+def test_the_language_is_chosen_at_each_call(language: str, expected: str) -> None:
+    with using(language):  # type: ignore[arg-type]
+        sentence = _("{part!r} is not a day; expected {days}").format(part="3x", days="…")
+    assert sentence.startswith(expected)
+
+
+def test_french_plurals_follow_french_rules() -> None:
+    with using("fr"):
+        forms = [ngettext("delivery", "deliveries", n) for n in (0, 1, 2)]
+    with using("en"):
+        english = [ngettext("delivery", "deliveries", n) for n in (0, 1, 2)]
+    assert forms == ["envoi", "envoi", "envois"]
+    assert english == ["deliveries", "delivery", "deliveries"]
