@@ -41,10 +41,15 @@ def ngettext(singular: str, plural: str, count: int) -> str:
     return translations(current()).ngettext(singular, plural, count)
 
 
+def pgettext(context: str, message: str) -> str:
+    """`message` where the same English says different things ('May' the month, 'May' cut short)."""
+    return translations(current()).pgettext(context, message)
+
+
 def N_(message: str) -> str:
     """Mark `message` for extraction where it cannot be translated yet (a module constant);
     it is passed through `_()` where it is shown."""
     return message
 
 
-__all__ = ["DOMAIN", "LOCALE_DIR", "N_", "_", "ngettext", "translations"]
+__all__ = ["DOMAIN", "LOCALE_DIR", "N_", "_", "ngettext", "pgettext", "translations"]

@@ -15,7 +15,7 @@ if [ "${1:-}" != compile ]; then
         -o "$pot" .
     # No fuzzy matching: a guessed translation of a changed sentence is worse than none
     # (tests/test_i18n.py then names the sentence still to translate).
-    pybabel update -D crosspost -i "$pot" -d "$locale" -l fr --init-missing \
+    pybabel -q update -D crosspost -i "$pot" -d "$locale" -l fr --init-missing \
         --no-fuzzy-matching --ignore-obsolete
 fi
 pybabel -q compile -D crosspost -d "$locale" -l fr --statistics
