@@ -84,3 +84,18 @@ def test_french_plurals_follow_french_rules() -> None:
         english = [ngettext("delivery", "deliveries", n) for n in (0, 1, 2)]
     assert forms == ["envoi", "envoi", "envois"]
     assert english == ["deliveries", "delivery", "deliveries"]
+
+
+def test_no_translated_literal_hides_inside_an_f_string() -> None:
+    # pybabel does not look inside f-string fields: f"{_('event')}" would never reach the
+    # catalog and stay English; such a text goes in a variable first.
+    import re
+
+    hidden = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for folder in ("crosspost", "channels", "schedules")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if re.search(r"""\{(?:_|ngettext|pgettext)\(\s*['"]""", line)
+    ]
+    assert hidden == []

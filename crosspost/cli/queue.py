@@ -110,10 +110,11 @@ def show(
         _("Item {id}: {kind} «{title}»").format(id=item.id, kind=item.kind, title=item.title)
         + (_(" (cancelled)") if item.status == "cancelled" else "")
     )
-    say(f"  {_('publish at'):<12} {show_local(item.requested_at, zone)}")
+    publish_at, event = _("publish at"), _("event")
+    say(f"  {publish_at:<12} {show_local(item.requested_at, zone)}")
     if item.event_start:
         end = _(" to {end}").format(end=show_local(item.event_end, zone)) if item.event_end else ""
-        say(f"  {_('event'):<12} {show_local(item.event_start, zone)}{end}")
+        say(f"  {event:<12} {show_local(item.event_start, zone)}{end}")
     for label, value in (
         (N_("location"), item.location),
         (N_("link"), item.link),
@@ -122,7 +123,8 @@ def show(
         (N_("tags"), ", ".join(item.tags)),
     ):
         if value:
-            say(f"  {_(label):<12} {value}")
+            shown = _(label)
+            say(f"  {shown:<12} {value}")
     if item.body:
         say("")
         for line in item.body.splitlines()[:12]:
