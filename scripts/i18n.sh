@@ -1,5 +1,5 @@
 #!/bin/sh
-# The French catalog: extract the messages from the code, merge them into the .po,
+# The French catalog: extract the messages from the code and the --help texts, merge them into the .po,
 # compile the .mo that ships in the wheel. Run after changing any _() text, then fill
 # the new msgstr in crosspost/locale/fr/LC_MESSAGES/crosspost.po and run it again.
 #   scripts/i18n.sh            extract + update + compile
@@ -10,9 +10,7 @@ locale=crosspost/locale
 pot=$locale/crosspost.pot
 mkdir -p "$locale"
 if [ "${1:-}" != compile ]; then
-    pybabel -q extract -F pyproject.toml --project=crosspost --no-location --sort-output \
-        --msgid-bugs-address="" --copyright-holder="Crosspost contributors" \
-        -o "$pot" .
+    python scripts/i18n_pot.py "$pot"
     # No fuzzy matching: a guessed translation of a changed sentence is worse than none
     # (tests/test_i18n.py then names the sentence still to translate).
     pybabel -q update -D crosspost -i "$pot" -d "$locale" -l fr --init-missing \
