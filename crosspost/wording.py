@@ -132,21 +132,23 @@ def days_ago(days: int) -> str:
 def plural(count: int, word: str, many: str | None = None) -> str:
     """'1 post', '3 posts'; `many` for a word that does not just take an s ('deliveries').
 
-    The pair is looked up in the catalog (French: 0 and 1 take the singular), so give
-    both forms where the call is written: `pybabel extract` finds `plural(n, "post", "posts")`.
+    English only, like the sentences still written around it: a translated sentence
+    puts the count in its own message, `ngettext("{count} post", "{count} posts", n)`,
+    so the noun agrees with the words beside it in every language.
     """
-    return f"{count} {ngettext(word, many or word + 's', count)}"
+    return f"{count} {word}" if count == 1 else f"{count} {many or word + 's'}"
 
 
 def duration_words(delta: timedelta) -> str:
     """'45 minutes', '3 hours', '2 days': a lateness or an age, rounded down."""
     minutes = int(delta.total_seconds() // 60)
     if minutes < 120:
-        return plural(minutes, "minute", "minutes")
+        return ngettext("{count} minute", "{count} minutes", minutes).format(count=minutes)
     hours = minutes // 60
     if hours < 48:
-        return plural(hours, "hour", "hours")
-    return plural(hours // 24, "day", "days")
+        return ngettext("{count} hour", "{count} hours", hours).format(count=hours)
+    days = hours // 24
+    return ngettext("{count} day", "{count} days", days).format(count=days)
 
 
 def short_duration(delta: timedelta) -> str:
@@ -156,7 +158,8 @@ def short_duration(delta: timedelta) -> str:
         return f"{int(delta.total_seconds() // 60)} min"
     if hours < 48:
         return f"{hours:.0f} h"
-    return _("{count} days").format(count=f"{hours / 24:.0f}")
+    days = f"{hours / 24:.0f}"
+    return ngettext("{count} day", "{count} days", int(days)).format(count=days)
 
 
 def seconds(delta: timedelta) -> str:

@@ -77,12 +77,15 @@ def test_the_language_is_chosen_at_each_call(language: str, expected: str) -> No
 
 
 def test_french_plurals_follow_french_rules() -> None:
+    def posts(n: int) -> str:
+        return ngettext("{count} post", "{count} posts", n).format(count=n)
+
     with using("fr"):
-        forms = [ngettext("delivery", "deliveries", n) for n in (0, 1, 2)]
+        french = [posts(n) for n in (0, 1, 2)]
     with using("en"):
-        english = [ngettext("delivery", "deliveries", n) for n in (0, 1, 2)]
-    assert forms == ["envoi", "envoi", "envois"]
-    assert english == ["deliveries", "delivery", "deliveries"]
+        english = [posts(n) for n in (0, 1, 2)]
+    assert french == ["0 publication", "1 publication", "2 publications"]
+    assert english == ["0 posts", "1 post", "2 posts"]
 
 
 def test_no_translated_literal_hides_inside_an_f_string() -> None:
