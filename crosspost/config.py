@@ -20,7 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from channels.base import Channel, ChannelSettings
 from crosspost.domain import BUILTIN_KINDS
 from crosspost.errors import ConfigError, CrosspostError
-from crosspost.language import Language, from_environment, pick, using
+from crosspost.i18n import _
+from crosspost.language import Language, from_environment, using
 from crosspost.secrets import SecretSource
 from crosspost.sequences.settings import Sequence, SequenceSettings
 from crosspost.typography import Typography
@@ -41,20 +42,13 @@ def _duration(value: Any) -> timedelta:
     if isinstance(value, int | float) and not isinstance(value, bool):
         # A bare number could be minutes, hours or days: say which rather than guess.
         raise ValueError(
-            pick(
-                f'{value} has no unit; expected a quoted duration like "30m", "6h" or "1d" '
-                "(m minutes, h hours, d days, w weeks)",
-                f"{value} n'a pas d'unité ; attendu une durée entre guillemets comme "
-                '"30min", "6h" ou "1j" (min minutes, h heures, j jours, sem semaines)',
-            )
+            _(
+                '{value} has no unit; expected a quoted duration like "30m", '
+                '"6h" or "1d" (m minutes, h hours, d days, w weeks)'
+            ).format(value=value)
         )
     if not isinstance(value, str):
-        raise ValueError(
-            pick(
-                'expected a duration like "30m", "6h" or "1d"',
-                'attendu une durée comme "30min", "6h" ou "1j"',
-            )
-        )
+        raise ValueError(_('expected a duration like "30m", "6h" or "1d"'))
     try:
         return parse_duration(value)
     except CrosspostError as exc:

@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from crosspost.errors import InputError
-from crosspost.language import pick
+from crosspost.i18n import N_, _
 
 _FENCE = "---"
 #: `key: value` at the start of a line; the key stops at the first ": ".
@@ -79,20 +79,11 @@ def _never_closed(lines: list[str]) -> str:
         None,
     )
     where = (
-        pick(
-            f"; line {text_line} looks like the text: put a line --- above it",
-            f" ; la ligne {text_line} ressemble au texte : mettez une ligne --- au-dessus",
-        )
+        _("; line {line} looks like the text: put a line --- above it").format(line=text_line)
         if text_line
-        else pick(
-            "; add a line --- after the last field",
-            " ; ajoutez une ligne --- après le dernier champ",
-        )
+        else _("; add a line --- after the last field")
     )
-    return pick(
-        f"line 1: the front matter opened by --- is never closed{where}",
-        f"ligne 1 : l'en-tête ouvert par --- n'est jamais fermé{where}",
-    )
+    return _("line 1: the front matter opened by --- is never closed{where}").format(where=where)
 
 
 def _as_typed(lines: list[str]) -> str:
@@ -119,35 +110,22 @@ def _quoted(value: str) -> str:
 
 #: YAML's words for the mistakes people make, and what they mean on the page.
 _EXPLAINED = (
-    ("mapping values are not allowed", (
-        "this line is indented as if it went on from the line above; start it at the margin",
-        "cette ligne est décalée comme si elle continuait la précédente ; "
-        "commencez-la au bord",
-    )),
-    ("expected ',' or ']'", (
-        "a list opened with [ is never closed with ]",
-        "une liste ouverte par [ n'est jamais fermée par ]",
-    )),
-    ("expected ',' or '}'", (
-        "a { is never closed with }",
-        "une { n'est jamais fermée par }",
-    )),
-    ("expected <block end>", (
-        "a quote or a bracket opened above is never closed",
-        "des guillemets ou un crochet ouverts plus haut ne sont jamais fermés",
-    )),
-    ("quoted scalar", (
-        "a quote is never closed",
-        "des guillemets ne sont jamais fermés",
-    )),
-)  # fmt: skip
+    (
+        "mapping values are not allowed",
+        N_("this line is indented as if it went on from the line above; start it at the margin"),
+    ),
+    ("expected ',' or ']'", N_("a list opened with [ is never closed with ]")),
+    ("expected ',' or '}'", N_("a { is never closed with }")),
+    ("expected <block end>", N_("a quote or a bracket opened above is never closed")),
+    ("quoted scalar", N_("a quote is never closed")),
+)
 
 
 def _explained(exc: yaml.MarkedYAMLError) -> str:
     said = f"{exc.context or ''} {exc.problem or ''}"
-    for words, (english, french) in _EXPLAINED:
+    for words, english in _EXPLAINED:
         if words in said:
-            return pick(english, french)
+            return _(english)
     return exc.problem or exc.context or "unreadable"
 
 
@@ -165,30 +143,22 @@ def _load(lines: list[str], name: str) -> dict[str, Any]:
         line = (mark.line if mark else 0) + 2  # the block starts on the file's line 2
         raise FrontMatterProblem(
             name,
-            pick(
-                f"line {line}: the front matter is not valid YAML ({_explained(exc)}); "
-                "write one `field: value` per line",
-                f"ligne {line} : l'en-tête n'est pas du YAML valide ({_explained(exc)}) ; "
-                "écrivez un `champ: valeur` par ligne",
-            ),
+            _(
+                "line {line}: the front matter is not valid YAML ({problem}); "
+                "write one `field: value` per line"
+            ).format(line=line, problem=_explained(exc)),
         ) from None
     except yaml.YAMLError as exc:
         raise FrontMatterProblem(
             name,
-            pick(
-                f"the front matter is not valid YAML ({exc})",
-                f"l'en-tête n'est pas du YAML valide ({exc})",
-            ),
+            _("the front matter is not valid YAML ({problem})").format(problem=exc),
         ) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise FrontMatterProblem(
             name,
-            pick(
-                "line 2: the front matter must be `field: value` lines (e.g. kind: event)",
-                "ligne 2 : l'en-tête doit être fait de lignes `champ: valeur` (p. ex. kind: event)",
-            ),
+            _("line 2: the front matter must be `field: value` lines (e.g. kind: event)"),
         )
     return data
 
@@ -204,7 +174,7 @@ def read_item(path: Path) -> dict[str, Any]:
     fields, body = split(text, path.name)
     body = body.strip()
     if "title" not in fields and body.startswith("# "):
-        first, _, rest = body.partition("\n")
+        first, _newline, rest = body.partition("\n")
         fields["title"] = first[2:].strip()
         body = rest.strip()
     if "body" in fields and body:

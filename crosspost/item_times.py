@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from crosspost.errors import InputError
+from crosspost.i18n import _
 from crosspost.language import pick
 from crosspost.when import is_relative, parse_moment, parse_publish_time
 from crosspost.wording import show_local
@@ -89,11 +90,10 @@ def times_of(
             window = (publish_at - RELATIVE_LOOKBACK, None)
         if publish_at is None and not any(p.startswith("at: ") for p in problems):
             problems.append(
-                pick(
-                    "at: missing; say when to publish: now, +2h, tomorrow 9:00, 12/12 14:30, "
-                    "2026-12-03 14:30, or next (the next free posting slot)",
-                    "at: manquant ; dites quand publier : maintenant, dans 2h, demain 9h, "
-                    "lundi 10h, 12/12 14h30, ou prochain (le prochain créneau libre)",
+                _(
+                    "at: missing; say when to publish: now, +2h, tomorrow 9:00, "
+                    "12/12 14:30, 2026-12-03 14:30, or next (the next free posting "
+                    "slot)"
                 )
             )
     elif stored is not None and not at_text and given_start and stored.event_start:
@@ -105,32 +105,21 @@ def times_of(
     bad = {p.split(":", 1)[0] for p in problems}
     if view.get("kind") == "event" and event_start is None and "event_start" not in bad:
         problems.append(
-            pick(
-                "event_start: an event needs its date and time, "
-                "e.g. --event-start '2026-12-12 14:00'",
-                "event_start: un événement a besoin de sa date et de son heure, "
-                "p. ex. --event-start '12/12 14h'",
+            _(
+                "event_start: an event needs its date and time, e.g. "
+                "--event-start '2026-12-12 14:00'"
             )
         )
     if event_end is not None and event_start is None and "event_start" not in bad:
-        problems.append(
-            pick("event_end: given without event_start", "event_end: donné sans event_start")
-        )
+        problems.append(_("event_end: given without event_start"))
     if event_start is not None and event_end is not None and event_end < event_start:
-        problems.append(
-            pick(
-                "event_end: the event ends before it starts",
-                "event_end: l'événement finit avant de commencer",
-            )
-        )
+        problems.append(_("event_end: the event ends before it starts"))
     if event_start is not None and given_start and event_start < now:
         problems.append(
-            pick(
-                f"event_start: {show_local(event_start, zone)} has already passed "
-                f"(it is now {show_local(now, zone)}); give the date and time still to come",
-                f"event_start: {show_local(event_start, zone)} est déjà passé "
-                f"(il est {show_local(now, zone)}) ; donnez la date et l'heure à venir",
-            )
+            _(
+                "event_start: {start} has already passed (it is now {now}); give "
+                "the date and time still to come"
+            ).format(start=show_local(event_start, zone), now=show_local(now, zone))
         )
     elif (
         event_start is not None
@@ -139,12 +128,9 @@ def times_of(
         and publish_at > event_start
     ):
         problems.append(
-            pick(
-                f"at: {show_local(publish_at, zone)} is after the event starts "
-                f"({show_local(event_start, zone)}); announce it before, e.g. --at next",
-                f"at: {show_local(publish_at, zone)} est après le début de l'événement "
-                f"({show_local(event_start, zone)}) ; annoncez-le avant, p. ex. --at prochain",
-            )
+            _(
+                "at: {at} is after the event starts ({start}); announce it before, e.g. --at next"
+            ).format(at=show_local(publish_at, zone), start=show_local(event_start, zone))
         )
     if deadline is not None and publish_at is not None and at_text and publish_at > deadline:
         problems.append(

@@ -59,5 +59,5 @@ def using(language: Language | None) -> Iterator[None]:
 
 
 def pick(english: str, french: str) -> str:
-    """The sentence in the language in force."""
+    """The sentence in the language in force (new sentences: crosspost.i18n._ and the catalog)."""
     return french if current() == "fr" else english

@@ -208,14 +208,14 @@ class ReviewBacklog:
 
     def sentence(self) -> str:
         """'2 drafts wait for review, the oldest for 3 days: `crosspost review`.'"""
-        from crosspost.wording import duration_words, plural
+        from crosspost.i18n import _, ngettext
+        from crosspost.wording import duration_words
 
         if not self.count:
-            return "No draft waits for review."
-        wait = self.oldest_wait or timedelta()
-        verb = "waits" if self.count == 1 else "wait"
-        oldest = "for" if self.count == 1 else "the oldest for"
-        return (
-            f"{plural(self.count, 'draft')} {verb} for review, {oldest} "
-            f"{duration_words(wait)}: see `crosspost review`."
-        )
+            return _("No draft waits for review.")
+        wait = duration_words(self.oldest_wait or timedelta())
+        return ngettext(
+            "{count} draft waits for review, for {wait}: see `crosspost review`.",
+            "{count} drafts wait for review, the oldest for {wait}: see `crosspost review`.",
+            self.count,
+        ).format(count=self.count, wait=wait)

@@ -27,7 +27,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from crosspost.errors import InputError
-from crosspost.language import pick
+from crosspost.i18n import N_, _
+from crosspost.wording import weekday_name
 
 _MINUTE, _HOUR, _DAY = 60, 3600, 86400
 #: Every unit a duration may carry, French and English, spelled out or short.
@@ -46,7 +47,6 @@ _ISO = re.compile(
     r"^(\d{4}-\d{2}-\d{2})(?:[ t](\d{1,2}:\d{2}(?::\d{2})?)\s*(z|[+-]\d{2}:?\d{2})?)?$"
 )
 _WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-_ENGLISH_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTHS = (
     "janvier", "fevrier", "mars", "avril", "mai", "juin",
     "juillet", "aout", "septembre", "octobre", "novembre", "decembre",
@@ -74,13 +74,9 @@ _NOW_WORDS = ("now", "maintenant")
 _NEXT_SLOT_WORDS = ("next", "prochain", "prochain creneau")
 _RELATIVE = re.compile(r"^(?:\+|dans\s+|in\s+)(.+)$")
 
-EXAMPLES = (
+EXAMPLES = N_(
     "now, +2h, 14:30, tomorrow 9:00, 12/12 14:30 (day/month), 12/12/2026 14h, "
     "2026-12-03, 2026-12-03 14:30 or 2026-12-03T14:30+01:00"
-)
-EXEMPLES = (
-    "maintenant, +2h ou dans 2h, 14h, demain 9h, après-demain, lundi 10h, samedi prochain, "
-    "12/12 14h30 (jour/mois), 12/12/2026 14h, 2026-12-03 14:30 ou 2026-12-03T14:30+01:00"
 )
 
 
@@ -118,12 +114,10 @@ def parse_duration(text: str) -> timedelta:
     seconds = _duration_seconds(body.lstrip("+-").strip())
     if seconds is None:
         raise InputError(
-            pick(
-                f"{text!r} is not a duration; expected a number and a unit, "
-                "like 30m, 2h, 1h30, 3d or 1w",
-                f"« {text} » n'est pas une durée ; attendu un nombre et une unité, "
-                "comme 30min, 2h, 1h30, 3j ou 1sem",
-            )
+            _(
+                "{text!r} is not a duration; expected a number and a unit, like "
+                "30m, 2h, 1h30, 3d or 1w"
+            ).format(text=text)
         )
     return timedelta(seconds=sign * seconds)
 
@@ -146,7 +140,7 @@ def format_duration(delta: timedelta) -> str:
 
 
 def _show_wall(naive: datetime) -> str:
-    return naive.strftime(pick("%Y-%m-%d %H:%M", "%d/%m/%Y à %H:%M"))
+    return naive.strftime(_("%Y-%m-%d %H:%M"))
 
 
 def localize(naive: datetime, zone: ZoneInfo) -> datetime:
@@ -161,25 +155,28 @@ def localize(naive: datetime, zone: ZoneInfo) -> datetime:
         # The gap: the clocks jump forward over this wall-clock time.
         start, end = _gap_bounds(earlier, later, zone)
         raise InputError(
-            pick(
-                f"{shown} does not exist in {zone.key}: the clocks jump from {start} "
-                f"to {end} that night; choose a time before {start} or from {end} on",
-                f"le {shown} n'existe pas en {zone.key} : cette nuit-là, les horloges "
-                f"passent de {start} à {end} ; choisissez une heure avant {start} "
-                f"ou à partir de {end}",
-            )
+            _(
+                "{shown} does not exist in {zone}: the clocks jump from {start} "
+                "to {end} that night; choose a time before {start} or from {end} "
+                "on"
+            ).format(shown=shown, zone=zone.key, start=start, end=end)
         )
     first = earlier.strftime("%H:%M %Z (UTC%z)")
     second = later.strftime("%H:%M %Z (UTC%z)")
     iso = naive.strftime("%Y-%m-%dT%H:%M")
     raise InputError(
-        pick(
-            f"{shown} happens twice in {zone.key} (the clocks go back that night): "
-            f"{first} or {second}; say which with an offset, e.g. "
-            f"{iso}{_offset(earlier)} or {iso}{_offset(later)}",
-            f"le {shown} arrive deux fois en {zone.key} (les horloges reculent d'une heure "
-            f"cette nuit-là) : {first} ou {second} ; dites laquelle avec son décalage, "
-            f"p. ex. {iso}{_offset(earlier)} ou {iso}{_offset(later)}",
+        _(
+            "{shown} happens twice in {zone} (the clocks go back that "
+            "night): {first} or {second}; say which with an offset, e.g. "
+            "{iso}{first_offset} or {iso}{second_offset}"
+        ).format(
+            shown=shown,
+            zone=zone.key,
+            first=first,
+            second=second,
+            iso=iso,
+            first_offset=_offset(earlier),
+            second_offset=_offset(later),
         )
     )
 
@@ -225,10 +222,8 @@ class _Reading:
 
 def _refuse(text: str) -> InputError:
     return InputError(
-        pick(
-            f"{text!r} is not a time Crosspost understands; expected {EXAMPLES}",
-            f"« {text} » n'est pas une heure que Crosspost comprend ; "
-            f"formes acceptées : {EXEMPLES}",
+        _("{text!r} is not a time Crosspost understands; expected {examples}").format(
+            text=text, examples=_(EXAMPLES)
         )
     )
 
@@ -241,12 +236,10 @@ def _read(text: str, zone: ZoneInfo, now: datetime, default_time: time) -> _Read
         seconds = _duration_seconds(relative[1])
         if seconds is None:
             raise InputError(
-                pick(
-                    f"{text!r}: {relative[1]!r} is not a duration; expected a number and "
-                    "a unit, like +30m, +2h, +1h30 or +3d",
-                    f"« {text} » : « {relative[1]} » n'est pas une durée ; attendu un nombre "
-                    "et une unité, comme +30min, dans 2h, dans 1h30 ou dans 3j",
-                )
+                _(
+                    "{text!r}: {duration!r} is not a duration; expected a number and "
+                    "a unit, like +30m, +2h, +1h30 or +3d"
+                ).format(text=text, duration=relative[1])
             )
         return _Reading((now + timedelta(seconds=seconds)).astimezone(UTC), relative=True)
     if iso := _ISO.match(folded):
@@ -279,10 +272,8 @@ def _read_iso(text: str, iso: re.Match[str], zone: ZoneInfo, default_time: time)
         clock = time.fromisoformat(_pad_clock(clock_text)) if clock_text else default_time
     except ValueError:
         raise InputError(
-            pick(
-                f"{text!r} is not a real date or time; expected {EXAMPLES}",
-                f"« {text} » n'est pas une date ou une heure qui existe ; "
-                f"formes acceptées : {EXEMPLES}",
+            _("{text!r} is not a real date or time; expected {examples}").format(
+                text=text, examples=_(EXAMPLES)
             )
         ) from None
     naive = datetime.combine(day, clock)
@@ -298,12 +289,10 @@ def _clock_of(text: str, found: re.Match[str]) -> time:
     hour, minute = int(found[1]), int(found[2] or found[3] or 0)
     if hour > 23 or minute > 59:
         raise InputError(
-            pick(
-                f"{text!r}: {found.group().strip()!r} is not a time of day; "
-                "hours go from 0 to 23 and minutes from 00 to 59 (e.g. 14h30 or 14:30)",
-                f"« {text} » : « {found.group().strip()} » n'est pas une heure de la journée ; "
-                "les heures vont de 0 à 23 et les minutes de 00 à 59 (p. ex. 14h30 ou 14:30)",
-            )
+            _(
+                "{text!r}: {clock!r} is not a time of day; hours go from 0 to 23 "
+                "and minutes from 00 to 59 (e.g. 14h30 or 14:30)"
+            ).format(text=text, clock=found.group().strip())
         )
     return time(hour, minute)
 
@@ -327,28 +316,23 @@ def _day_of(text: str, match: re.Match[str], today: date) -> tuple[date, bool]:
         year_text = match["y"] or match["yn"]
         if year_text is not None and len(year_text) != 4:
             raise InputError(
-                pick(
-                    f"{text!r}: write the year in full, e.g. 12/12/2026",
-                    f"« {text} » : écrivez l'année en entier, p. ex. 12/12/2026",
-                )
+                _("{text!r}: write the year in full, e.g. 12/12/2026").format(text=text)
             )
         if not 1 <= month <= 12:
             raise InputError(
-                pick(
-                    f"{text!r}: there is no month {month}; a date is written day/month "
-                    "(12/03 is 12 March)",
-                    f"« {text} » : il n'y a pas de mois {month} ; une date s'écrit "
-                    "jour/mois (12/03 est le 12 mars)",
-                )
+                _(
+                    "{text!r}: there is no month {month}; a date is written "
+                    "day/month (12/03 is 12 March)"
+                ).format(text=text, month=month)
             )
         day = _dated(text, year_text, month, day_number, today)
     if match["weekday"] and _WEEKDAYS.index(match["weekday"]) != day.weekday():
         raise InputError(
-            pick(
-                f"{text!r}: {day:%d/%m/%Y} is a {_ENGLISH_WEEKDAYS[day.weekday()]}, "
-                f"not a {_ENGLISH_WEEKDAYS[_WEEKDAYS.index(match['weekday'])]}",
-                f"« {text} » : le {day:%d/%m/%Y} est un {_WEEKDAYS[day.weekday()]}, "
-                f"pas un {match['weekday']}",
+            _("{text!r}: {day:%d/%m/%Y} is a {weekday}, not a {typed}").format(
+                text=text,
+                day=day,
+                weekday=weekday_name(day.weekday()),
+                typed=weekday_name(_WEEKDAYS.index(match["weekday"])),
             )
         )
     return day, False
@@ -369,9 +353,8 @@ def _dated(text: str, year_text: str | None, month: int, day_number: int, today:
 
 def _not_a_day(text: str, shown: str) -> InputError:
     return InputError(
-        pick(
-            f"{text!r}: {shown} is not a day of the calendar (day/month)",
-            f"« {text} » : le {shown} n'existe pas dans le calendrier (jour/mois)",
+        _("{text!r}: {shown} is not a day of the calendar (day/month)").format(
+            text=text, shown=shown
         )
     )
 
@@ -426,18 +409,14 @@ def parse_publish_time(
     if not reading.is_now and moment < now:
         shown_now = now.astimezone(zone).strftime("%Y-%m-%d %H:%M")
         shown = moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-        message = pick(
-            f"{shown} is in the past (it is now {shown_now} in {zone.key}); "
-            "give a later time, or --at now to publish at once",
-            f"{shown} est déjà passé (il est {shown_now} en {zone.key}) ; "
-            "donnez une heure à venir, ou --at maintenant pour publier tout de suite",
-        )
+        message = _(
+            "{shown} is in the past (it is now {now} in {zone}); give a "
+            "later time, or --at now to publish at once"
+        ).format(shown=shown, now=shown_now, zone=zone.key)
         if bare := re.fullmatch(r"(\d{1,2})h", fold(text)):
             # "2h" is two o'clock; someone who meant "in two hours" is told how to say it.
-            message += pick(
-                f" ({text} is {int(bare[1])} o'clock; in {bare[1]} hours is +{bare[1]}h)",
-                f" ({text} veut dire {bare[1]} heures de l'horloge ; "
-                f"dans {bare[1]} heures s'écrit +{bare[1]}h ou « dans {bare[1]}h »)",
+            message += _(" ({text} is {hour} o'clock; in {hours} hours is +{hours}h)").format(
+                text=text, hour=int(bare[1]), hours=bare[1]
             )
         raise InputError(message)
     return moment
@@ -465,16 +444,14 @@ def parse_clock(text: str) -> time:
     if match and int(match[1]) < 24 and int(match[2] or match[3] or 0) < 60:
         return time(int(match[1]), int(match[2] or match[3] or 0))
     raise InputError(
-        pick(
-            f"{text!r} is not a time of day; expected HH:MM like 09:00 (or 9h, 12h30)",
-            f"« {text} » n'est pas une heure de la journée ; attendu 9h, 12h30 ou 09:00",
+        _("{text!r} is not a time of day; expected HH:MM like 09:00 (or 9h, 12h30)").format(
+            text=text
         )
     )
 
 
 __all__ = [
     "EXAMPLES",
-    "EXEMPLES",
     "format_duration",
     "is_day_only",
     "is_next_slot",

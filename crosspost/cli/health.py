@@ -123,22 +123,32 @@ def report_json(report: HealthReport) -> dict[str, Any]:
 
 def report_lines(report: HealthReport) -> list[str]:
     """The report as a volunteer reads it (and as a cron job mails it)."""
-    from crosspost.wording import plural, show_day_time
+    from crosspost.i18n import _, ngettext
+    from crosspost.wording import show_day_time
 
     moment = report.generated_at
     zone = report.zone
+    back = ngettext("the last {count} week", "the last {count} weeks", report.weeks)
+    ahead = ngettext("the {count} week ahead", "the {count} weeks ahead", report.ahead)
     lines = [
-        f"Editorial health on {show_day_time(moment, zone, now=moment)} ({zone.key}): "
-        f"the last {plural(report.weeks, 'week')} and the {plural(report.ahead, 'week')} ahead."
+        _("Editorial health on {moment} ({zone}): {back} and {ahead}.").format(
+            moment=show_day_time(moment, zone, now=moment),
+            zone=zone.key,
+            back=back.format(count=report.weeks),
+            ahead=ahead.format(count=report.ahead),
+        )
     ]
     for channel in report.channels:
         target = channel.policy.targets_text()
         lines.append("")
-        lines.append(f"{channel.label} ({channel.channel})" + (f": {target}" if target else ""))
+        lines.append(
+            f"{channel.label} ({channel.channel})"
+            + (_(": {targets}").format(targets=target) if target else "")
+        )
         lines += [f"  {note}" for note in channel.notes]
         lines += [f"  ✗ {finding.sentence}" for finding in channel.findings]
         if not channel.findings:
-            lines.append("  ✓ Nothing to fix.")
+            lines.append(_("  ✓ Nothing to fix."))
     from crosspost.policy.events import events_lines
 
     events = events_lines(report.events, report.zone, moment)
@@ -147,7 +157,7 @@ def report_lines(report: HealthReport) -> list[str]:
     lines += [f"  ✗ {f.sentence}" for f in report.findings if f.check == "unannounced"]
     if report.review.count:
         lines.append("")
-        lines.append("Review")
+        lines.append(_("Review"))
         if report.review_findings:
             lines += [f"  ✗ {finding.sentence}" for finding in report.review_findings]
         else:
@@ -155,7 +165,13 @@ def report_lines(report: HealthReport) -> list[str]:
     lines.append("")
     count = len(report.findings)
     if report.holds:
-        lines.append("The editorial policy holds.")
+        lines.append(_("The editorial policy holds."))
     else:
-        lines.append(f"The editorial policy falls short: {plural(count, 'thing')} to fix.")
+        lines.append(
+            ngettext(
+                "The editorial policy falls short: {count} thing to fix.",
+                "The editorial policy falls short: {count} things to fix.",
+                count,
+            ).format(count=count)
+        )
     return lines

@@ -89,8 +89,16 @@ def show(
     """Show one item: its content, its deliveries and every publication attempt."""
     from crosspost import attention
     from crosspost.cli.output import delivery_line
+    from crosspost.i18n import N_, _
     from crosspost.wording import seconds, show_local
 
+    #: What the title line says of an item that is not simply active.
+    status_marks = {
+        "cancelled": N_(" (cancelled)"),
+        "closed": N_(" (closed)"),
+        "draft": N_(" (draft)"),
+        "rejected": N_(" (rejected)"),
+    }
     context = app_context(ctx)
     settings = context.settings
     record = context.store.get_item(item_id)
@@ -107,32 +115,37 @@ def show(
         return
     item = record.item
     say(
-        f"Item {item.id}: {item.kind} «{item.title}»"
-        + (f" ({item.status})" if item.status != "active" else "")
+        _("Item {id}: {kind} «{title}»").format(id=item.id, kind=item.kind, title=item.title)
+        + (_(status_marks[item.status]) if item.status in status_marks else "")
     )
+    publish_at, event = _("publish at"), _("event")
     if item.source:
-        say(f"  from         {item.source}")
+        source = _("from")
+        say(f"  {source:<12} {item.source}")
     if item.status == "draft":
-        say(
-            f"  waiting      for review since {show_local(item.created_at, zone)}: "
-            f"`crosspost approve {item.id}` routes it"
+        waiting = _("waiting")
+        since = _("for review since {since}: `crosspost approve {id}` routes it").format(
+            since=show_local(item.created_at, zone), id=item.id
         )
+        say(f"  {waiting:<12} {since}")
     elif item.status == "rejected":
-        say(f"  rejected     {show_local(item.reviewed_at, zone)}: {item.review_note}")
+        rejected = _("rejected")
+        say(f"  {rejected:<12} {show_local(item.reviewed_at, zone)}: {item.review_note}")
     else:
-        say(f"  publish at   {show_local(item.requested_at, zone)}")
+        say(f"  {publish_at:<12} {show_local(item.requested_at, zone)}")
     if item.event_start:
-        end = f" to {show_local(item.event_end, zone)}" if item.event_end else ""
-        say(f"  event        {show_local(item.event_start, zone)}{end}")
+        end = _(" to {end}").format(end=show_local(item.event_end, zone)) if item.event_end else ""
+        say(f"  {event:<12} {show_local(item.event_start, zone)}{end}")
     for label, value in (
-        ("location", item.location),
-        ("link", item.link),
-        ("image", item.image_path),
-        ("alt", item.image_alt),
-        ("tags", ", ".join(item.tags)),
+        (N_("location"), item.location),
+        (N_("link"), item.link),
+        (N_("image"), item.image_path),
+        (N_("alt"), item.image_alt),
+        (N_("tags"), ", ".join(item.tags)),
     ):
         if value:
-            say(f"  {label:<12} {value}")
+            shown = _(label)
+            say(f"  {shown:<12} {value}")
     if item.body:
         say("")
         for line in item.body.splitlines()[:12]:
@@ -141,19 +154,30 @@ def show(
             say("  | …")
     say("")
     if not record.deliveries:
-        say("Deliveries: none" + (" until approved" if item.status == "draft" else ""))
+        say(
+            _("Deliveries: none until approved")
+            if item.status == "draft"
+            else _("Deliveries: none")
+        )
         return
-    say("Deliveries:")
+    say(_("Deliveries:"))
     for delivery in record.deliveries:
         say(delivery_line(delivery, zone))
         for attempt in delivery.attempt_history:
             took = ""
             if attempt.ended_at:
                 took = f" ({seconds(attempt.ended_at - attempt.started_at)})"
-            error = f": {attempt.error_message}" if attempt.error_message else ""
+            error = (
+                _(": {error}").format(error=attempt.error_message) if attempt.error_message else ""
+            )
             say(
-                f"      attempt {attempt.number} {show_local(attempt.started_at, zone)}"
-                f"{took} {attempt.outcome}{error}"
+                _("      attempt {number} {when}{took} {outcome}{error}").format(
+                    number=attempt.number,
+                    when=show_local(attempt.started_at, zone),
+                    took=took,
+                    outcome=attempt.outcome,
+                    error=error,
+                )
             )
         advice = attention.advice(delivery)
         if advice:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 
 from crosspost.errors import InputError
-from crosspost.language import pick
+from crosspost.i18n import N_, _
 
 # ---------------------------------------------------------------- days, slots, quiet times
 
@@ -29,8 +29,7 @@ _DAY_NAMES = {
 }
 _DAY_GROUPS = {"weekdays": frozenset(range(5)), "weekend": frozenset({5, 6})}
 EVERY_DAY = frozenset(range(7))
-DAY_HELP = "days like sun, mon-fri, tue,thu, weekdays or weekend"
-AIDE_JOURS = "des jours comme dim, lun-ven, mardi,jeudi, samedi, weekdays ou weekend"
+DAY_HELP = N_("days like sun, mon-fri, tue,thu, weekdays or weekend")
 #: A time of day in a slot or a quiet time: 12:30, 12h30, 9h, midi.
 _CLOCK_TEXT = r"(?:\d{1,2}(?::\d{2}|h(?:\d{2})?)|midi)"
 _CLOCK = re.compile(rf"^{_CLOCK_TEXT}$")
@@ -46,13 +45,10 @@ def parse_days(text: str) -> frozenset[int]:
         if part in _DAY_GROUPS:
             days |= _DAY_GROUPS[part]
             continue
-        first, _, last = part.partition("-")
+        first, _dash, last = part.partition("-")
         if first not in _DAY_NAMES or (last and last not in _DAY_NAMES):
             raise ValueError(
-                pick(
-                    f"{part!r} is not a day; expected {DAY_HELP}",
-                    f"« {part} » n'est pas un jour ; attendu {AIDE_JOURS}",
-                )
+                _("{part!r} is not a day; expected {days}").format(part=part, days=_(DAY_HELP))
             )
         start = _DAY_NAMES[first]
         stop = _DAY_NAMES[last] if last else start
@@ -102,12 +98,7 @@ def parse_slot(text: str) -> Slot:
     if len(words) == 2 and _CLOCK.match(words[1]):
         return Slot(parse_days(words[0]), _clock(words[1]), text)
     raise ValueError(
-        pick(
-            "expected a time with optional days, like 'tue 12:30', 'mon-fri 09:00' or "
-            "'mardi 12h30'",
-            "attendu une heure, précédée ou non de jours, comme « mardi 12h30 », "
-            "« lun-ven 9h » ou « 12h30 »",
-        )
+        _("expected a time with optional days, like 'tue 12:30', 'mon-fri 09:00' or 'mardi 12h30'")
     )
 
 
@@ -144,9 +135,5 @@ def parse_quiet(text: str) -> Quiet:
     if len(words) == 2 and (match := _RANGE.match(words[1])):
         return Quiet(parse_days(words[0]), _clock(match[1]), _clock(match[2]), text)
     raise ValueError(
-        pick(
-            "expected days (sun), a time range (22:00-07:00) or both, like 'sat 14:00-18:00'",
-            "attendu des jours (dimanche), une plage horaire (22h-7h) ou les deux, "
-            "comme « samedi 14h-18h »",
-        )
+        _("expected days (sun), a time range (22:00-07:00) or both, like 'sat 14:00-18:00'")
     )

@@ -286,3 +286,30 @@ def test_add_draft_refuses_a_recurring_event_and_writes_nothing(workspace: Path,
     assert "Traceback" not in refused.err
     assert "Nothing waits for review." in cli("review").out
     assert cli("list", "--json").json() == []
+
+
+def test_show_status_and_health_say_it_in_french_from_lang(
+    workspace: Path,
+    cli: Cli,
+    db_url: str,
+    clock: time_machine.Coordinates,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+    draft = _member_draft(db_url)
+    clock.shift(3 * 86400)
+    shown = cli("show", str(draft)).out.splitlines()
+    assert (
+        shown[0]
+        == f"Élément {draft} : event «Atelier réparation : vélos & grille-pain» (brouillon)"
+    )
+    assert "  source       Repair Café de Fontaine" in shown
+    assert "Publications : aucune avant l'approbation" in shown
+    status = cli("status").out
+    assert (
+        "Relecture : 1 brouillon attend une relecture, depuis 3 jours : voir `crosspost review` ; "
+        "un brouillon devrait être tranché sous 2 jours (review.remind_after)." in status
+    )
+    health = cli("health", ok=False)
+    assert health.code == 3
+    assert "Relecture" in health.out.splitlines()
