@@ -13,7 +13,6 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from crosspost.budget import Month, Verdict, from_micros, judge, to_micros
@@ -159,6 +158,9 @@ class SpendMixin(StoreBase):
         """Serialise budget checks of one channel across processes (PostgreSQL)."""
         if self.is_sqlite:
             return  # BEGIN IMMEDIATE already holds the database's write lock
+        # Here, not at the top: every command imports the store, few need this dialect.
+        from sqlalchemy.dialects import postgresql
+
         session.execute(
             postgresql.insert(ChannelStateRow)
             .values(channel=channel)
