@@ -31,7 +31,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from _common import CROSSPOST, ROOT, Planned, bulk_ledger, env_for, log, report, table
+from _common import CROSSPOST, Planned, bulk_ledger, env_for, extract, log, report, table
 
 CONFIG = """\
 timezone = "Europe/Paris"
@@ -140,19 +140,6 @@ def side_by_side(
         ours.append(timed(config, *args)[0])
         theirs.append(timed(config, *args, code=baseline)[0])
     return (statistics.median(ours), min(ours)), (statistics.median(theirs), min(theirs))
-
-
-def extract(ref: str, into: Path) -> str:
-    """The code of git revision `ref` under `into`; returns its short hash."""
-    into.mkdir()
-    archive = subprocess.run(
-        ["git", "-C", str(ROOT), "archive", ref], capture_output=True, check=True
-    ).stdout
-    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
-    return subprocess.run(
-        ["git", "-C", str(ROOT), "rev-parse", "--short", ref],
-        capture_output=True, text=True, check=True,
-    ).stdout.strip()  # fmt: skip
 
 
 def verdict(value: float, target: float, *, higher_is_better: bool = False) -> str:
