@@ -201,7 +201,9 @@ def move_burst(url: str, burst: Burst, lead: float) -> float:
     store = Store.open(url, migrate=False)
     start = time.time() + lead
     at = datetime.fromtimestamp(start, UTC)
-    with store.engine.begin() as connection:
+    # A writer from the start (BEGIN IMMEDIATE on SQLite), as the store's own: a read
+    # that later writes fails at once if the daemon committed in between.
+    with store.engine.execution_options(sqlite_begin="IMMEDIATE").begin() as connection:
         rows = connection.execute(
             select(DeliveryRow.id, ItemRow.title).join(ItemRow, DeliveryRow.item_id == ItemRow.id)
         ).all()
