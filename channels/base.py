@@ -75,6 +75,8 @@ class RenderContext:
     announced_url: str | None = None
     role: str = "post"
     organisation: str | None = None
+    #: "fr": French spacing, times and dates (crosspost.typography); "none": as typed.
+    typography: str = "none"
 
 
 @dataclass(frozen=True)
@@ -214,6 +216,9 @@ class Channel(ABC):
     #: An adapter that cannot look must say so here or raise from find_existing: a
     #: None from find_existing means "not there", and the engine then sends again.
     supports_lookup: bool = False
+    #: Whether update() can change a post already out (a job offer closed, an event
+    #: cancelled): the blog's post says so itself instead of a new post saying it.
+    supports_update: ClassVar[bool] = False
     #: How long after an ambiguous attempt a post can still appear in find_existing.
     settling_delay: ClassVar[timedelta] = timedelta(minutes=2)
 
@@ -252,6 +257,11 @@ class Channel(ABC):
     def validate(self, rendered: Rendered) -> list[Problem]:
         """Limits the rendered post breaks, with a message the officer can act on."""
         return [Problem("warning", w) for w in rendered.warnings]
+
+    def update(self, job: PublishJob) -> Receipt:
+        """Rewrite the post `job.delivery` updates (`announced_key`, `announced_remote_id`)
+        with `job.rendered`; idempotent, so a retry after an unclear answer is harmless."""
+        raise Permanent(f"{self.label} cannot change a post already published")
 
     @abstractmethod
     def publish(self, job: PublishJob) -> Receipt:

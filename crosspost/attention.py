@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from crosspost.domain import Delivery
+from crosspost.i18n import N_, _, ngettext
 from crosspost.states import DONE, IN_FLIGHT, NEEDS_ATTENTION, State
 
 if TYPE_CHECKING:
@@ -146,16 +147,16 @@ def status_report(store: Store, zone: ZoneInfo, *, now: datetime) -> StatusRepor
 def note(delivery: Delivery) -> str:
     """The one thing to know beyond the state: where it is, why it failed, what it waits for."""
     if delivery.state is State.PUBLISHED:
-        suffix = " (dry run)" if delivery.dry_run else ""
+        suffix = _(" (dry run)") if delivery.dry_run else ""
         return f"{delivery.remote_url or delivery.remote_id or ''}{suffix}"
     if delivery.state in NEEDS_ATTENTION and delivery.last_error:
         return delivery.last_error
     if delivery.state in DONE:
         return ""
     if delivery.role == "announce" and delivery.waits_for_channel:
-        return f"announces the {delivery.waits_for_channel} post"
+        return _("announces the {channel} post").format(channel=delivery.waits_for_channel)
     if delivery.state is State.PENDING and delivery.attempts and delivery.last_error:
-        return f"retrying: {delivery.last_error}"
+        return _("retrying: {error}").format(error=delivery.last_error)
     return ""
 
 
@@ -164,18 +165,20 @@ def advice(delivery: Delivery) -> str:
     item = delivery.item.id
     channel = delivery.channel
     if delivery.state is State.UNKNOWN:
-        return (
-            f"the post may be online even though {channel} did not confirm it. Look on "
-            f"{channel}: if it is there, `crosspost resolve {item} --channel {channel} "
-            f"--published URL`; if not, `crosspost retry {item} --channel {channel} --force`"
-        )
+        return _(
+            "the post may be online even though {channel} did not confirm it. Look on "
+            "{channel}: if it is there, `crosspost resolve {item} --channel {channel} "
+            "--published URL`; if not, `crosspost retry {item} --channel {channel} --force`"
+        ).format(channel=channel, item=item)
     if delivery.state is State.FAILED:
-        return f"fix the cause, then `crosspost retry {item} --channel {channel}`"
-    if delivery.state is State.SKIPPED_LATE:
-        return (
-            f"it was found too late to post on time; `crosspost retry {item} "
-            f"--channel {channel}` sends it now, `crosspost cancel {item}` drops it"
+        return _("fix the cause, then `crosspost retry {item} --channel {channel}`").format(
+            item=item, channel=channel
         )
+    if delivery.state is State.SKIPPED_LATE:
+        return _(
+            "it was found too late to post on time; `crosspost retry {item} "
+            "--channel {channel}` sends it now, `crosspost cancel {item}` drops it"
+        ).format(item=item, channel=channel)
     return ""
 
 
@@ -183,22 +186,24 @@ def trouble_sentence(delivery: Delivery, label: str, when: str) -> str:
     """A failed, unknown or skipped delivery, in the health report's words."""
     title = f"«{delivery.item.title}»"
     item = delivery.item.id
-    reason = f": {delivery.last_error}" if delivery.last_error else ""
+    reason = _(": {error}").format(error=delivery.last_error) if delivery.last_error else ""
     if delivery.state is State.FAILED:
-        return (
-            f"{label}: {title}, due {when}, failed{reason}. "
-            f"Fix the cause, then `crosspost retry {item}`."
-        )
+        return _(
+            "{label}: {title}, due {when}, failed{reason}. "
+            "Fix the cause, then `crosspost retry {item}`."
+        ).format(label=label, title=title, when=when, reason=reason, item=item)
     if delivery.state is State.UNKNOWN:
-        return (
-            f"{label}: nobody knows whether {title}, due {when}, is online{reason}. "
-            f"Look on {label}, then `crosspost resolve {item} --channel {delivery.channel} "
-            f"--published URL` or `--not-published`."
+        return _(
+            "{label}: nobody knows whether {title}, due {when}, is online{reason}. "
+            "Look on {label}, then `crosspost resolve {item} --channel {channel} "
+            "--published URL` or `--not-published`."
+        ).format(
+            label=label, title=title, when=when, reason=reason, item=item, channel=delivery.channel
         )
-    return (
-        f"{label}: {title}, due {when}, was not sent: the publisher found it too late. "
-        f"`crosspost retry {item}` sends it anyway, `crosspost cancel {item}` drops it."
-    )
+    return _(
+        "{label}: {title}, due {when}, was not sent: the publisher found it too late. "
+        "`crosspost retry {item}` sends it anyway, `crosspost cancel {item}` drops it."
+    ).format(label=label, title=title, when=when, item=item)
 
 
 def overdue_sentence(delivery: Delivery, label: str, when: str, now: datetime) -> str:
@@ -206,42 +211,45 @@ def overdue_sentence(delivery: Delivery, label: str, when: str, now: datetime) -
     from crosspost.wording import duration_words
 
     late = duration_words(now - delivery.due_at)
-    return (
-        f"{label}: «{delivery.item.title}» was due {when} and has not gone out "
-        f"({late} late): is the publisher running? See `crosspost status`."
-    )
+    return _(
+        "{label}: «{title}» was due {when} and has not gone out "
+        "({late} late): is the publisher running? See `crosspost status`."
+    ).format(label=label, title=delivery.item.title, when=when, late=late)
 
 
 def stuck_sentence(delivery: Delivery, label: str) -> str:
     """A delivery held by a stopped publisher, in the health report's words."""
-    return (
-        f"{label}: «{delivery.item.title}» was taken by a publisher that stopped answering; "
-        f"a running publisher releases it (`crosspost run`), then check "
-        f"`crosspost show {delivery.item.id}`."
-    )
+    return _(
+        "{label}: «{title}» was taken by a publisher that stopped answering; "
+        "a running publisher releases it (`crosspost run`), then check "
+        "`crosspost show {item}`."
+    ).format(label=label, title=delivery.item.title, item=delivery.item.id)
 
 
 def overdue_heading(count: int, *, running: bool) -> str:
     """The line above the overdue deliveries in `status`."""
-    from crosspost.wording import plural
-
-    what = f"{plural(count, 'delivery', 'deliveries')} overdue"
-    return f"{what} although a publisher runs:" if running else f"{what}: no publisher is running."
+    what = ngettext("{count} delivery overdue", "{count} deliveries overdue", count).format(
+        count=count
+    )
+    if running:
+        return _("{what} although a publisher runs:").format(what=what)
+    return _("{what}: no publisher is running.").format(what=what)
 
 
 def paused_lines(pause: ChannelPause) -> list[str]:
     """A paused channel in `status`, with how it resumes."""
     return [
-        f"PAUSED {pause.channel}: {pause.reason}",
-        "  Fix what it says (renew the credentials, or run the command given); the channel",
-        "  resumes by itself at the next daily check of a running daemon, or at once with",
-        f"  `crosspost channels check {pause.channel}`.",
+        _("PAUSED {channel}: {reason}").format(channel=pause.channel, reason=pause.reason),
+        _("  Fix what it says (renew the credentials, or run the command given); the channel"),
+        _("  resumes by itself at the next daily check of a running daemon, or at once with"),
+        _("  `crosspost channels check {channel}`.").format(channel=pause.channel),
     ]
 
 
 #: Headings of the lists `status` shows, in order.
-TROUBLED_HEADING = "Needs your attention"
-HELD_HEADING = "Held announcements (the post they announce did not go out)"
-STUCK_HEADING = "Stuck (publisher stopped mid-way; it will be checked automatically)"
-NOTHING = "Nothing needs attention."
-NO_PUBLISHER = "No publisher is running: start `crosspost run`, or add the cron line (README)."
+#: (N_: shown through _(), in the language of the moment.)
+TROUBLED_HEADING = N_("Needs your attention")
+HELD_HEADING = N_("Held announcements (the post they announce did not go out)")
+STUCK_HEADING = N_("Stuck (publisher stopped mid-way; it will be checked automatically)")
+NOTHING = N_("Nothing needs attention.")
+NO_PUBLISHER = N_("No publisher is running: start `crosspost run`, or add the cron line (README).")

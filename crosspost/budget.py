@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo
 from crosspost.clock import local_midnight
 
 MICROS = Decimal(1_000_000)
+#: How a post held by the budget's message starts (status counts them by it).
+HELD_PREFIX = "held: "
 
 
 def to_micros(amount: Decimal) -> int:
@@ -72,7 +74,7 @@ class Verdict:
 
     def hold_message(self, label: str) -> str:
         return (
-            f"held: this post would cost {money(self.cost)} on {label} and the budget for "
+            f"{HELD_PREFIX}this post would cost {money(self.cost)} on {label} and the budget for "
             f"{self.month.name} is {money(self.budget)} ({money(self.spent)} spent); it goes "
             f"out on {self.month.next_first_day:%Y-%m-%d} when the new month starts, or sooner if "
             "budget_per_month is raised"

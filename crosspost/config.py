@@ -20,7 +20,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from channels.base import Channel, ChannelSettings
 from crosspost.domain import BUILTIN_KINDS
 from crosspost.errors import ConfigError, CrosspostError
+from crosspost.i18n import _
+from crosspost.language import Language, from_environment, using
 from crosspost.secrets import SecretSource
+from crosspost.sequences.settings import Sequence, SequenceSettings
+from crosspost.typography import Typography
 
 CONFIG_NAME = "crosspost.toml"
 ENV_CONFIG = "CROSSPOST_CONFIG"
@@ -38,11 +42,13 @@ def _duration(value: Any) -> timedelta:
     if isinstance(value, int | float) and not isinstance(value, bool):
         # A bare number could be minutes, hours or days: say which rather than guess.
         raise ValueError(
-            f'{value} has no unit; expected a quoted duration like "30m", "6h" or "1d" '
-            "(m minutes, h hours, d days, w weeks)"
+            _(
+                '{value} has no unit; expected a quoted duration like "30m", '
+                '"6h" or "1d" (m minutes, h hours, d days, w weeks)'
+            ).format(value=value)
         )
     if not isinstance(value, str):
-        raise ValueError('expected a duration like "30m", "6h" or "1d"')
+        raise ValueError(_('expected a duration like "30m", "6h" or "1d"'))
     try:
         return parse_duration(value)
     except CrosspostError as exc:
@@ -113,6 +119,11 @@ class FileSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     timezone: str = "UTC"
+    #: "fr" or "en": the language of messages (default: the locale's, from LANG and co.).
+    language: Language | None = None
+    #: "fr" (narrow no-break spaces, 14 h 30, dates without this year) or "none";
+    #: default: "fr" when the language is French.
+    typography: Typography | None = None
     database: str = "sqlite:///crosspost.db"
     organisation: str | None = None
     #: NAME=value file holding credentials (must be mode 0600).
@@ -128,8 +139,12 @@ class FileSettings(BaseModel):
     publisher: PublisherSettings = Field(default_factory=PublisherSettings)
     #: Cadence targets and slots, validated by crosspost.policy.
     policy: dict[str, Any] = Field(default_factory=dict)
+    #: Per kind: the announcement, reminders and notices an item makes (crosspost.sequences).
+    sequences: dict[str, SequenceSettings] = Field(default_factory=dict)
+    #: How far ahead a recurring event's occurrences are queued (the daemon keeps it so).
+    series_horizon: timedelta = timedelta(days=90)
 
-    _parse = field_validator("max_lateness", mode="before")(_duration)
+    _parse = field_validator("max_lateness", "series_horizon", mode="before")(_duration)
 
     @field_validator("timezone")
     @classmethod
@@ -170,12 +185,15 @@ class Settings:
         self.base_dir = path.parent
         self.file = raw
         self.zone = ZoneInfo(raw.timezone)
+        self.language: Language = raw.language or from_environment()
+        self.typography: Typography = raw.typography or ("fr" if self.language == "fr" else "none")
         self.channels = channels
         self.routes = raw.routes
         self.publisher = raw.publisher
         self.max_lateness = raw.max_lateness
         self.organisation = raw.organisation
         self.policy_raw = raw.policy
+        self._sequences: dict[str, Sequence | None] = {}
         self._adapters: dict[str, Channel] = {}
         self._adapters_lock = threading.Lock()
 
@@ -193,6 +211,14 @@ class Settings:
     def database_url(self) -> str:
         url = os.environ.get(ENV_DATABASE) or self.file.database
         return resolve_sqlite_path(url, self.base_dir)
+
+    def sequence(self, kind: str) -> Sequence | None:
+        """The posts an item of `kind` makes over its life (None: just its own)."""
+        if kind not in self._sequences:
+            from crosspost.sequences.settings import resolve
+
+            self._sequences[kind] = resolve(kind, self.file.sequences.get(kind))
+        return self._sequences[kind]
 
     def secrets(self) -> SecretSource:
         if not self.file.secrets_file:
@@ -288,14 +314,18 @@ def parse_settings(content: bytes, path: Path) -> Settings:
         raise ConfigError(f"{path}: the file is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    try:
-        raw = FileSettings.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(describe_validation_error(exc, path)) from None
-    channels = _validate_channels(raw, path)
-    _check_routes(raw, channels, path)
-    settings = Settings(path.resolve(), raw, channels)
-    _check_policy(settings)
+    # The file's own language says what its refusals are written in (durations, slots).
+    chosen = data.get("language") if isinstance(data, dict) else None
+    with using(chosen if chosen in ("fr", "en") else from_environment()):
+        try:
+            raw = FileSettings.model_validate(data)
+        except ValidationError as exc:
+            raise ConfigError(describe_validation_error(exc, path)) from None
+        channels = _validate_channels(raw, path)
+        _check_routes(raw, channels, path)
+        _check_sequences(raw, channels, path)
+        settings = Settings(path.resolve(), raw, channels)
+        _check_policy(settings)
     return settings
 
 
@@ -355,6 +385,31 @@ def _check_routes(raw: FileSettings, channels: dict[str, ChannelSettings], path:
             )
         _check_kinds_taken(route, channels, where)
         _check_announced_address(route, channels, path, where)
+
+
+def _check_sequences(raw: FileSettings, channels: dict[str, ChannelSettings], path: Path) -> None:
+    kinds = set(BUILTIN_KINDS) | set(raw.kinds)
+    known = ", ".join(sorted(channels)) or "none declared"
+    for kind, sequence in raw.sequences.items():
+        where = f"{path}: sequences.{kind}"
+        if kind not in kinds:
+            raise ConfigError(
+                f"{where}: unknown kind {kind!r}; expected one of {', '.join(sorted(kinds))}"
+            )
+        for name in sequence.channels:
+            if name not in channels:
+                raise ConfigError(
+                    f"{where}.channels.{name}: no channel named {name!r}; declared: {known}"
+                )
+        if sequence.recap and not sequence.recap_to:
+            raise ConfigError(
+                f"{where}.recap_to: missing; the recap is a note to the officer, "
+                'say on which channel, e.g. recap_to = "officer"'
+            )
+        if sequence.recap_to and sequence.recap_to not in channels:
+            raise ConfigError(
+                f"{where}.recap_to: no channel named {sequence.recap_to!r}; declared: {known}"
+            )
 
 
 def _check_kinds_taken(route: Route, channels: dict[str, ChannelSettings], where: str) -> None:

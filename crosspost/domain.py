@@ -27,6 +27,15 @@ class Item:
     event_end: datetime | None = None
     location: str | None = None
     requested_at: datetime | None = None
+    #: A job offer's closing date: its "last days" post counts from it, nothing goes after it.
+    deadline: datetime | None = None
+    #: The officer's own wording for some steps of its sequence (step -> template).
+    step_texts: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    #: The officer's own text for some channels (channel -> the whole post text).
+    variants: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    #: A recurring event's occurrence: its series and its date in the rule.
+    series_id: int | None = None
+    occurrence: str | None = None
     status: str = "active"
     created_at: datetime | None = None
     updated_at: datetime | None = None
@@ -56,6 +65,8 @@ class Delivery:
     due_at: datetime
     #: A name the state machine does not list ('publishing', 'due') is refused here.
     state: State
+    #: Which post of the item's sequence: "" the item itself, else e.g. "-1d", "morning".
+    step: str = ""
     attempts: int = 0
     next_attempt_at: datetime | None = None
     claimed_by: str | None = None
@@ -70,6 +81,9 @@ class Delivery:
     #: For an announcement: the channel and URL of the delivery it announces, once known.
     waits_for_channel: str | None = None
     announced_url: str | None = None
+    #: For an update (role "update"): the key and platform id of the post it changes.
+    announced_key: str | None = None
+    announced_remote_id: str | None = None
     attempt_history: tuple[Attempt, ...] = field(default=())
 
     def __post_init__(self) -> None:
@@ -92,6 +106,11 @@ class NewItem:
     event_start: datetime | None = None
     event_end: datetime | None = None
     location: str | None = None
+    deadline: datetime | None = None
+    step_texts: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    variants: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    series_id: int | None = None
+    occurrence: str | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +124,8 @@ class PlannedDelivery:
     waits_for: str | None = None
     #: Which route created it (1-based), for `rules explain`; None for --channel.
     route: int | None = None
+    #: Which post of the item's sequence ("" the item itself); see crosspost/sequences.
+    step: str = ""
 
 
 @dataclass(frozen=True)

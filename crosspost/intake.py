@@ -7,48 +7,35 @@ like 2026-12-03 18:30 (got 'tomorrow')".
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from crosspost.config import Settings
+from crosspost.csvrows import from_csv
 from crosspost.domain import Item, NewItem
 from crosspost.errors import CrosspostError, InputError
+from crosspost.fieldnames import ALIASES, FIELDS
+from crosspost.front_matter import FrontMatterProblem, read_item
+from crosspost.item_times import checked as _checked
+from crosspost.item_times import times_of
+from crosspost.language import using
 from crosspost.routing import RoutePlan, plan_deliveries
-from crosspost.when import is_relative, parse_moment, parse_publish_time
-from crosspost.wording import show_local
+from crosspost.sequences.intake import step_texts_of
 
 if TYPE_CHECKING:
     from crosspost.store import Store
 
-T = TypeVar("T")
+#: A Markdown file -> its fields and body (read by crosspost/front_matter.py).
+from_markdown = read_item
 
 #: Image types every channel accepts.
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
-
-#: Field names as written in files and CSV headers (hyphens and case do not matter).
-FIELDS = (
-    "kind",
-    "title",
-    "body",
-    "link",
-    "image",
-    "alt",
-    "tags",
-    "event_start",
-    "event_end",
-    "location",
-    "at",
-    "channels",
-)
-_ALIASES = {"channel": "channels", "tag": "tags", "start": "event_start", "end": "event_end"}
 
 
 class ItemIn(BaseModel):
@@ -66,6 +53,14 @@ class ItemIn(BaseModel):
     event_start: str | None = None
     event_end: str | None = None
     location: str | None = Field(default=None, max_length=500)
+    #: A job offer's closing date ("2026-12-18": until the end of that day).
+    deadline: str | None = None
+    #: The wording of some steps of the item's sequence: {"-1d": "Demain : {title}"}, or
+    #: "STEP=text" entries (one per --step-text, or separated by | in a CSV cell).
+    steps: dict[str, str] | list[str] = Field(default_factory=dict)
+    #: The item's own text for some channels: {"twitter": "..."} or "CHANNEL=text" entries
+    #: (one per --text-for, or separated by | in a CSV cell).
+    variants: dict[str, str] | list[str] = Field(default_factory=dict)
     #: No default: a missing time is refused, `now` is said explicitly.
     at: str | None = None
     channels: list[str] = Field(default_factory=list)
@@ -95,6 +90,13 @@ class ItemIn(BaseModel):
                 out.append(part)
         return out
 
+    @field_validator("steps", "variants", mode="before")
+    @classmethod
+    def _split_steps(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.replace("\n", "|").split("|") if part.strip()]
+        return value
+
     @field_validator("tags")
     @classmethod
     def _clean_tags(cls, value: list[str]) -> list[str]:
@@ -111,13 +113,6 @@ class ItemProblems(InputError):
         else:
             count = len(self.problems)
             super().__init__(f"{count} problems, nothing written:\n  " + "\n  ".join(problems))
-
-
-#: How close in time an identical item must be to count as the same one again.
-SAME_TIME = timedelta(minutes=1)
-#: A time typed relative to now (`now`, `+2h`, `next`) cannot match itself when the
-#: command is run again later: any identical item due from this long ago on counts.
-RELATIVE_LOOKBACK = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -145,6 +140,18 @@ def accept(
     `stored` is the item an edit starts from: the times the officer does not give
     again stay as they were accepted when it was queued. Nothing is written.
     """
+    with using(settings.language):
+        return _accept(raw, settings, now=now, base_dir=base_dir, stored=stored)
+
+
+def _accept(
+    raw: dict[str, Any],
+    settings: Settings,
+    *,
+    now: datetime,
+    base_dir: Path,
+    stored: Item | None,
+) -> Accepted:
     values = _normalise_keys(raw)
     problems: list[str] = []
     fields: ItemIn | None = None
@@ -163,7 +170,9 @@ def accept(
             "declare more in `kinds = [...]` in crosspost.toml"
         )
         kind = None
-    times = _times(view, settings, now=now, stored=stored, problems=problems)
+    times = times_of(view, settings, now=now, stored=stored, problems=problems)
+    step_texts = _checked("steps", problems, lambda: step_texts_of(view, stored))
+    variants = _checked("variants", problems, lambda: _variants(view, settings, stored))
     image_path = _checked("image", problems, lambda: _image(view.get("image"), base_dir))
     if view.get("alt") and not view.get("image"):
         problems.append("alt: alt text describes an image, but no image was given")
@@ -194,98 +203,26 @@ def accept(
         event_end=times.event_end,
         location=fields.location or None,
         requested_at=times.publish_at,
+        deadline=times.deadline,
+        step_texts=step_texts or {},
+        variants=variants or {},
     )
+    from crosspost.sequences.plan import plan_sequence
+
+    steps = plan_sequence(
+        settings, item, plan.deliveries, now=now, timed_by_sequence=times.by_sequence
+    )
+    plan = replace(plan, deliveries=steps.deliveries, notes=plan.notes + steps.notes)
     return Accepted(item=item, plan=plan, source="", window=times.window)
 
 
-@dataclass(frozen=True)
-class _Times:
-    publish_at: datetime | None
-    event_start: datetime | None
-    event_end: datetime | None
-    window: tuple[datetime, datetime | None] | None
+def _variants(view: dict[str, Any], settings: Settings, stored: Item | None) -> dict[str, str]:
+    from crosspost.variants import parse_variants
 
-
-def _times(
-    view: dict[str, Any],
-    settings: Settings,
-    *,
-    now: datetime,
-    stored: Item | None,
-    problems: list[str],
-) -> _Times:
-    """The publish time and the event's times, each checked alone and then together."""
-    zone, default_time = settings.zone, settings.default_time
-    at_text = view.get("at")
-    publish_at: datetime | None = None
-    window: tuple[datetime, datetime | None] | None = None
-    if at_text:
-        publish_at = _checked(
-            "at",
-            problems,
-            lambda: parse_publish_time(at_text, zone, now=now, default_time=default_time),
-        )
-        if publish_at is not None:
-            if is_relative(at_text):
-                window = (now - RELATIVE_LOOKBACK, None)
-            else:
-                window = (publish_at - SAME_TIME, publish_at + SAME_TIME)
-    elif stored is not None and stored.requested_at is not None:
-        # Already accepted; if its time has passed, what is still pending goes at once.
-        publish_at = max(stored.requested_at, now)
-    elif not any(p.startswith("at: ") for p in problems):
-        problems.append(
-            "at: missing; say when to publish: now, +2h, 2026-12-03 14:30, "
-            "or next (the next free posting slot)"
-        )
-
-    def moment(name: str) -> datetime | None:
-        text = view.get(name)
-        if text:
-            return _checked(
-                name,
-                problems,
-                lambda: parse_moment(text, zone, now=now, default_time=default_time),
-            )
-        return getattr(stored, name, None)
-
-    event_start = moment("event_start")
-    event_end = moment("event_end")
-    given_start = bool(view.get("event_start"))
-    bad = {p.split(":", 1)[0] for p in problems}
-    if view.get("kind") == "event" and event_start is None and "event_start" not in bad:
-        problems.append(
-            "event_start: an event needs its date and time, e.g. --event-start '2026-12-12 14:00'"
-        )
-    if event_end is not None and event_start is None and "event_start" not in bad:
-        problems.append("event_end: given without event_start")
-    if event_start is not None and event_end is not None and event_end < event_start:
-        problems.append("event_end: the event ends before it starts")
-    if event_start is not None and given_start and event_start < now:
-        problems.append(
-            f"event_start: {show_local(event_start, zone)} has already passed "
-            f"(it is now {show_local(now, zone)}); give the date and time still to come"
-        )
-    elif (
-        event_start is not None
-        and publish_at is not None
-        and (given_start or at_text)
-        and publish_at > event_start
-    ):
-        problems.append(
-            f"at: {show_local(publish_at, zone)} is after the event starts "
-            f"({show_local(event_start, zone)}); announce it before, e.g. --at next"
-        )
-    return _Times(publish_at, event_start, event_end, window)
-
-
-def _checked(name: str, problems: list[str], compute: Callable[[], T]) -> T | None:
-    """compute(), or None with its problem (prefixed by the field name) noted."""
-    try:
-        return compute()
-    except InputError as exc:
-        problems.append(f"{name}: {exc}" if name else str(exc))
-        return None
+    given = view.get("variants")
+    if not given:
+        return dict(stored.variants) if stored is not None else {}
+    return parse_variants(given, set(settings.channels))
 
 
 def _strip(value: Any) -> Any:
@@ -311,7 +248,7 @@ def _normalise_keys(raw: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in raw.items():
         name = str(key).strip().lower().replace("-", "_").replace(" ", "_")
-        name = _ALIASES.get(name, name)
+        name = ALIASES.get(name, name)
         if value is None or value == "" or value == []:
             continue
         out[name] = _stringify_time(value)
@@ -349,31 +286,6 @@ def _describe(exc: ValidationError) -> list[str]:
 # ---------------------------------------------------------------- sources
 
 
-def from_markdown(path: Path) -> dict[str, Any]:
-    """A Markdown file whose YAML front matter carries the fields and whose text is the body."""
-    import frontmatter
-
-    try:
-        post = frontmatter.loads(path.read_text(encoding="utf-8-sig"))
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read this file ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path.name}: the file is not UTF-8 text") from None
-    except Exception as exc:  # YAML errors come in several classes
-        raise InputError(f"{path.name}: the front matter is not valid YAML ({exc})") from None
-    fields: dict[str, Any] = dict(post.metadata)
-    body = post.content.strip()
-    if "title" not in fields and body.startswith("# "):
-        first, _, rest = body.partition("\n")
-        fields["title"] = first[2:].strip()
-        body = rest.strip()
-    if "body" in fields and body:
-        raise InputError(f"{path.name}: body: given both in the front matter and as text")
-    if body:
-        fields["body"] = body
-    return fields
-
-
 @dataclass(frozen=True)
 class Source:
     """One item as read from a file, before any check of its fields."""
@@ -385,104 +297,6 @@ class Source:
     problems: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class CsvRow:
-    """A data row: its number as a spreadsheet shows it, its fields, what is wrong with it."""
-
-    number: int
-    fields: dict[str, Any]
-    problems: tuple[str, ...] = ()
-
-
-def from_csv(text: str) -> Iterator[CsvRow]:
-    """Each non-blank data row of a ';', ',' or tab separated file with a header row."""
-    # The separator is the one the header uses most: field names never contain one,
-    # while data rows may (csv.Sniffer is misled by quotes and by uneven rows).
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first_line.count) if first_line.strip() else ","
-    # Spreadsheets quote with " and double it inside a field. strict: a quote left
-    # open is an error, not a field that swallows the rest of the file.
-    reader = csv.reader(io.StringIO(text), dialect=csv.excel, delimiter=delimiter, strict=True)
-    try:
-        header = next(reader, None)
-    except csv.Error:
-        raise InputError(
-            'CSV header: the first line has a stray quote ("); it must name the fields'
-        ) from None
-    if not header or not any(name.strip() for name in header):
-        raise InputError("the CSV file is empty; its first line must name the fields")
-    unknown = [
-        name
-        for name in header
-        if _ALIASES.get(_key(name), _key(name)) not in FIELDS and name.strip()
-    ]
-    if unknown:
-        raise InputError(
-            f"CSV header: unknown column {', '.join(map(repr, unknown))}; "
-            f"expected some of {', '.join(FIELDS)}"
-        )
-    separator = {"\t": "tab"}.get(delimiter, repr(delimiter))
-    number = 1
-    while True:
-        number += 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield CsvRow(number, {}, (_quote_problem(str(exc)),))
-            continue
-        if not any(cell.strip() for cell in cells):
-            continue
-        problems: tuple[str, ...] = ()
-        # Empty cells past the header's end are a spreadsheet's habit, and shift nothing.
-        while len(cells) > len(header) and not cells[-1].strip():
-            cells.pop()
-        if len(cells) != len(header):
-            problems = (_count_problem(len(cells), len(header), separator),)
-        fields = {name: value for name, value in zip(header, cells, strict=False) if name.strip()}
-        unnamed = [
-            str(column)
-            for column, (name, value) in enumerate(zip(header, cells, strict=False), start=1)
-            if not name.strip() and value.strip()
-        ]
-        if unnamed:
-            # Never drop what the officer wrote: a value needs a column name to go anywhere.
-            problems += (
-                f"column {', '.join(unnamed)} has no name in the header but holds text; "
-                f"name it ({', '.join(FIELDS)}) or empty it",
-            )
-        yield CsvRow(number, fields, problems)
-
-
-def _quote_problem(error: str) -> str:
-    if "end of data" in error:
-        return (
-            'a quote (") opens a field and is never closed, so the rest of the file '
-            'was read into it; close it, or double a quote meant as text ("")'
-        )
-    return (
-        'a quote (") ends a field before its separator; quote the whole field '
-        '("like this") and double the quotes inside it ("")'
-    )
-
-
-def _count_problem(found: int, expected: int, separator: str) -> str:
-    if found < expected:
-        return (
-            f"{found} field{'s' if found > 1 else ''} where the header names {expected}; "
-            f"a field is missing (leave it empty between two {separator} if it has no value)"
-        )
-    return (
-        f"{found} fields where the header names {expected}; a text containing "
-        f'{separator} must be quoted ("like, this")'
-    )
-
-
-def _key(name: str) -> str:
-    return name.strip().lower().replace("-", "_").replace(" ", "_")
-
-
 def read_sources(path: Path) -> Iterator[Source]:
     """The items of a CSV file, a Markdown file or a folder of Markdown files."""
     if path.is_dir():
@@ -490,7 +304,11 @@ def read_sources(path: Path) -> Iterator[Source]:
         if not files:
             raise InputError(f"{path}: no Markdown (.md) files in this folder")
         for file in files:
-            yield Source(file.name, from_markdown(file), file.parent)
+            # Every file is read, so the import lists the problems of all of them at once.
+            try:
+                yield Source(file.name, from_markdown(file), file.parent)
+            except FrontMatterProblem as exc:
+                yield Source(file.name, {}, file.parent, (exc.detail,))
         return
     if not path.is_file():
         raise InputError(f"{path}: no such file or folder")

@@ -102,6 +102,16 @@ class ItemRow(Base):
     event_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
     location: Mapped[str | None] = mapped_column(String(500))
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: A job offer's closing date (nothing of it goes out after it).
+    deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The officer's wording for some steps of the item's sequence: {step: template}.
+    step_texts: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    #: The officer's own text for some channels (channel -> the whole post text).
+    variants: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    #: A recurring event's occurrence: its series, and its date in the rule ("2027-03-06"),
+    #: kept when the occurrence alone is moved, so the series never makes it again.
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("series.id", ondelete="SET NULL"))
+    occurrence: Mapped[str | None] = mapped_column(String(10))
     #: "active" or "cancelled"; where it stands on each channel lives in its deliveries.
     status: Mapped[str] = mapped_column(String(20), default="active")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -111,7 +121,30 @@ class ItemRow(Base):
         back_populates="item", order_by="DeliveryRow.id", cascade="all, delete-orphan"
     )
 
-    __table_args__ = (Index("ix_items_kind_requested", "kind", "requested_at"),)
+    __table_args__ = (
+        Index("ix_items_kind_requested", "kind", "requested_at"),
+        UniqueConstraint("series_id", "occurrence", name="uq_items_series_occurrence"),
+    )
+
+
+class SeriesRow(Base):
+    """A recurring event: its rule, and the fields each occurrence is made from."""
+
+    __tablename__ = "series"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: An RRULE without DTSTART ("FREQ=MONTHLY;BYDAY=1SA").
+    rule: Mapped[str] = mapped_column(String(500))
+    #: The first possible start, on the local wall clock ("2027-01-01 14:00").
+    start_local: Mapped[str] = mapped_column(String(16))
+    #: The last day an occurrence may fall on ("2027-06-30"), if the rule has one.
+    until_local: Mapped[str | None] = mapped_column(String(10))
+    #: The officer's fields (as `add` takes them) every future occurrence is made from.
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: Occurrences are made up to here; the housekeeping moves it forward.
+    generated_until: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class DeliveryRow(Base):
@@ -126,6 +159,8 @@ class DeliveryRow(Base):
     channel: Mapped[str] = mapped_column(String(100))
     #: "post" carries the item itself; "announce" points to another delivery's URL.
     role: Mapped[str] = mapped_column(String(20), default="post")
+    #: The post of the item's sequence: "" the item itself, "-1d", "morning", "cancelled"...
+    step: Mapped[str] = mapped_column(String(40), default="", server_default="")
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     #: Written only by `crosspost.store._core.transition` (and as `pending` on insert).
     state: Mapped[State] = mapped_column(StateColumn, default=State.PENDING)
@@ -162,7 +197,8 @@ class DeliveryRow(Base):
         return parse(value)
 
     __table_args__ = (
-        UniqueConstraint("item_id", "channel", name="uq_deliveries_item_channel"),
+        # One post per item, channel and step of its sequence.
+        UniqueConstraint("item_id", "channel", "step", name="uq_deliveries_item_channel_step"),
         # The publisher's wake-up query: the earliest pending delivery.
         Index("ix_deliveries_state_next", "state", "next_attempt_at"),
         Index("ix_deliveries_due", "due_at"),

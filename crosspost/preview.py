@@ -8,10 +8,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from channels.base import Channel, ChannelError, Problem, RenderContext, Rendered
+from crosspost import typography
 from crosspost.config import Settings
 from crosspost.domain import Delivery, Item, NewItem, PlannedDelivery
 from crosspost.errors import CrosspostError
 from crosspost.states import IN_FLIGHT, State
+from crosspost.variants import as_posted
 
 #: Stands in for a link that exists only once the announced post is out (23 on X either way).
 LINK_TO_COME = "https://link-to-come.invalid/announced-post"
@@ -44,9 +46,10 @@ def preview(
         announced_url=announced_url or (LINK_TO_COME if role == "announce" else None),
         role=role,
         organisation=settings.organisation,
+        typography=settings.typography,
     )
     try:
-        rendered = adapter.render(item, context)
+        rendered = typography.render(adapter, item, context)
         problems = tuple(adapter.validate(rendered))
     except (CrosspostError, ChannelError) as exc:
         return ChannelPreview(channel, role, None, (Problem("error", str(exc)),))
@@ -60,9 +63,14 @@ def planned_problems(
     """What each planned channel says of an item before it is queued: (channel, problem)."""
     item = Item(id=0, **{k: getattr(new, k) for k in new.__dataclass_fields__})
     return [
-        (planned.channel, problem)
+        (f"{planned.channel} {planned.step}".strip(), problem)
         for planned in deliveries
-        for problem in preview(settings, item, planned.channel, role=planned.role).problems
+        for problem in preview(
+            settings,
+            as_posted(settings, item, planned.channel, planned.step),
+            planned.channel,
+            role=planned.role,
+        ).problems
     ]
 
 
@@ -79,9 +87,8 @@ def preview_delivery(
     if delivery.role == "announce" and link is None:
         parent = next((d for d in siblings if d.id == delivery.waits_for_id), None)
         link = expected_url(settings, parent) if parent is not None else None
-    result = preview(
-        settings, delivery.item, delivery.channel, role=delivery.role, announced_url=link
-    )
+    item = as_posted(settings, delivery.item, delivery.channel, delivery.step)
+    result = preview(settings, item, delivery.channel, role=delivery.role, announced_url=link)
     if result.rendered is None:
         return result
     text, parts = result.rendered.text, result.rendered.parts
@@ -127,8 +134,14 @@ def expected_url(settings: Settings, announced: Delivery) -> str | None:
         return f"{DRY_RUN_HOST}/{adapter.name}/{announced.key}"
     if isinstance(adapter, StaticBlogChannel):
         try:
-            rendered = adapter.render(
-                announced.item, RenderContext(timezone=settings.zone, role=announced.role)
+            rendered = typography.render(
+                adapter,
+                announced.item,
+                RenderContext(
+                    timezone=settings.zone,
+                    role=announced.role,
+                    typography=settings.typography,
+                ),
             )
         except (CrosspostError, ChannelError):
             return None

@@ -240,7 +240,12 @@ def _fr_date(moment: datetime) -> str:
 
 
 def event_when(start: datetime, end: datetime | None, zone: ZoneInfo) -> str:
-    """'samedi 12 décembre 2026 de 14h00 à 18h00' (or across days), in the local zone."""
+    """'samedi 12 décembre 2026 de 14h00 à 18h00' (or across days), in the local zone;
+    with French typography 'samedi 12 décembre de 14 h à 18 h' (crosspost.typography)."""
+    from crosspost import typography
+
+    if typography.current().french:
+        return typography.event_when(start, end, zone)
     local_start = start.astimezone(zone)
     if end is None:
         return f"{_fr_date(local_start)} à {_fr_clock(local_start)}"

@@ -5,53 +5,129 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+from crosspost.i18n import N_, _, ngettext, pgettext
+
+_WEEKDAYS = (
+    N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"),
+    N_("Friday"), N_("Saturday"), N_("Sunday"),
 )  # fmt: skip
+_MONTHS = (
+    N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"),
+    N_("July"), N_("August"), N_("September"), N_("October"), N_("November"), N_("December"),
+)  # fmt: skip
+
+
+def weekday_name(weekday: int) -> str:
+    """'Saturday' ('samedi'): the name of a day, 0 being Monday."""
+    return _(_WEEKDAYS[weekday])
+
+
+def month_name(month: int) -> str:
+    """'December' ('décembre'), 1 being January."""
+    return _(_MONTHS[month - 1])
+
+
+def _short_weekday(weekday: int) -> str:
+    # Written out (not name[:3]) so each language abbreviates its own way ("jeu.").
+    return (
+        pgettext("short weekday", "Mon"), pgettext("short weekday", "Tue"),
+        pgettext("short weekday", "Wed"), pgettext("short weekday", "Thu"),
+        pgettext("short weekday", "Fri"), pgettext("short weekday", "Sat"),
+        pgettext("short weekday", "Sun"),
+    )[weekday]  # fmt: skip
+
+
+def _short_month(month: int) -> str:
+    # French "juin" and "juillet" cannot both be cut to three letters.
+    return (
+        pgettext("short month", "Jan"), pgettext("short month", "Feb"),
+        pgettext("short month", "Mar"), pgettext("short month", "Apr"),
+        pgettext("short month", "May"), pgettext("short month", "Jun"),
+        pgettext("short month", "Jul"), pgettext("short month", "Aug"),
+        pgettext("short month", "Sep"), pgettext("short month", "Oct"),
+        pgettext("short month", "Nov"), pgettext("short month", "Dec"),
+    )[month - 1]  # fmt: skip
+
+
+def _day_number(day: int) -> str:
+    """'1', '8'; in French the first of the month is '1er'."""
+    return pgettext("first day of a month", "1") if day == 1 else str(day)
 
 
 def show_day(day: date, now: datetime, zone: ZoneInfo) -> str:
     """'Tuesday 8 December' (with the year when it is not this year)."""
-    text = f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
+    text = _("{weekday} {day} {month}").format(
+        weekday=weekday_name(day.weekday()), day=_day_number(day.day), month=month_name(day.month)
+    )
     return text if day.year == now.astimezone(zone).year else f"{text} {day.year}"
 
 
 def show_day_time(moment: datetime, zone: ZoneInfo, *, now: datetime) -> str:
     """'Tuesday 8 December at 12:30', in the configured zone."""
     local = moment.astimezone(zone)
-    return f"{show_day(local.date(), now, zone)} at {local:%H:%M}"
+    return _("{day} at {time}").format(day=show_day(local.date(), now, zone), time=f"{local:%H:%M}")
 
 
 def show_month(day: date) -> str:
     """'December 2026'."""
-    return f"{_MONTHS[day.month - 1]} {day.year}"
+    return f"{month_name(day.month)} {day.year}"
 
 
 def show_date(day: date) -> str:
     """'Tuesday 1 December 2026' (a heading: always with the year)."""
-    return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
+    return _("{weekday} {day} {month} {year}").format(
+        weekday=weekday_name(day.weekday()),
+        day=_day_number(day.day),
+        month=month_name(day.month),
+        year=day.year,
+    )
 
 
 def show_short_day(day: date) -> str:
     """'Tue 1 Dec'."""
-    return f"{_WEEKDAYS[day.weekday()][:3]} {day.day} {_MONTHS[day.month - 1][:3]}"
+    return f"{_short_weekday(day.weekday())} {day.day} {_short_month(day.month)}"
 
 
 def show_weekday_and_number(day: date) -> str:
     """'Tue 1' (a line in a month's list)."""
-    return f"{_WEEKDAYS[day.weekday()][:3]} {day.day}"
+    return f"{_short_weekday(day.weekday())} {day.day}"
 
 
 def weekday_abbreviations() -> tuple[str, ...]:
     """'Mon' to 'Sun', for the head of a month grid."""
-    return tuple(name[:3] for name in _WEEKDAYS)
+    return tuple(_short_weekday(i) for i in range(7))
+
+
+def step_label(step: str) -> str:
+    """A step of an item's sequence as a calendar names it: 'D-1', 'D-1 18:00', 'morning of'."""
+    named = {
+        "morning": "morning of",
+        "recap": "recap",
+        "cancelled": "cancellation notice",
+        "closed": "marked closed",
+    }
+    if not step or step in named:
+        return named.get(step, "")
+    head, _, clock = step.partition(" ")
+    if head.endswith("d"):
+        text = f"D{head[:-1]}"
+    elif head.endswith("h"):
+        text = f"{head[1:-1]} h {'before' if head[0] == '-' else 'after'}"
+    elif head.endswith("m"):
+        text = f"{head[1:-1]} min {'before' if head[0] == '-' else 'after'}"
+    else:
+        text = head
+    return f"{text} {clock}" if clock else text
 
 
 def show_made(moment: datetime) -> str:
     """'on 29 November 2026 at 17:00' (a local time: when a page was made)."""
-    return f"on {moment.day} {_MONTHS[moment.month - 1]} {moment.year} at {moment:%H:%M}"
+    return _("on {day} {month} {year} at {time}").format(
+        day=_day_number(moment.day),
+        month=month_name(moment.month),
+        year=moment.year,
+        time=f"{moment:%H:%M}",
+    )
 
 
 def show_local(moment: datetime | None, zone: ZoneInfo) -> str:
@@ -63,16 +139,25 @@ def show_local(moment: datetime | None, zone: ZoneInfo) -> str:
 
 def show_span(first: date, last: date) -> str:
     """'2026-12-01 to 2026-12-28': the days an export covers."""
-    return f"{first} to {last}"
+    return _("{first} to {last}").format(first=first, last=last)
 
 
 def days_ago(days: int) -> str:
     """'today', 'yesterday', '5 days ago'."""
-    return {0: "today", 1: "yesterday"}.get(days, f"{days} days ago")
+    if days == 0:
+        return _("today")
+    if days == 1:
+        return _("yesterday")
+    return ngettext("{count} day ago", "{count} days ago", days).format(count=days)
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:
-    """'1 post', '3 posts'; `many` for a word that does not just take an s ('deliveries')."""
+    """'1 post', '3 posts'; `many` for a word that does not just take an s ('deliveries').
+
+    English only, like the sentences still written around it: a translated sentence
+    puts the count in its own message, `ngettext("{count} post", "{count} posts", n)`,
+    so the noun agrees with the words beside it in every language.
+    """
     return f"{count} {word}" if count == 1 else f"{count} {many or word + 's'}"
 
 
@@ -80,11 +165,12 @@ def duration_words(delta: timedelta) -> str:
     """'45 minutes', '3 hours', '2 days': a lateness or an age, rounded down."""
     minutes = int(delta.total_seconds() // 60)
     if minutes < 120:
-        return plural(minutes, "minute")
+        return ngettext("{count} minute", "{count} minutes", minutes).format(count=minutes)
     hours = minutes // 60
     if hours < 48:
-        return plural(hours, "hour")
-    return plural(hours // 24, "day")
+        return ngettext("{count} hour", "{count} hours", hours).format(count=hours)
+    days = hours // 24
+    return ngettext("{count} day", "{count} days", days).format(count=days)
 
 
 def short_duration(delta: timedelta) -> str:
@@ -94,7 +180,8 @@ def short_duration(delta: timedelta) -> str:
         return f"{int(delta.total_seconds() // 60)} min"
     if hours < 48:
         return f"{hours:.0f} h"
-    return f"{hours / 24:.0f} days"
+    days = f"{hours / 24:.0f}"
+    return ngettext("{count} day", "{count} days", int(days)).format(count=days)
 
 
 def seconds(delta: timedelta) -> str:

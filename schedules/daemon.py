@@ -265,6 +265,7 @@ class Daemon:
         publisher.reap()
         publisher.resume_paused_channels()
         publisher.reconcile()
+        publisher.housekeeping()
         every = self.settings.publisher.sweep.total_seconds()
         add = self.scheduler.add_job
         now = utcnow()
@@ -286,6 +287,8 @@ class Daemon:
         housekeeping = {"executor": "housekeeping"}
         add(self._guarded(publisher.reap), "interval", seconds=reap, id="reaper", **housekeeping)
         add(self._guarded(publisher.reconcile), "interval", seconds=reap, id="reconciler")
+        # Deadlines are checked on the sweep's beat: within a minute of passing.
+        add(self._guarded(publisher.housekeeping), "interval", seconds=every, id="deadlines")
         add(
             self._guarded(publisher.heartbeat),
             "interval",

@@ -283,7 +283,9 @@ class Publisher:
             charge=spending.charger(self.store, delivery, self.clock),
         )
         try:
-            receipt = channel.publish(job)
+            # An update (a job offer closed) rewrites the post it points to.
+            send = channel.update if delivery.role == "update" else channel.publish
+            receipt = send(job)
         except ConfigError as error:
             # Our own checks (secrets file, missing value) raise these, and they run
             # before the adapter sends anything: nothing is online, the post waits.
@@ -441,10 +443,38 @@ class Publisher:
         except Exception as error:  # the database may be what is failing
             self.log.warning(f"could not unregister this publisher: {error}")
 
+    def close_deadlines(self) -> int:
+        """Job offers past their deadline: nothing more of them goes out, blogs say closed."""
+        from crosspost.sequences.notices import closing_notices
+
+        now = self.clock()
+        closed = self.store.close_expired(now, closing_notices(self.settings, now))
+        for item_id, changes in closed:
+            self.log.info(
+                f"item {item_id}: deadline passed, "
+                + (", ".join(f"{c.channel} {c.new_state}" for c in changes) or "nothing pending")
+            )
+        return len(closed)
+
+    def extend_series(self) -> int:
+        """Recurring events: queue the dates that came within the horizon."""
+        from crosspost.sequences.series import extend_series
+
+        made = extend_series(self.settings, self.store, self.clock())
+        if made:
+            self.log.info(f"recurring events: {made} more date(s) queued")
+        return made
+
+    def housekeeping(self) -> None:
+        """What time alone changes: deadlines passed, recurring dates come within reach."""
+        self.close_deadlines()
+        self.extend_series()
+
     def run_until_idle(self, *, item_id: int | None = None) -> Tally:
         """Cron mode: publish everything due now (and what becomes due meanwhile), then stop."""
         self.reap()
         self.reconcile()
+        self.housekeeping()
         while not self._stopping.is_set():
             started = self.dispatch(item_id=item_id)
             if started == 0 and self.in_flight == 0:

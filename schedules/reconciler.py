@@ -23,11 +23,13 @@ from channels.base import (
     Rendered,
     Transient,
 )
+from crosspost import typography
 from crosspost.config import Settings
 from crosspost.domain import Delivery
 from crosspost.errors import ConfigError, CrosspostError
 from crosspost.states import State
 from crosspost.store import Store
+from crosspost.variants import as_posted
 from schedules.log import EventLog
 from schedules.pauses import Pauses
 from schedules.retry import describe
@@ -183,8 +185,13 @@ def render(settings: Settings, channel: Channel, delivery: Delivery) -> Rendered
         announced_url=delivery.announced_url,
         role=delivery.role,
         organisation=settings.organisation,
+        typography=settings.typography,
     )
-    return channel.render(delivery.item, context)
+    # A step of a sequence ("-1d", "morning") is the item in that step's wording; the
+    # item's own post, the officer's text for this channel when there is one.
+    item = as_posted(settings, delivery.item, delivery.channel, delivery.step)
+    # The publisher and the reconciler render alike, so a lookup compares the same text.
+    return typography.render(channel, item, context)
 
 
 def is_setup_problem(settings: Settings, name: str, error: Exception) -> bool:

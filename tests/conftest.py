@@ -65,9 +65,22 @@ def _isolated_user(
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local/share"))
+    # English unless a test asks for French: the machine's own locale decides nothing.
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
     for name in ("CROSSPOST_CONFIG", "CROSSPOST_DATABASE_URL", "CROSSPOST_DEBUG"):
         monkeypatch.delenv(name, raising=False)
     reset_fake_platforms()
+
+
+@pytest.fixture(autouse=True)
+def _language_of_each_test() -> Iterator[None]:
+    """A French config read by one test's CLI run does not make the next test French."""
+    from crosspost import language
+
+    with language.using(None):
+        yield
 
 
 def _pg_available() -> bool:

@@ -51,13 +51,14 @@ def malformed_token(token: str) -> dict[str, Any]:
 
 
 def answer_page(rsps: responses.RequestsMock) -> None:
-    """`channels check`: the Page reads fine."""
-    rsps.add(
-        "GET",
-        PAGE_URL,
-        json={"id": PAGE_ID, "name": "Les Amis du Quartier"},
-        headers=HEADERS,
-    )
+    """`channels check`: the Page reads fine, the token is the Page's (GET /me is the Page)
+    and was granted what posting needs (GET /debug_token)."""
+    page = {"id": PAGE_ID, "name": "Les Amis du Quartier"}
+    rsps.add("GET", PAGE_URL, json=page, headers=HEADERS)
+    rsps.add("GET", f"{GRAPH}/me", json=page, headers=HEADERS)
+    scopes = ["pages_show_list", "pages_read_engagement", "pages_manage_posts"]
+    debug = {"data": {"type": "PAGE", "is_valid": True, "profile_id": PAGE_ID, "scopes": scopes}}
+    rsps.add("GET", f"{GRAPH}/debug_token", json=debug, headers=HEADERS)
 
 
 def answer_feed(rsps: responses.RequestsMock, post: str = "122105671358347281") -> None:

@@ -167,3 +167,35 @@ def test_add_and_preview_show_what_the_post_costs_on_x(x_workspace: Path, cli: C
         assert "utm_source=x_asso&utm_medium=social" in shown.out
         assert "Cost on X (x): about $0.20" in shown.out
         assert cli("preview", "1", "--json").json()[0]["cost"] == "0.20"  # type: ignore[index]
+
+
+def test_status_and_health_show_the_months_spend_and_what_waits(
+    x_workspace: Path, cli: Cli, db_url: str
+) -> None:
+    with time_machine.travel(NOW, tick=False):
+        cli("add", "--kind", "scoop", "--title", "Brève", "--at", "2026-12-03 10:00")
+        store = Store.open(db_url)
+        [delivery] = store.get_item(1).deliveries
+        store.record_spend("x", delivery.id, "post", 2, Decimal("0.03"), at=NOW)
+        store.record_spend("x", delivery.id, "post with a link", 1, Decimal("0.20"), at=NOW)
+        store.record_spend("x", None, "read", 8, Decimal("0.008"), at=NOW)
+        store.close()
+        expected = (
+            "Spent on X (x) in December 2026: $0.238 of the $0.30 budget "
+            "(2 posts, 1 post with a link, 8 posts read back)"
+        )
+        assert expected in cli("status").out
+        assert expected in cli("health", ok=False).out
+        [spend] = cli("status", "--json").json()["spend"]  # type: ignore[index]
+        assert spend == {
+            "channel": "x",
+            "month": "2026-12",
+            "spent": "0.238",
+            "budget": "0.3",
+            "held": 0,
+            "bill": {
+                "post": {"units": 2, "amount": "0.03"},
+                "post with a link": {"units": 1, "amount": "0.2"},
+                "read": {"units": 8, "amount": "0.008"},
+            },
+        }

@@ -75,7 +75,7 @@ def test_the_policy_of_the_issue_loads(tmp_path: Path) -> None:
         ("[policy.twitter]\nmin_per_week = 0", "policy.twitter.min_per_week: Input should be"),
         ("[policy.blog]\nmin_per_month = 'often'", "policy.blog.min_per_month: Input should be"),
         (
-            '[policy.twitter]\nslots = ["tue 12:30", "mardi 12h30"]',
+            '[policy.twitter]\nslots = ["tue 12:30", "mardi soir"]',
             "policy.twitter.slots[2]: expected a time with optional days, like 'tue 12:30'",
         ),
         (
@@ -113,6 +113,93 @@ def test_days_read_in_english_or_french_as_ranges_lists_and_groups() -> None:
     assert parse_days("fri-mon") == {4, 5, 6, 0}  # wraps round the week
     assert parse_days("tue,thu") == parse_days("mardi,jeudi") == {1, 3}
     assert parse_days("sam-dim") == parse_days("weekend") == {5, 6}
+
+
+def test_day_names_with_or_without_accents_or_capitals() -> None:
+    assert parse_days("Lundi") == parse_days("LUN") == {0}
+    assert parse_days("Mercredi,Vendredi") == {2, 4}
+    assert parse_days("lundi-vendredi") == parse_days("Lun-Ven") == {0, 1, 2, 3, 4}
+    assert parse_days("Samedi,Dimanche") == parse_days("week-end") == {5, 6}
+
+
+@pytest.mark.parametrize(
+    ("text", "days", "clock"),
+    [
+        ("mardi 12h30", {1}, time(12, 30)),
+        ("Mardi 12 h 30", {1}, time(12, 30)),
+        ("lun-ven 9h", {0, 1, 2, 3, 4}, time(9, 0)),
+        ("Samedi, Dimanche 10h", {5, 6}, time(10, 0)),
+        ("12h30", set(range(7)), time(12, 30)),
+        ("jeudi midi", {3}, time(12, 0)),
+        ("tue 12:30", {1}, time(12, 30)),
+    ],
+)
+def test_slots_written_the_french_way(text: str, days: set[int], clock: time) -> None:
+    from crosspost.policy import parse_slot
+
+    slot = parse_slot(text)
+    assert (slot.days, slot.clock) == (days, clock)
+
+
+def test_quiet_times_written_the_french_way() -> None:
+    night = parse_quiet("22h à 7h")
+    assert (night.start, night.end, night.days) == (time(22), time(7), set(range(7)))
+    saturday = parse_quiet("Samedi 14 h - 18 h 30")
+    assert (saturday.start, saturday.end, saturday.days) == (time(14), time(18, 30), {5})
+    assert parse_quiet("sam 14h à 18h").covers(_paris("2026-12-05 17:59"))
+    assert parse_quiet("Dimanche").covers(_paris("2026-12-06 12:00"))
+
+
+def test_a_french_policy_loads(tmp_path: Path) -> None:
+    policy = load_policy(
+        _settings(
+            tmp_path,
+            '[policy.twitter]\nslots = ["mardi 12h30", "Jeudi 12h30", "samedi 10h"]\n'
+            '[policy]\nquiet = ["dimanche", "22h-7h"]\n',
+        )
+    )
+    twitter = policy.of("twitter")
+    assert [(sorted(s.days), s.clock) for s in twitter.slots] == [
+        ([1], time(12, 30)),
+        ([3], time(12, 30)),
+        ([5], time(10, 0)),
+    ]
+    assert twitter.quiet_at(_paris("2026-12-06 12:00")) is not None  # Sunday
+    assert twitter.quiet_at(_paris("2026-12-07 06:59")) is not None  # before 7h
+    assert twitter.quiet_at(_paris("2026-12-07 07:00")) is None
+
+
+@pytest.mark.parametrize(
+    ("policy", "expected"),
+    [
+        (
+            '[policy.twitter]\nslots = ["mardi soir"]',
+            "policy.twitter.slots[1]: attendu une heure, précédée ou non de jours, "
+            "comme « mardi 12h30 », « lun-ven 9h » ou « 12h30 »",
+        ),
+        (
+            '[policy.twitter]\nslots = ["mardi 25h"]',
+            "policy.twitter.slots[1]: « 25h » n'est pas une heure de la journée ; "
+            "attendu 9h, 12h30 ou 09:00",
+        ),
+        (
+            '[policy]\nquiet = ["dimanch"]',
+            "policy.quiet[1]: « dimanch » n'est pas un jour ; attendu des jours comme dim, "
+            "lun-ven, mardi,jeudi, samedi, weekdays ou weekend",
+        ),
+        (
+            '[policy]\nquiet = ["dimanche soir"]',
+            "policy.quiet[1]: attendu des jours (dimanche), une plage horaire (22h-7h) "
+            "ou les deux, comme « samedi 14h-18h »",
+        ),
+    ],
+)
+def test_a_french_config_is_refused_in_french(tmp_path: Path, policy: str, expected: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_settings(
+            ('language = "fr"\n' + CONFIG + policy).encode(), tmp_path / "crosspost.toml"
+        )
+    assert expected in str(caught.value)
 
 
 def test_a_night_quiet_time_runs_past_midnight() -> None:

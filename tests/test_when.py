@@ -64,7 +64,7 @@ def test_fall_back_hour_offers_both_offsets() -> None:
     assert "2026-10-25T02:15+02:00 or 2026-10-25T02:15+01:00" in message
 
 
-@pytest.mark.parametrize("text", ["demain", "2026-13-01", "2026-02-30 10:00", "12/03/2026", "+2x"])
+@pytest.mark.parametrize("text", ["soon", "2026-13-01", "2026-02-30 10:00", "12.03.2026", "+2x"])
 def test_nonsense_is_refused_with_examples(text: str) -> None:
     with pytest.raises(InputError) as caught:
         parse_moment(text, PARIS, now=NOW)

@@ -25,7 +25,7 @@ from channels.base import (
     Rendered,
     Transient,
 )
-from channels.bluesky.errors import classify, xrpc_error
+from channels.bluesky.errors import classify, sdk_failures, xrpc_error
 from channels.bluesky.keys import KeyBase, created_at, key_base
 from channels.bluesky.media import image_facts, image_problems
 from channels.bluesky.session import LoginRefused, SavedSession, logged_in_client, session_file
@@ -234,13 +234,7 @@ class BlueskyChannel(Channel):
         so a rescheduled delivery still uses the keys of its first try."""
         progress = dict(job.delivery.progress or {})
         if "tid_base" not in progress:
-            base = key_base(job.idempotency_key, job.delivery.due_at)
-            progress.update(
-                tid_base=base.micros,
-                tid_clock=base.clock,
-                created_at=created_at(job.delivery.due_at),
-                posts=[],
-            )
+            progress.update(_keys_of(job))
             job.save_progress(progress)
         return progress
 
@@ -280,7 +274,7 @@ class BlueskyChannel(Channel):
     def _resolve(self, client: Client, handle: str) -> str | None:
         """The DID of `handle`, or None when it does not resolve (the mention stays text)."""
         from atproto_client import models
-        from atproto_client.exceptions import AtProtocolError, BadRequestError
+        from atproto_client.exceptions import BadRequestError
 
         try:
             answer = client.com.atproto.identity.resolve_handle(
@@ -289,14 +283,12 @@ class BlueskyChannel(Channel):
         except BadRequestError:
             log.info("%s: @%s does not resolve; it stays plain text", self.name, handle)
             return None
-        except AtProtocolError as exc:
+        except sdk_failures() as exc:
             raise classify(exc, may_publish=False, doing=f"resolving @{handle}") from None
         return str(answer.did)
 
     def _put(self, client: Client, did: str, rkey: str, record: dict[str, Any]) -> Posted:
         """putRecord with swapRecord null: written once; a repeat finds it there."""
-        from atproto_client.exceptions import AtProtocolError
-
         body = {
             "repo": did,
             "collection": POST,
@@ -310,7 +302,7 @@ class BlueskyChannel(Channel):
                 content=json.dumps(body, ensure_ascii=False).encode(),
                 headers={"Content-Type": "application/json"},
             )
-        except AtProtocolError as exc:
+        except sdk_failures() as exc:
             status, name, _ = xrpc_error(exc)
             if status == 400 and name == "InvalidSwap":
                 # Something is already at our key: an earlier try of this delivery made it.
@@ -332,13 +324,12 @@ class BlueskyChannel(Channel):
     def _get(self, client: Client, did: str, rkey: str) -> Posted | None:
         """The record at `rkey` (getRecord), or None when Bluesky says it is not there."""
         from atproto_client import models
-        from atproto_client.exceptions import AtProtocolError
 
         try:
             answer = client.com.atproto.repo.get_record(
                 models.ComAtprotoRepoGetRecord.Params(repo=did, collection=POST, rkey=rkey)
             )
-        except AtProtocolError as exc:
+        except sdk_failures() as exc:
             status, name, _ = xrpc_error(exc)
             if status == 400 and name == "RecordNotFound":
                 return None
@@ -365,8 +356,6 @@ class BlueskyChannel(Channel):
 
     def _upload(self, client: Client, media: dict[str, Any]) -> dict[str, Any]:
         """uploadBlob: the blob reference a record points to (the same bytes, the same blob)."""
-        from atproto_client.exceptions import AtProtocolError
-
         path = Path(media["file"])
         content = read_image(path)
         try:
@@ -375,7 +364,7 @@ class BlueskyChannel(Channel):
                 content=content,
                 headers={"Content-Type": media.get("media_type") or "application/octet-stream"},
             )
-        except AtProtocolError as exc:
+        except sdk_failures() as exc:
             error = classify(exc, may_publish=False, doing=f"uploading the image {path.name}")
             raise error from None
         blob = answer.content.get("blob") if isinstance(answer.content, dict) else None
@@ -429,8 +418,6 @@ class BlueskyChannel(Channel):
 
     def _session(self, *, fresh: bool = False) -> tuple[Client, str]:
         """A logged-in client and the account's DID (the saved session when it still works)."""
-        from atproto_client.exceptions import AtProtocolError
-
         s = self.bsky
         handle = self._handle()
         if not handle:
@@ -457,7 +444,7 @@ class BlueskyChannel(Channel):
                 f"Bluesky refused the handle {handle} with the app password in "
                 f"{s.app_password_env} ({exc}): create a new app password"
             ) from None
-        except AtProtocolError as exc:
+        except sdk_failures() as exc:
             raise classify(exc, may_publish=False, doing="logging in") from None
         session = _session_did(client)
         return client, session
@@ -471,7 +458,9 @@ class BlueskyChannel(Channel):
         """
         progress = dict(job.delivery.progress or {})
         if "tid_base" not in progress:
-            return None  # no try ever chose keys: nothing can have been written
+            # The keys are saved before any write, but the ledger may not hold them (its
+            # save failed, the progress was cleared): they are the delivery's own, so look.
+            progress.update(_keys_of(job))
         base = KeyBase(int(progress["tid_base"]), int(progress["tid_clock"]))
         posted = [Posted(**p) for p in progress.get("posts") or []]
         with self._connected() as connection:
@@ -497,6 +486,18 @@ class BlueskyChannel(Channel):
                 False, f"logged in as {did}, but @{handle} resolves to another account ({resolved})"
             )
         return CheckResult(True, f"authenticated as @{handle} ({did})")
+
+
+def _keys_of(job: PublishJob) -> dict[str, Any]:
+    """A delivery's record keys and createdAt, from its key and due time: the same on every
+    try, and what a lookup finds the posts by."""
+    base = key_base(job.idempotency_key, job.delivery.due_at)
+    return {
+        "tid_base": base.micros,
+        "tid_clock": base.clock,
+        "created_at": created_at(job.delivery.due_at),
+        "posts": [],
+    }
 
 
 def _session_did(client: Client) -> str:

@@ -28,6 +28,15 @@ XRPC_RULES: tuple[Rule, ...] = (
 )
 
 
+def sdk_failures() -> tuple[type[BaseException], ...]:
+    """What an SDK call raises when it fails: the SDK's errors, and httpx's that it lets
+    through unwrapped (a connection closed without an answer is httpx.RemoteProtocolError)."""
+    import httpx
+    from atproto_client.exceptions import AtProtocolError
+
+    return (AtProtocolError, httpx.HTTPError)
+
+
 def xrpc_error(exc: BaseException) -> tuple[int | None, str | None, str]:
     """(HTTP status, XRPC error name, message) of an SDK error; never headers or tokens."""
     response = getattr(exc, "response", None)

@@ -57,6 +57,10 @@ def _since(delivery: Delivery) -> datetime:
     return min([delivery.due_at, *starts]) - CLOCK_SLACK
 
 
+#: What a Page token needs to post on its Page (Graph's #200 names both).
+PUBLISH_SCOPES = ("pages_manage_posts", "pages_read_engagement")
+
+
 class FacebookChannel(Channel):
     """A Facebook Page: feed posts with a link, or photo posts with a caption."""
 
@@ -249,11 +253,52 @@ class FacebookChannel(Channel):
         )
 
     def check(self) -> CheckResult:
-        graph = Graph(self.fb, self._token())
+        """Prove the token is this Page's own token and may publish, before a post finds out.
+
+        A user token, or another Page's, reads the Page's name as well as the right one
+        but is refused at publication (#200): GET /me says whom the token speaks for,
+        GET /debug_token which kind of token it is and what it was granted.
+        """
+        token = self._token()
+        graph = Graph(self.fb, token)
         page = graph.call(
             lambda api: api.get_object(self.fb.page_id, fields="id,name"), may_publish=False
         )
-        return CheckResult(True, f"page {page.get('name')} ({page.get('id')}) reachable")
+        name, env = page.get("name"), self.fb.page_token_env
+        me = graph.call(lambda api: api.get_object("me", fields="id,name"), may_publish=False)
+        if str(me.get("id")) != self.fb.page_id:
+            return CheckResult(
+                False,
+                f"the token in {env} speaks for {me.get('name')} ({me.get('id')}), not for the "
+                f"Page {name} ({self.fb.page_id}): it is a user token or another Page's, which "
+                "cannot publish here. Put the Page's own token in it (Graph API Explorer: "
+                "Get Page Access Token, or GET /me/accounts with your user token)",
+            )
+        debug = graph.call(
+            lambda api: api.request(f"{api.version}/debug_token", {"input_token": token}),
+            may_publish=False,
+        )
+        data = debug.get("data")
+        facts: dict[str, Any] = data if isinstance(data, dict) else {}
+        kind = facts.get("type")
+        if kind is not None and kind != "PAGE":
+            return CheckResult(
+                False, f"the token in {env} is a {str(kind).lower()} token, not a Page token"
+            )
+        granted = set(facts.get("scopes") or ())
+        missing = [scope for scope in PUBLISH_SCOPES if scope not in granted]
+        if missing:
+            return CheckResult(
+                False,
+                f"the Page token in {env} lacks the permission {' and '.join(missing)}: "
+                "Facebook will refuse every post. Create it again granting "
+                f"{' and '.join(PUBLISH_SCOPES)}",
+            )
+        return CheckResult(
+            True,
+            f"page {name} ({self.fb.page_id}): the token is this Page's and may publish "
+            f"({', '.join(PUBLISH_SCOPES)})",
+        )
 
     def _token(self) -> str:
         env = self.fb.page_token_env

@@ -33,8 +33,10 @@ ERROR_RULES: tuple[Rule, ...] = (
     # (on a read, nothing was published and they are simply transient).
     Rule(Ambiguous, "Facebook had a temporary problem: will check, then try again", code=(1, 2)),
     Rule(Duplicate, "Facebook refuses a post identical to a recent one", code=(506,)),
-    Rule(Permanent, "Facebook has temporarily blocked this Page from posting (misuse or going "
-         "too fast): check the Page's notifications before posting by hand", code=(368,)),
+    # 368: blocked "for a while" (spam filter, going too fast); it lifts by itself.
+    Rule(RateLimited, "Facebook has blocked this Page from posting for a while (misuse or "
+         "going too fast): Crosspost waits, then tries again; the Page's notifications say "
+         "why", code=(368,)),
     Rule(Permanent, "the token in {env} lacks a permission: it must be a Page token with "
          "pages_manage_posts and pages_read_engagement", code=(10, *range(200, 300))),
 )  # fmt: skip
@@ -63,8 +65,16 @@ def _regain_minutes(value: object) -> float:
     return 0.0
 
 
-def retry_at(response: requests.Response | None, now: datetime) -> datetime:
-    """When Facebook lets us in again, from its usage headers (minutes), else a default wait."""
+#: How long to wait, by error code, when no usage header says: a 368 block lasts hours.
+WAITS: dict[int, timedelta] = {368: timedelta(hours=1)}
+
+
+def retry_at(
+    response: requests.Response | None,
+    now: datetime,
+    default: timedelta = DEFAULT_RATE_LIMIT_WAIT,
+) -> datetime:
+    """When Facebook lets us in again, from its usage headers (minutes), else `default`."""
     headers: Mapping[str, str] = response.headers if response is not None else {}
     minutes = 0.0
     for raw in filter(None, (headers.get(name) for name in USAGE_HEADERS)):
@@ -72,7 +82,7 @@ def retry_at(response: requests.Response | None, now: datetime) -> datetime:
             minutes = max(minutes, _regain_minutes(json.loads(raw)))
         except ValueError:
             continue  # a malformed header only loses the hint
-    return now + (timedelta(minutes=minutes) if minutes > 0 else DEFAULT_RATE_LIMIT_WAIT)
+    return now + (timedelta(minutes=minutes) if minutes > 0 else default)
 
 
 def error_payload(response: requests.Response | None) -> dict[str, Any] | None:

@@ -14,8 +14,8 @@ from channels.base import (
     Transient,
 )
 from channels.errors import meant
-from channels.facebook.errors import error_payload, is_unsent, retry_at, rule_for
-from channels.facebook.settings import FacebookSettings
+from channels.facebook.errors import WAITS, error_payload, is_unsent, retry_at, rule_for
+from channels.facebook.settings import DEFAULT_RATE_LIMIT_WAIT, FacebookSettings
 
 if TYPE_CHECKING:
     import requests
@@ -111,7 +111,9 @@ class Graph:
         advice = rule.message.format(env=self.settings.page_token_env)
         message = f"{advice} (Facebook said: {said} [{detail}])"
         if rule.outcome is RateLimited:
-            return RateLimited(message, retry_at(self.response, datetime.now(UTC)))
+            wait = WAITS.get(code, DEFAULT_RATE_LIMIT_WAIT) if isinstance(code, int) else None
+            when = retry_at(self.response, datetime.now(UTC), wait or DEFAULT_RATE_LIMIT_WAIT)
+            return RateLimited(message, when)
         return meant(rule.outcome, may_publish=may_publish)(message)
 
     def _from_failure(self, error: Exception, *, may_publish: bool) -> ChannelError:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
@@ -57,6 +58,7 @@ class StaticBlogChannel(Channel):
     Settings = StaticBlogSettings
     default_label = "Blog"
     supports_lookup = True
+    supports_update = True
     #: A file is there or not as soon as the write returns.
     settling_delay: ClassVar[timedelta] = timedelta(0)
 
@@ -159,6 +161,19 @@ class StaticBlogChannel(Channel):
             self.root.mkdir(parents=True, exist_ok=True)
             with site_lock(self.root):
                 return self._publish_locked(job)
+        except OSError as exc:
+            raise classify_os_error(exc, self.root) from exc
+
+    def update(self, job: PublishJob) -> Receipt:
+        """Rewrite the post of another delivery in place: same slug, date and address."""
+        target = job.delivery.announced_key
+        if not target:
+            raise Permanent(f"{self.label}: no post to update")
+        try:
+            with site_lock(self.root):
+                if self._existing(target) is None:
+                    raise Permanent(f"{self.label}: the post to update is no longer in {self.root}")
+                return self._publish_locked(replace(job, idempotency_key=target))
         except OSError as exc:
             raise classify_os_error(exc, self.root) from exc
 

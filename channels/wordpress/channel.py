@@ -66,6 +66,7 @@ class WordPressChannel(Channel):
     Settings = WordPressSettings
     default_label = "Blog"
     supports_lookup = True
+    supports_update = True
     #: PHP stops a request after 30 s by default: a post still being created when our
     #: answer was lost shows up well within this.
     settling_delay = timedelta(minutes=1)
@@ -164,6 +165,17 @@ class WordPressChannel(Channel):
         job.save_progress(progress)
         post = self._call(Call("POST", "wp/v2/posts", may_publish=True), json=body)
         return receipt_of(post, what="the created post")
+
+    def update(self, job: PublishJob) -> Receipt:
+        """Change the title and content of the post another delivery published (its id),
+        keeping its slug, date, status, tags and image: the same request twice is harmless."""
+        post_id = job.delivery.announced_remote_id
+        if not post_id or not str(post_id).isdigit():
+            raise Permanent("no WordPress post to update (the post's id is unknown)")
+        post = job.rendered.request["post"]
+        body = {"title": post["title"], "content": post["content"], "excerpt": post["excerpt"]}
+        call = Call("POST", f"wp/v2/posts/{post_id}", doing=f"updating post {post_id}")
+        return receipt_of(self._call(call, json=body), what="the updated post")
 
     def _slug(self, job: PublishJob) -> str:
         """The slug this delivery's post has (or will have)."""

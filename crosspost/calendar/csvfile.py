@@ -47,7 +47,7 @@ def csv_row(row: Row) -> list[str]:
         d.channel,
         row.label,
         d.item.kind,
-        _text(d.item.title),
+        _text(row.title),
         d.state,
         row.url or "",
         _text(row.detail),

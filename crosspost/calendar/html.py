@@ -16,8 +16,8 @@ import hashlib
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from html import escape
 from typing import IO, TextIO
 
@@ -81,6 +81,8 @@ h3 { font-size: 1.15rem; margin: 1.2rem 0 .3rem; }
 .grid td.today { box-shadow: inset 0 0 0 3px #111; }
 .num { font-weight: 700; font-size: 1rem; }
 .grid ul { list-style: none; margin: .1rem 0 0; padding: 0; }
+.ev { font-weight: 600; border-left: .4rem double #333; padding-left: .2rem; }
+.ev.cancelled { text-decoration: line-through; color: #777; }
 .e { border-left: .4rem solid var(--c); background: color-mix(in srgb, var(--c) 16%, #fff);
   margin: 0 0 .15rem; padding: .05rem .3rem; font-size: .84rem; line-height: 1.2;
   border-radius: 2px; overflow: hidden; display: -webkit-box;
@@ -158,6 +160,8 @@ class Page:
     today: date
     #: Channel name -> label, in the order colours are given (the configured order).
     labels: dict[str, str]
+    #: The events themselves, on their own days: day -> (local start, title, cancelled).
+    events: dict[date, list[tuple[datetime, str, bool]]] = field(default_factory=dict)
 
 
 def _colour_class(page: Page, channel: str) -> str:
@@ -280,7 +284,13 @@ def _cell(day: date, entries: Sequence[Row], page: Page, *, inside: bool) -> str
     if day == page.today:
         classes.append("today")
     attr = f' class="{" ".join(classes)}"' if classes else ""
-    items = "".join(_entry(row, page) for row in entries[:PER_CELL])
+    items = "".join(
+        f'<li class="ev{" cancelled" if cancelled else ""}" title="event: {escape(title)}">'
+        f"★ {start:%H:%M} <b>{escape(title)}</b></li>"
+        for start, title, cancelled in page.events.get(day, [])
+        if inside
+    )
+    items += "".join(_entry(row, page) for row in entries[:PER_CELL])
     if len(entries) > PER_CELL:
         items += f'<li class="more">+ {len(entries) - PER_CELL} more</li>'
     listing = f"<ul>{items}</ul>" if items else ""
@@ -290,7 +300,7 @@ def _cell(day: date, entries: Sequence[Row], page: Page, *, inside: bool) -> str
 def _entry(row: Row, page: Page) -> str:
     d = row.delivery
     symbol, word = STATES.get(d.state, ("•", d.state))
-    title = escape(d.item.title)
+    title = escape(row.title)
     return (
         f'<li class="e {_colour_class(page, d.channel)} st-{escape(d.state)}" '
         f'title="{escape(row.label)}: {title} ({word})">'
@@ -348,6 +358,6 @@ def _list_row(row: Row, page: Page) -> str:
         f'<tr class="{_colour_class(page, d.channel)} st-{escape(d.state)}">'
         f'<td class="t">{show_weekday_and_number(day)}</td>'
         f'<td class="t">{row.local:%H:%M}</td><td class="c">{escape(row.label)}</td>'
-        f"<td>{escape(d.item.kind)}</td><td>{escape(d.item.title)}</td>"
+        f"<td>{escape(d.item.kind)}</td><td>{escape(row.title)}</td>"
         f'<td class="st">{symbol} {word}</td><td class="detail">{detail}</td></tr>\n'
     )

@@ -106,7 +106,7 @@ def wall_time(moment: datetime, zone: ZoneInfo) -> datetime:
 def delivery_event(row: Row, zone: ZoneInfo, describe: Callable[[Row], str]) -> Event:
     """The VEVENT of one delivery."""
     d = row.delivery
-    summary = f"[{row.label}] {d.item.title}"
+    summary = f"[{row.label}] {row.title}"
     if d.state in ATTENTION:
         summary += f" ({ATTENTION[d.state]})"
     start = wall_time(d.due_at, zone)

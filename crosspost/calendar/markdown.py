@@ -78,7 +78,7 @@ def write_markdown(
         d = row.delivery
         out.write(
             f"| {show_short_day(row.local.date())} | {row.local:%H:%M} | {escape(row.label)} | "
-            f"{escape(d.item.kind)} | {escape(d.item.title)} | {state_cell(row)} |\n"
+            f"{escape(d.item.kind)} | {escape(row.title)} | {state_cell(row)} |\n"
         )
         count += 1
     if not count:

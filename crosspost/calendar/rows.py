@@ -67,7 +67,12 @@ class Row:
 
     @property
     def title(self) -> str:
-        return self.delivery.item.title
+        """The item's title, and which post of its sequence this is: 'Fête (D-1)'."""
+        from crosspost.wording import step_label
+
+        label = step_label(self.delivery.step)
+        title = self.delivery.item.title
+        return f"{title} ({label})" if label else title
 
     @property
     def state(self) -> str:
@@ -136,10 +141,11 @@ def rendered_text(settings: Settings, delivery: Delivery) -> str:
 
     if delivery.channel in settings.channels:
         from crosspost.preview import LINK_TO_COME, preview
+        from crosspost.sequences.plan import step_item
 
         result = preview(
             settings,
-            delivery.item,
+            step_item(settings, delivery.item, delivery.channel, delivery.step),
             delivery.channel,
             role=delivery.role,
             announced_url=delivery.announced_url,

@@ -34,7 +34,7 @@ def write_table(
         d = row.delivery
         line = (
             f"  {row.local:%H:%M}  {row.label:<{label_width}}  {d.item.kind:<{kind_width}}  "
-            f"{shorten(d.item.title, title_width):<{title_width}}  {d.state:<12}  {row.detail}"
+            f"{shorten(row.title, title_width):<{title_width}}  {d.state:<12}  {row.detail}"
         )
         echo(line.rstrip())
         count += 1

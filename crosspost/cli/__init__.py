@@ -45,6 +45,11 @@ class CrosspostGroup(TyperGroup):
         # inherit it, so every secho (errors, warnings) prints plain text.
         if os.environ.get("NO_COLOR"):
             extra.setdefault("color", False)
+        if parent is None:
+            from crosspost.cli.help_text import translate
+
+            # The locale's language: --help is read before (and without) crosspost.toml.
+            translate(self)
         return super().make_context(info_name, args, parent, **extra)
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:

@@ -218,8 +218,25 @@ def _html(context: AppContext, query: Query, out: Any, _: _Options) -> int:
         generated=show_made(current),
         today=current.date(),
         labels=channel_labels(settings),
+        events=_events(context, query),
     )
     return write_html(_rows(context, query), out, page=page)
+
+
+def _events(context: AppContext, query: Query) -> dict[Any, list[Any]]:
+    """The events of the range on their own days, beside the posts of their sequences."""
+    zone = context.settings.zone
+    days: dict[Any, list[Any]] = {}
+    for entry in context.store.iter_agenda(
+        query.start, query.end, kinds=query.kinds, channels=query.channels
+    ):
+        start = entry.item.event_start
+        if start is None:
+            continue
+        local = start.astimezone(zone)
+        cancelled = entry.item.status == "cancelled"
+        days.setdefault(local.date(), []).append((local, entry.item.title, cancelled))
+    return days
 
 
 def _markdown(context: AppContext, query: Query, out: Any, _: _Options) -> int:

@@ -32,6 +32,10 @@ class AppContext:
             from crosspost.redact import register_settings
 
             self._settings = load_settings(self.config_path)
+            from crosspost.language import use
+
+            # What the officer types from here on is answered in the config's language.
+            use(self._settings.language)
             # Before anything is printed: rows written before redaction may hold a token.
             register_settings(self._settings)
         return self._settings

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
-from crosspost.budget import cost_words, month_of
+from crosspost.budget import cost_words, money, month_of
 from crosspost.cli.context import now
 from crosspost.preview import ChannelPreview
+from crosspost.wording import plural
 
 
 def cost_lines(context: Any, previews: Iterable[ChannelPreview]) -> list[str]:
@@ -32,3 +33,80 @@ def cost_lines(context: Any, previews: Iterable[ChannelPreview]) -> list[str]:
         )
         for channel, cost in totals.items()
     ]
+
+
+def spend_report(context: Any) -> list[dict[str, Any]]:
+    """This month's spend of each paying channel (live X), for status and health."""
+    settings = context.settings
+    # Read from the settings, without building adapters (status must stay quick): a
+    # platform that charges has prices; a dry-run channel sends nothing, so costs nothing.
+    paying = [
+        name
+        for name, channel in settings.channels.items()
+        if channel.mode == "live" and hasattr(channel, "price_per_post")
+    ]
+    if not paying:
+        return []
+    month = month_of(now(), settings.zone)
+    spent = context.store.month_spend(month, paying)
+    report = []
+    for name in paying:
+        budget = getattr(settings.channels[name], "budget_per_month", None)
+        report.append(
+            {
+                "channel": name,
+                "month": f"{month.first_day:%Y-%m}",
+                "spent": spent.get(name, Decimal(0)),
+                "budget": budget,
+                "bill": context.store.spend_lines(month, name),
+                "held": context.store.held_for_budget(name) if budget is not None else 0,
+                "until": month.next_first_day,
+                "month_name": month.name,
+            }
+        )
+    return report
+
+
+def spend_lines(report: list[dict[str, Any]], label: Callable[[str], str]) -> list[str]:
+    """'Spent on X (x) in December 2026: $0.045 of the $0.05 budget (3 posts, 8 reads)'."""
+    lines = []
+    for row in report:
+        budget = row["budget"]
+        of = f" of the {money(budget)} budget" if budget is not None else ""
+        bill = ", ".join(
+            plural(units, *_nouns(what)) for what, (units, _amount) in sorted(row["bill"].items())
+        )
+        line = f"Spent on {label(row['channel'])} ({row['channel']}) in {row['month_name']}: "
+        line += f"{money(row['spent'])}{of}" + (f" ({bill})" if bill else "")
+        if row["held"]:
+            line += f"; {plural(row['held'], 'post')} held until {row['until']:%Y-%m-%d}"
+        lines.append(line)
+    return lines
+
+
+def spend_json(report: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "channel": row["channel"],
+            "month": row["month"],
+            "spent": str(row["spent"]),
+            "budget": None if row["budget"] is None else str(row["budget"]),
+            "held": row["held"],
+            "bill": {what: {"units": u, "amount": str(a)} for what, (u, a) in row["bill"].items()},
+        }
+        for row in report
+    ]
+
+
+#: The bill's kinds of charge as counted nouns: one, many.
+NOUNS = {
+    "post": ("post", "posts"),
+    "post with a link": ("post with a link", "posts with a link"),
+    "read": ("post read back", "posts read back"),
+    "reserved": ("post of unknown outcome", "posts of unknown outcome"),
+    "post (answer lost)": ("post found after a lost answer", "posts found after a lost answer"),
+}
+
+
+def _nouns(what: str) -> tuple[str, str]:
+    return NOUNS.get(what, (what, what))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from crosspost.errors import InputError
@@ -40,21 +40,13 @@ def bound(
     """A --from/--to time; a bare date is its midnight, or for --to the next midnight,
     so `--to 2026-12-05` includes that day."""
     from crosspost.clock import local_midnight
-    from crosspost.when import parse_moment
+    from crosspost.when import is_day_only, parse_moment
 
     try:
         moment = parse_moment(text, settings.zone, now=current, default_time=time(0))
     except InputError as exc:
         raise InputError(f"{name}: {exc}") from None
-    if end_of_day and _is_date(text):
+    if end_of_day and is_day_only(text, settings.zone, now=current):
         day = moment.astimezone(settings.zone).date()
         return local_midnight(day + timedelta(days=1), settings.zone)
     return moment
-
-
-def _is_date(text: str) -> bool:
-    try:
-        date.fromisoformat(text.strip())
-    except ValueError:
-        return False
-    return True

@@ -33,14 +33,18 @@ def health(
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON (stable keys)."),
 ) -> None:
     """Per channel: posts against the policy's targets, gaps, clashes, failures. Exit 3 if short."""
+    from crosspost.cli.costs import spend_json, spend_lines, spend_report
     from crosspost.policy import health_report
 
     context = app_context(ctx)
     report = health_report(context.settings, context.store, now=now(), weeks=weeks, ahead=ahead)
+    spend = spend_report(context)
     if as_json:
-        emit_json(report_json(report))
+        emit_json(report_json(report) | ({"spend": spend_json(spend)} if spend else {}))
     else:
         for line in report_lines(report):
+            say(line)
+        for line in spend_lines(spend, context.settings.channel_label):
             say(line)
     if not report.holds:
         raise typer.Exit(EXIT_SHORT)
@@ -91,6 +95,18 @@ def report_json(report: HealthReport) -> dict[str, Any]:
             }
             for c in report.channels
         ],
+        "events": {
+            "upcoming": report.events.upcoming,
+            "not_announced": [
+                {
+                    "item_id": e.item_id,
+                    "title": e.title,
+                    "starts_at": instant(e.starts_at),
+                    "announce_due": instant(e.announce_due),
+                }
+                for e in report.events.not_announced
+            ],
+        },
         "findings": [
             {
                 "check": f.check,
@@ -105,26 +121,48 @@ def report_json(report: HealthReport) -> dict[str, Any]:
 
 def report_lines(report: HealthReport) -> list[str]:
     """The report as a volunteer reads it (and as a cron job mails it)."""
-    from crosspost.wording import plural, show_day_time
+    from crosspost.i18n import _, ngettext
+    from crosspost.wording import show_day_time
 
     moment = report.generated_at
     zone = report.zone
+    back = ngettext("the last {count} week", "the last {count} weeks", report.weeks)
+    ahead = ngettext("the {count} week ahead", "the {count} weeks ahead", report.ahead)
     lines = [
-        f"Editorial health on {show_day_time(moment, zone, now=moment)} ({zone.key}): "
-        f"the last {plural(report.weeks, 'week')} and the {plural(report.ahead, 'week')} ahead."
+        _("Editorial health on {moment} ({zone}): {back} and {ahead}.").format(
+            moment=show_day_time(moment, zone, now=moment),
+            zone=zone.key,
+            back=back.format(count=report.weeks),
+            ahead=ahead.format(count=report.ahead),
+        )
     ]
     for channel in report.channels:
         target = channel.policy.targets_text()
         lines.append("")
-        lines.append(f"{channel.label} ({channel.channel})" + (f": {target}" if target else ""))
+        lines.append(
+            f"{channel.label} ({channel.channel})"
+            + (_(": {targets}").format(targets=target) if target else "")
+        )
         lines += [f"  {note}" for note in channel.notes]
         lines += [f"  ✗ {finding.sentence}" for finding in channel.findings]
         if not channel.findings:
-            lines.append("  ✓ Nothing to fix.")
+            lines.append(_("  ✓ Nothing to fix."))
+    from crosspost.policy.events import events_lines
+
+    events = events_lines(report.events, report.zone, moment)
+    if events:
+        lines += ["", *events]
+    lines += [f"  ✗ {f.sentence}" for f in report.findings if f.check == "unannounced"]
     lines.append("")
     count = len(report.findings)
     if report.holds:
-        lines.append("The editorial policy holds.")
+        lines.append(_("The editorial policy holds."))
     else:
-        lines.append(f"The editorial policy falls short: {plural(count, 'thing')} to fix.")
+        lines.append(
+            ngettext(
+                "The editorial policy falls short: {count} thing to fix.",
+                "The editorial policy falls short: {count} things to fix.",
+                count,
+            ).format(count=count)
+        )
     return lines

@@ -36,12 +36,13 @@ def import_(
     and named, so running the same import twice adds nothing.
     """
     from crosspost.intake import accept_all, find_duplicates, read_sources
+    from crosspost.when import is_next_slot
 
     context = app_context(ctx)
     settings = context.settings
     sources = list(read_sources(source))
     # `at: next` rows are checked as "now", then given the next free slots in file order.
-    at_next = [str(s.fields.get("at", "")).strip().lower() == "next" for s in sources]
+    at_next = [is_next_slot(str(s.fields.get("at", ""))) for s in sources]
     for row, flag in zip(sources, at_next, strict=True):
         if flag:
             row.fields["at"] = "now"

@@ -23,16 +23,41 @@ LINK = typer.Option(None, "--link", help="Web address the posts point to.")
 IMAGE = typer.Option(None, "--image", help="Picture to attach (jpg, png, gif, webp).")
 ALT = typer.Option(None, "--alt", help="Description of the picture for blind readers.")
 TAG = typer.Option(None, "--tag", help="A tag (repeat for several).")
-EVENT_START = typer.Option(None, "--event-start", help="When the event starts (local time).")
+EVENT_START = typer.Option(
+    None, "--event-start", help="When the event starts (local time), e.g. '12/12 14h'."
+)
 EVENT_END = typer.Option(None, "--event-end", help="When the event ends (local time).")
 LOCATION = typer.Option(None, "--location", help="Where the event takes place.")
+DEADLINE = typer.Option(
+    None, "--deadline", help="A job offer's closing date (a date alone: until that evening)."
+)
+STEP_TEXT = typer.Option(
+    None,
+    "--step-text",
+    help='This item\'s wording of a step of its sequence, e.g. "-1d=Demain soir : {title}" '
+    "(repeat for several).",
+)
+TEXT_FOR = typer.Option(
+    None,
+    "--text-for",
+    help='This item\'s own text on one channel, e.g. "twitter=AG samedi 14 h : venez !" '
+    "(repeat for several channels; the link is added as usual).",
+)
 AT = typer.Option(
     None,
     "--at",
-    help="When to publish: now, +2h, +3d, 2026-12-03 or '2026-12-03 14:30' "
+    help="When to publish: now, +2h, 14h, 'demain 9h', 'lundi 10h', '12/12 14h30' "
+    "(day/month), 2026-12-03 or '2026-12-03 14:30' "
     "(add also takes next: the next free posting slot of each channel).",
 )
 CHANNEL = typer.Option(None, "--channel", help="Send to this channel instead of the routes.")
+REPEAT = typer.Option(
+    None,
+    "--repeat",
+    help="A recurring event: an RRULE (FREQ=MONTHLY;BYDAY=1SA;UNTIL=20270630) or "
+    "'chaque premier samedi à 14h de janvier à juin' / 'every Tuesday at 18:30 from "
+    "January to March'. One item per date, each with its sequence.",
+)
 JSON = typer.Option(False, "--json", help="Print the result as JSON.")
 
 
@@ -49,6 +74,9 @@ OPTION_FIELDS = {
     "event_start": "event_start",
     "event_end": "event_end",
     "location": "location",
+    "deadline": "deadline",
+    "step_text": "steps",
+    "text_for": "variants",
     "at": "at",
     "channel": "channels",
 }
@@ -95,8 +123,12 @@ def add(
     event_start: str | None = EVENT_START,
     event_end: str | None = EVENT_END,
     location: str | None = LOCATION,
+    deadline: str | None = DEADLINE,
+    step_text: list[str] | None = STEP_TEXT,
+    text_for: list[str] | None = TEXT_FOR,
     at: str | None = AT,
     channel: list[str] | None = CHANNEL,
+    repeat: str | None = REPEAT,
     allow_duplicate: bool = typer.Option(
         False,
         "--allow-duplicate",
@@ -106,6 +138,7 @@ def add(
 ) -> None:
     """Queue an item: from flags, or from a Markdown file with front matter."""
     from crosspost import intake
+    from crosspost.when import is_next_slot
 
     context = app_context(ctx)
     settings = context.settings
@@ -115,8 +148,13 @@ def add(
         fields = intake.from_markdown(file)
         base_dir = file.resolve().parent
     fields.update(_given(locals()))
+    if repeat or fields.get("repeat"):
+        from crosspost.cli.series import add_series
+
+        add_series(context, fields, str(repeat or fields.pop("repeat")), base_dir)
+        return
     # `--at next` is placed once the item is checked, in its channels' free slots.
-    at_next = str(fields.get("at", "")).strip().lower() == "next"
+    at_next = is_next_slot(str(fields.get("at", "")))
     if at_next:
         fields["at"] = "now"
     accepted = intake.accept(fields, settings, now=now(), base_dir=base_dir)
@@ -144,6 +182,9 @@ def add(
     say(f"Queued item {item_id}: {record.item.kind} «{record.item.title}»")
     for delivery in record.deliveries:
         say(delivery_line(delivery, settings.zone))
+    for line in accepted.plan.notes:
+        if " skipped, " in line:
+            say(f"  {line}")
     from crosspost.cli.costs import cost_lines
     from crosspost.preview import preview_delivery
 
@@ -214,18 +255,20 @@ def edit(
     event_start: str | None = EVENT_START,
     event_end: str | None = EVENT_END,
     location: str | None = LOCATION,
+    deadline: str | None = DEADLINE,
+    step_text: list[str] | None = STEP_TEXT,
+    text_for: list[str] | None = TEXT_FOR,
     at: str | None = AT,
     channel: list[str] | None = CHANNEL,
+    series: bool = typer.Option(
+        False, "--series", help="Change the whole recurring event: every date still to come."
+    ),
 ) -> None:
     """Change an item. Only deliveries still pending change; the rest is reported."""
     from crosspost import intake
-    from crosspost.cli.output import print_changes
     from crosspost.errors import InputError
 
     context = app_context(ctx)
-    settings = context.settings
-    store = context.store
-    record = store.get_item(item_id)
     given: dict[str, Any] = {}
     base_dir = Path.cwd()
     if file is not None:
@@ -234,9 +277,35 @@ def edit(
     given.update(_given(locals()))
     if not given:
         raise InputError("edit: nothing to change; give at least one field (see --help)")
+    if series:
+        from crosspost.cli.series import edit_series
+
+        edit_series(
+            context,
+            item_id,
+            given,
+            lambda other, fields: _edit_one(context, other, fields, base_dir),
+        )
+        return
+    _edit_one(context, item_id, given, base_dir)
+
+
+def _edit_one(context: Any, item_id: int, given: dict[str, Any], base_dir: Path) -> None:
+    from crosspost import intake
+    from crosspost.cli.output import print_changes
+
+    settings = context.settings
+    store = context.store
+    record = store.get_item(item_id)
     merged = _current_fields(record.item) | given
     accepted = intake.accept(merged, settings, now=now(), base_dir=base_dir, stored=record.item)
-    replan = bool({"kind", "tags", "channels", "at"} & given.keys())
+    # A sequence counts from the event (the deadline): moving it moves its steps.
+    timed = (
+        {"event_start", "event_end", "deadline", "steps"}
+        if settings.sequence(accepted.item.kind)
+        else set()
+    )
+    replan = bool(({"kind", "tags", "channels", "at"} | timed) & given.keys())
     _refuse_on_errors(settings, accepted)
     from crosspost.media import keep_image
 
@@ -254,6 +323,9 @@ def edit(
             "event_start",
             "event_end",
             "location",
+            "deadline",
+            "step_texts",
+            "variants",
         )
     }
     if replan:
@@ -261,6 +333,9 @@ def edit(
     report = store.update_item(item_id, changes, accepted.plan.deliveries if replan else None)
     say(f"Item {item_id} updated:")
     print_changes(report)
+    for line in accepted.plan.notes:
+        if " skipped, " in line:
+            say(f"  {line}")
 
 
 def _current_fields(item: Any) -> dict[str, Any]:

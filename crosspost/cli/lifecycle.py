@@ -38,11 +38,27 @@ def reschedule(
 
 
 @app.command("cancel")
-def cancel(ctx: typer.Context, item_id: int = ITEM, channel: list[str] | None = CHANNELS) -> None:
-    """Withdraw an item (or some of its channels) before it goes out."""
-    from crosspost.cli.output import print_changes
+def cancel(
+    ctx: typer.Context,
+    item_id: int = ITEM,
+    channel: list[str] | None = CHANNELS,
+    notify: bool = typer.Option(
+        True,
+        "--notice/--no-notice",
+        help="Where a post of it is already out, post a cancellation notice "
+        "(when its sequence has cancel_notice on).",
+    ),
+) -> None:
+    """Withdraw an item (or some of its channels) before it goes out.
 
-    changes = app_context(ctx).store.cancel(item_id, channel or None)
+    An event already announced gets a cancellation notice where it went out."""
+    from crosspost.cli.output import print_changes
+    from crosspost.sequences.notices import cancel_notices
+
+    context = app_context(ctx)
+    record = context.store.get_item(item_id)
+    notices = cancel_notices(context.settings, record, now()) if notify else None
+    changes = context.store.cancel(item_id, channel or None, notices=notices)
     say(f"Item {item_id}:")
     print_changes(changes)
 
@@ -103,7 +119,9 @@ def delete(
     store = app_context(ctx).store
     record = store.get_item(item_id)
     if not yes:
-        channels = ", ".join(d.channel for d in record.deliveries) or "no channel"
+        channels = (
+            ", ".join(f"{d.channel} {d.step}".strip() for d in record.deliveries) or "no channel"
+        )
         question = f"Delete item {item_id} «{record.item.title}» ({channels}) and its history?"
         if not typer.confirm(question, default=False):
             raise Conflict(f"item {item_id} kept: nothing was deleted")

@@ -13,15 +13,22 @@ from crosspost.wording import show_local
 
 
 def delivery_line(delivery: Delivery, zone: ZoneInfo) -> str:
-    """'  twitter    2026-12-03 09:30 CET  pending    announces blog'."""
+    """'  twitter    2026-12-03 09:30 CET  pending    announces blog'
+    (a step of a sequence says which last: '... pending  D-1 18:00')."""
+    from crosspost.wording import step_label
+
+    notes = " · ".join(n for n in (step_label(delivery.step), note(delivery)) if n)
     return (
         f"  {delivery.channel:<12} {show_local(delivery.due_at, zone):<22} "
-        f"{delivery.state:<12} {note(delivery)}"
+        f"{delivery.state:<12} {notes}"
     ).rstrip()
 
 
 def planned_line(planned: PlannedDelivery, zone: ZoneInfo) -> str:
-    note = f"announces the {planned.waits_for} post" if planned.waits_for else ""
+    from crosspost.wording import step_label
+
+    announces = f"announces the {planned.waits_for} post" if planned.waits_for else ""
+    note = " · ".join(n for n in (step_label(planned.step), announces) if n)
     return f"  {planned.channel:<12} {show_local(planned.due_at, zone):<22} {note}".rstrip()
 
 

@@ -174,12 +174,16 @@ def status(
 ) -> None:
     """Running publishers, queue depth, what is next, and what needs attention."""
     from crosspost.attention import status_report
+    from crosspost.cli.costs import spend_json, spend_lines, spend_report
     from crosspost.cli.status import status_json, status_lines
 
     context = app_context(ctx)
     report = status_report(context.store, context.settings.zone, now=now())
+    spend = spend_report(context)
     if as_json:
-        emit_json(status_json(report))
+        emit_json(status_json(report) | ({"spend": spend_json(spend)} if spend else {}))
         return
     for line in status_lines(report):
+        say(line)
+    for line in spend_lines(spend, context.settings.channel_label):
         say(line)

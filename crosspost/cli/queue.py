@@ -62,7 +62,8 @@ def list_(
         (
             str(d.item.id),
             show_local(d.due_at, settings.zone),
-            d.channel,
+            # A post of the item's sequence: 'facebook -1d'.
+            f"{d.channel} {d.step}" if d.step else d.channel,
             d.state,
             d.item.kind,
             _short(d.item.title),
@@ -88,6 +89,7 @@ def show(
     """Show one item: its content, its deliveries and every publication attempt."""
     from crosspost import attention
     from crosspost.cli.output import delivery_line
+    from crosspost.i18n import N_, _
     from crosspost.wording import seconds, show_local
 
     context = app_context(ctx)
@@ -106,22 +108,24 @@ def show(
         return
     item = record.item
     say(
-        f"Item {item.id}: {item.kind} «{item.title}»"
-        + (" (cancelled)" if item.status == "cancelled" else "")
+        _("Item {id}: {kind} «{title}»").format(id=item.id, kind=item.kind, title=item.title)
+        + (_(" (cancelled)") if item.status == "cancelled" else "")
     )
-    say(f"  publish at   {show_local(item.requested_at, zone)}")
+    publish_at, event = _("publish at"), _("event")
+    say(f"  {publish_at:<12} {show_local(item.requested_at, zone)}")
     if item.event_start:
-        end = f" to {show_local(item.event_end, zone)}" if item.event_end else ""
-        say(f"  event        {show_local(item.event_start, zone)}{end}")
+        end = _(" to {end}").format(end=show_local(item.event_end, zone)) if item.event_end else ""
+        say(f"  {event:<12} {show_local(item.event_start, zone)}{end}")
     for label, value in (
-        ("location", item.location),
-        ("link", item.link),
-        ("image", item.image_path),
-        ("alt", item.image_alt),
-        ("tags", ", ".join(item.tags)),
+        (N_("location"), item.location),
+        (N_("link"), item.link),
+        (N_("image"), item.image_path),
+        (N_("alt"), item.image_alt),
+        (N_("tags"), ", ".join(item.tags)),
     ):
         if value:
-            say(f"  {label:<12} {value}")
+            shown = _(label)
+            say(f"  {shown:<12} {value}")
     if item.body:
         say("")
         for line in item.body.splitlines()[:12]:
@@ -129,17 +133,24 @@ def show(
         if len(item.body.splitlines()) > 12:
             say("  | …")
     say("")
-    say("Deliveries:")
+    say(_("Deliveries:"))
     for delivery in record.deliveries:
         say(delivery_line(delivery, zone))
         for attempt in delivery.attempt_history:
             took = ""
             if attempt.ended_at:
                 took = f" ({seconds(attempt.ended_at - attempt.started_at)})"
-            error = f": {attempt.error_message}" if attempt.error_message else ""
+            error = (
+                _(": {error}").format(error=attempt.error_message) if attempt.error_message else ""
+            )
             say(
-                f"      attempt {attempt.number} {show_local(attempt.started_at, zone)}"
-                f"{took} {attempt.outcome}{error}"
+                _("      attempt {number} {when}{took} {outcome}{error}").format(
+                    number=attempt.number,
+                    when=show_local(attempt.started_at, zone),
+                    took=took,
+                    outcome=attempt.outcome,
+                    error=error,
+                )
             )
         advice = attention.advice(delivery)
         if advice:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -31,6 +32,7 @@ def explain(
         kind, tags, publish_at, title = item.kind, item.tags, item.requested_at, item.title
         assert publish_at is not None
         plan = plan_deliveries(settings, kind=kind, tags=tags, publish_at=publish_at)
+        plan = _with_sequence(settings, item, plan)
     else:
         path = Path(target)
         accepted = accept(from_markdown(path), settings, now=now(), base_dir=path.parent)
@@ -49,6 +51,7 @@ def explain(
                         "due_at": instant(p.due_at),
                         "waits_for": p.waits_for,
                         "route": p.route,
+                        "step": p.step,
                     }
                     for p in plan.deliveries
                 ],
@@ -75,3 +78,22 @@ def explain(
     say("Deliveries:")
     for planned in plan.deliveries:
         say(planned_line(planned, settings.zone))
+
+
+def _with_sequence(settings: Any, item: Any, plan: Any) -> Any:
+    """The routes' plan with the posts of the item's sequence (reminders, recap)."""
+    from dataclasses import replace
+
+    from crosspost.domain import NewItem
+    from crosspost.sequences.plan import plan_sequence
+
+    new = NewItem(
+        kind=item.kind,
+        title=item.title,
+        requested_at=item.requested_at,
+        event_start=item.event_start,
+        event_end=item.event_end,
+        deadline=item.deadline,
+    )
+    steps = plan_sequence(settings, new, plan.deliveries, now=now(), timed_by_sequence=False)
+    return replace(plan, deliveries=steps.deliveries, notes=plan.notes + steps.notes)

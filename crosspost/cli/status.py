@@ -8,6 +8,7 @@ from crosspost import attention
 from crosspost.attention import StatusReport
 from crosspost.cli.output import delivery_line
 from crosspost.domain import Delivery
+from crosspost.i18n import _
 from crosspost.wording import show_local
 
 
@@ -56,14 +57,19 @@ def status_lines(report: StatusReport) -> list[str]:
         return [f"{delivery_line(d, zone)}  #{d.item.id} «{d.item.title}»" for d in rows]
 
     lines = [
-        f"Publisher {p.info.mode} on {p.info.hostname} (pid {p.info.pid}) since "
-        f"{show_local(p.info.started_at, zone)}, last seen {show_local(p.info.heartbeat_at, zone)}"
+        _("Publisher {mode} on {host} (pid {pid}) since {started}, last seen {seen}").format(
+            mode=p.info.mode,
+            host=p.info.hostname,
+            pid=p.info.pid,
+            started=show_local(p.info.started_at, zone),
+            seen=show_local(p.info.heartbeat_at, zone),
+        )
         for p in report.running
-    ] or [attention.NO_PUBLISHER]
-    queued = ", ".join(f"{n} {s}" for s, n in sorted(report.counts.items())) or "empty"
-    lines.append(f"Queue: {queued}")
+    ] or [_(attention.NO_PUBLISHER)]
+    queued = ", ".join(f"{n} {s}" for s, n in sorted(report.counts.items())) or _("empty")
+    lines.append(_("Queue: {queued}").format(queued=queued))
     if report.upcoming:
-        lines += ["Next:", *listed(report.upcoming)]
+        lines += [_("Next:"), *listed(report.upcoming)]
     for pause in needs.paused:
         lines += attention.paused_lines(pause)
     if needs.overdue:
@@ -75,7 +81,7 @@ def status_lines(report: StatusReport) -> list[str]:
         (attention.STUCK_HEADING, needs.stuck),
     ):
         if rows:
-            lines += [f"{title}:", *listed(rows)]
+            lines += [_("{heading}:").format(heading=_(title)), *listed(rows)]
     if report.holds:
-        lines.append(attention.NOTHING)
+        lines.append(_(attention.NOTHING))
     return lines

@@ -5,13 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, time
-from typing import TYPE_CHECKING
 
 from crosspost.errors import InputError
-
-if TYPE_CHECKING:
-    pass
-
+from crosspost.i18n import N_, _
 
 # ---------------------------------------------------------------- days, slots, quiet times
 
@@ -33,21 +29,27 @@ _DAY_NAMES = {
 }
 _DAY_GROUPS = {"weekdays": frozenset(range(5)), "weekend": frozenset({5, 6})}
 EVERY_DAY = frozenset(range(7))
-DAY_HELP = "days like sun, mon-fri, tue,thu, weekdays or weekend"
-_CLOCK = re.compile(r"^\d{1,2}:\d{2}$")
-_RANGE = re.compile(r"^(\d{1,2}:\d{2})-(\d{1,2}:\d{2})$")
+DAY_HELP = N_("days like sun, mon-fri, tue,thu, weekdays or weekend")
+#: A time of day in a slot or a quiet time: 12:30, 12h30, 9h, midi.
+_CLOCK_TEXT = r"(?:\d{1,2}(?::\d{2}|h(?:\d{2})?)|midi)"
+_CLOCK = re.compile(rf"^{_CLOCK_TEXT}$")
+_RANGE = re.compile(rf"^({_CLOCK_TEXT})-({_CLOCK_TEXT})$")
 
 
 def parse_days(text: str) -> frozenset[int]:
     """'sun', 'mon-fri', 'tue,thu', 'weekend' -> weekday numbers (Monday is 0)."""
+    from crosspost.when import fold
+
     days: set[int] = set()
-    for part in text.lower().split(","):
+    for part in fold(text).replace("week-end", "weekend").split(","):
         if part in _DAY_GROUPS:
             days |= _DAY_GROUPS[part]
             continue
-        first, _, last = part.partition("-")
+        first, _dash, last = part.partition("-")
         if first not in _DAY_NAMES or (last and last not in _DAY_NAMES):
-            raise ValueError(f"{part!r} is not a day; expected {DAY_HELP}")
+            raise ValueError(
+                _("{part!r} is not a day; expected {days}").format(part=part, days=_(DAY_HELP))
+            )
         start = _DAY_NAMES[first]
         stop = _DAY_NAMES[last] if last else start
         # A range may wrap round the week: fri-mon is Friday to Monday.
@@ -65,8 +67,18 @@ def _clock(text: str) -> time:
 
 
 def _words(text: str) -> list[str]:
-    # "sat, sun 10:00" and "22:00 - 07:00" read the same as "sat,sun 10:00" and "22:00-07:00".
-    return re.sub(r"\s*([,-])\s*", r"\1", text.strip().lower()).split()
+    """The words of a slot or quiet time, accents and capitals aside.
+
+    "sat, sun 10:00" and "22:00 - 07:00" read the same as "sat,sun 10:00" and
+    "22:00-07:00"; "22h à 7h" as "22h-7h", "12 h 30" as "12h30".
+    """
+    from crosspost.when import fold
+
+    text = re.sub(
+        r"(\d)\s+h\b(?:\s*(\d{2})\b)?", r"\1h\2", fold(text).replace("week-end", "weekend")
+    )
+    text = re.sub(r"(\d|h)\s+a\s+(\d)", r"\1-\2", text)
+    return re.sub(r"\s*([,-])\s*", r"\1", text).split()
 
 
 @dataclass(frozen=True)
@@ -79,13 +91,15 @@ class Slot:
 
 
 def parse_slot(text: str) -> Slot:
-    """'tue 12:30', 'mon-fri 09:00' or '12:30' (every day)."""
+    """'tue 12:30', 'mon-fri 09:00', 'Mardi 12h30' or '12:30' (every day)."""
     words = _words(text)
     if len(words) == 1 and _CLOCK.match(words[0]):
         return Slot(EVERY_DAY, _clock(words[0]), text)
     if len(words) == 2 and _CLOCK.match(words[1]):
         return Slot(parse_days(words[0]), _clock(words[1]), text)
-    raise ValueError("expected a time with optional days, like 'tue 12:30' or 'mon-fri 09:00'")
+    raise ValueError(
+        _("expected a time with optional days, like 'tue 12:30', 'mon-fri 09:00' or 'mardi 12h30'")
+    )
 
 
 @dataclass(frozen=True)
@@ -112,7 +126,7 @@ class Quiet:
 
 
 def parse_quiet(text: str) -> Quiet:
-    """'sun', '22:00-07:00', 'sat 14:00-18:00', 'weekend'."""
+    """'sun', '22:00-07:00', 'sat 14:00-18:00', 'weekend', 'samedi 14h-18h', '22h à 7h'."""
     words = _words(text)
     if len(words) == 1 and (match := _RANGE.match(words[0])):
         return Quiet(EVERY_DAY, _clock(match[1]), _clock(match[2]), text)
@@ -121,5 +135,5 @@ def parse_quiet(text: str) -> Quiet:
     if len(words) == 2 and (match := _RANGE.match(words[1])):
         return Quiet(parse_days(words[0]), _clock(match[1]), _clock(match[2]), text)
     raise ValueError(
-        "expected days (sun), a time range (22:00-07:00) or both, like 'sat 14:00-18:00'"
+        _("expected days (sun), a time range (22:00-07:00) or both, like 'sat 14:00-18:00'")
     )

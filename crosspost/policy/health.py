@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
@@ -12,10 +12,12 @@ from zoneinfo import ZoneInfo
 from crosspost import attention
 from crosspost.clock import local_midnight
 from crosspost.domain import Delivery
+from crosspost.i18n import _, ngettext
+from crosspost.policy.events import EventsHealth
 from crosspost.policy.placement import minute_of
 from crosspost.policy.rules import ChannelPolicy, load_policy
 from crosspost.states import IN_FLIGHT, State
-from crosspost.wording import days_ago, plural, show_day, show_day_time, show_month
+from crosspost.wording import days_ago, show_day, show_day_time, show_month
 
 if TYPE_CHECKING:
     from crosspost.config import Settings
@@ -35,6 +37,7 @@ Check = Literal[
     "skipped_late",
     "stuck",
     "overdue",
+    "unannounced",
 ]
 When = Literal["past", "current", "ahead"]
 Unit = Literal["week", "month"]
@@ -100,10 +103,25 @@ class HealthReport:
     since: date
     until: date
     channels: tuple[ChannelHealth, ...]
+    #: Upcoming events, and those not announced yet (crosspost.policy.events).
+    events: EventsHealth = field(default_factory=EventsHealth)
 
     @property
     def findings(self) -> tuple[Finding, ...]:
-        return tuple(f for c in self.channels for f in c.findings)
+        own = tuple(f for c in self.channels for f in c.findings)
+        # An event nothing will announce is a problem whatever the channel targets say.
+        never = tuple(
+            Finding(
+                "unannounced",
+                "",
+                f"«{e.title}» starts {show_day_time(e.starts_at, self.zone, now=self.generated_at)}"
+                " and nothing queued announces it; queue a post again "
+                f"(`crosspost retry {e.item_id}` or `crosspost edit {e.item_id} --at next`)",
+                (e.item_id,),
+            )
+            for e in self.events.never_announced
+        )
+        return own + never
 
     @property
     def holds(self) -> bool:
@@ -150,7 +168,12 @@ def health_report(
         )
         for name in names
     )
+    from crosspost.policy.events import events_health
+
     return HealthReport(
+        events=events_health(
+            settings, store, now=now, until=local_midnight(week0 + timedelta(weeks=ahead), zone)
+        ),
         generated_at=now,
         zone=zone,
         weeks=weeks,
@@ -261,7 +284,9 @@ def _channel_health(
     notes = _notes(ctx, label, rules, last, days_since, in_window)
     channel = ctx.settings.channels.get(name)
     if channel is not None and channel.mode == "dry-run":
-        notes.append(f"{label} is in dry-run mode: what it publishes is not counted.")
+        notes.append(
+            _("{label} is in dry-run mode: what it publishes is not counted.").format(label=label)
+        )
     findings: list[Finding] = []
     findings += _stale(name, label, rules, days_since)
     findings += [_period_finding(ctx, name, label, p) for p in periods if not p.ok]
@@ -291,11 +316,27 @@ def _notes(
 ) -> list[str]:
     first = ctx.week0 - timedelta(weeks=ctx.weeks)
     end = ctx.week0 - timedelta(days=1)
-    span = f"the {plural(ctx.weeks, 'week')} from {ctx.day(first)} to {ctx.day(end)}"
-    target = f" (target: {rules.targets_text()})" if rules.has_targets else ""
-    notes = [f"{label}: {plural(in_window, 'post')} in {span}{target}."]
+    span = ngettext(
+        "the {count} week from {first} to {last}",
+        "the {count} weeks from {first} to {last}",
+        ctx.weeks,
+    ).format(count=ctx.weeks, first=ctx.day(first), last=ctx.day(end))
+    target = (
+        _(" (target: {targets})").format(targets=rules.targets_text()) if rules.has_targets else ""
+    )
+    notes = [
+        ngettext(
+            "{label}: {count} post in {span}{target}.",
+            "{label}: {count} posts in {span}{target}.",
+            in_window,
+        ).format(label=label, count=in_window, span=span, target=target)
+    ]
     if last is not None and days_since is not None:
-        notes.append(f"{label}: last post {days_ago(days_since)} ({ctx.day(ctx.local_day(last))}).")
+        notes.append(
+            _("{label}: last post {ago} ({day}).").format(
+                label=label, ago=days_ago(days_since), day=ctx.day(ctx.local_day(last))
+            )
+        )
     return notes
 
 
@@ -310,38 +351,62 @@ def _stale(name: str, label: str, rules: ChannelPolicy, days_since: int | None) 
             Finding(
                 "stale",
                 name,
-                f"{label} has never been updated through Crosspost (target: {target}).",
+                _("{label} has never been updated through Crosspost (target: {target}).").format(
+                    label=label, target=target
+                ),
             )
         ]
     if days_since <= allowed:
         return []
     return [
         Finding(
-            "stale", name, f"{label} has not been updated for {days_since} days (target: {target})."
+            "stale",
+            name,
+            _("{label} has not been updated for {days} days (target: {target}).").format(
+                label=label, days=days_since, target=target
+            ),
         )
     ]
 
 
 def _period_finding(ctx: _Context, name: str, label: str, period: Period) -> Finding:
-    per = f"target: {period.target} per {period.unit}"
     if period.unit == "week":
-        what = f"the week of {ctx.day(period.start)}"
-        this = "this week"
+        per = _("target: {target} per week").format(target=period.target)
+        what = _("the week of {day}").format(day=ctx.day(period.start))
+        this = _("this week")
     else:
+        per = _("target: {target} per month").format(target=period.target)
         what = show_month(period.start)
-        this = f"this month ({show_month(period.start)})"
+        this = _("this month ({month})").format(month=show_month(period.start))
     if period.when == "past":
-        got = "no post" if period.published == 0 else f"only {plural(period.published, 'post')}"
-        sentence = f"{label}: {got} in {what} ({per})."
+        got = (
+            _("no post")
+            if period.published == 0
+            else ngettext("only {count} post", "only {count} posts", period.published).format(
+                count=period.published
+            )
+        )
+        sentence = _("{label}: {got} in {what} ({per}).").format(
+            label=label, got=got, what=what, per=per
+        )
         return Finding("below_target", name, sentence)
     if period.when == "current":
-        sentence = (
-            f"{label}: {this} has {plural(period.published, 'post')} so far and "
-            f"{period.planned} planned ({per}): plan {period.missing} more."
+        sentence = _(
+            "{label}: {this} has {published} so far and {planned} planned ({per}): "
+            "plan {missing} more."
+        ).format(
+            label=label,
+            this=this,
+            published=_posts(period.published),
+            planned=period.planned,
+            per=per,
+            missing=period.missing,
         )
     else:
-        planned = "no post" if period.planned == 0 else plural(period.planned, "post")
-        sentence = f"{label}: {what} has {planned} planned ({per}): plan {period.missing} more."
+        planned = _("no post") if period.planned == 0 else _posts(period.planned)
+        sentence = _("{label}: {what} has {planned} planned ({per}): plan {missing} more.").format(
+            label=label, what=what, planned=planned, per=per, missing=period.missing
+        )
     return Finding("ahead_below_target", name, sentence)
 
 
@@ -365,11 +430,17 @@ def _crowding(
                 Finding(
                     "clash",
                     name,
-                    f"{label}: {titles} are all planned for {ctx.moment(minute)}; "
-                    f"move one with `crosspost reschedule ID --at ...`."
-                    if len(together) > 2
-                    else f"{label}: {titles} are both planned for {ctx.moment(minute)}; "
-                    f"move one with `crosspost reschedule ID --at ...`.",
+                    (
+                        _(
+                            "{label}: {titles} are all planned for {moment}; "
+                            "move one with `crosspost reschedule ID --at ...`."
+                        )
+                        if len(together) > 2
+                        else _(
+                            "{label}: {titles} are both planned for {moment}; "
+                            "move one with `crosspost reschedule ID --at ...`."
+                        )
+                    ).format(label=label, titles=titles, moment=ctx.moment(minute)),
                     tuple(d.item.id for d in together),
                 )
             )
@@ -385,8 +456,11 @@ def _crowding(
                     Finding(
                         "over_max_per_day",
                         name,
-                        f"{label}: {plural(count, 'post')} on {ctx.day(day)} "
-                        f"(the policy allows {rules.max_per_day} a day).",
+                        ngettext(
+                            "{label}: {count} post on {day} (the policy allows {max} a day).",
+                            "{label}: {count} posts on {day} (the policy allows {max} a day).",
+                            count,
+                        ).format(label=label, count=count, day=ctx.day(day), max=rules.max_per_day),
                         ids,
                     )
                 )
@@ -397,9 +471,16 @@ def _crowding(
                 Finding(
                     "quiet_time",
                     name,
-                    f"{label}: «{delivery.item.title}» is planned for "
-                    f"{ctx.moment(delivery.due_at)}, a quiet time ({quiet.text}); "
-                    f"move it with `crosspost reschedule {delivery.item.id} --at ...`.",
+                    _(
+                        "{label}: «{title}» is planned for {moment}, a quiet time ({quiet}); "
+                        "move it with `crosspost reschedule {item} --at ...`."
+                    ).format(
+                        label=label,
+                        title=delivery.item.title,
+                        moment=ctx.moment(delivery.due_at),
+                        quiet=quiet.text,
+                        item=delivery.item.id,
+                    ),
                     (delivery.item.id,),
                 )
             )
@@ -407,8 +488,15 @@ def _crowding(
 
 
 def _titles(deliveries: Sequence[Delivery]) -> str:
-    names = [f"«{d.item.title}» (item {d.item.id})" for d in deliveries]
-    return ", ".join(names[:-1]) + " and " + names[-1]
+    names = [
+        _("«{title}» (item {item})").format(title=d.item.title, item=d.item.id) for d in deliveries
+    ]
+    return _("{first} and {last}").format(first=", ".join(names[:-1]), last=names[-1])
+
+
+def _posts(count: int) -> str:
+    """'3 posts' ('3 publications')."""
+    return ngettext("{count} post", "{count} posts", count).format(count=count)
 
 
 def _needs(ctx: _Context, name: str, label: str, needs: attention.Attention) -> list[Finding]:

@@ -117,6 +117,9 @@ def place_next(
     item's publish time (its earliest post) and the deliveries with their new times.
     `before` (an event's start) bounds the search: announcing an event after it is no use.
     """
+    # A step of the item's sequence (a reminder) counts from the event, not from a slot.
+    steps = tuple(p for p in deliveries if p.step)
+    deliveries = [p for p in deliveries if not p.step]
     policy = load_policy(settings)
     zone = settings.zone
     planned_due = {p.channel: p.due_at for p in deliveries}
@@ -149,7 +152,9 @@ def place_next(
         placed[planned.channel] = moment
         out[planned.channel] = replace(planned, due_at=moment)
     posts = [placed[p.channel] for p in deliveries if p.waits_for is None] or list(placed.values())
-    return min(posts), tuple(out[p.channel] for p in deliveries)
+    # A reminder the slot pushed before its announcement would come first: it is dropped.
+    kept = tuple(s for s in steps if s.channel not in placed or s.due_at > placed[s.channel])
+    return min(posts), tuple(out[p.channel] for p in deliveries) + kept
 
 
 def apply_policy(

@@ -17,6 +17,7 @@ from pydantic import (
 )
 
 from crosspost.errors import ConfigError
+from crosspost.i18n import _
 from crosspost.policy.days import Quiet, Slot, parse_quiet, parse_slot
 
 if TYPE_CHECKING:
@@ -97,10 +98,10 @@ class ChannelPolicy:
         """'3 per week', '2 per month', or both joined."""
         parts = []
         if self.min_per_week:
-            parts.append(f"{self.min_per_week} per week")
+            parts.append(_("{count} per week").format(count=self.min_per_week))
         if self.min_per_month:
-            parts.append(f"{self.min_per_month} per month")
-        return " and ".join(parts)
+            parts.append(_("{count} per month").format(count=self.min_per_month))
+        return _(" and ").join(parts)
 
 
 @dataclass(frozen=True)

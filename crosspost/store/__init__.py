@@ -6,8 +6,8 @@ UPDATE naming the states it may leave; if another process moved the delivery
 first, no row matches and the caller learns it (never a silent overwrite).
 
 `Store` is assembled from one mixin per concern: the officer's changes
-(`_items`), publication (`_publishing`), every read-only query (`_reports`), and
-what paying channels spent (`_spend`).
+(`_items`), publication (`_publishing`), every read-only query (`_reports`),
+recurring events (`_series`) and what paying channels spent (`_spend`).
 """
 
 from __future__ import annotations
@@ -16,11 +16,12 @@ from crosspost.store._core import DeliveryFilter, busy_guard
 from crosspost.store._items import ItemsMixin
 from crosspost.store._publishing import PublishingMixin
 from crosspost.store._reports import ChannelPause, ReportsMixin, WorkerInfo
+from crosspost.store._series import Series, SeriesMixin
 from crosspost.store._spend import SpendMixin
 
 
-class Store(ItemsMixin, PublishingMixin, ReportsMixin, SpendMixin):
+class Store(ItemsMixin, PublishingMixin, ReportsMixin, SeriesMixin, SpendMixin):
     """The ledger: items, deliveries and attempts in one database."""
 
 
-__all__ = ["ChannelPause", "DeliveryFilter", "Store", "WorkerInfo", "busy_guard"]
+__all__ = ["ChannelPause", "DeliveryFilter", "Series", "Store", "WorkerInfo", "busy_guard"]

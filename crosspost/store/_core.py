@@ -1,4 +1,5 @@
-"""Sessions, the one state writer, shared query parts and row-to-domain conversion."""
+"""Sessions, the one state writer, the one delivery insert, shared query parts and
+row-to-domain conversion."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ from sqlalchemy import (
     Connection,
     Engine,
     Select,
+    Table,
     Update,
     bindparam,
     exists,
+    insert,
     or_,
     select,
     update,
@@ -26,9 +29,9 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, aliased
 
 from crosspost.clock import utcnow
-from crosspost.domain import Attempt, Delivery, Item
+from crosspost.domain import Attempt, Delivery, Item, PlannedDelivery
 from crosspost.errors import Conflict, DatabaseBusy
-from crosspost.models import ChannelStateRow, DeliveryRow, ItemRow
+from crosspost.models import ChannelStateRow, DeliveryRow, ItemRow, new_key
 from crosspost.redact import redact_optional
 from crosspost.states import IllegalTransition, State, allowed, parse
 
@@ -253,6 +256,11 @@ def _item(row: ItemRow) -> Item:
         event_end=row.event_end,
         location=row.location,
         requested_at=row.requested_at,
+        deadline=row.deadline,
+        step_texts=dict(row.step_texts or {}),
+        variants=dict(row.variants or {}),
+        series_id=row.series_id,
+        occurrence=row.occurrence,
         status=row.status,
         created_at=row.created_at,
         updated_at=row.updated_at,
@@ -289,6 +297,7 @@ def _delivery(
         role=row.role,
         due_at=row.due_at,
         state=row.state,
+        step=row.step,
         attempts=row.attempts,
         next_attempt_at=row.next_attempt_at,
         claimed_by=row.claimed_by,
@@ -302,6 +311,8 @@ def _delivery(
         waits_for_id=row.waits_for_id,
         waits_for_channel=parent.channel if parent is not None else None,
         announced_url=parent.remote_url if parent is not None else None,
+        announced_key=parent.key if parent is not None else None,
+        announced_remote_id=parent.remote_id if parent is not None else None,
         attempt_history=attempts,
     )
 
@@ -360,3 +371,63 @@ def _load(session: Session, ids: Sequence[int], *, claimed_by: str | None = None
     rows = session.execute(query, {"ids": list(ids), "claimed_by": claimed_by}).all()
     parents = _parents_of(session, [d for d, _ in rows])
     return [_delivery(d, _item(i), _parent(parents, d)) for d, i in rows]
+
+
+def _insert_deliveries(
+    session: Session, plans: Sequence[tuple[int, Sequence[PlannedDelivery]]], now: datetime
+) -> None:
+    """The one way deliveries enter the ledger (add, import, an edit routing more channels):
+    pending, due at their time, each announcement pointing at the post it announces.
+
+    One multi-row INSERT (Core: the rows need no identity map), ids back in order. An
+    announcement of a delivery outside `plans` is linked by the caller.
+    """
+    values = [_delivery_values(item_id, p, now) for item_id, plan in plans for p in plan]
+    if not values:
+        return
+    deliveries = _table(DeliveryRow)
+    connection = session.connection()
+    ids = iter(
+        connection.execute(
+            insert(deliveries).returning(deliveries.c.id, sort_by_parameter_order=True), values
+        ).scalars()
+    )
+    links = []
+    for _, plan in plans:
+        by_step = {(planned.channel, planned.step): next(ids) for planned in plan}
+        # An announcement (and each of its reminders) carries the link of the announced
+        # channel's own post.
+        links += [
+            {"child": by_step[(p.channel, p.step)], "parent": by_step[(p.waits_for, "")]}
+            for p in plan
+            if p.waits_for is not None and (p.waits_for, "") in by_step
+        ]
+    if links:
+        connection.execute(
+            update(deliveries)
+            .where(deliveries.c.id == bindparam("child"))
+            .values(waits_for_id=bindparam("parent")),
+            links,
+        )
+
+
+def _delivery_values(item_id: int, planned: PlannedDelivery, now: datetime) -> dict[str, Any]:
+    return {
+        "key": new_key(),
+        "item_id": item_id,
+        "channel": planned.channel,
+        "step": planned.step,
+        "role": planned.role,
+        "due_at": planned.due_at,
+        "next_attempt_at": planned.due_at,
+        "state": State.PENDING,
+        "attempts": 0,
+        "dry_run": False,
+        "updated_at": now,
+    }
+
+
+def _table(model: type[ItemRow] | type[DeliveryRow]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table

@@ -6,26 +6,29 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from crosspost.clock import utcnow
 from crosspost.domain import Change, ItemRecord, NewItem, PlannedDelivery
 from crosspost.errors import Conflict, NotFound
-from crosspost.models import AttemptRow, DeliveryRow, ItemRow, new_key
+from crosspost.models import AttemptRow, DeliveryRow, ItemRow
 from crosspost.states import IN_FLIGHT, State, allowed
 from crosspost.store._core import (
-    StoreBase,
     _delivery,
+    _insert_deliveries,
     _item,
     _move_row,
     _parent,
     _parents_of,
     _schedule_announcements,
+    _table,
 )
+from crosspost.store._series import except_occurrence
+from crosspost.store._steps import Notices, StepsMixin, _label
 
 
-class ItemsMixin(StoreBase):
+class ItemsMixin(StepsMixin):
     """Items and their deliveries as the officer sees and changes them."""
 
     # ------------------------------------------------------------ adding
@@ -53,20 +56,6 @@ class ItemsMixin(StoreBase):
             _insert_deliveries(session, plans, now)
         return ids
 
-    def _link_announcements(
-        self, session: Session, item_id: int, plan: Iterable[PlannedDelivery]
-    ) -> None:
-        """Point each announcement of `plan` at the delivery it announces (new or not)."""
-        existing = {
-            d.channel: d
-            for d in session.scalars(select(DeliveryRow).where(DeliveryRow.item_id == item_id))
-        }
-        for planned in plan:
-            if planned.waits_for is not None:
-                existing[planned.channel].waits_for_id = existing[planned.waits_for].id
-
-    # ------------------------------------------------------------ reading
-
     # ------------------------------------------------------------ the officer's changes
 
     def update_item(
@@ -83,7 +72,7 @@ class ItemsMixin(StoreBase):
         report: list[Change] = []
         with self._session() as session:
             row = _item_row(session, item_id)
-            deliveries = {d.channel: d for d in row.deliveries}
+            deliveries = {(d.channel, d.step): d for d in row.deliveries}
             pending = [d for d in deliveries.values() if d.state is State.PENDING]
             if not pending and not (plan and _adds_channels(plan, deliveries)):
                 raise Conflict(
@@ -94,37 +83,36 @@ class ItemsMixin(StoreBase):
                 setattr(row, key, list(value) if key == "tags" else value)
             row.updated_at = utcnow()
             if plan is None:
-                return [Change(d.channel, d.state, d.state, "content updated") for d in pending]
-            wanted = {p.channel: p for p in plan}
+                return [Change(_label(d), d.state, d.state, "content updated") for d in pending]
+            wanted = {(p.channel, p.step): p for p in plan}
             fresh: list[PlannedDelivery] = []
             for planned in plan:
-                current = deliveries.get(planned.channel)
+                current = deliveries.get((planned.channel, planned.step))
+                name = _label(planned)
                 if current is None:
                     fresh.append(planned)
-                    report.append(Change(planned.channel, "-", State.PENDING, "added"))
+                    report.append(Change(name, "-", State.PENDING, "added"))
                 elif current.state is State.PENDING:
+                    moved = current.due_at != planned.due_at
                     current.due_at = planned.due_at
                     current.next_attempt_at = planned.due_at
                     current.role = planned.role
-                    report.append(Change(current.channel, State.PENDING, State.PENDING, "updated"))
+                    report.append(
+                        Change(name, State.PENDING, State.PENDING, "moved" if moved else "updated")
+                    )
                 elif current.state is State.CANCELLED:
                     _move_row(session, current, State.CANCELLED, State.PENDING)
                     current.due_at = planned.due_at
                     current.next_attempt_at = planned.due_at
                     current.role = planned.role
-                    report.append(
-                        Change(current.channel, State.CANCELLED, State.PENDING, "routed again")
-                    )
+                    report.append(Change(name, State.CANCELLED, State.PENDING, "routed again"))
                 else:
-                    report.append(
-                        Change(current.channel, current.state, None, "not pending: left as is")
-                    )
-            for channel, current in deliveries.items():
-                if channel not in wanted and current.state is State.PENDING:
+                    report.append(Change(name, current.state, None, "not pending: left as is"))
+            for place, current in deliveries.items():
+                if place not in wanted and current.state is State.PENDING:
                     _move_row(session, current, State.PENDING, State.CANCELLED)
-                    report.append(
-                        Change(channel, State.PENDING, State.CANCELLED, "no longer routed")
-                    )
+                    why = "no longer planned" if current.step else "no longer routed"
+                    report.append(Change(_label(current), State.PENDING, State.CANCELLED, why))
             session.flush()
             _insert_deliveries(session, [(item_id, fresh)], utcnow())
             # The new rows are not in the loaded collection yet: read it again for the status.
@@ -143,7 +131,8 @@ class ItemsMixin(StoreBase):
             row = _item_row(session, item_id)
             shift = new_time - row.requested_at
             touched = False
-            for delivery in _selected(row, channels):
+            # A reminder counts from the event, not from the publication: it stays.
+            for delivery in (d for d in _selected(row, channels) if not d.step):
                 if delivery.state is not State.PENDING:
                     report.append(Change(delivery.channel, delivery.state, None, "not pending"))
                     continue
@@ -160,15 +149,25 @@ class ItemsMixin(StoreBase):
         """`crosspost publish`: every pending delivery due now, announcements right after."""
         with self._session() as session:
             row = _item_row(session, item_id)
-            pending = [d for d in row.deliveries if d.state is State.PENDING]
+            pending = [d for d in row.deliveries if d.state is State.PENDING and not d.step]
             for delivery in pending:
                 delivery.due_at = now
                 delivery.next_attempt_at = now
             row.updated_at = utcnow()
             return len(pending)
 
-    def cancel(self, item_id: int, channels: Sequence[str] | None = None) -> list[Change]:
-        """Withdraw pending (or skipped) deliveries; what already went out stays out."""
+    def cancel(
+        self,
+        item_id: int,
+        channels: Sequence[str] | None = None,
+        *,
+        notices: Notices | None = None,
+    ) -> list[Change]:
+        """Withdraw pending (or skipped) deliveries; what already went out stays out.
+
+        With `notices`, each of its channels where a post of the item is already out
+        gets a notice saying so (e.g. "Annulé : ..."), in the same transaction.
+        """
         report: list[Change] = []
         with self._session() as session:
             row = _item_row(session, item_id)
@@ -179,9 +178,9 @@ class ItemsMixin(StoreBase):
                 if old in (State.PENDING, State.SKIPPED_LATE):
                     _move_row(session, delivery, old, State.CANCELLED)
                     cancelled.add(delivery.id)
-                    report.append(Change(delivery.channel, old.value, State.CANCELLED))
+                    report.append(Change(_label(delivery), old.value, State.CANCELLED))
                 else:
-                    report.append(Change(delivery.channel, old.value, None, _why_kept(old)))
+                    report.append(Change(_label(delivery), old.value, None, _why_kept(old)))
             # An announcement of a post that will never exist would wait forever.
             for child in row.deliveries:
                 if (
@@ -195,7 +194,11 @@ class ItemsMixin(StoreBase):
                             child.channel, State.PENDING, State.CANCELLED, "it announced that post"
                         )
                     )
-            if all(d.state is State.CANCELLED for d in row.deliveries):
+            if notices is not None:
+                report += self._add_notices(session, row, chosen, notices)
+            if all(d.state is State.CANCELLED for d in row.deliveries) or (
+                notices is not None and channels is None
+            ):
                 row.status = "cancelled"
             row.updated_at = utcnow()
         return report
@@ -246,7 +249,9 @@ class ItemsMixin(StoreBase):
             matches = [d for d in row.deliveries if d.channel == channel]
             if not matches:
                 raise NotFound(f"item {item_id} has no delivery on {channel!r}")
-            delivery = matches[0]
+            # Of a channel's steps, the one waiting to be settled.
+            settling = (State.UNKNOWN, State.FAILED)
+            delivery = next((d for d in matches if d.state in settling), matches[0])
             old = delivery.state
             new = State.PUBLISHED if published else State.FAILED
             if not allowed(old, new):
@@ -306,6 +311,9 @@ class ItemsMixin(StoreBase):
                 )
                 session.execute(delete(DeliveryRow).where(DeliveryRow.id.in_(ids)))
             session.execute(delete(ItemRow).where(ItemRow.id == item_id))
+            if row.series_id is not None and row.occurrence:
+                # A deleted date stays out of its series: it is never made again.
+                except_occurrence(session, row.series_id, row.occurrence)
             session.expunge_all()
         return record
 
@@ -330,9 +338,12 @@ def _selected(row: ItemRow, channels: Sequence[str] | None) -> list[DeliveryRow]
     return [d for d in row.deliveries if d.channel in channels]
 
 
-def _adds_channels(plan: Sequence[PlannedDelivery], current: dict[str, DeliveryRow]) -> bool:
+def _adds_channels(
+    plan: Sequence[PlannedDelivery], current: dict[tuple[str, str], DeliveryRow]
+) -> bool:
     return any(
-        p.channel not in current or current[p.channel].state is State.CANCELLED for p in plan
+        (p.channel, p.step) not in current or current[(p.channel, p.step)].state is State.CANCELLED
+        for p in plan
     )
 
 
@@ -382,65 +393,13 @@ def _item_values(new: NewItem, now: datetime) -> dict[str, Any]:
         "event_start": new.event_start,
         "event_end": new.event_end,
         "location": new.location,
+        "deadline": new.deadline,
+        "step_texts": dict(new.step_texts) or None,
+        "variants": dict(new.variants) or None,
+        "series_id": new.series_id,
+        "occurrence": new.occurrence,
         "requested_at": new.requested_at,
         "status": "active",
         "created_at": now,
         "updated_at": now,
     }
-
-
-def _insert_deliveries(
-    session: Session, plans: Sequence[tuple[int, Sequence[PlannedDelivery]]], now: datetime
-) -> None:
-    """The one way deliveries enter the ledger (add, import, an edit routing more channels):
-    pending, due at their time, each announcement pointing at the post it announces.
-
-    One multi-row INSERT (Core: the rows need no identity map), ids back in order. An
-    announcement of a delivery outside `plans` is linked by the caller.
-    """
-    values = [_delivery_values(item_id, p, now) for item_id, plan in plans for p in plan]
-    if not values:
-        return
-    deliveries = _table(DeliveryRow)
-    connection = session.connection()
-    ids = iter(
-        connection.execute(
-            insert(deliveries).returning(deliveries.c.id, sort_by_parameter_order=True), values
-        ).scalars()
-    )
-    links = []
-    for _, plan in plans:
-        by_channel = {planned.channel: next(ids) for planned in plan}
-        links += [
-            {"child": by_channel[p.channel], "parent": by_channel[p.waits_for]}
-            for p in plan
-            if p.waits_for in by_channel
-        ]
-    if links:
-        connection.execute(
-            update(deliveries)
-            .where(deliveries.c.id == bindparam("child"))
-            .values(waits_for_id=bindparam("parent")),
-            links,
-        )
-
-
-def _delivery_values(item_id: int, planned: PlannedDelivery, now: datetime) -> dict[str, Any]:
-    return {
-        "key": new_key(),
-        "item_id": item_id,
-        "channel": planned.channel,
-        "role": planned.role,
-        "due_at": planned.due_at,
-        "next_attempt_at": planned.due_at,
-        "state": State.PENDING,
-        "attempts": 0,
-        "dry_run": False,
-        "updated_at": now,
-    }
-
-
-def _table(model: type[ItemRow] | type[DeliveryRow]) -> Table:
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table

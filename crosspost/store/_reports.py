@@ -15,11 +15,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from crosspost.domain import Delivery, Item, ItemRecord, NewItem
 from crosspost.errors import NotFound
-from crosspost.models import ChannelStateRow, DeliveryRow, ItemRow, WorkerRow
+from crosspost.models import ChannelStateRow, DeliveryRow, ItemRow, SeriesRow, WorkerRow
 from crosspost.states import IN_FLIGHT, NEEDS_ATTENTION, State
 from crosspost.store._core import (
     DeliveryFilter,
@@ -34,6 +34,7 @@ from crosspost.store._core import (
     _parents_of,
     busy_guard,
 )
+from crosspost.store._series import Series
 
 #: Values per IN (...) list, well under every backend's limit on bound parameters.
 _CHUNK = 500
@@ -467,6 +468,20 @@ class ReportsMixin(StoreBase):
             assert tail.event_start is not None
             last = (tail.event_start, tail.id)
 
+    # ------------------------------------------------------------ recurring events
+
+    def get_series(self, series_id: int) -> Series:
+        with self._read() as session:
+            row = session.get(SeriesRow, series_id)
+            if row is None:
+                raise NotFound(f"there is no series {series_id}")
+            return _series_of(session, row)
+
+    def list_series(self) -> list[Series]:
+        with self._read() as session:
+            rows = session.scalars(select(SeriesRow).order_by(SeriesRow.id)).all()
+            return [_series_of(session, row) for row in rows]
+
 
 def _agenda_entry(item: Item, own: Sequence[Any]) -> AgendaEntry | None:
     if not own:
@@ -485,3 +500,18 @@ def _without_limit(where: DeliveryFilter) -> DeliveryFilter:
     from dataclasses import replace
 
     return replace(where, limit=None)
+
+
+def _series_of(session: Session, row: SeriesRow) -> Series:
+    items = session.execute(
+        select(ItemRow.occurrence, ItemRow.id, ItemRow.status).where(ItemRow.series_id == row.id)
+    ).all()
+    return Series(
+        id=row.id,
+        rule=row.rule,
+        start_local=row.start_local,
+        until_local=row.until_local,
+        fields=dict(row.fields),
+        generated_until=row.generated_until,
+        occurrences={str(o): (int(i), str(s)) for o, i, s in items if o},
+    )

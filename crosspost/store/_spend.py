@@ -15,7 +15,7 @@ from decimal import Decimal
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from crosspost.budget import Month, Verdict, from_micros, judge, to_micros
+from crosspost.budget import HELD_PREFIX, Month, Verdict, from_micros, judge, to_micros
 from crosspost.clock import utcnow
 from crosspost.models import ChannelStateRow, SpendRow
 from crosspost.store._core import StoreBase
@@ -184,6 +184,19 @@ class SpendMixin(StoreBase):
             .where(ChannelStateRow.channel == channel)
             .with_for_update()
         )
+
+    def held_for_budget(self, channel: str) -> int:
+        """How many of `channel`'s posts wait for the next month's budget."""
+        from crosspost.models import DeliveryRow
+        from crosspost.states import State
+
+        query = select(func.count()).where(
+            DeliveryRow.channel == channel,
+            DeliveryRow.state == State.PENDING,
+            DeliveryRow.last_error.like(f"{HELD_PREFIX}%"),
+        )
+        with self._read() as session:
+            return int(session.execute(query).scalar_one())
 
 
 def _draw_on_reservation(connection: Connection, delivery_id: int, micros: int) -> None:

@@ -74,7 +74,7 @@ ERROR_CASES: list[tuple[int, int, dict[str, Any], str]] = [
      subcode=1390008, is_transient=False,
      error_user_title="You Can't Use This Feature Right Now",
      error_user_msg="It looks like you were misusing this feature by going too fast."),
-     "Permanent"),
+     "RateLimited"),
     (10, 403, error(10, "(#10) Application does not have permission for this action"),
      "Permanent"),
     (200, 403, error(200, "(#200) If posting to a page, requires both pages_read_engagement "
@@ -130,3 +130,32 @@ def posts(*entries: tuple[str, str, str], after: str | None = NEXT_CURSOR) -> di
         ],
         "paging": paging,
     }
+
+
+#: GET /debug_token?input_token=<a Page token>, as Graph answers it (Graph API Explorer app).
+DEBUG_PAGE_TOKEN = {
+    "data": {
+        "app_id": "138566025676",
+        "type": "PAGE",
+        "application": "Graph API Explorer",
+        "data_access_expires_at": 1798761600,
+        "expires_at": 0,
+        "is_valid": True,
+        "issued_at": 1764547200,
+        "profile_id": PAGE_ID,
+        "scopes": [
+            "pages_show_list",
+            "pages_read_engagement",
+            "pages_manage_posts",
+            "public_profile",
+        ],
+        "granular_scopes": [
+            {"scope": "pages_show_list", "target_ids": [PAGE_ID]},
+            {"scope": "pages_read_engagement", "target_ids": [PAGE_ID]},
+            {"scope": "pages_manage_posts", "target_ids": [PAGE_ID]},
+        ],
+        "user_id": "10229412345678901",
+    }
+}
+#: GET /me with a person's (user) token: the person, not the Page.
+PERSON = {"id": "10229412345678901", "name": "Camille Martin"}

@@ -47,6 +47,7 @@ from channels.bluesky.settings import LIMIT
 from channels.bluesky.text import graphemes, split_thread
 from crosspost.domain import Delivery, Item
 from crosspost.secrets import SecretSource
+from tests.support.pds import new_account, pds_url
 
 PARIS = ZoneInfo("Europe/Paris")
 DUE = datetime(2026, 3, 14, 9, 0, tzinfo=UTC)
@@ -216,11 +217,7 @@ def test_a_missing_app_password_pauses_the_channel_and_names_the_variable(tmp_pa
 
 @pytest.fixture(scope="session")
 def pds() -> dict[str, str]:
-    url = os.environ.get("CROSSPOST_TEST_BSKY_URL")
-    if not url:
-        if os.environ.get("CROSSPOST_REQUIRE_BLUESKY") == "1":
-            pytest.fail("CROSSPOST_REQUIRE_BLUESKY=1 but CROSSPOST_TEST_BSKY_URL is unset")
-        pytest.skip('no local Bluesky PDS (eval "$(bash scripts/bluesky-test-pds.sh)")')
+    url = pds_url()
     return {
         "url": url,
         "handle": os.environ["CROSSPOST_TEST_BSKY_HANDLE"],
@@ -315,19 +312,9 @@ class LiveBluesky:
 
     def own_account(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """Move this test to an account of its own, whose sessions only it opens."""
-        handle = f"s{self.marker}.test"
-        password = uuid.uuid4().hex
-        body = {"handle": handle, "email": f"{handle}@example.org", "password": password}
-        created = httpx.post(f"{self.url}/xrpc/com.atproto.server.createAccount", json=body)
-        created.raise_for_status()
-        app_password = httpx.post(
-            f"{self.url}/xrpc/com.atproto.server.createAppPassword",
-            json={"name": "crosspost"},
-            headers={"authorization": f"Bearer {created.json()['accessJwt']}"},
-        )
-        app_password.raise_for_status()
-        monkeypatch.setenv(PASSWORD_ENV, app_password.json()["password"])
-        self.handle = handle
+        account = new_account(self.url, prefix="s")
+        monkeypatch.setenv(PASSWORD_ENV, account.app_password)
+        self.handle = account.handle
         self.channel = self.build()
 
     def stats(self) -> dict[str, int]:

@@ -6,6 +6,9 @@ Each adapter has detailed tests of its own (test_twitter.py and the others, with
 
 - "twitter", "facebook", "wordpress", "mastodon" and "mobilizon" talk to one in-process
   FakePlatformServer, which accepts only the credentials set here;
+- "bluesky" talks to the real local PDS (scripts/bluesky-test-pds.sh), on an account
+  made for each test, through tests.support.pdsproxy, which loses answers, answers 502
+  and 429 and refuses connections as told (skipped without a PDS, failed in CI);
 - "static-blog" writes into a temporary directory;
 - "fake" is tests.support.fakechannel.FakeChannel.
 
@@ -51,12 +54,15 @@ from channels.base import (
     Rendered,
     Transient,
 )
+from channels.bluesky.settings import MAX_IMAGE_BYTES as BSKY_IMAGE_LIMIT
 from crosspost.domain import Delivery, Item
 from crosspost.redact import redact
 from crosspost.secrets import SecretSource
 from tests.support.fakechannel import FakePlatform, fake_platform
 from tests.support.fakeplatform import FakePlatformServer
 from tests.support.fakeplatform.mobilizon import mobilizon_of
+from tests.support.pds import Account, new_account, pds_url
+from tests.support.pdsproxy import PDSProxy
 
 PARIS = ZoneInfo("Europe/Paris")
 MB = 1024 * 1024
@@ -125,11 +131,13 @@ class Backend(ABC):
 
     kind: ClassVar[str]
     #: Credential variables the channel reads, with the values its platform accepts.
-    secrets: ClassVar[dict[str, str]] = {}
+    secrets: dict[str, str] = {}  # noqa: RUF012 (never changed: a backend sets its own)
     #: The platform's own largest image (bytes), where the adapter checks it.
     image_limit: ClassVar[int | None] = None
     #: Why there is no image limit to exceed, when there is none.
     no_image_limit: ClassVar[str] = ""
+    #: The markers of its cases (a backend that needs a server of ours names it).
+    marks: ClassVar[tuple[pytest.MarkDecorator, ...]] = ()
 
     def __init__(self, server: FakePlatformServer, base_dir: Path) -> None:
         self.server = server
@@ -154,6 +162,9 @@ class Backend(ABC):
     @abstractmethod
     def untouched(self) -> bool:
         """Whether nothing at all reached the platform: no request, no file."""
+
+    def close(self) -> None:  # noqa: B027 (most backends start nothing)
+        """Once the test is over: stop what the backend started."""
 
     def lose_next_answer(self) -> None:
         """The next post is made, but its answer never reaches the channel."""
@@ -250,6 +261,49 @@ class MobilizonBackend(ServerBackend):
         return {"instance_url": self.server.url, "group": group.preferred_username}
 
 
+class BlueskyBackend(Backend):
+    """The real PDS, on an account of this test's own, behind a proxy that fails on demand."""
+
+    kind = "bluesky"
+    marks = (pytest.mark.bluesky,)
+    image_limit = BSKY_IMAGE_LIMIT  # the blob maxSize of app.bsky.embed.images
+
+    def __init__(self, server: FakePlatformServer, base_dir: Path) -> None:
+        super().__init__(server, base_dir)
+        self.account: Account = new_account(pds_url())
+        password = self.account.app_password
+        self.secrets = {"BLUESKY_APP_PASSWORD": password}
+        SECRET_VALUES[password] = "BLUESKY_APP_PASSWORD"  # checked by assert_no_secret too
+        self.proxy = PDSProxy(self.account.url).start()
+
+    def close(self) -> None:
+        self.proxy.stop()
+
+    def table(self) -> dict[str, Any]:
+        # The session file defaults beside crosspost.toml: in this test's directory.
+        return {"handle": self.account.handle, "service": self.proxy.url}
+
+    def post_ids(self) -> list[str]:
+        # In the order they were written: createdAt is each delivery's due time, while
+        # record keys of one second sort by the delivery key's hash.
+        records = sorted(self.account.records(), key=lambda r: r["value"]["createdAt"])
+        return [r["uri"] for r in records]
+
+    def untouched(self) -> bool:
+        return not self.proxy.requests
+
+    def lose_next_answer(self) -> None:
+        self.proxy.inject("lost_answer")
+
+    def fail_next(self, kind: Literal["5xx", "429"]) -> None:
+        self.proxy.inject(kind)
+
+    @contextmanager
+    def refusing(self) -> Iterator[None]:
+        with self.proxy.refusing():
+            yield
+
+
 class BlogBackend(Backend):
     kind = "static-blog"
     no_image_limit = "the static blog copies images of any size"
@@ -310,6 +364,7 @@ BACKENDS: dict[str, type[Backend]] = {
         WordPressBackend,
         MastodonBackend,
         MobilizonBackend,
+        BlueskyBackend,
         BlogBackend,
         FakeBackend,
     )
@@ -336,32 +391,35 @@ def server() -> Iterator[FakePlatformServer]:
         yield fake
 
 
-@pytest.fixture(params=list(BACKENDS))
-def channel(
+@pytest.fixture(params=[pytest.param(kind, marks=b.marks) for kind, b in BACKENDS.items()])
+def backend(
     request: pytest.FixtureRequest,
     server: FakePlatformServer,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-) -> Iterator[Channel]:
-    """A ready channel of each type, its credentials in the environment."""
+) -> Iterator[Backend]:
+    """What sits behind the channel of each type, its credentials in the environment."""
     server.reset()
     backend = BACKENDS[request.param](server, tmp_path)
     for name, value in backend.secrets.items():
         monkeypatch.setenv(name, value)
-    yield backend.build()
-    server.reset()
+    try:
+        yield backend
+    finally:
+        backend.close()
+        server.reset()
 
 
 @pytest.fixture
-def backend(channel: Channel, server: FakePlatformServer, tmp_path: Path) -> Backend:
-    """What sits behind `channel`."""
-    return BACKENDS[channel.settings.type](server, tmp_path)
+def channel(backend: Backend) -> Channel:
+    """A ready channel of each type, built as the app builds it."""
+    return backend.build()
 
 
 @pytest.fixture(autouse=True)
 def _known_breach(request: pytest.FixtureRequest) -> None:
     callspec = getattr(request.node, "callspec", None)
-    kind = callspec.params.get("channel") if callspec is not None else None
+    kind = callspec.params.get("backend") if callspec is not None else None
     reason = BREACHES.get((request.node.originalname, str(kind)))
     if reason:
         request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
@@ -471,7 +529,10 @@ def test_render_announcement_links_the_announced_post(channel: Channel) -> None:
     rendered = render(channel, ARTICLE, role="announce", announced_url=ANNOUNCED_URL)
 
     assert ARTICLE.title in rendered.text
-    assert ANNOUNCED_URL in rendered.text
+    # Bluesky links it as the app shows a link, a card under the text
+    # (app.bsky.embed.external), whose title is the post's: the text stays the words.
+    card = rendered.request.get("card") or {}
+    assert ANNOUNCED_URL in rendered.text or card.get("uri") == ANNOUNCED_URL
     assert_plain_json(rendered.request)
     assert_no_secret(rendered)
 

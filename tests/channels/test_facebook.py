@@ -27,12 +27,14 @@ from facebook_payloads import (
     APP_USAGE,
     BAD_GATEWAY_HTML,
     BUC_USAGE,
+    DEBUG_PAGE_TOKEN,
     ERROR_CASES,
     FEED_CREATED,
     GRAPH_HEADERS,
     PAGE,
     PAGE_ID,
     PAGE_NAME,
+    PERSON,
     PHOTO_CREATED,
     TOKEN,
     error,
@@ -560,7 +562,9 @@ def test_graph_errors_are_classified(
     assert f"code {code}" in caught.value.message
     assert TOKEN not in str(caught.value)
     if isinstance(caught.value, base.RateLimited):
-        assert caught.value.retry_at == NOW + timedelta(minutes=15)
+        # A 368 block lasts hours: Crosspost comes back in an hour, not in 15 minutes.
+        wait = timedelta(hours=1) if code == 368 else timedelta(minutes=15)
+        assert caught.value.retry_at == NOW + wait
 
 
 def test_every_row_of_the_error_table_is_tested() -> None:
@@ -886,17 +890,53 @@ def test_find_existing_failure_is_transient_and_leaks_no_token(
 # ---------------------------------------------------------------- check
 
 
-def test_check_reads_the_page_with_the_token(
+def test_check_proves_the_token_is_this_pages_and_may_publish(
     channel: FacebookChannel, rsps: responses.RequestsMock
 ) -> None:
     add(rsps, "GET", f"{GRAPH}/{PAGE_ID}", json=PAGE)
+    add(rsps, "GET", f"{GRAPH}/me", json=PAGE)
+    add(rsps, "GET", f"{GRAPH}/debug_token", json=DEBUG_PAGE_TOKEN)
 
     result = channel.check()
 
     assert result.ok
-    assert result.message == f"page {PAGE_NAME} ({PAGE_ID}) reachable"
+    assert result.message == (
+        f"page {PAGE_NAME} ({PAGE_ID}): the token is this Page's and may publish "
+        "(pages_manage_posts, pages_read_engagement)"
+    )
     asked = query(rsps.calls[0].request)
     assert (asked["fields"], asked["access_token"]) == ("id,name", TOKEN)
+    assert query(rsps.calls[2].request)["input_token"] == TOKEN
+
+
+def test_check_refuses_a_user_token_that_reads_the_page_but_cannot_post(
+    channel: FacebookChannel, rsps: responses.RequestsMock
+) -> None:
+    add(rsps, "GET", f"{GRAPH}/{PAGE_ID}", json=PAGE)
+    add(rsps, "GET", f"{GRAPH}/me", json=PERSON)
+
+    result = channel.check()
+
+    assert not result.ok
+    assert "speaks for Camille Martin (10229412345678901), not for the Page" in result.message
+    assert "Get Page Access Token" in result.message
+    assert TOKEN not in result.message
+
+
+def test_check_names_the_missing_permission(
+    channel: FacebookChannel, rsps: responses.RequestsMock
+) -> None:
+    granted = {**DEBUG_PAGE_TOKEN["data"], "scopes": ["pages_show_list", "pages_read_engagement"]}
+    add(rsps, "GET", f"{GRAPH}/{PAGE_ID}", json=PAGE)
+    add(rsps, "GET", f"{GRAPH}/me", json=PAGE)
+    add(rsps, "GET", f"{GRAPH}/debug_token", json={"data": granted})
+
+    result = channel.check()
+
+    assert not result.ok
+    assert result.message.startswith(
+        "the Page token in FB_PAGE_TOKEN lacks the permission pages_manage_posts"
+    )
 
 
 def test_check_without_token_names_the_variable(

@@ -243,3 +243,43 @@ def test_a_wrong_password_pauses_the_channel(site: Site, tmp_path: Path) -> None
     for error in (on_check.value, on_publish.value):
         assert PASSWORD_ENV in error.message
         assert wrong not in error.message
+
+
+def test_an_update_rewrites_the_post_in_place_and_twice_is_harmless(
+    site: Site, tmp_path: Path
+) -> None:
+    # A job offer past its deadline: the post says it is closed, at the same address.
+    channel = channel_for(site, tmp_path)
+    offer = Item(id=6, kind="job", title="Chargé·e de mission « jeunesse »", body="CDD & CDI")
+    first = channel.publish(job_for(channel, offer, {}))
+    closed = Item(id=6, kind="job", title="Candidatures closes : Chargé·e de mission « jeunesse »")
+    update = Delivery(
+        id=2, key=uuid.uuid4().hex, item=closed, channel="blog", role="update",
+        due_at=datetime.now(UTC), state="sending", step="closed",
+        announced_key="k", announced_remote_id=first.remote_id,
+    )  # fmt: skip
+    rendered = channel.render(closed, RenderContext(timezone=PARIS, role="update"))
+    job = PublishJob(update, rendered, idempotency_key=update.key)
+
+    receipt = channel.update(job)
+    again = channel.update(job)
+
+    post = site.get(f"posts/{first.remote_id}", context="edit")
+    assert post["title"]["raw"] == "Candidatures closes : Chargé·e de mission « jeunesse »"
+    assert (receipt.remote_id, receipt.url) == (first.remote_id, first.url)
+    assert again.url == first.url
+    assert post["slug"] == (first.detail or {})["slug"]
+    slug_posts = site.get("posts", slug=post["slug"], status="any", context="edit")
+    assert len(slug_posts) == 1
+
+
+def test_an_update_of_a_post_that_is_gone_is_refused(site: Site, tmp_path: Path) -> None:
+    channel = channel_for(site, tmp_path)
+    item = Item(id=7, kind="job", title="Candidatures closes : Stage")
+    update = Delivery(
+        id=3, key=uuid.uuid4().hex, item=item, channel="blog", role="update",
+        due_at=datetime.now(UTC), state="sending", announced_remote_id="99999999",
+    )  # fmt: skip
+    rendered = channel.render(item, RenderContext(timezone=PARIS, role="update"))
+    with pytest.raises(Permanent):
+        channel.update(PublishJob(update, rendered, idempotency_key=update.key))

@@ -116,7 +116,7 @@ def test_channel_flag_overrides_routing(workspace: Path, cli: Cli) -> None:
         (["--kind", "scoop", "--title", " "], "title: must not be empty"),
         (["--kind", "scoop", "--title", "x", "--link", "www.example.org"], "link: expected a web"),
         (["--kind", "event", "--title", "x"], "event_start: an event needs its date"),
-        (["--kind", "scoop", "--title", "x", "--at", "demain"], "at: 'demain' is not a time"),
+        (["--kind", "scoop", "--title", "x", "--at", "bientôt"], "at: 'bientôt' is not a time"),
         (["--kind", "scoop", "--title", "x", "--at", "2026-11-28 10:00"], "is in the past"),
         (["--kind", "scoop", "--title", "x", "--image", "nope.png"], "image: no file at"),
         (["--kind", "scoop", "--title", "x", "--channel", "tiktok"], "no channel named 'tiktok'"),
@@ -206,13 +206,14 @@ def test_a_database_locked_by_another_process_is_reported_and_nothing_written(
 
 
 DELIVERY_KEYS = {
-    "id", "key", "item_id", "channel", "role", "state", "due_at", "due_at_local",
+    "id", "key", "item_id", "channel", "role", "step", "state", "due_at", "due_at_local",
     "next_attempt_at", "attempts", "remote_id", "url", "published_at", "dry_run",
     "last_error", "waits_for", "waits_for_channel",
 }  # fmt: skip
 ITEM_KEYS = {
     "id", "kind", "title", "body", "link", "image", "alt", "tags", "event_start", "event_end",
-    "location", "publish_at", "publish_at_local", "status", "created_at", "updated_at",
+    "location", "deadline", "steps", "publish_at", "publish_at_local", "status", "created_at",
+    "updated_at",
 }  # fmt: skip
 
 
@@ -256,14 +257,14 @@ def test_no_time_is_refused_naming_the_field(workspace: Path, cli: Cli) -> None:
 
 def test_every_problem_of_an_item_is_listed_at_once(workspace: Path, cli: Cli) -> None:
     result = cli("add", "--kind", "évènement", "--title", "Fête", "--link", "www.example.org",
-                 "--at", "2026-11-01 10:00", "--event-start", "demain", ok=False)  # fmt: skip
+                 "--at", "2026-11-01 10:00", "--event-start", "bientôt", ok=False)  # fmt: skip
     assert result.code == 1
     for expected in (
         "4 problems, nothing written",
         "kind: expected one of event, scoop",
         "link: expected a web address",
         "at: 2026-11-01 10:00 is in the past",
-        "event_start: 'demain' is not a time",
+        "event_start: 'bientôt' is not a time",
     ):
         assert expected in result.err
     assert cli("list").out.strip() == "Nothing queued."

@@ -174,7 +174,7 @@ def test_exports_never_change_the_ledger(month: Store, cli: Cli) -> None:
         (["--status", "done"], "status: expected one of pending, claimed"),
         (["--channel", "tiktok"], "channel: no channel named 'tiktok'"),
         (["--kind", "fête"], "kind: expected one of event, scoop"),
-        (["--from", "demain"], "from: 'demain' is not a time"),
+        (["--from", "bientôt"], "from: 'bientôt' is not a time"),
         (["--from", "2026-12-10", "--to", "2026-12-01"], "to: the end (2026-12-01) must come"),
         (["--format", "ics", "-o", "nowhere/x.ics"], "output: the folder nowhere does not exist"),
     ],

@@ -81,7 +81,10 @@ def test_the_post_goes_out_with_its_image_after_the_original_is_deleted(
     assert shown["item"]["alt"] == "Des bénévoles : l'atelier"
     cli("publish", "1")
     states = {d["channel"]: d["state"] for d in show(cli, 1)["deliveries"]}
-    assert states == {"blog": "published", "twitter": "published", "facebook": "published"}
+    # The article on the blog and its announcements on the four networks of the starter.
+    assert states == dict.fromkeys(
+        ("blog", "twitter", "facebook", "mastodon", "bluesky"), "published"
+    )
     [served] = (blog / "site" / "static" / "images").iterdir()
     assert served.read_bytes() == content
 
@@ -161,12 +164,13 @@ def test_preview_shows_the_blog_link_that_the_announcements_will_carry(
     assert "{key}" not in before
     assert "link-to-come.invalid" not in before
     predicted = re.findall(r"file://\S+/posts/bilan-l-ete-[0-9a-f]{8}/index\.html", before)
-    assert len(predicted) == 2  # X and Facebook
+    # In the text on X, Facebook and Mastodon (Bluesky carries it in its link card).
+    assert len(predicted) == 3
     cli("publish", "1")
     urls = {d["channel"]: d["url"] for d in show(cli, 1)["deliveries"]}
-    assert predicted == [urls["blog"]] * 2
+    assert predicted == [urls["blog"]] * 3
     after = cli("preview", "1").out
-    assert after.count(urls["blog"]) == 2
+    assert after.count(urls["blog"]) == 3
 
 
 def test_preview_says_plainly_when_the_link_cannot_be_known(workspace: Path, cli: Cli) -> None:

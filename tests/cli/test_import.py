@@ -79,7 +79,7 @@ def test_bad_markdown_file_rejects_the_folder(workspace: Path, cli: Cli) -> None
     (folder / "a.md").write_text("---\nkind: scoop\nat: now\n---\n# Bon\n", "utf-8")
     (folder / "b.md").write_text("---\nkind: [scoop\n---\n# Cassé\n", "utf-8")
     result = cli("import", "drafts", ok=False)
-    assert "b.md: the front matter is not valid YAML" in result.err
+    assert "b.md: line 2: the front matter is not valid YAML" in result.err
     assert cli("list").out.strip() == "Nothing queued."
 
 

@@ -144,7 +144,12 @@ def test_demo_publishes_everything_to_the_local_blog_and_dry_run_channels(
         for line in result.out.splitlines()
         if re.match(r"\d{4}-\d\d-\d\d \S+ \S+  published", line)
     ]
-    assert len(log) == 5
+    # The event on Facebook; the scoop on X, Mastodon and Bluesky; the article on the
+    # blog, announced on the four networks.
+    assert len(log) == 9
+    assert {line.split()[4] for line in log} == {
+        "blog", "twitter", "facebook", "mastodon", "bluesky"
+    }  # fmt: skip
     assert "Editorial calendar (crosspost calendar):" in result.out
     assert (tmp_path / "demo" / "site" / "index.html").exists()
     assert (tmp_path / "demo" / "site" / "feed.xml").exists()

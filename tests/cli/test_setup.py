@@ -24,7 +24,16 @@ def test_init_writes_a_working_starter_and_refuses_to_overwrite(
         ("blog", "live"),
         ("twitter", "dry-run"),
         ("facebook", "dry-run"),
+        ("mastodon", "dry-run"),
+        ("bluesky", "dry-run"),
     }
+    # Scoops and announcements reach the networks associations moved to.
+    queued = cli("add", "--kind", "scoop", "--title", "Brève : merci !", "--at", "now").out
+    assert [line.split()[0] for line in queued.splitlines()[1:4]] == [
+        "twitter",
+        "mastodon",
+        "bluesky",
+    ]
     again = cli("init", ok=False)
     assert again.code == 1
     assert "already exists" in again.err

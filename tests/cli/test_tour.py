@@ -17,10 +17,10 @@ ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 
 
-def tour_blocks() -> tuple[str, str]:
+def tour_blocks(readme: Path = README, heading: str = "## A five-minute tour") -> tuple[str, str]:
     """(the tour's shell block, the article.md it shows) as README.md has them."""
-    text = README.read_text(encoding="utf-8")
-    section = text[text.index("## A five-minute tour") :]
+    text = readme.read_text(encoding="utf-8")
+    section = text[text.index(heading) :]
     section = section[: section.index("\n## ", 1)]
     shell = re.search(r"```sh\n(.*?)```", section, re.S)
     article = re.search(r"```markdown\n(.*?)```", section, re.S)
@@ -52,6 +52,22 @@ def daemon_is_up(comms: Path, env: dict[str, str]) -> bool:
     return any(
         p["alive"] and p["mode"] == "daemon" for p in json.loads(status.stdout)["publishers"]
     )
+
+
+def _commands(shell: str) -> list[str]:
+    """The tour's lines without their comments: what is typed."""
+    lines = (re.sub(r"\s+#.*$", "", line).rstrip() for line in shell.splitlines())
+    return [line for line in lines if line and not line.lstrip().startswith("#")]
+
+
+def test_the_french_tour_types_the_same_commands() -> None:
+    """README.fr.md explains in French, but its tour is the one this file runs."""
+    shell, article = tour_blocks()
+    french_shell, french_article = tour_blocks(ROOT / "README.fr.md", "## Le tour en cinq minutes")
+    assert _commands(french_shell) == _commands(shell)
+    assert french_article == article
+    assert "(README.fr.md)" in README.read_text(encoding="utf-8")
+    assert "(README.md)" in (ROOT / "README.fr.md").read_text(encoding="utf-8")
 
 
 def test_the_article_of_the_tour_is_the_one_init_example_writes() -> None:

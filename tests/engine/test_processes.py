@@ -5,15 +5,17 @@
 - a daemon SIGKILLed at random points of the publish path, over and over, with
   "accepted but the answer is lost" faults, on X, on a Facebook Page and on Mastodon
   (the fake pages as the platforms do: 25 Graph posts a page by default, X's
-  max_results, Mastodon's 40 with its Link header; Mastodon also honours the key):
-  afterwards every delivery is published exactly once, or reported, never
-  duplicated, never stuck.
+  max_results, Mastodon's 40 with its Link header; Mastodon also honours the key),
+  and on the real local Bluesky PDS behind tests/support/pdsproxy, which loses
+  putRecord's answers: afterwards every delivery is published exactly once, or
+  reported, never duplicated, never stuck.
 """
 
 from __future__ import annotations
 
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -29,14 +31,26 @@ from crosspost.config import parse_settings
 from crosspost.domain import NewItem, PlannedDelivery
 from crosspost.store import Store
 from tests.support.fakeplatform import FakePlatformServer
+from tests.support.pds import new_account, pds_url
+from tests.support.pdsproxy import PDSProxy
 
 pytestmark = pytest.mark.slow
 
 CHANNELS = 10
 
 
-def _channel_lines(platform: str, fake_url: str) -> list[str]:
-    """The settings of one channel on `platform`, pointed at the fake server."""
+def _channel_lines(platform: str, fake_url: str, handle: str) -> list[str]:
+    """The settings of one channel on `platform`, pointed at the fake server (or the proxy
+    in front of the PDS, for Bluesky)."""
+    if platform == "bluesky":
+        # One account for every channel, so one session file: a new process resumes it.
+        return [
+            'type = "bluesky"',
+            f'handle = "{handle}"',
+            f'service = "{fake_url}"',
+            "hashtags = false",
+            'session_file = "bluesky.session"',
+        ]
     if platform == "facebook":
         return ['type = "facebook"', 'page_id = "104000000000001"', f'api_base = "{fake_url}"']
     if platform == "mastodon":
@@ -50,7 +64,12 @@ def _channel_lines(platform: str, fake_url: str) -> list[str]:
 
 
 def _config(
-    fake_url: str, *, lease: str = "5m", settling: float = 1.0, platform: str = "twitter"
+    fake_url: str,
+    *,
+    lease: str = "5m",
+    settling: float = 1.0,
+    platform: str = "twitter",
+    handle: str = "",
 ) -> str:
     lines = [
         'timezone = "Europe/Paris"',
@@ -64,7 +83,7 @@ def _config(
     for n in range(CHANNELS):
         lines += [
             f"[channels.x{n}]",
-            *_channel_lines(platform, fake_url),
+            *_channel_lines(platform, fake_url, handle),
             "timeout = 2",
             f"settling = {settling}",
         ]
@@ -228,6 +247,62 @@ def test_overlapping_cron_runs_on_sqlite_publish_each_post_once(
     assert {state for _, state, _ in _ledger(db_url)} == {"published"}
 
 
+def _kill_over_and_over(
+    env: dict[str, str],
+    log: Path,
+    *,
+    within: float,
+    most: int,
+    after: tuple[float, float] = (0.05, 1.2),
+    seed: int = 2026,
+) -> int:
+    """Start a daemon and SIGKILL it at a random point, again and again; how many kills.
+
+    The point is drawn in `after` (seconds after the daemon says it is publishing)."""
+    rng = random.Random(seed)
+    kills = 0
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline and kills < most:
+        daemon = _crosspost(env, "run", log=log)
+        # The random point counts from the daemon's start, not from exec: on a loaded
+        # machine Python's imports alone can outlast a fixed delay, and nothing is sent.
+        _wait_started([daemon], [log], starts=kills + 1)
+        time.sleep(rng.uniform(*after))
+        daemon.send_signal(signal.SIGKILL)
+        daemon.wait()
+        kills += 1
+    return kills
+
+
+def _survivor_settles(
+    tmp_path: Path, env: dict[str, str], db_url: str, total: int
+) -> dict[str, int]:
+    """A daemon left to run until everything is settled; the ledger's counts."""
+    survivor = _crosspost(env, "run", log=tmp_path / "survivor.log")
+    try:
+        return _wait_settled(db_url, total, within=120)
+    finally:
+        _stop([survivor], [tmp_path / "survivor.log"])
+
+
+def _assert_exactly_once(
+    posted: Counter[str], db_url: str, counts: dict[str, int], total: int, survivor_log: Path
+) -> None:
+    """Never duplicated, never stuck, and what is online is published in the ledger."""
+    ledger = _ledger(db_url)
+    assert max(posted.values()) == 1, [t for t, n in posted.items() if n > 1]
+    # Never stuck: everything is published, or reported to the officer.
+    assert set(counts) <= {"published", "failed", "unknown"}
+    for title, state, _attempts in ledger:
+        if state == "published":
+            assert posted[title] == 1, f"{title} is marked published but is not online"
+    lost = [t for t, s, _ in ledger if s != "published"]
+    # Everything the platform holds is known to the ledger as published.
+    published = {t for t, s, _ in ledger if s == "published"}
+    assert set(posted) <= published | set(lost)
+    assert len(published) >= total - 5, (counts, survivor_log.read_text()[-3000:])
+
+
 @pytest.mark.parametrize("platform", ["twitter", "facebook", "mastodon"])
 def test_a_daemon_killed_at_random_points_never_posts_twice_nor_loses_a_post(
     tmp_path: Path, fake: FakePlatformServer, platform: str
@@ -241,42 +316,60 @@ def test_a_daemon_killed_at_random_points_never_posts_twice_nor_loses_a_post(
     # One create in six is accepted but its answer is lost: the client never knows.
     fake.inject("lost_answer", platform=platform, probability=0.15)
     _queue(tmp_path, env, total, spread_s=12)
-    rng = random.Random(2026)
-    kills = 0
-    deadline = time.monotonic() + 90
-    killed_log = tmp_path / "killed.log"
-    while time.monotonic() < deadline and kills < 25:
-        daemon = _crosspost(env, "run", log=killed_log)
-        # The random point counts from the daemon's start, not from exec: on a loaded
-        # machine Python's imports alone can outlast a fixed delay, and nothing is sent.
-        _wait_started([daemon], [killed_log], starts=kills + 1)
-        time.sleep(rng.uniform(0.05, 1.2))
-        daemon.send_signal(signal.SIGKILL)
-        daemon.wait()
-        kills += 1
+    kills = _kill_over_and_over(env, tmp_path / "killed.log", within=90, most=25)
     fake.clear_faults()
-    survivor = _crosspost(env, "run", log=tmp_path / "survivor.log")
-    try:
-        counts = _wait_settled(db_url, total, within=120)
-    finally:
-        _stop([survivor], [tmp_path / "survivor.log"])
-    posted = _titles_posted(fake)
-    ledger = _ledger(db_url)
+    counts = _survivor_settles(tmp_path, env, db_url, total)
     assert kills >= 10
     # The lookups had to page: more than a Graph page of posts followed a lost answer.
     creates = fake.creates
     lost_at = [n for n, create in enumerate(creates) if create.fault == "lost_answer"]
     assert lost_at
     assert len(creates) - lost_at[0] > 26
-    # Never duplicated.
-    assert max(posted.values()) == 1, [t for t, n in posted.items() if n > 1]
-    # Never stuck: everything is published, or reported to the officer.
-    assert set(counts) <= {"published", "failed", "unknown"}
-    for title, state, _attempts in ledger:
-        if state == "published":
-            assert posted[title] == 1, f"{title} is marked published but is not online"
-    lost = [t for t, s, _ in ledger if s != "published"]
-    # Everything the platform holds is known to the ledger as published.
-    published = {t for t, s, _ in ledger if s == "published"}
-    assert set(posted) <= published | set(lost)
-    assert len(published) >= total - 5, (counts, (tmp_path / "survivor.log").read_text()[-3000:])
+    _assert_exactly_once(_titles_posted(fake), db_url, counts, total, tmp_path / "survivor.log")
+
+
+@pytest.mark.bluesky
+def test_a_daemon_killed_at_random_points_never_posts_twice_on_the_real_bluesky_server(
+    tmp_path: Path,
+) -> None:
+    # Fewer posts than on the fake: each putRecord is a signed commit of the real PDS,
+    # and one account's repository takes them one at a time (CI time counts).
+    total = 60
+    account = new_account(pds_url(), prefix="k")
+    db_url = f"sqlite:///{tmp_path / 'crosspost.db'}"
+    with PDSProxy(account.url, seed=11, latency_ms=40) as proxy:
+        env = _workspace(
+            tmp_path,
+            proxy.url,
+            db_url,
+            lease="2s",
+            settling=0.5,
+            platform="bluesky",
+            handle=account.handle,
+        )
+        env["BLUESKY_APP_PASSWORD"] = account.app_password
+        # One putRecord in six is written by the PDS but its answer is lost.
+        proxy.inject("lost_answer", probability=0.15)
+        _queue(tmp_path, env, total, spread_s=8)
+        # A daemon's first post comes 1 to 3 s after it starts (the SDK's import and the
+        # session file): kills must land in the sends, not all before them.
+        kills = _kill_over_and_over(
+            env, tmp_path / "killed.log", within=45, most=12, after=(0.8, 4.0)
+        )
+        proxy.clear_faults()
+        counts = _survivor_settles(tmp_path, env, db_url, total)
+    records = account.records()
+    posted = Counter(r["value"]["text"].split("\n", 1)[0] for r in records)
+    assert kills >= 6
+    # Kills landed inside sends, which the next daemon had to check on the PDS.
+    logs = (tmp_path / "killed.log").read_text() + (tmp_path / "survivor.log").read_text()
+    assert sum(int(n) for n in re.findall(r"(\d+) interrupted sends? to be checked", logs)) > 0
+    # Answers were lost, and what they made is online (once, as checked below).
+    assert proxy.lost
+    assert set(proxy.lost) <= {r["uri"].rsplit("/", 1)[1] for r in records}
+    _assert_exactly_once(posted, db_url, counts, total, tmp_path / "survivor.log")
+    # Every new process resumes the saved session: one login, and one more for each kill
+    # that fell between createSession and the file's write (the first daemon logs in
+    # about when kills start), not one a daemon nor one a channel.
+    sessions = account.sessions()
+    assert sessions["createSession"] <= 3, sessions

@@ -41,13 +41,18 @@ KNOWN_FIELDS = {
         "attachments", "from", "shares", "picture", "privacy", "is_hidden",
     },
     "Photo": {"id", "name", "created_time", "link", "images", "page_story_id", "from"},
+    "User": {"id", "name", "first_name", "last_name", "email", "picture"},
 }
 # fmt: on
 DEFAULT_FIELDS = {
     "Page": ("id", "name"),
     "PagePost": ("id", "message", "created_time"),
     "Photo": ("id", "created_time"),
+    "User": ("id", "name"),
 }
+#: The person a user token speaks for, and the app the tokens were made with.
+PERSON = {"id": "10229412345678901", "name": "Camille Martin", "first_name": "Camille"}
+APP_ID = "1387654321098765"
 #: A scheduled post must be due between 10 minutes and 75 days ahead.
 SCHEDULE_MIN_S, SCHEDULE_MAX_S = 10 * 60, 75 * 86_400
 PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX = 25, 100
@@ -134,6 +139,14 @@ class Graph(Platform):
     def _route(self, request: Request, env: Env) -> tuple[int, Any]:
         parts = _segments(request)
         method = request.method
+        if method == "GET" and parts == ["debug_token"]:
+            return 200, self._debug_token(request, env)
+        if (
+            method == "GET"
+            and parts == ["me"]
+            and _token(request) in env.settings.graph_user_tokens
+        ):
+            return 200, _pick(dict(PERSON), "User", request.arg("fields"))
         if method == "GET" and len(parts) == 1:
             return 200, self._node(parts[0], request, env)
         if method == "DELETE" and len(parts) == 1:
@@ -160,7 +173,40 @@ class Graph(Platform):
 
     # ------------------------------------------------------------ creates
 
+    def _debug_token(self, request: Request, env: Env) -> dict[str, Any]:
+        """GET /debug_token?input_token=...: which kind of token it is, and its grants."""
+        token = request.arg("input_token")
+        if not token:
+            raise GraphError("(#100) The parameter input_token is required", 100)
+        person = token in env.settings.graph_user_tokens
+        data: dict[str, Any] = {
+            "app_id": APP_ID,
+            "type": "USER" if person else "PAGE",
+            "application": "Crosspost",
+            "data_access_expires_at": 1798761600,
+            "expires_at": 0,
+            "is_valid": True,
+            "issued_at": 1764547200,
+            "scopes": list(env.settings.graph_scopes),
+            "user_id": PERSON["id"],
+        }
+        if not person:
+            data["profile_id"] = env.settings.page_id
+        return {"data": data}
+
+    def _may_post(self, request: Request, env: Env) -> None:
+        """Graph's #200 for a token that cannot post on the Page (a person's, or too few grants)."""
+        granted = set(env.settings.graph_scopes)
+        person = _token(request) in env.settings.graph_user_tokens
+        if person or not {"pages_manage_posts", "pages_read_engagement"} <= granted:
+            raise GraphError(
+                "(#200) If posting to a page, requires both pages_read_engagement and "
+                "pages_manage_posts as an admin with sufficient administrative permission",
+                200,
+            )
+
     def _create_post(self, request: Request, env: Env, page_id: str) -> dict[str, Any]:
+        self._may_post(request, env)
         form = _form(request)
         message = form.fields.get("message", "")
         link = form.fields.get("link", "")
@@ -177,6 +223,7 @@ class Graph(Platform):
         return {"id": post_id}
 
     def _create_photo(self, request: Request, env: Env, page_id: str) -> dict[str, Any]:
+        self._may_post(request, env)
         form = _form(request)
         if "source" not in form.files and not form.fields.get("url"):
             raise GraphError("(#324) Requires upload file", 324)

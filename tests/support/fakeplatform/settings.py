@@ -27,6 +27,16 @@ class Settings:
     x_tokens: tuple[str, ...] | None = None
     #: Page access tokens the Graph API accepts; None accepts any non-empty token.
     graph_tokens: tuple[str, ...] | None = None
+    #: Accepted tokens that are a person's (user) tokens, not the Page's: they read the
+    #: Page, but /me is the person and posting answers Graph's #200.
+    graph_user_tokens: tuple[str, ...] = ()
+    #: What the Page token was granted (GET /debug_token); posting needs the two pages_*.
+    graph_scopes: tuple[str, ...] = (
+        "pages_show_list",
+        "pages_read_engagement",
+        "pages_manage_posts",
+        "public_profile",
+    )
     #: WordPress user name -> application password; None accepts any Basic credentials.
     wp_users: Mapping[str, str] | None = None
     x_user_id: str = "1790000000000000001"
@@ -73,7 +83,7 @@ _TEXTS = (
     "mastodon_username",
 )
 _TOKEN_LISTS = ("x_tokens", "graph_tokens", "mastodon_tokens")
-_STRING_LISTS = ("mastodon_scopes",)
+_STRING_LISTS = ("mastodon_scopes", "graph_user_tokens", "graph_scopes")
 #: Integer settings and their smallest value.
 _INTEGERS = {
     "x_rate_limit": 1,

@@ -1,0 +1,111 @@
+"""CSV files of items: each data row, numbered as a spreadsheet shows it, with what is
+wrong with the row itself (quotes, field counts, text under a column without a name)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from crosspost.errors import InputError
+from crosspost.fieldnames import ALIASES, FIELDS
+
+
+@dataclass(frozen=True)
+class CsvRow:
+    """A data row: its number as a spreadsheet shows it, its fields, what is wrong with it."""
+
+    number: int
+    fields: dict[str, Any]
+    problems: tuple[str, ...] = ()
+
+
+def from_csv(text: str) -> Iterator[CsvRow]:
+    """Each non-blank data row of a ';', ',' or tab separated file with a header row."""
+    # The separator is the one the header uses most: field names never contain one,
+    # while data rows may (csv.Sniffer is misled by quotes and by uneven rows).
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first_line.count) if first_line.strip() else ","
+    # Spreadsheets quote with " and double it inside a field. strict: a quote left
+    # open is an error, not a field that swallows the rest of the file.
+    reader = csv.reader(io.StringIO(text), dialect=csv.excel, delimiter=delimiter, strict=True)
+    try:
+        header = next(reader, None)
+    except csv.Error:
+        raise InputError(
+            'CSV header: the first line has a stray quote ("); it must name the fields'
+        ) from None
+    if not header or not any(name.strip() for name in header):
+        raise InputError("the CSV file is empty; its first line must name the fields")
+    unknown = [
+        name
+        for name in header
+        if ALIASES.get(_key(name), _key(name)) not in FIELDS and name.strip()
+    ]
+    if unknown:
+        raise InputError(
+            f"CSV header: unknown column {', '.join(map(repr, unknown))}; "
+            f"expected some of {', '.join(FIELDS)}"
+        )
+    separator = {"\t": "tab"}.get(delimiter, repr(delimiter))
+    number = 1
+    while True:
+        number += 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield CsvRow(number, {}, (_quote_problem(str(exc)),))
+            continue
+        if not any(cell.strip() for cell in cells):
+            continue
+        problems: tuple[str, ...] = ()
+        # Empty cells past the header's end are a spreadsheet's habit, and shift nothing.
+        while len(cells) > len(header) and not cells[-1].strip():
+            cells.pop()
+        if len(cells) != len(header):
+            problems = (_count_problem(len(cells), len(header), separator),)
+        fields = {name: value for name, value in zip(header, cells, strict=False) if name.strip()}
+        unnamed = [
+            str(column)
+            for column, (name, value) in enumerate(zip(header, cells, strict=False), start=1)
+            if not name.strip() and value.strip()
+        ]
+        if unnamed:
+            # Never drop what the officer wrote: a value needs a column name to go anywhere.
+            problems += (
+                f"column {', '.join(unnamed)} has no name in the header but holds text; "
+                f"name it ({', '.join(FIELDS)}) or empty it",
+            )
+        yield CsvRow(number, fields, problems)
+
+
+def _quote_problem(error: str) -> str:
+    if "end of data" in error:
+        return (
+            'a quote (") opens a field and is never closed, so the rest of the file '
+            'was read into it; close it, or double a quote meant as text ("")'
+        )
+    return (
+        'a quote (") ends a field before its separator; quote the whole field '
+        '("like this") and double the quotes inside it ("")'
+    )
+
+
+def _count_problem(found: int, expected: int, separator: str) -> str:
+    if found < expected:
+        return (
+            f"{found} field{'s' if found > 1 else ''} where the header names {expected}; "
+            f"a field is missing (leave it empty between two {separator} if it has no value)"
+        )
+    return (
+        f"{found} fields where the header names {expected}; a text containing "
+        f'{separator} must be quoted ("like, this")'
+    )
+
+
+def _key(name: str) -> str:
+    return name.strip().lower().replace("-", "_").replace(" ", "_")
