@@ -212,8 +212,8 @@ DELIVERY_KEYS = {
 }  # fmt: skip
 ITEM_KEYS = {
     "id", "kind", "title", "body", "link", "image", "alt", "tags", "event_start", "event_end",
-    "location", "deadline", "steps", "publish_at", "publish_at_local", "status", "created_at",
-    "updated_at",
+    "location", "deadline", "steps", "variants", "publish_at", "publish_at_local", "status",
+    "created_at", "updated_at",
 }  # fmt: skip
 
 
