@@ -332,16 +332,26 @@ class Daemon:
 
 
 def start_daemon(
-    config: Path, log_path: Path, *, workers: int | None = None, ready_timeout: float = 120.0
+    config: Path,
+    log_path: Path,
+    *,
+    workers: int | None = None,
+    ready_timeout: float = 120.0,
+    code: Path | None = None,
 ) -> Daemon:
-    """`crosspost run` as a real process; returns once it logs that it is publishing."""
+    """`crosspost run` as a real process; returns once it logs that it is publishing.
+
+    `code`: a checkout whose crosspost the process imports instead (a baseline)."""
     args = [CROSSPOST, "--config", str(config), "run", "--log-format", "json"]
     if workers:
         args += ["--workers", str(workers)]
     out = log_path.open("wb")
     started = time.monotonic()
+    env = env_for(config)
+    if code is not None:
+        env["PYTHONPATH"] = str(code)
     process = subprocess.Popen(
-        args, stdout=out, stderr=subprocess.STDOUT, env=env_for(config), cwd=config.parent
+        args, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=config.parent
     )
     out.close()
     daemon = Daemon(process, log_path, started)
@@ -466,3 +476,16 @@ def busy_cores(before: tuple[float, float], after: tuple[float, float]) -> float
     """Cores busy on average between two machine_busy() readings."""
     total = after[1] - before[1]
     return (after[0] - before[0]) / total * (os.cpu_count() or 1) if total else 0.0
+
+
+def extract(ref: str, into: Path) -> str:
+    """The code of git revision `ref` under `into`; returns its short hash."""
+    into.mkdir()
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", ref], capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", ref],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip

@@ -216,13 +216,9 @@ class FileSettings(BaseModel):
     @field_validator("default_time")
     @classmethod
     def _clock(cls, value: str) -> str:
-        from crosspost.when import parse_clock
+        from crosspost.when import clock_setting
 
-        try:
-            parse_clock(value)
-        except CrosspostError as exc:
-            raise ValueError(str(exc)) from None
-        return value
+        return clock_setting(value)
 
     @field_validator("kinds")
     @classmethod

@@ -435,6 +435,16 @@ def _normalise_offset(offset: str) -> str:
 _CLOCK_ALONE = re.compile(r"^(\d{1,2})(?::(\d{2})|\s*h\s*(\d{2})?)$")
 
 
+def clock_setting(value: str) -> str:
+    """A time of day given in crosspost.toml, kept as written once it reads as one; a
+    ValueError (what pydantic reports, with the key) when it does not."""
+    try:
+        parse_clock(value)
+    except InputError as exc:
+        raise ValueError(str(exc)) from None
+    return value
+
+
 def parse_clock(text: str) -> time:
     """'9:00', '09:00', '9h', '12h30' or 'midi' -> time (default_time, slots, quiet times)."""
     folded = fold(text)
@@ -452,6 +462,7 @@ def parse_clock(text: str) -> time:
 
 __all__ = [
     "EXAMPLES",
+    "clock_setting",
     "format_duration",
     "is_day_only",
     "is_next_slot",

@@ -81,6 +81,7 @@ class Publisher:
         clock: Clock = utcnow,
         on_idle_slot: Callable[[], None] | None = None,
         rng: random.Random | None = None,
+        ahead: timedelta = timedelta(0),
     ) -> None:
         self.settings = settings
         self.store = store
@@ -89,6 +90,10 @@ class Publisher:
         self.worker_id = new_worker_id(mode)
         self.mode = mode
         self.size = workers or settings.publisher.workers
+        #: Claim what falls due this much ahead; each thread then waits for its post's
+        #: instant, so the claim's transaction and the hand-off to a thread are paid
+        #: before the minute, not after it (the daemon; cron mode claims what is due).
+        self.ahead = ahead
         self.tally = Tally()
         self.rng = rng or random.Random()
         self._pool = ThreadPoolExecutor(max_workers=self.size, thread_name_prefix="publish")
@@ -137,6 +142,7 @@ class Publisher:
                     limit=free,
                     lease=self.settings.publisher.lease,
                     item_id=item_id,
+                    ahead=self.ahead,
                 )
                 if not claimed:
                     break
@@ -202,7 +208,10 @@ class Publisher:
 
     def _run_one(self, delivery: Delivery) -> int:
         try:
-            self._attempt(delivery)
+            if self._until_due(delivery):
+                self._attempt(delivery)
+            else:  # stopping while it waited: nothing was sent, the claim goes back
+                self.store.release(delivery.id, self.worker_id, self.clock())
         except Exception as error:  # our own bug or the database: never lose the delivery
             self.log.internal(delivery, error)
             # Before `sending` this releases the claim; after it, the lease expires and
@@ -212,6 +221,14 @@ class Publisher:
             with self._lock:
                 self._in_flight.discard(delivery.id)
         return delivery.id
+
+    def _until_due(self, delivery: Delivery) -> bool:
+        """Wait for the instant of a post claimed ahead; False if stopping meanwhile."""
+        wait = ((delivery.next_attempt_at or delivery.due_at) - self.clock()).total_seconds()
+        if wait <= 0:
+            return True
+        # Never longer than it was claimed ahead (a clock frozen in a test, or stepped).
+        return not self._stopping.wait(min(wait, self.ahead.total_seconds()))
 
     def _attempt(self, delivery: Delivery) -> None:
         now = self.clock()

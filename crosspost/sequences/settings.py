@@ -129,13 +129,9 @@ class SequenceSettings(BaseModel):
     @field_validator("morning")
     @classmethod
     def _clock(cls, value: str) -> str:
-        from crosspost.when import parse_clock
+        from crosspost.when import clock_setting
 
-        try:
-            parse_clock(value)
-        except CrosspostError as exc:
-            raise ValueError(str(exc)) from None
-        return value
+        return clock_setting(value)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ row-to-domain conversion."""
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from typing import Any, Self
 
 from sqlalchemy import (
     ColumnElement,
+    Connection,
     Engine,
     Select,
     Table,
@@ -53,6 +55,18 @@ class StoreBase:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.is_sqlite = engine.dialect.name == "sqlite"
+        #: What writing transactions run on: on SQLite, BEGIN IMMEDIATE (built once:
+        #: an options engine per transaction cost more than some of the statements).
+        self._writer_bind = (
+            engine.execution_options(sqlite_begin="IMMEDIATE") if self.is_sqlite else engine
+        )
+        #: SQLite has one writer at a time. Threads of this process take turns here,
+        #: woken the moment the writer before them commits, instead of in SQLite's
+        #: busy handler, which retries after sleeps of up to 100 ms: under a burst of
+        #: 32 publishing threads those sleeps were the worst latenesses (bench/).
+        #: Other processes (an officer's command) still meet the busy timeout.
+        #: Re-entrant, so a write nested in another, if one ever is, fails as before.
+        self._write_turn: threading.RLock | None = threading.RLock() if self.is_sqlite else None
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True, **engine_kwargs: Any) -> Self:
@@ -75,11 +89,28 @@ class StoreBase:
         that reads first and writes later cannot wait for the lock (SQLite refuses
         at once to avoid a deadlock), so every writer must start as a writer.
         """
-        bind = self.engine
-        if self.is_sqlite:
-            bind = self.engine.execution_options(sqlite_begin="IMMEDIATE")
-        with busy_guard(), Session(bind, expire_on_commit=False) as session, session.begin():
+        with (
+            self._turn(),
+            busy_guard(),
+            Session(self._writer_bind, expire_on_commit=False) as session,
+            session.begin(),
+        ):
             yield session
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """A writing transaction on a bare connection, for the publication path's
+        prepared statements: what an ORM session adds there is only its cost."""
+        with self._turn(), busy_guard(), self._writer_bind.begin() as connection:
+            yield connection
+
+    @contextmanager
+    def _turn(self) -> Iterator[None]:
+        if self._write_turn is None:
+            yield
+            return
+        with self._write_turn:
+            yield
 
     @contextmanager
     def _read(self) -> Iterator[Session]:

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    Connection,
     Select,
     and_,
     bindparam,
@@ -144,6 +145,28 @@ _HAS_PENDING_ANNOUNCEMENTS = (
 )
 
 
+def _end_attempt(
+    connection: Connection,
+    attempt_id: int,
+    now: datetime,
+    outcome: str,
+    error_class: str | None,
+    message: str | None,
+    detail: dict[str, Any] | None,
+) -> None:
+    connection.execute(
+        _END_ATTEMPT,
+        {
+            "attempt_id": attempt_id,
+            "now": now,
+            "outcome": outcome,
+            "error_class": error_class,
+            "message": redact_optional(message),
+            "detail": detail,
+        },
+    )
+
+
 class PublishingMixin(StoreBase):
     """What the engine does to deliveries, each step its own committed transaction."""
 
@@ -160,11 +183,14 @@ class PublishingMixin(StoreBase):
         lease: timedelta,
         item_id: int | None = None,
         exclude_channels: Sequence[str] = (),
+        ahead: timedelta = timedelta(0),
     ) -> list[Delivery]:
-        """Lease up to `limit` due deliveries for `worker`, atomically.
+        """Lease up to `limit` deliveries due by `now + ahead` for `worker`, atomically.
 
         PostgreSQL: FOR UPDATE SKIP LOCKED, so daemons never wait on each other.
         SQLite: BEGIN IMMEDIATE serialises claimers; the UPDATE re-checks the state.
+        `ahead`: the daemon claims a little early and its threads wait for each post's
+        instant (a claim is only a lease: nothing is sent before `start_attempt`).
         """
         if limit <= 0:
             return []
@@ -175,7 +201,9 @@ class PublishingMixin(StoreBase):
             if exclude_channels:
                 candidates = candidates.where(DeliveryRow.channel.not_in(exclude_channels))
             connection = session.connection()
-            found = connection.execute(candidates, {"now": now, "limit": limit, "item_id": item_id})
+            found = connection.execute(
+                candidates, {"now": now + ahead, "limit": limit, "item_id": item_id}
+            )
             ids = list(found.scalars())
             if not ids:
                 return []
@@ -192,8 +220,7 @@ class PublishingMixin(StoreBase):
         Returns the attempt id, or None if this worker no longer holds the claim.
         """
         params: dict[str, Any] = {"delivery_id": delivery_id, "worker": worker, "now": now}
-        with self._session() as session:
-            connection = session.connection()
+        with self._write() as connection:
             number = connection.execute(_START_SENDING, params).scalar()
             if number is None:
                 return None
@@ -207,8 +234,8 @@ class PublishingMixin(StoreBase):
         """
         statement = _SAVE_PROGRESS if worker is not None else _SAVE_PROGRESS_UNKNOWN
         params = {"delivery_id": delivery_id, "worker": worker, "progress": progress}
-        with self._session() as session:
-            session.connection().execute(statement, params)
+        with self._write() as connection:
+            connection.execute(statement, params)
 
     def record_published(
         self,
@@ -222,8 +249,7 @@ class PublishingMixin(StoreBase):
         dry_run: bool,
         detail: dict[str, Any] | None,
     ) -> bool:
-        with self._session() as session:
-            connection = session.connection()
+        with self._write() as connection:
             result = connection.execute(
                 _PUBLISHED,
                 {
@@ -236,13 +262,16 @@ class PublishingMixin(StoreBase):
                 },
             )
             moved = result.rowcount == 1
-            self._end_attempt(session, attempt_id, now, "published", None, None, detail)
+            _end_attempt(connection, attempt_id, now, "published", None, None, detail)
             waiting = connection.execute(_HAS_PENDING_ANNOUNCEMENTS, {"delivery_id": delivery_id})
             if moved and waiting.first() is not None:
-                parent = session.get(DeliveryRow, delivery_id)
-                assert parent is not None
-                # Our clock, not the platform's: announcements are timed by this ledger.
-                _schedule_announcements(session, parent, now)
+                # Rare (an announced post): the ORM, in this same transaction.
+                with Session(connection, expire_on_commit=False) as session:
+                    parent = session.get(DeliveryRow, delivery_id)
+                    assert parent is not None
+                    # Our clock, not the platform's: announcements are timed by this ledger.
+                    _schedule_announcements(session, parent, now)
+                    session.flush()
             return moved
 
     def record_outcome(
@@ -271,7 +300,7 @@ class PublishingMixin(StoreBase):
             values["attempts"] = DeliveryRow.attempts - 1
         with self._session() as session:
             moved = _move(session, delivery_id, State.SENDING, new_state, **values) == 1
-            self._end_attempt(session, attempt_id, now, outcome, error_class, message, None)
+            _end_attempt(session.connection(), attempt_id, now, outcome, error_class, message, None)
             return moved
 
     def fail_claimed(self, delivery_id: int, worker: str, now: datetime, message: str) -> bool:
@@ -287,28 +316,6 @@ class PublishingMixin(StoreBase):
             outcome="permanent",
             error_class="Permanent",
             message=message,
-        )
-
-    def _end_attempt(
-        self,
-        session: Session,
-        attempt_id: int,
-        now: datetime,
-        outcome: str,
-        error_class: str | None,
-        message: str | None,
-        detail: dict[str, Any] | None,
-    ) -> None:
-        session.connection().execute(
-            _END_ATTEMPT,
-            {
-                "attempt_id": attempt_id,
-                "now": now,
-                "outcome": outcome,
-                "error_class": error_class,
-                "message": redact_optional(message),
-                "detail": detail,
-            },
         )
 
     def release(

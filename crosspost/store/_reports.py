@@ -32,6 +32,7 @@ from crosspost.store._core import (
     _parent,
     _parent_published,
     _parents_of,
+    busy_guard,
 )
 from crosspost.store._series import Series
 
@@ -112,11 +113,13 @@ class ReportsMixin(StoreBase):
 
     def next_due(self, *, exclude_channels: Sequence[str] = ()) -> datetime | None:
         """When the earliest pending delivery that could go out becomes due."""
-        with self._read() as session:
-            query = _NEXT_DUE
-            if exclude_channels:
-                query = query.where(DeliveryRow.channel.not_in(exclude_channels))
-            return session.connection().execute(query).scalar()
+        query = _NEXT_DUE
+        if exclude_channels:
+            query = query.where(DeliveryRow.channel.not_in(exclude_channels))
+        # A bare connection: the daemon asks after every publication (bench/RESULTS.md).
+        with busy_guard(), self.engine.connect() as connection:
+            result: datetime | None = connection.execute(query).scalar()
+            return result
 
     def count_published_since(
         self, channel: str, since: datetime, *, besides: Sequence[int] = ()

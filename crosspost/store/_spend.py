@@ -12,8 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from crosspost.budget import HELD_PREFIX, Month, Verdict, from_micros, judge, to_micros
@@ -22,6 +21,28 @@ from crosspost.models import ChannelStateRow, SpendRow
 from crosspost.store._core import StoreBase
 
 RESERVED = "reserved"
+
+# Every X post is billed as it is answered: these run once per publication, so they
+# are built once and run on a bare connection (bench/RESULTS.md, issue 15).
+_RESERVATION = (
+    select(SpendRow.id, SpendRow.micros)
+    .where(SpendRow.delivery_id == bindparam("delivery_id"), SpendRow.what == RESERVED)
+    .limit(1)
+)
+_DROP_RESERVATION = delete(SpendRow).where(SpendRow.id == bindparam("spend_id"))
+_SHRINK_RESERVATION = (
+    update(SpendRow)
+    .where(SpendRow.id == bindparam("spend_id"))
+    .values(micros=SpendRow.micros - bindparam("drawn"))
+)
+_NEW_SPEND = insert(SpendRow).values(
+    channel=bindparam("channel"),
+    delivery_id=bindparam("delivery_id"),
+    at=bindparam("at"),
+    what=bindparam("what"),
+    units=bindparam("units"),
+    micros=bindparam("micros"),
+)
 
 
 class SpendMixin(StoreBase):
@@ -73,18 +94,20 @@ class SpendMixin(StoreBase):
         read back). A post's charge comes out of its delivery's reservation, so that it is
         never counted twice; what is left of the reservation is settled once the send's
         outcome is known."""
-        with self._session() as session:
+        micros = to_micros(amount)
+        with self._write() as connection:
             if delivery_id is not None and what != "read":
-                self._draw_on_reservation(session, delivery_id, to_micros(amount))
-            session.add(
-                SpendRow(
-                    channel=channel,
-                    delivery_id=delivery_id,
-                    at=at or utcnow(),
-                    what=what,
-                    units=units,
-                    micros=to_micros(amount),
-                )
+                _draw_on_reservation(connection, delivery_id, micros)
+            connection.execute(
+                _NEW_SPEND,
+                {
+                    "channel": channel,
+                    "delivery_id": delivery_id,
+                    "at": at or utcnow(),
+                    "what": what,
+                    "units": units,
+                    "micros": micros,
+                },
             )
 
     def confirm_spend(self, delivery_id: int) -> None:
@@ -136,17 +159,6 @@ class SpendMixin(StoreBase):
 
     # ------------------------------------------------------------ helpers
 
-    def _draw_on_reservation(self, session: Session, delivery_id: int, micros: int) -> None:
-        reserved = session.scalars(
-            select(SpendRow).where(SpendRow.delivery_id == delivery_id, SpendRow.what == RESERVED)
-        ).first()
-        if reserved is None:
-            return
-        if reserved.micros <= micros:
-            session.delete(reserved)
-        else:
-            reserved.micros -= micros
-
     def _month_micros(self, session: Session, channel: str, month: Month) -> int:
         total = session.execute(
             select(func.coalesce(func.sum(SpendRow.micros), 0)).where(
@@ -159,6 +171,9 @@ class SpendMixin(StoreBase):
         """Serialise budget checks of one channel across processes (PostgreSQL)."""
         if self.is_sqlite:
             return  # BEGIN IMMEDIATE already holds the database's write lock
+        # Here, not at the top: every command imports the store, few need this dialect.
+        from sqlalchemy.dialects import postgresql
+
         session.execute(
             postgresql.insert(ChannelStateRow)
             .values(channel=channel)
@@ -182,3 +197,14 @@ class SpendMixin(StoreBase):
         )
         with self._read() as session:
             return int(session.execute(query).scalar_one())
+
+
+def _draw_on_reservation(connection: Connection, delivery_id: int, micros: int) -> None:
+    reserved = connection.execute(_RESERVATION, {"delivery_id": delivery_id}).first()
+    if reserved is None:
+        return
+    spend_id, held = reserved
+    if held <= micros:
+        connection.execute(_DROP_RESERVATION, {"spend_id": spend_id})
+    else:
+        connection.execute(_SHRINK_RESERVATION, {"spend_id": spend_id, "drawn": micros})

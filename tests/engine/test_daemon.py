@@ -160,3 +160,45 @@ def test_a_second_daemon_on_the_same_sqlite_file_is_refused(
     second.start()  # the lock was released with the first
     second.stop()
     store.close()
+
+
+def test_posts_claimed_ahead_leave_at_their_instant_not_before(
+    settings: Settings, store: Store
+) -> None:
+    # A 9:00 rush in miniature: one due every 30 ms, so each claim takes several early.
+    start = datetime.now(UTC) + timedelta(seconds=1)
+    due = {_queue(store, start + timedelta(milliseconds=30 * n), f"Atelier n°{n}"): n
+           for n in range(12)}  # fmt: skip
+    daemon = _daemon(settings, store)
+    daemon.start()
+    try:
+        for item in due:
+            _published_at(store, item)
+    finally:
+        daemon.stop()
+    sent = {
+        str(r.detail["key"]): r.published_at for r in fake_platform("twitter").posts if r.detail
+    }
+    assert len(sent) == len(due)
+    for item, n in due.items():
+        [delivery] = store.get_item(item).deliveries
+        at = start + timedelta(milliseconds=30 * n)
+        # The platform's own receive time: never before the minute, and close after it.
+        assert timedelta(0) <= sent[delivery.key] - at < timedelta(milliseconds=500)
+
+
+def test_stopping_while_a_claimed_post_waits_for_its_instant_gives_it_back(
+    settings: Settings, store: Store
+) -> None:
+    from schedules.engine import Publisher
+
+    item = _queue(store, datetime.now(UTC) + timedelta(milliseconds=800))
+    log = EventLog(settings.zone, stream=io.StringIO())
+    publisher = Publisher(settings, store, mode="daemon", log=log, ahead=timedelta(seconds=1))
+    publisher.start()
+    assert publisher.dispatch() == 1  # claimed 0.8 s early, its thread now waits
+    publisher.stop(grace=timedelta(seconds=5))
+    [delivery] = store.get_item(item).deliveries
+    assert delivery.state == "pending"
+    assert delivery.claimed_by is None
+    assert fake_platform("twitter").count == 0
