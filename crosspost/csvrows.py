@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crosspost.errors import InputError
-from crosspost.fieldnames import ALIASES, FIELDS
+from crosspost.item_fields import ALIASES, FIELDS
 
 
 @dataclass(frozen=True)

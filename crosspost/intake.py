@@ -20,8 +20,8 @@ from crosspost.config import Settings
 from crosspost.csvrows import from_csv
 from crosspost.domain import Item, NewItem
 from crosspost.errors import CrosspostError, InputError
-from crosspost.fieldnames import ALIASES, FIELDS
 from crosspost.front_matter import FrontMatterProblem, read_item
+from crosspost.item_fields import ALIASES, FIELDS, accepted_values
 from crosspost.item_times import checked as _checked
 from crosspost.item_times import times_of
 from crosspost.language import using
@@ -195,16 +195,10 @@ def _accept(
     if problems or fields is None or plan is None or times.publish_at is None:
         raise ItemProblems(problems)
     item = NewItem(
-        kind=fields.kind,
-        title=fields.title,
-        body=fields.body,
-        link=fields.link,
+        **accepted_values(fields),
         image_path=image_path,
-        image_alt=fields.alt or None,
-        tags=tuple(fields.tags),
         event_start=times.event_start,
         event_end=times.event_end,
-        location=fields.location or None,
         requested_at=times.publish_at,
         deadline=times.deadline,
         step_texts=step_texts or {},

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from crosspost.domain import Item
 from crosspost.errors import InputError
+from crosspost.item_fields import given_back
 
 if TYPE_CHECKING:
     from crosspost.config import Settings
@@ -27,20 +28,6 @@ class Routed:
 
     accepted: Accepted
     warnings: tuple[str, ...]
-
-
-def stored_fields(item: Item) -> dict[str, Any]:
-    """A stored item's text fields as `add` takes them (its times stay as stored)."""
-    return {
-        "kind": item.kind,
-        "title": item.title,
-        "body": item.body,
-        "link": item.link,
-        "image": item.image_path,
-        "alt": item.image_alt,
-        "tags": list(item.tags),
-        "location": item.location,
-    }
 
 
 def route(
@@ -59,7 +46,7 @@ def route(
     Raises InputError (naming the field) when the item could not go out as it is;
     nothing is written here.
     """
-    fields = stored_fields(item)
+    fields = given_back(item)  # its times stay as stored
     if kind:
         fields["kind"] = kind
     if channels:

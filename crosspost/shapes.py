@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from crosspost.domain import Attempt, Delivery, Item
+from crosspost.item_fields import DECLARED, Form, ItemField, ItemFields
 
 #: Bump when a key is removed or changes meaning; adding keys does not bump it.
 SCHEMA_VERSION = 1
@@ -25,31 +26,24 @@ def local(moment: datetime | None, zone: ZoneInfo) -> str | None:
     return moment.astimezone(zone).isoformat()
 
 
-def item_json(item: Item, zone: ZoneInfo) -> dict[str, Any]:
-    return {
-        "id": item.id,
-        "kind": item.kind,
-        "title": item.title,
-        "body": item.body,
-        "link": item.link,
-        "image": item.image_path,
-        "alt": item.image_alt,
-        "tags": list(item.tags),
-        "event_start": instant(item.event_start),
-        "event_end": instant(item.event_end),
-        "location": item.location,
-        "deadline": instant(item.deadline),
-        "steps": dict(item.step_texts),
-        "variants": dict(item.variants),
-        "publish_at": instant(item.requested_at),
-        "publish_at_local": local(item.requested_at, zone),
-        "status": item.status,
-        "created_at": instant(item.created_at),
-        "updated_at": instant(item.updated_at),
-        "source": item.source,
-        "reviewed_at": instant(item.reviewed_at),
-        "review_note": item.review_note,
-    }
+def item_json(item: Item, zone: ZoneInfo, declared: ItemFields = DECLARED) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": item.id}
+    for field in declared.shown:
+        value = getattr(item, field.name)
+        out[str(field.shape)] = _shown(field, value)
+        if field.shape_local:
+            out[f"{field.shape}_local"] = local(value, zone)
+    return out
+
+
+def _shown(field: ItemField, value: Any) -> Any:
+    if field.form is Form.TIME:
+        return instant(value)
+    if field.form is Form.WORDS:
+        return list(value)
+    if field.form is Form.TEXTS:
+        return dict(value)
+    return value
 
 
 def delivery_json(delivery: Delivery, zone: ZoneInfo, *, with_item: bool = False) -> dict[str, Any]:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import typer
 
 from crosspost.cli.context import app_context, emit_json, now, say, warn
+from crosspost.item_fields import DECLARED, EDITED, OPTIONS, Form, given_back
 
 app = typer.Typer()
 
@@ -61,25 +65,69 @@ REPEAT = typer.Option(
 JSON = typer.Option(False, "--json", help="Print the result as JSON.")
 
 
-#: Command-line option -> item field, for the options add and edit share.
-OPTION_FIELDS = {
-    "kind": "kind",
-    "title": "title",
-    "body": "body",
-    "body_file": "body_file",
-    "link": "link",
-    "image": "image",
-    "alt": "alt",
-    "tag": "tags",
-    "event_start": "event_start",
-    "event_end": "event_end",
-    "location": "location",
-    "deadline": "deadline",
-    "step_text": "steps",
-    "text_for": "variants",
-    "at": "at",
-    "channel": "channels",
+#: The options add and edit share, in their --help order: the option of each item field
+#: the officer gives (crosspost/item_fields.py names it), and --body-file.
+ITEM_OPTIONS: dict[str, Any] = {
+    "kind": KIND,
+    "title": TITLE,
+    "body": BODY,
+    "body_file": BODY_FILE,
+    "link": LINK,
+    "image": IMAGE,
+    "alt": ALT,
+    "tag": TAG,
+    "event_start": EVENT_START,
+    "event_end": EVENT_END,
+    "location": LOCATION,
+    "deadline": DEADLINE,
+    "step_text": STEP_TEXT,
+    "text_for": TEXT_FOR,
+    "at": AT,
+    "channel": CHANNEL,
 }
+#: Command-line option -> item field, for the options add and edit share.
+OPTION_FIELDS = OPTIONS | {"body_file": "body_file"}
+
+
+def _option_type(option: str) -> Any:
+    """What Typer reads an option as: a list when it may be repeated."""
+    if option == "body_file":
+        return Path | None
+    field = next(f for f in DECLARED.given if f.option == option)
+    return list[str] | None if field.form in (Form.WORDS, Form.TEXTS) else str | None
+
+
+def with_item_options(command: Callable[..., None]) -> Callable[..., None]:
+    """`command` taking the shared options (`ITEM_OPTIONS`) after its `file` argument.
+
+    They reach it as one dict, `options`; Typer reads the signature built here, so
+    a field declared once is an option of add and edit alike.
+    """
+    own = [
+        p
+        for p in inspect.signature(command, eval_str=True).parameters.values()
+        if p.name != "options"
+    ]
+    place = next(i for i, p in enumerate(own) if p.name == "file") + 1
+    shared = [
+        inspect.Parameter(
+            name,
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            default=option,
+            annotation=_option_type(name),
+        )
+        for name, option in ITEM_OPTIONS.items()
+    ]
+    parameters = [*own[:place], *shared, *own[place:]]
+
+    @functools.wraps(command)
+    def run(**values: Any) -> None:
+        options = {name: values.pop(name) for name in ITEM_OPTIONS}
+        command(**values, options=options)
+
+    run.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    run.__annotations__ = {p.name: p.annotation for p in parameters}
+    return run
 
 
 def _given(options: dict[str, Any]) -> dict[str, Any]:
@@ -109,25 +157,10 @@ def _read_text(path: Path) -> str:
 
 
 @app.command("add")
+@with_item_options
 def add(
     ctx: typer.Context,
     file: Path | None = FILE,
-    kind: str | None = KIND,
-    title: str | None = TITLE,
-    body: str | None = BODY,
-    body_file: Path | None = BODY_FILE,
-    link: str | None = LINK,
-    image: str | None = IMAGE,
-    alt: str | None = ALT,
-    tag: list[str] | None = TAG,
-    event_start: str | None = EVENT_START,
-    event_end: str | None = EVENT_END,
-    location: str | None = LOCATION,
-    deadline: str | None = DEADLINE,
-    step_text: list[str] | None = STEP_TEXT,
-    text_for: list[str] | None = TEXT_FOR,
-    at: str | None = AT,
-    channel: list[str] | None = CHANNEL,
     repeat: str | None = REPEAT,
     allow_duplicate: bool = typer.Option(
         False,
@@ -140,6 +173,8 @@ def add(
         help="Keep it for review: nothing is routed until `crosspost approve ID`.",
     ),
     as_json: bool = JSON,
+    *,
+    options: dict[str, Any],
 ) -> None:
     """Queue an item: from flags, or from a Markdown file with front matter."""
     from crosspost import intake
@@ -152,7 +187,7 @@ def add(
     if file is not None:
         fields = intake.from_markdown(file)
         base_dir = file.resolve().parent
-    fields.update(_given(locals()))
+    fields.update(_given(options))
     if repeat or fields.get("repeat"):
         from crosspost.cli.series import add_series
 
@@ -261,31 +296,18 @@ def _refuse_on_errors(settings: Any, accepted: Any) -> None:
 
 
 @app.command("edit")
+@with_item_options
 def edit(
     ctx: typer.Context,
     item_id: int = typer.Argument(..., metavar="ID", help="The item to change."),
     file: Path | None = typer.Option(
         None, "--file", help="Take the new fields from this Markdown file.", dir_okay=False
     ),
-    kind: str | None = KIND,
-    title: str | None = TITLE,
-    body: str | None = BODY,
-    body_file: Path | None = BODY_FILE,
-    link: str | None = LINK,
-    image: str | None = IMAGE,
-    alt: str | None = ALT,
-    tag: list[str] | None = TAG,
-    event_start: str | None = EVENT_START,
-    event_end: str | None = EVENT_END,
-    location: str | None = LOCATION,
-    deadline: str | None = DEADLINE,
-    step_text: list[str] | None = STEP_TEXT,
-    text_for: list[str] | None = TEXT_FOR,
-    at: str | None = AT,
-    channel: list[str] | None = CHANNEL,
     series: bool = typer.Option(
         False, "--series", help="Change the whole recurring event: every date still to come."
     ),
+    *,
+    options: dict[str, Any],
 ) -> None:
     """Change an item. Only deliveries still pending change; the rest is reported."""
     from crosspost import intake
@@ -297,7 +319,7 @@ def edit(
     if file is not None:
         given = intake.from_markdown(file)
         base_dir = file.resolve().parent
-    given.update(_given(locals()))
+    given.update(_given(options))
     if not given:
         raise InputError("edit: nothing to change; give at least one field (see --help)")
     if series:
@@ -320,7 +342,8 @@ def _edit_one(context: Any, item_id: int, given: dict[str, Any], base_dir: Path)
     settings = context.settings
     store = context.store
     record = store.get_item(item_id)
-    merged = _current_fields(record.item) | given
+    # The stored text fields as `add` takes them; its times stay as accepted then.
+    merged = given_back(record.item) | given
     accepted = intake.accept(merged, settings, now=now(), base_dir=base_dir, stored=record.item)
     # A sequence counts from the event (the deadline): moving it moves its steps.
     timed = (
@@ -333,24 +356,7 @@ def _edit_one(context: Any, item_id: int, given: dict[str, Any], base_dir: Path)
     from crosspost.media import keep_image
 
     kept = keep_image(accepted.item, settings)
-    changes = {
-        key: getattr(kept, key)
-        for key in (
-            "kind",
-            "title",
-            "body",
-            "link",
-            "image_path",
-            "image_alt",
-            "tags",
-            "event_start",
-            "event_end",
-            "location",
-            "deadline",
-            "step_texts",
-            "variants",
-        )
-    }
+    changes = {key: getattr(kept, key) for key in EDITED}
     if replan:
         changes["requested_at"] = accepted.item.requested_at
     report = store.update_item(item_id, changes, accepted.plan.deliveries if replan else None)
@@ -359,22 +365,3 @@ def _edit_one(context: Any, item_id: int, given: dict[str, Any], base_dir: Path)
     for line in accepted.plan.notes:
         if " skipped, " in line:
             say(f"  {line}")
-
-
-def _current_fields(item: Any) -> dict[str, Any]:
-    """The stored item's text fields as `add` would take them.
-
-    Its times are not among them: `accept` keeps them as stored datetimes (text
-    would have to be parsed again, and a time accepted then may not parse or may
-    have passed now).
-    """
-    return {
-        "kind": item.kind,
-        "title": item.title,
-        "body": item.body,
-        "link": item.link,
-        "image": item.image_path,
-        "alt": item.image_alt,
-        "tags": list(item.tags),
-        "location": item.location,
-    }

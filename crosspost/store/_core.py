@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session, aliased
 from crosspost.clock import utcnow
 from crosspost.domain import Attempt, Delivery, Item, PlannedDelivery
 from crosspost.errors import Conflict, DatabaseBusy
+from crosspost.item_fields import item_values
 from crosspost.models import ChannelStateRow, DeliveryRow, ItemRow, new_key
 from crosspost.redact import redact_optional
 from crosspost.states import IllegalTransition, State, allowed, parse
@@ -243,31 +244,7 @@ def _parent(parents: dict[int, DeliveryRow], row: DeliveryRow) -> DeliveryRow | 
 
 
 def _item(row: ItemRow) -> Item:
-    return Item(
-        id=row.id,
-        kind=row.kind,
-        title=row.title,
-        body=row.body,
-        link=row.link,
-        image_path=row.image_path,
-        image_alt=row.image_alt,
-        tags=tuple(row.tags or ()),
-        event_start=row.event_start,
-        event_end=row.event_end,
-        location=row.location,
-        requested_at=row.requested_at,
-        deadline=row.deadline,
-        step_texts=dict(row.step_texts or {}),
-        variants=dict(row.variants or {}),
-        series_id=row.series_id,
-        occurrence=row.occurrence,
-        status=row.status,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        source=row.source,
-        reviewed_at=row.reviewed_at,
-        review_note=row.review_note,
-    )
+    return Item(id=row.id, **item_values(row))
 
 
 def _delivery(

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from crosspost.clock import utcnow
 from crosspost.domain import Change, ItemRecord, NewItem, PlannedDelivery
 from crosspost.errors import Conflict, NotFound
+from crosspost.item_fields import BY_NAME, row_values
 from crosspost.models import AttemptRow, DeliveryRow, ItemRow
 from crosspost.states import IN_FLIGHT, State, allowed
 from crosspost.store._core import (
@@ -349,7 +350,7 @@ UNROUTED = ("draft", "rejected")
 
 def _set_fields(row: ItemRow, changes: dict[str, Any]) -> None:
     for key, value in changes.items():
-        setattr(row, key, list(value) if key == "tags" else value)
+        setattr(row, key, BY_NAME[key].to_row(value))
     row.updated_at = utcnow()
 
 
@@ -417,25 +418,4 @@ def _states_sentence(deliveries: Iterable[DeliveryRow]) -> str:
 
 
 def _item_values(new: NewItem, now: datetime) -> dict[str, Any]:
-    return {
-        "kind": new.kind,
-        "title": new.title,
-        "body": new.body,
-        "link": new.link,
-        "image_path": new.image_path,
-        "image_alt": new.image_alt,
-        "tags": list(new.tags),
-        "event_start": new.event_start,
-        "event_end": new.event_end,
-        "location": new.location,
-        "deadline": new.deadline,
-        "step_texts": dict(new.step_texts) or None,
-        "variants": dict(new.variants) or None,
-        "series_id": new.series_id,
-        "occurrence": new.occurrence,
-        "requested_at": new.requested_at,
-        "status": new.status,
-        "source": new.source,
-        "created_at": now,
-        "updated_at": now,
-    }
+    return row_values(new) | {"created_at": now, "updated_at": now}
