@@ -63,6 +63,10 @@ def pull_feeds(
 
 
 def pull_one(settings: Settings, store: Store, feed: Feed, *, now: datetime) -> Outcome:
+    from functools import partial
+
+    from crosspost.sequences.notices import notices_for
+
     options = settings.feeds
     fetched = fetch(
         feed.url,
@@ -96,6 +100,7 @@ def pull_one(settings: Settings, store: Store, feed: Feed, *, now: datetime) -> 
         removal_window=window,
         etag=fetched.etag,
         last_modified=fetched.last_modified,
+        notices=partial(notices_for, settings, now=now),
     )
     return outcome
 
@@ -196,6 +201,10 @@ def describe(outcome: Outcome) -> list[str]:
     lines += [f"  refused «{title}»: {why}" for title, why in sync.refused]
     lines += [f"  item {item_id}: {why}" for item_id, why in sync.left]
     lines += [f"  item {item_id} waits for review: {why}" for item_id, why in sync.held]
+    lines += [
+        f"  item {item_id}: a cancellation notice goes out on {', '.join(channels)}"
+        for item_id, channels in sync.noticed
+    ]
     lines += [f"  note: {note}" for note in outcome.notes]
     return lines
 
