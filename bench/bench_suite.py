@@ -60,9 +60,9 @@ def collected(python: Path, src: Path) -> set[str]:
 def timed_run(python: Path, src: Path, ids_file: Path, workers: int) -> tuple[float, str]:
     """Wall seconds of one run of the shared tests, and pytest's summary line."""
     started = time.perf_counter()
+    command = [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider"]
     result = subprocess.run(
-        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", str(workers)]
-        + [f"@{ids_file}"],
+        [*command, "-n", str(workers), f"@{ids_file}"],
         cwd=src,
         capture_output=True,
         text=True,

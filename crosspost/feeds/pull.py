@@ -149,7 +149,9 @@ def candidate(
     if not feed.auto:
         return replace(base, item=draft, credited_body=body)
     try:
-        routed = route_fields(settings, store, fields | {"body": body}, now=now, at="next")
+        # Its kind's sequence times it (an event announced 14 days before) where it has one;
+        # otherwise the next free slot, as `add --at next`.
+        routed = route_fields(settings, store, fields | {"body": body}, now=now, at=None)
     except CrosspostError as exc:
         # It could not go out as it is (no route, too long for a channel...): a person
         # decides, as for any draft.

@@ -261,6 +261,24 @@ def test_an_event_cancelled_at_its_source_after_its_announcement_says_so_where_i
     assert len(fake_platform("facebook").posts) == 2
 
 
+def test_an_auto_approved_event_goes_out_at_its_sequence_s_time_not_the_next_slot(
+    workspace: Path, cli: Cli, server: FeedServer
+) -> None:
+    config = workspace / "crosspost.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + '\n[sequences.event]\nannounce = "-14d"\n',
+        encoding="utf-8",
+    )
+    url = server.serve("/ics", payload("mobilizon_group.ics"), ICS)
+    cli("feeds", "add", "fontaine", url, "--kind", "event", "--auto")
+    out = cli("feeds", "pull").out
+    assert "2 items routed" in out
+    by_title = {shown["item"]["title"]: shown for shown in (_show(cli, i) for i in _ids(out))}
+    assemblee = by_title["Assemblée générale 2027"]
+    # 16 January's general assembly is announced 14 days before, as `add` would do it.
+    assert [d["due_at_local"][:10] for d in assemblee["deliveries"]] == ["2027-01-02"]
+
+
 def test_a_future_event_removed_from_the_calendar_is_cancelled_a_past_one_is_not(
     workspace: Path, cli: Cli, server: FeedServer, clock: time_machine.Coordinates
 ) -> None:
