@@ -29,6 +29,9 @@ class ChannelPreview:
     link_known: bool = True
     #: What the platform charges for it (X); zero on a free platform.
     cost: Decimal = Decimal(0)
+    #: The address of the link card shown under the post (Bluesky's announcement carries
+    #: its link there, not in the text), as the officer checks it.
+    card: str | None = None
 
 
 def preview(
@@ -107,7 +110,15 @@ def preview_delivery(
             tuple(p.replace(LINK_TO_COME, words) for p in parts),
         )
     rendered = replace(result.rendered, text=text, parts=parts)
-    return replace(result, rendered=rendered, link_known=link_known)
+    card = (rendered.request.get("card") or {}).get("uri")
+    if isinstance(card, str) and not link_known:
+        card = card.replace(LINK_TO_COME, link_to_come_words(delivery))
+    return replace(
+        result,
+        rendered=rendered,
+        link_known=link_known,
+        card=card if isinstance(card, str) else None,
+    )
 
 
 def link_to_come_words(delivery: Delivery) -> str:

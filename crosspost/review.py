@@ -73,12 +73,13 @@ def route_fields(
     from crosspost.preview import planned_problems
 
     base_dir = Path.cwd() if stored is not None else settings.base_dir
-    if at is None and stored is not None and _sequence_times(settings, fields, stored, now):
+    if at is None and _sequence_times(settings, fields, stored, now):
         # As `add` without --at: the kind's sequence announces it (e.g. 14 days before
-        # the event), not the time the draft was written.
+        # the event), not the time the draft was written (or the feed was pulled).
         at_next = False
         fields = {k: v for k, v in fields.items() if k != "at"}
-        stored = replace(stored, requested_at=None)
+        if stored is not None:
+            stored = replace(stored, requested_at=None)
     else:
         at_next = (at or "next").strip().lower() == "next"
         fields = fields | {"at": "now" if at_next else at}
@@ -96,22 +97,29 @@ def route_fields(
 
 
 def _sequence_times(
-    settings: Settings, fields: dict[str, Any], stored: Item, now: datetime
+    settings: Settings, fields: dict[str, Any], stored: Item | None, now: datetime
 ) -> bool:
     """Whether the item's sequence gives its publish time (its kind announces at a set
     distance from the event or the deadline, and the item has that date)."""
     from crosspost.domain import NewItem
     from crosspost.sequences.plan import announce_time
 
-    kind = str(fields.get("kind") or stored.kind)
+    def given(name: str) -> Any:
+        value = fields.get(name)
+        return value if value is not None or stored is None else getattr(stored, name)
+
+    kind = str(given("kind") or "")
     if kind not in settings.kinds:
         return False  # intake names the unknown kind
+    event_start, deadline = given("event_start"), given("deadline")
+    if not isinstance(event_start, datetime | None) or not isinstance(deadline, datetime | None):
+        return False  # typed text (not a feed's parsed date): intake reads and judges it
     probe = NewItem(
         kind=kind,
-        title=stored.title,
+        title=str(given("title") or ""),
         requested_at=now,
-        event_start=stored.event_start,
-        deadline=stored.deadline,
+        event_start=event_start,
+        deadline=deadline,
     )
     return announce_time(settings, probe, now) is not None
 

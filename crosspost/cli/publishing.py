@@ -138,6 +138,7 @@ def preview(
                     "unit": r.rendered.unit if r.rendered else None,
                     "problems": [{"level": p.level, "message": p.message} for p in r.problems],
                     "link_known": r.link_known,
+                    "card": r.card,
                     "cost": str(r.cost),
                     "image": image,
                 }
@@ -158,6 +159,8 @@ def preview(
         say(header)
         if result.rendered:
             say(result.rendered.text)
+        if result.card:
+            say(f"[link card: {result.card}]")
         for problem in result.problems:
             say(f"{'ERROR' if problem.level == 'error' else 'warning'}: {problem.message}")
         say("")

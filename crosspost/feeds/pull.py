@@ -63,6 +63,10 @@ def pull_feeds(
 
 
 def pull_one(settings: Settings, store: Store, feed: Feed, *, now: datetime) -> Outcome:
+    from functools import partial
+
+    from crosspost.sequences.notices import notices_for
+
     options = settings.feeds
     fetched = fetch(
         feed.url,
@@ -96,6 +100,7 @@ def pull_one(settings: Settings, store: Store, feed: Feed, *, now: datetime) -> 
         removal_window=window,
         etag=fetched.etag,
         last_modified=fetched.last_modified,
+        notices=partial(notices_for, settings, now=now),
     )
     return outcome
 
@@ -144,7 +149,9 @@ def candidate(
     if not feed.auto:
         return replace(base, item=draft, credited_body=body)
     try:
-        routed = route_fields(settings, store, fields | {"body": body}, now=now, at="next")
+        # Its kind's sequence times it (an event announced 14 days before) where it has one;
+        # otherwise the next free slot, as `add --at next`.
+        routed = route_fields(settings, store, fields | {"body": body}, now=now, at=None)
     except CrosspostError as exc:
         # It could not go out as it is (no route, too long for a channel...): a person
         # decides, as for any draft.
@@ -196,6 +203,10 @@ def describe(outcome: Outcome) -> list[str]:
     lines += [f"  refused «{title}»: {why}" for title, why in sync.refused]
     lines += [f"  item {item_id}: {why}" for item_id, why in sync.left]
     lines += [f"  item {item_id} waits for review: {why}" for item_id, why in sync.held]
+    lines += [
+        f"  item {item_id}: a cancellation notice goes out on {', '.join(channels)}"
+        for item_id, channels in sync.noticed
+    ]
     lines += [f"  note: {note}" for note in outcome.notes]
     return lines
 

@@ -7,6 +7,7 @@ post itself ("Candidatures closes : ...").
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from crosspost.config import Settings
@@ -28,17 +29,25 @@ def updatable(settings: Settings) -> frozenset[str]:
 
 def cancel_notices(settings: Settings, record: ItemRecord, now: datetime) -> Notices | None:
     """The notices `cancel` adds: on each channel whose sequence has cancel_notice on."""
-    sequence = settings.sequence(record.item.kind)
+    return notices_for(settings, record.item.kind, {d.channel for d in record.deliveries}, now)
+
+
+def notices_for(
+    settings: Settings, kind: str, channels: Iterable[str], now: datetime
+) -> Notices | None:
+    """The cancellation notices of an item of `kind` with posts on `channels`, if any:
+    the officer's `cancel` and a member cancelling the event at its source alike."""
+    sequence = settings.sequence(kind)
     if sequence is None:
         return None
-    channels = frozenset(
-        d.channel
-        for d in record.deliveries
-        if d.channel in settings.channels and sequence.on(d.channel).cancel_notice
+    wanted = frozenset(
+        channel
+        for channel in channels
+        if channel in settings.channels and sequence.on(channel).cancel_notice
     )
-    if not channels:
+    if not wanted:
         return None
-    return Notices(due_at=now, channels=channels, step=CANCELLED, updates=updatable(settings))
+    return Notices(due_at=now, channels=wanted, step=CANCELLED, updates=updatable(settings))
 
 
 def closing_notices(settings: Settings, now: datetime) -> Notices:

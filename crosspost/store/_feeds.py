@@ -8,7 +8,7 @@ feed's HTTP validators are saved with them, so a crash leaves either all or none
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -23,7 +23,6 @@ from crosspost.errors import Conflict, InputError, NotFound
 from crosspost.models import FeedEntryRow, FeedRow, ItemRow
 from crosspost.redact import redact_optional
 from crosspost.states import State
-from crosspost.store._core import StoreBase
 from crosspost.store._items import (
     UNROUTED,
     _cancel_deliveries,
@@ -32,6 +31,7 @@ from crosspost.store._items import (
     _set_fields,
     _settle_cancelled,
 )
+from crosspost.store._steps import Notices, StepsMixin
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,8 @@ class FeedSync:
     left: list[tuple[int, str]] = field(default_factory=list)
     #: (item id, why) of entries of an auto feed that could not be routed: drafts.
     held: list[tuple[int, str]] = field(default_factory=list)
+    #: (item id, channels) of cancelled items whose posts already out get a notice.
+    noticed: list[tuple[int, list[str]]] = field(default_factory=list)
     unchanged: int = 0
     old: int = 0
 
@@ -100,7 +102,7 @@ class FeedSync:
 _CONTENT = ("title", "body", "link", "tags", "event_start", "event_end", "location")
 
 
-class FeedsMixin(StoreBase):
+class FeedsMixin(StepsMixin):
     """The feeds and the entries seen in them."""
 
     def add_feed(self, name: str, url: str, kind: str, *, auto: bool, label: str | None) -> Feed:
@@ -175,6 +177,7 @@ class FeedsMixin(StoreBase):
         removal_window: tuple[datetime, datetime] | None,
         etag: str | None,
         last_modified: str | None,
+        notices: NoticesFor | None = None,
     ) -> FeedSync:
         """Bring what the feed says into the ledger, in one transaction (see module doc).
 
@@ -183,6 +186,7 @@ class FeedsMixin(StoreBase):
         """
         report = FeedSync()
         with self._session() as session:
+            cancel = _Cancel(self, session, report, notices)
             # PostgreSQL: two pulls of one feed (cron and daemon) take turns here, so the
             # second sees what the first wrote (SQLite: BEGIN IMMEDIATE already does).
             feed = session.scalar(select(FeedRow).where(FeedRow.id == feed_id).with_for_update())
@@ -216,10 +220,10 @@ class FeedsMixin(StoreBase):
                 if entry.item_id is None:
                     fresh.append(candidate)  # refused or too old before: judged again
                     continue
-                _apply_change(session, entry, candidate, report)
+                _apply_change(session, entry, candidate, report, cancel)
             _insert_fresh(session, feed_id, fresh, known, now, report)
             if removal_window is not None:
-                _cancel_removed(session, known.values(), seen, removal_window, report)
+                _cancel_removed(session, known.values(), seen, removal_window, cancel)
             feed.pulled_at = feed.ok_at = now
             feed.last_error = None
             feed.etag, feed.last_modified = etag, last_modified
@@ -271,7 +275,11 @@ def _insert_fresh(
 
 
 def _apply_change(
-    session: Session, entry: FeedEntryRow, candidate: Candidate, report: FeedSync
+    session: Session,
+    entry: FeedEntryRow,
+    candidate: Candidate,
+    report: FeedSync,
+    cancel: _Cancel,
 ) -> None:
     """A changed entry: its item follows, as far as it has not gone out yet."""
     entry.fingerprint = candidate.fingerprint
@@ -282,7 +290,7 @@ def _apply_change(
         return
     if candidate.state == "cancelled":
         entry.state = "cancelled"
-        _cancel_item(session, row, "cancelled by its source", report)
+        cancel(row, "cancelled by its source")
         return
     if candidate.item is None:
         report.left.append((row.id, f"the new version was refused: {candidate.problem}"))
@@ -306,7 +314,7 @@ def _cancel_removed(
     entries: Any,
     seen: set[str],
     window: tuple[datetime, datetime],
-    report: FeedSync,
+    cancel: _Cancel,
 ) -> None:
     start, end = window
     for entry in entries:
@@ -317,28 +325,55 @@ def _cancel_removed(
         row = session.get(ItemRow, entry.item_id, options=[selectinload(ItemRow.deliveries)])
         entry.state = "removed"
         if row is not None:
-            _cancel_item(session, row, "removed from its source's calendar", report)
+            cancel(row, "removed from its source's calendar")
 
 
-def _cancel_item(session: Session, row: ItemRow, why: str, report: FeedSync) -> None:
-    if row.status == "draft":
-        row.status, row.review_note, row.updated_at = "rejected", why, utcnow()
+#: The notices for an item of a kind with posts on some channels (None: no notice);
+#: crosspost.sequences.notices.notices_for with the settings and the time bound.
+NoticesFor = Callable[[str, Iterable[str]], Notices | None]
+
+
+@dataclass(frozen=True)
+class _Cancel:
+    """Cancelling an item its source cancelled or removed, as the officer's `cancel` does:
+    what is pending is withdrawn and, where a post of it already went out, its sequence's
+    cancellation notice is added (a member's cancelled event must not stay announced)."""
+
+    store: StepsMixin
+    session: Session
+    report: FeedSync
+    notices: NoticesFor | None
+
+    def __call__(self, row: ItemRow, why: str) -> None:
+        report = self.report
+        if row.status == "draft":
+            row.status, row.review_note, row.updated_at = "rejected", why, utcnow()
+            report.cancelled.append(row.id)
+            return
+        if row.status != "active":
+            return
+        chosen = _selected(row, None)
+        try:
+            changes = _cancel_deliveries(self.session, row, chosen)
+            wanted = (
+                self.notices(row.kind, {d.channel for d in row.deliveries})
+                if self.notices is not None
+                else None
+            )
+            if wanted is not None:
+                added = self.store._add_notices(self.session, row, chosen, wanted)
+                if added:
+                    report.noticed.append((row.id, sorted({c.channel for c in added})))
+                changes += added
+            _settle_cancelled(row, everywhere=wanted is not None)
+        except Conflict:
+            report.left.append((row.id, f"{why}, but a publisher is sending it right now"))
+            return
+        kept = [c for c in changes if c.new_state is None and c.old_state != "cancelled"]
         report.cancelled.append(row.id)
-        return
-    if row.status != "active":
-        return
-    try:
-        changes = _cancel_deliveries(session, row, _selected(row, None))
-        _settle_cancelled(row)
-    except Conflict:
-        report.left.append((row.id, f"{why}, but a publisher is sending it right now"))
-        return
-    kept = [c for c in changes if c.new_state is None and c.old_state != "cancelled"]
-    report.cancelled.append(row.id)
-    if kept:
-        report.left.append(
-            (row.id, f"{why}; left as is: " + ", ".join(f"{c.channel} {c.reason}" for c in kept))
-        )
+        if kept:
+            left = ", ".join(f"{c.channel} {c.reason}" for c in kept)
+            report.left.append((row.id, f"{why}; left as is: {left}"))
 
 
 def _feed_row(session: Session, feed_id: int) -> FeedRow:

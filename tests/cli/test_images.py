@@ -164,13 +164,17 @@ def test_preview_shows_the_blog_link_that_the_announcements_will_carry(
     assert "{key}" not in before
     assert "link-to-come.invalid" not in before
     predicted = re.findall(r"file://\S+/posts/bilan-l-ete-[0-9a-f]{8}/index\.html", before)
-    # In the text on X, Facebook and Mastodon (Bluesky carries it in its link card).
-    assert len(predicted) == 3
+    # In the text on X, Facebook and Mastodon, and under Bluesky's post as its link card.
+    assert len(predicted) == 4
+    assert f"[link card: {predicted[-1]}]" in before
+    [bluesky] = cli("preview", "1", "--channel", "bluesky", "--json").json()
+    assert bluesky["card"] == predicted[-1]
+    assert predicted[-1] not in bluesky["text"]
     cli("publish", "1")
     urls = {d["channel"]: d["url"] for d in show(cli, 1)["deliveries"]}
-    assert predicted == [urls["blog"]] * 3
+    assert predicted == [urls["blog"]] * 4
     after = cli("preview", "1").out
-    assert after.count(urls["blog"]) == 3
+    assert after.count(urls["blog"]) == 4
 
 
 def test_preview_says_plainly_when_the_link_cannot_be_known(workspace: Path, cli: Cli) -> None:
@@ -181,3 +185,4 @@ def test_preview_says_plainly_when_the_link_cannot_be_known(workspace: Path, cli
     assert "link-to-come.invalid" not in out
     [twitter] = cli("preview", "1", "--channel", "twitter", "--json").json()
     assert twitter["link_known"] is False
+    assert twitter["card"] is None

@@ -220,6 +220,65 @@ def test_a_cancelled_event_cancels_its_draft_or_its_pending_posts(
     assert fake_platform("facebook").count == 0
 
 
+def test_an_event_cancelled_at_its_source_after_its_announcement_says_so_where_it_went_out(
+    workspace: Path, cli: Cli, server: FeedServer, clock: time_machine.Coordinates
+) -> None:
+    # The officer's `cancel` posts a notice where the event was announced; a member
+    # cancelling it in their calendar must do the same, or the Page keeps inviting people.
+    config = workspace / "crosspost.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + '\n[sequences.event]\nannounce = "-14d"\n',
+        encoding="utf-8",
+    )
+    text = payload("mobilizon_group.ics")
+    url = server.serve("/ics", text, ICS)
+    cli("feeds", "add", "fontaine", url, "--kind", "event")
+    cli("feeds", "pull")
+    atelier = next(d["id"] for d in _drafts(cli) if d["title"].startswith("Atelier réparation :"))
+    cli("approve", str(atelier))  # its announcement (D-14) is already due: it goes now
+    cli("run", "--once")
+    assert [p.detail["text"].split("\n")[0] for p in fake_platform("facebook").posts] == [
+        "Atelier réparation : vélos & petit électroménager 🔧"
+    ]
+    server.serve(
+        "/ics",
+        text.replace(
+            "UID:0d7f5c1e-9b6a-4f0e-8a52-3c1d2e4f5a6b\n",
+            "UID:0d7f5c1e-9b6a-4f0e-8a52-3c1d2e4f5a6b\nSTATUS:CANCELLED\n",
+        ),
+        ICS,
+    )
+    out = cli("feeds", "pull").out
+    assert f"1 cancelled (#{atelier})" in out
+    assert f"item {atelier}: a cancellation notice goes out on facebook" in out
+    assert _show(cli, atelier)["item"]["status"] == "cancelled"
+    cli("run", "--once")
+    texts = [p.detail["text"].split("\n")[0] for p in fake_platform("facebook").posts]
+    assert texts[-1] == "Annulé : Atelier réparation : vélos & petit électroménager 🔧"
+    assert len(texts) == 2
+    cli("feeds", "pull")  # seen again, still cancelled: no second notice
+    cli("run", "--once")
+    assert len(fake_platform("facebook").posts) == 2
+
+
+def test_an_auto_approved_event_goes_out_at_its_sequence_s_time_not_the_next_slot(
+    workspace: Path, cli: Cli, server: FeedServer
+) -> None:
+    config = workspace / "crosspost.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + '\n[sequences.event]\nannounce = "-14d"\n',
+        encoding="utf-8",
+    )
+    url = server.serve("/ics", payload("mobilizon_group.ics"), ICS)
+    cli("feeds", "add", "fontaine", url, "--kind", "event", "--auto")
+    out = cli("feeds", "pull").out
+    assert "2 items routed" in out
+    by_title = {shown["item"]["title"]: shown for shown in (_show(cli, i) for i in _ids(out))}
+    assemblee = by_title["Assemblée générale 2027"]
+    # 16 January's general assembly is announced 14 days before, as `add` would do it.
+    assert [d["due_at_local"][:10] for d in assemblee["deliveries"]] == ["2027-01-02"]
+
+
 def test_a_future_event_removed_from_the_calendar_is_cancelled_a_past_one_is_not(
     workspace: Path, cli: Cli, server: FeedServer, clock: time_machine.Coordinates
 ) -> None:
