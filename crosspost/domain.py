@@ -13,7 +13,10 @@ BUILTIN_KINDS: tuple[str, ...] = ("event", "scoop", "article", "job", "announcem
 
 @dataclass(frozen=True)
 class Item:
-    """What the officer wrote, as channels see it (times are aware UTC)."""
+    """What the officer wrote, as channels see it (times are aware UTC).
+
+    Its fields are declared in crosspost/item_fields.py (tests/test_item_fields.py checks).
+    """
 
     id: int
     kind: str
@@ -103,7 +106,10 @@ class Delivery:
 
 @dataclass(frozen=True)
 class NewItem:
-    """An item accepted from the officer, ready to be written (times aware UTC)."""
+    """An item accepted from the officer, ready to be written (times aware UTC).
+
+    Its fields are the `new` ones of crosspost/item_fields.py.
+    """
 
     kind: str
     title: str

@@ -39,7 +39,10 @@ IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 
 
 class ItemIn(BaseModel):
-    """An item as the officer describes it; times are still text in the local zone."""
+    """An item as the officer describes it; times are still text in the local zone.
+
+    Its fields are the names of crosspost/item_fields.py (checked by a test).
+    """
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 

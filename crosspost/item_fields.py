@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from operator import attrgetter
 from typing import Any
 
 
@@ -242,6 +243,9 @@ class ItemFields:
         self.options = {f.option: str(f.given) for f in self.given if f.option}
         #: The fields of an item's `--json` shape, in their order.
         self.shown = tuple(f for f in self.stored if f.shape is not None)
+        self._as_is = tuple(f.name for f in self.stored if f.form not in (WORDS, TEXTS))
+        self._read_as_is = attrgetter(*self._as_is)
+        self._converted = tuple(f for f in self.stored if f.form in (WORDS, TEXTS))
 
     def row_values(self, new: Any) -> dict[str, Any]:
         """A `NewItem`'s values as the insert of its row takes them (times set by the caller)."""
@@ -249,7 +253,12 @@ class ItemFields:
 
     def item_values(self, row: Any) -> dict[str, Any]:
         """An `ItemRow`'s values as `Item` takes them (`id` aside)."""
-        return {f.name: f.from_row(getattr(row, f.name)) for f in self.stored}
+        # Every item a list or an export shows comes through here: the values kept as
+        # they are are read in one call, only the others are converted one by one.
+        values = dict(zip(self._as_is, self._read_as_is(row), strict=True))
+        for f in self._converted:
+            values[f.name] = f.from_row(getattr(row, f.name))
+        return values
 
     def accepted_values(self, checked: Any) -> dict[str, Any]:
         """The fields `ItemIn` checked that go to the `NewItem` as they are."""

@@ -86,7 +86,10 @@ class Base(DeclarativeBase):
 
 
 class ItemRow(Base):
-    """What the officer wrote: one announcement, scoop, article, job offer..."""
+    """What the officer wrote: one announcement, scoop, article, job offer...
+
+    Its columns are the stored fields of crosspost/item_fields.py (checked by a test).
+    """
 
     __tablename__ = "items"
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from crosspost.domain import Attempt, Delivery, Item
-from crosspost.item_fields import DECLARED, Form, ItemField, ItemFields
+from crosspost.item_fields import DECLARED, Form, ItemFields
 
 #: Bump when a key is removed or changes meaning; adding keys does not bump it.
 SCHEMA_VERSION = 1
@@ -28,22 +30,33 @@ def local(moment: datetime | None, zone: ZoneInfo) -> str | None:
 
 def item_json(item: Item, zone: ZoneInfo, declared: ItemFields = DECLARED) -> dict[str, Any]:
     out: dict[str, Any] = {"id": item.id}
-    for field in declared.shown:
-        value = getattr(item, field.name)
-        out[str(field.shape)] = _shown(field, value)
-        if field.shape_local:
-            out[f"{field.shape}_local"] = local(value, zone)
+    for key, name, shown, local_key in _shape_of(declared):
+        value = getattr(item, name)
+        out[key] = value if shown is None else shown(value)
+        if local_key is not None:
+            out[local_key] = local(value, zone)
     return out
 
 
-def _shown(field: ItemField, value: Any) -> Any:
-    if field.form is Form.TIME:
-        return instant(value)
-    if field.form is Form.WORDS:
-        return list(value)
-    if field.form is Form.TEXTS:
-        return dict(value)
-    return value
+#: How a value of each form is shown in JSON; a form not listed is shown as it is.
+_SHOWN: dict[Form, Callable[[Any], Any]] = {Form.TIME: instant, Form.WORDS: list, Form.TEXTS: dict}
+
+
+@functools.cache
+def _shape_of(
+    declared: ItemFields,
+) -> tuple[tuple[str, str, Callable[[Any], Any] | None, str | None], ...]:
+    """(key, attribute, conversion, key on the wall clock) of each shown field, once:
+    every item of a `--json` list goes through it."""
+    return tuple(
+        (
+            str(f.shape),
+            f.name,
+            _SHOWN.get(f.form),
+            f"{f.shape}_local" if f.shape_local else None,
+        )
+        for f in declared.shown
+    )
 
 
 def delivery_json(delivery: Delivery, zone: ZoneInfo, *, with_item: bool = False) -> dict[str, Any]:
