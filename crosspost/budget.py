@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from crosspost.clock import local_midnight
+from crosspost.i18n import _
 
 MICROS = Decimal(1_000_000)
 #: How a post held by the budget's message starts (status counts them by it).
@@ -51,7 +52,9 @@ class Month:
 
     @property
     def name(self) -> str:
-        return f"{self.first_day:%B %Y}"
+        from crosspost.wording import show_month
+
+        return show_month(self.first_day)
 
 
 def month_of(moment: datetime, zone: ZoneInfo) -> Month:
@@ -73,11 +76,18 @@ class Verdict:
     month: Month
 
     def hold_message(self, label: str) -> str:
-        return (
-            f"{HELD_PREFIX}this post would cost {money(self.cost)} on {label} and the budget for "
-            f"{self.month.name} is {money(self.budget)} ({money(self.spent)} spent); it goes "
-            f"out on {self.month.next_first_day:%Y-%m-%d} when the new month starts, or sooner if "
+        # The prefix stays as it is in every language: status counts the held posts by it.
+        return HELD_PREFIX + _(
+            "this post would cost {cost} on {label} and the budget for {month} is {budget} "
+            "({spent} spent); it goes out on {day} when the new month starts, or sooner if "
             "budget_per_month is raised"
+        ).format(
+            cost=money(self.cost),
+            label=label,
+            month=self.month.name,
+            budget=money(self.budget),
+            spent=money(self.spent),
+            day=f"{self.month.next_first_day:%Y-%m-%d}",
         )
 
 
@@ -87,8 +97,10 @@ def judge(cost: Decimal, spent: Decimal, budget: Decimal, month: Month) -> Verdi
 
 def cost_words(cost: Decimal, budget: Decimal | None, spent: Decimal, month: Month) -> str:
     """'about $0.20 ($1.23 of the $5.00 budget spent in December 2026)'."""
-    words = f"about {money(cost)}"
+    words = _("about {cost}").format(cost=money(cost))
     if budget is None:
         return words
-    left = "" if spent + cost <= budget else "; over the budget: it will be held"
-    return f"{words} ({money(spent)} of the {money(budget)} budget spent in {month.name}{left})"
+    left = "" if spent + cost <= budget else _("; over the budget: it will be held")
+    return _("{words} ({spent} of the {budget} budget spent in {month}{left})").format(
+        words=words, spent=money(spent), budget=money(budget), month=month.name, left=left
+    )

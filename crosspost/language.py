@@ -23,6 +23,9 @@ LANGUAGES: tuple[Language, ...] = ("fr", "en")
 _LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 
 _current: ContextVar[Language | None] = ContextVar("crosspost_language", default=None)
+#: The language `use` chose, for the threads the command starts (the publisher's pool):
+#: a new thread does not inherit the context variable.
+_chosen: Language | None = None
 
 
 def from_environment(environ: Mapping[str, str] | None = None) -> Language:
@@ -40,12 +43,20 @@ def from_environment(environ: Mapping[str, str] | None = None) -> Language:
 
 def current() -> Language:
     """The language in force: the one set by `use`/`using`, else the environment's."""
-    return _current.get() or from_environment()
+    return _current.get() or _chosen or from_environment()
 
 
 def use(language: Language) -> None:
     """Speak `language` from now on (the CLI, once crosspost.toml is read)."""
+    global _chosen
     _current.set(language)
+    _chosen = language
+
+
+def forget() -> None:
+    """Back to the environment's language (tests: one test's config does not leak)."""
+    global _chosen
+    _chosen = None
 
 
 @contextmanager

@@ -12,6 +12,7 @@ from crosspost import typography
 from crosspost.config import Settings
 from crosspost.domain import Delivery, Item, NewItem, PlannedDelivery
 from crosspost.errors import CrosspostError
+from crosspost.i18n import _
 from crosspost.states import IN_FLIGHT, State
 from crosspost.variants import as_posted
 
@@ -123,8 +124,11 @@ def preview_delivery(
 
 def link_to_come_words(delivery: Delivery) -> str:
     """What stands for a link nobody can know yet."""
-    what = "article" if delivery.item.kind == "article" else f"{delivery.waits_for_channel} post"
-    return f"(link of the {what}, known once it is published)"
+    if delivery.item.kind == "article":
+        return _("(link of the article, known once it is published)")
+    return _("(link of the {channel} post, known once it is published)").format(
+        channel=delivery.waits_for_channel
+    )
 
 
 def expected_url(settings: Settings, announced: Delivery) -> str | None:
@@ -212,9 +216,15 @@ def image_line(item: Item) -> str | None:
     if facts is None:
         return None
     if not facts.exists:
-        return (
-            f"WARNING: the image {facts.path} is missing: the posts that carry it will "
-            f"fail; give it again with `crosspost edit {item.id} --image FILE`"
-        )
-    alt = f"alt: «{facts.alt}»" if facts.alt else "no alt text (add --alt for screen readers)"
-    return f"Image: {facts.path}, {facts.kilobytes} kB, {alt}"
+        return _(
+            "WARNING: the image {path} is missing: the posts that carry it will "
+            "fail; give it again with `crosspost edit {id} --image FILE`"
+        ).format(path=facts.path, id=item.id)
+    alt = (
+        _("alt: «{alt}»").format(alt=facts.alt)
+        if facts.alt
+        else _("no alt text (add --alt for screen readers)")
+    )
+    return _("Image: {path}, {size} kB, {alt}").format(
+        path=facts.path, size=facts.kilobytes, alt=alt
+    )

@@ -8,6 +8,7 @@ from datetime import datetime
 from crosspost.config import Route, Settings
 from crosspost.domain import PlannedDelivery
 from crosspost.errors import InputError
+from crosspost.i18n import _
 
 
 @dataclass(frozen=True)
@@ -33,14 +34,16 @@ def plan_deliveries(
         unknown = [c for c in channels if c not in settings.channels]
         if unknown:
             raise InputError(
-                f"channel: no channel named {', '.join(map(repr, unknown))}; "
-                f"declared: {', '.join(sorted(settings.channels)) or 'none'}"
+                _("channel: no channel named {names}; declared: {declared}").format(
+                    names=", ".join(map(repr, unknown)),
+                    declared=", ".join(sorted(settings.channels)) or _("none"),
+                )
             )
         unique = tuple(dict.fromkeys(channels))
         return RoutePlan(
             deliveries=tuple(PlannedDelivery(c, publish_at) for c in unique),
             matched=(),
-            notes=("channels chosen with --channel: routes not applied",),
+            notes=(_("channels chosen with --channel: routes not applied"),),
         )
 
     matched = tuple(
@@ -50,8 +53,10 @@ def plan_deliveries(
     )
     if not matched:
         raise InputError(
-            f"kind: no route sends {kind!r} items anywhere; add a [[routes]] table with "
-            f'kind = "{kind}" to {settings.path.name}, or choose channels with --channel'
+            _(
+                "kind: no route sends {kind!r} items anywhere; add a [[routes]] table with "
+                'kind = "{kind}" to {file}, or choose channels with --channel'
+            ).format(kind=kind, file=settings.path.name)
         )
     planned: dict[str, PlannedDelivery] = {}
     notes: list[str] = []
@@ -59,8 +64,14 @@ def plan_deliveries(
         for delivery in _route_deliveries(number, route, publish_at):
             if delivery.channel in planned:
                 notes.append(
-                    f"routes[{number}] also sends to {delivery.channel}; "
-                    f"routes[{planned[delivery.channel].route}] already does, once is enough"
+                    _(
+                        "routes[{number}] also sends to {channel}; "
+                        "routes[{first}] already does, once is enough"
+                    ).format(
+                        number=number,
+                        channel=delivery.channel,
+                        first=planned[delivery.channel].route,
+                    )
                 )
                 continue
             planned[delivery.channel] = delivery

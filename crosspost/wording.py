@@ -98,23 +98,56 @@ def weekday_abbreviations() -> tuple[str, ...]:
     return tuple(_short_weekday(i) for i in range(7))
 
 
+#: A delivery's state (and an item's review status) as a person reads it; the value
+#: itself stays the word `--status` and `--json` use.
+_STATES = {
+    "pending": N_("pending"),
+    "claimed": N_("claimed"),
+    "sending": N_("sending"),
+    "published": N_("published"),
+    "failed": N_("failed"),
+    "unknown": N_("unknown"),
+    "cancelled": N_("cancelled"),
+    "skipped_late": N_("skipped_late"),
+    "draft": N_("draft"),
+    "rejected": N_("rejected"),
+    # How an attempt ended (`show`), beside the states it leads to.
+    "transient": N_("transient"),
+    "rate_limited": N_("rate_limited"),
+    "permanent": N_("permanent"),
+    "duplicate": N_("duplicate"),
+    "auth_expired": N_("auth_expired"),
+    "ambiguous": N_("ambiguous"),
+    "crashed": N_("crashed"),
+    "not_sent": N_("not_sent"),
+}
+
+
+def state_name(state: str) -> str:
+    """'pending' in the officer's language ('en attente'); an unknown word as it is."""
+    return _(_STATES[state]) if state in _STATES else str(state)
+
+
 def step_label(step: str) -> str:
     """A step of an item's sequence as a calendar names it: 'D-1', 'D-1 18:00', 'morning of'."""
     named = {
-        "morning": "morning of",
-        "recap": "recap",
-        "cancelled": "cancellation notice",
-        "closed": "marked closed",
+        "morning": N_("morning of"),
+        "recap": N_("recap"),
+        "cancelled": N_("cancellation notice"),
+        "closed": N_("marked closed"),
     }
     if not step or step in named:
-        return named.get(step, "")
-    head, _, clock = step.partition(" ")
+        return _(named[step]) if step else ""
+    head, _sep, clock = step.partition(" ")
+    amount, before = head[1:-1], head[:1] == "-"
     if head.endswith("d"):
-        text = f"D{head[:-1]}"
+        text = _("D{offset}").format(offset=head[:-1])
     elif head.endswith("h"):
-        text = f"{head[1:-1]} h {'before' if head[0] == '-' else 'after'}"
+        text = (_("{hours} h before") if before else _("{hours} h after")).format(hours=amount)
     elif head.endswith("m"):
-        text = f"{head[1:-1]} min {'before' if head[0] == '-' else 'after'}"
+        text = (_("{minutes} min before") if before else _("{minutes} min after")).format(
+            minutes=amount
+        )
     else:
         text = head
     return f"{text} {clock}" if clock else text

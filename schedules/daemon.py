@@ -27,6 +27,7 @@ from typing import IO, Any
 from crosspost.clock import utcnow
 from crosspost.config import Settings
 from crosspost.errors import CrosspostError
+from crosspost.i18n import _
 from crosspost.store import Store
 from schedules.engine import Publisher
 from schedules.log import EventLog, quiet_libraries
@@ -238,7 +239,11 @@ class Daemon:
         routed = False
         for outcome in pull_feeds(self.settings, self.store, now=utcnow()):
             if outcome.error is not None:
-                self.log.warning(f"feed {outcome.feed.name}: could not be read: {outcome.error}")
+                self.log.warning(
+                    _("feed {name}: could not be read: {error}").format(
+                        name=outcome.feed.name, error=outcome.error
+                    )
+                )
                 continue
             sync = outcome.sync
             if sync and (sync.created or sync.routed or sync.updated or sync.cancelled):
@@ -266,7 +271,11 @@ class Daemon:
             try:
                 job()
             except Exception as error:  # a database hiccup must not kill the daemon
-                self.log.warning(f"{getattr(job, '__name__', 'job')} failed: {error}; will retry")
+                self.log.warning(
+                    _("{job} failed: {error}; will retry").format(
+                        job=getattr(job, "__name__", "job"), error=error
+                    )
+                )
 
         run.__name__ = getattr(job, "__name__", "job")
         return run
@@ -341,8 +350,9 @@ class Daemon:
         self.scheduler.start()
         threading.Thread(target=self._watch_clock, name="clock-watch", daemon=True).start()
         self.log.info(
-            f"publishing from {self._where()} with {publisher.size} threads "
-            f"(worker {publisher.worker_id})"
+            _("publishing from {where} with {threads} threads (worker {worker})").format(
+                where=self._where(), threads=publisher.size, worker=publisher.worker_id
+            )
         )
 
     def _where(self) -> str:
@@ -362,7 +372,7 @@ class Daemon:
         self.publisher.stop()
         if self._lock is not None:
             self._lock.release()
-        self.log.info("stopped")
+        self.log.info(_("stopped"))
 
     def run_forever(self, *, install_signals: bool = True) -> None:
         """Block until SIGTERM/SIGINT (or stop() from another thread), then stop cleanly."""
@@ -386,15 +396,22 @@ class Daemon:
                 try:
                     self._clock_stepped(current - offset)
                 except Exception as error:
-                    self.log.warning(f"re-arming after a clock step failed: {error}")
+                    self.log.warning(
+                        _("re-arming after a clock step failed: {error}").format(error=error)
+                    )
             offset = current
 
     def _clock_stepped(self, by_seconds: float) -> None:
         """Interval jobs are timed on the wall clock: re-arm them all from the new time."""
-        direction = "back" if by_seconds < 0 else "forward"
+        stepped = (
+            _("the system clock stepped back by {seconds} s")
+            if by_seconds < 0
+            else _("the system clock stepped forward by {seconds} s")
+        ).format(seconds=f"{abs(by_seconds):.0f}")
         self.log.warning(
-            f"the system clock stepped {direction} by {abs(by_seconds):.0f} s; "
-            "re-arming every timer (nothing is lost or repeated: the ledger decides)"
+            _(
+                "{stepped}; re-arming every timer (nothing is lost or repeated: the ledger decides)"
+            ).format(stepped=stepped)
         )
         now = utcnow()
         for job in self.scheduler.get_jobs():

@@ -24,9 +24,10 @@ from crosspost.clock import utcnow
 from crosspost.config import Settings
 from crosspost.domain import Delivery
 from crosspost.errors import ConfigError, CrosspostError
+from crosspost.i18n import _, ngettext
 from crosspost.states import State
 from crosspost.store import Store
-from crosspost.wording import short_duration
+from crosspost.wording import short_duration, state_name
 from schedules import spending
 from schedules.log import EventLog
 from schedules.pauses import Pauses
@@ -234,10 +235,9 @@ class Publisher:
         now = self.clock()
         late_by = now - (delivery.next_attempt_at or delivery.due_at)
         if delivery.attempts == 0 and late_by > self.settings.max_lateness:
-            message = (
-                f"found {short_duration(late_by)} after its time (the limit is "
-                f"{short_duration(self.settings.max_lateness)}): not posted late without you"
-            )
+            message = _(
+                "found {late} after its time (the limit is {limit}): not posted late without you"
+            ).format(late=short_duration(late_by), limit=short_duration(self.settings.max_lateness))
             if self.store.skip_late(delivery.id, self.worker_id, now, message):
                 self.tally.skipped += 1
                 self.log.skipped(delivery, message)
@@ -441,7 +441,7 @@ class Publisher:
         try:
             self.store.unregister_worker(self.worker_id)
         except Exception as error:  # the database may be what is failing
-            self.log.warning(f"could not unregister this publisher: {error}")
+            self.log.warning(_("could not unregister this publisher: {error}").format(error=error))
 
     def close_deadlines(self) -> int:
         """Job offers past their deadline: nothing more of them goes out, blogs say closed."""
@@ -450,9 +450,11 @@ class Publisher:
         now = self.clock()
         closed = self.store.close_expired(now, closing_notices(self.settings, now))
         for item_id, changes in closed:
+            moved = ", ".join(f"{c.channel} {state_name(c.new_state or '')}" for c in changes)
             self.log.info(
-                f"item {item_id}: deadline passed, "
-                + (", ".join(f"{c.channel} {c.new_state}" for c in changes) or "nothing pending")
+                _("item {id}: deadline passed, {changes}").format(
+                    id=item_id, changes=moved or _("nothing pending")
+                )
             )
         return len(closed)
 
@@ -462,7 +464,13 @@ class Publisher:
 
         made = extend_series(self.settings, self.store, self.clock())
         if made:
-            self.log.info(f"recurring events: {made} more date(s) queued")
+            self.log.info(
+                ngettext(
+                    "recurring events: {count} more date queued",
+                    "recurring events: {count} more dates queued",
+                    made,
+                ).format(count=made)
+            )
         return made
 
     def housekeeping(self) -> None:

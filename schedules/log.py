@@ -18,8 +18,27 @@ from zoneinfo import ZoneInfo
 
 from crosspost.clock import utcnow
 from crosspost.domain import Delivery
+from crosspost.i18n import N_, _, ngettext
 from crosspost.redact import redact, redact_data
-from crosspost.wording import plural
+
+#: The event words of a text line (JSON keeps the English word, its `event`).
+EVENTS = {
+    "published": N_("published"),
+    "failed": N_("failed"),
+    "unknown": N_("unknown"),
+    "retrying": N_("retrying"),
+    "deferred": N_("deferred"),
+    "skipped": N_("skipped"),
+    "held": N_("held"),
+    "attention": N_("attention"),
+    "paused": N_("paused"),
+    "resumed": N_("resumed"),
+    "recovered": N_("recovered"),
+    "stopping": N_("stopping"),
+    "error": N_("error"),
+    "warning": N_("warning"),
+    "info": N_("info"),
+}
 
 
 class EventLog:
@@ -56,15 +75,18 @@ class EventLog:
 
     def _text(self, now: datetime, event: str, fields: dict[str, Any]) -> str:
         stamp = now.astimezone(self.zone).strftime("%Y-%m-%d %H:%M:%S %Z")
-        parts = [stamp, f"{event:<10}"]
+        word = _(EVENTS[event]) if event in EVENTS else event
+        parts = [stamp, f"{word:<10}"]
         if "delivery" in fields:
             parts.append(f"{fields['channel']:<10}")
             parts.append(f"#{fields['item']} «{fields['title']}»")
         detail = fields.get("url") or fields.get("reason") or fields.get("message")
         if fields.get("dry_run"):
-            detail = f"{detail} (dry run)"
+            detail = _("{detail} (dry run)").format(detail=detail)
         if fields.get("retry_at"):
-            detail = f"again at {fields['retry_at_local']}: {detail}"
+            detail = _("again at {when}: {detail}").format(
+                when=fields["retry_at_local"], detail=detail
+            )
         if detail:
             parts.append(str(detail))
         return "  ".join(parts)
@@ -78,14 +100,16 @@ class EventLog:
         self.emit("published", delivery, url=url, dry_run=dry_run or None)
 
     def reconciled(self, delivery: Delivery, url: str) -> None:
-        self.emit("published", delivery, url=url, reason="found on the platform after all")
+        self.emit("published", delivery, url=url, reason=_("found on the platform after all"))
 
     def failed(self, delivery: Delivery, reason: str) -> None:
         self.emit("failed", delivery, reason=reason)
 
     def unknown(self, delivery: Delivery, reason: str) -> None:
         self.emit(
-            "unknown", delivery, reason=f"{reason}; checking on the platform before resending"
+            "unknown",
+            delivery,
+            reason=_("{reason}; checking on the platform before resending").format(reason=reason),
         )
 
     def retrying(self, delivery: Delivery, when: datetime, reason: str) -> None:
@@ -101,7 +125,7 @@ class EventLog:
         self.emit(
             "deferred",
             delivery,
-            reason="the channel's posting limit is reached",
+            reason=_("the channel's posting limit is reached"),
             retry_at=when.isoformat().replace("+00:00", "Z"),
             retry_at_local=self._local(when),
         )
@@ -116,34 +140,41 @@ class EventLog:
         self.emit(
             "attention",
             delivery,
-            reason=f"outcome unknown: see `crosspost show {delivery.item.id}`",
+            reason=_("outcome unknown: see `crosspost show {id}`").format(id=delivery.item.id),
         )
 
     def lost_claim(self, delivery: Delivery) -> None:
-        self.emit("skipped", delivery, reason="another publisher took it over")
+        self.emit("skipped", delivery, reason=_("another publisher took it over"))
 
-    def paused(
-        self, channel: str, reason: str, *, until: str = "the credentials are renewed"
-    ) -> None:
+    def paused(self, channel: str, reason: str, *, until: str | None = None) -> None:
+        until = until or _("the credentials are renewed")
         self.emit(
             "paused",
             None,
             channel=channel,
-            reason=f"{channel}: {reason}; its posts wait until {until}",
+            reason=_("{channel}: {reason}; its posts wait until {until}").format(
+                channel=channel, reason=reason, until=until
+            ),
         )
 
     def still_paused(self, channel: str, reason: str) -> None:
-        self.emit("paused", None, channel=channel, reason=f"{channel} still paused: {reason}")
+        why = _("{channel} still paused: {reason}").format(channel=channel, reason=reason)
+        self.emit("paused", None, channel=channel, reason=why)
 
     def resumed(self, channel: str) -> None:
-        self.emit("resumed", None, channel=channel, reason=f"{channel}: credentials work again")
+        why = _("{channel}: credentials work again").format(channel=channel)
+        self.emit("resumed", None, channel=channel, reason=why)
 
     def reaped(self, released: int, unknown: int) -> None:
         self.emit(
             "recovered",
             None,
-            reason=f"{plural(released, 'claim')} of a stopped publisher released, "
-            f"{plural(unknown, 'interrupted send')} to be checked",
+            reason=_("{claims} of a stopped publisher released, {sends} to be checked").format(
+                claims=ngettext("{count} claim", "{count} claims", released).format(count=released),
+                sends=ngettext(
+                    "{count} interrupted send", "{count} interrupted sends", unknown
+                ).format(count=unknown),
+            ),
         )
 
     def abandoned(self, ids: Iterable[int] | int) -> None:
@@ -151,12 +182,21 @@ class EventLog:
         self.emit(
             "stopping",
             None,
-            reason=f"{plural(count, 'publication')} still under way; "
-            "they will be checked, not resent",
+            reason=ngettext(
+                "{count} publication still under way; it will be checked, not resent",
+                "{count} publications still under way; they will be checked, not resent",
+                count,
+            ).format(count=count),
         )
 
     def internal(self, delivery: Delivery, error: BaseException) -> None:
-        self.emit("error", delivery, reason=f"internal error: {type(error).__name__}: {error}")
+        self.emit(
+            "error",
+            delivery,
+            reason=_("internal error: {error}: {detail}").format(
+                error=type(error).__name__, detail=error
+            ),
+        )
 
     def warning(self, message: str) -> None:
         self.emit("warning", None, message=message)

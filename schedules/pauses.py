@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from crosspost.i18n import _
 from crosspost.store import Store
 from schedules.log import EventLog
 
@@ -44,7 +45,9 @@ class Pauses:
         if name not in self.tally.config_problems:
             self.tally.config_problems[name] = message
             self.log.paused(
-                name, message, until=f"this is fixed (then `crosspost channels check {name}`)"
+                name,
+                message,
+                until=_("this is fixed (then `crosspost channels check {name}`)").format(name=name),
             )
 
     def resumed(self, name: str) -> None:

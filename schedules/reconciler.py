@@ -27,6 +27,7 @@ from crosspost import typography
 from crosspost.config import Settings
 from crosspost.domain import Delivery
 from crosspost.errors import ConfigError, CrosspostError
+from crosspost.i18n import _
 from crosspost.states import State
 from crosspost.store import Store
 from crosspost.variants import as_posted
@@ -141,13 +142,13 @@ class Reconciler:
             )
             self.store.release_spend([delivery.id])
             self.tally.failed += 1
-            self.log.failed(delivery, "gave up: never confirmed and not found on the platform")
+            self.log.failed(delivery, _("gave up: never confirmed and not found on the platform"))
             return 1
         if self.store.reconcile_absent(
             delivery.id, now, f"not found on {channel.label} after {delivery.last_error}; retrying"
         ):
             self.store.release_spend([delivery.id])  # not created: its resend reserves again
-            self.log.retrying(delivery, now, "not found on the platform: sending again")
+            self.log.retrying(delivery, now, _("not found on the platform: sending again"))
             return 1
         return 0
 

@@ -79,8 +79,10 @@ def _language_of_each_test() -> Iterator[None]:
     """A French config read by one test's CLI run does not make the next test French."""
     from crosspost import language
 
+    language.forget()
     with language.using(None):
         yield
+    language.forget()
 
 
 def _pg_available() -> bool:

@@ -62,18 +62,19 @@ class CrosspostGroup(TyperGroup):
 
     def invoke(self, ctx: Any) -> Any:
         from crosspost.cli.output import print_error
+        from crosspost.i18n import _
 
         as_json = bool(ctx.meta.get(JSON_ERRORS))
         try:
             return super().invoke(ctx)
         except CrosspostError as exc:
-            print_error(f"Error: {exc}", exc.exit_code, as_json=as_json)
+            print_error(str(exc), exc.exit_code, as_json=as_json)
             raise typer.Exit(exc.exit_code) from None
         except typer.TyperException as exc:
             # A usage error (exit 2) after `--json`: the script gets JSON too.
             if not as_json:
                 raise
-            print_error(f"Error: {exc.format_message()}", exc.exit_code, as_json=True)
+            print_error(exc.format_message(), exc.exit_code, as_json=True)
             raise typer.Exit(exc.exit_code) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
@@ -86,11 +87,14 @@ class CrosspostGroup(TyperGroup):
                 raise
             # Not the officer's fault: say so plainly, keep the details for a bug report.
             print_error(
-                f"Internal error: {type(exc).__name__}: {exc}\n"
-                "This is a bug in Crosspost. Run again with CROSSPOST_DEBUG=1 for the "
-                "details, and report them.",
+                _(
+                    "Internal error: {error}: {detail}\n"
+                    "This is a bug in Crosspost. Run again with CROSSPOST_DEBUG=1 for the "
+                    "details, and report them."
+                ).format(error=type(exc).__name__, detail=exc),
                 INTERNAL_ERROR,
                 as_json=as_json,
+                prefix=False,
             )
             raise typer.Exit(INTERNAL_ERROR) from None
         finally:

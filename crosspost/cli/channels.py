@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from crosspost.cli.context import app_context, emit_json, now, say
+from crosspost.i18n import _
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -49,7 +50,9 @@ def check(
     unknown = [n for n in chosen if n not in settings.channels]
     if unknown:
         raise InputError(
-            f"no channel named {', '.join(unknown)}; declared: {', '.join(settings.channels)}"
+            _("no channel named {names}; declared: {declared}").format(
+                names=", ".join(unknown), declared=", ".join(settings.channels)
+            )
         )
     failures = 0
     for name in chosen:
@@ -58,9 +61,11 @@ def check(
             ok, message = result.ok, result.message
         except Exception as error:
             ok, message = False, describe(error)
-        say(f"{'ok  ' if ok else 'FAIL'} {name:<14} {message}")
+        verdict = _("ok") if ok else _("FAIL")
+        say(f"{verdict:<4} {name:<14} {message}")
         if ok and context.store.resume_channel(name, now()):
-            say(f"     {name} was paused; it is resumed and its posts will go out")
+            resumed = _("{name} was paused; it is resumed and its posts will go out")
+            say("     " + resumed.format(name=name))
         failures += not ok
     if failures:
         raise typer.Exit(1)

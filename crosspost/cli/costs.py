@@ -8,8 +8,8 @@ from typing import Any
 
 from crosspost.budget import cost_words, money, month_of
 from crosspost.cli.context import now
+from crosspost.i18n import _, ngettext
 from crosspost.preview import ChannelPreview
-from crosspost.wording import plural
 
 
 def cost_lines(context: Any, previews: Iterable[ChannelPreview]) -> list[str]:
@@ -24,12 +24,15 @@ def cost_lines(context: Any, previews: Iterable[ChannelPreview]) -> list[str]:
     month = month_of(now(), settings.zone)
     spent = context.store.month_spend(month, totals)
     return [
-        f"Cost on {settings.channel_label(channel)} ({channel}): "
-        + cost_words(
-            cost,
-            settings.adapter(channel).budget_per_month,
-            spent.get(channel, Decimal(0)),
-            month,
+        _("Cost on {label} ({channel}): {cost}").format(
+            label=settings.channel_label(channel),
+            channel=channel,
+            cost=cost_words(
+                cost,
+                settings.adapter(channel).budget_per_month,
+                spent.get(channel, Decimal(0)),
+                month,
+            ),
         )
         for channel, cost in totals.items()
     ]
@@ -72,14 +75,18 @@ def spend_lines(report: list[dict[str, Any]], label: Callable[[str], str]) -> li
     lines = []
     for row in report:
         budget = row["budget"]
-        of = f" of the {money(budget)} budget" if budget is not None else ""
+        of = _(" of the {budget} budget").format(budget=money(budget)) if budget is not None else ""
         bill = ", ".join(
-            plural(units, *_nouns(what)) for what, (units, _amount) in sorted(row["bill"].items())
+            _counted(units, what) for what, (units, _amount) in sorted(row["bill"].items())
         )
-        line = f"Spent on {label(row['channel'])} ({row['channel']}) in {row['month_name']}: "
+        line = _("Spent on {label} ({channel}) in {month}: ").format(
+            label=label(row["channel"]), channel=row["channel"], month=row["month_name"]
+        )
         line += f"{money(row['spent'])}{of}" + (f" ({bill})" if bill else "")
         if row["held"]:
-            line += f"; {plural(row['held'], 'post')} held until {row['until']:%Y-%m-%d}"
+            line += ngettext(
+                "; {count} post held until {day}", "; {count} posts held until {day}", row["held"]
+            ).format(count=row["held"], day=f"{row['until']:%Y-%m-%d}")
         lines.append(line)
     return lines
 
@@ -98,15 +105,24 @@ def spend_json(report: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-#: The bill's kinds of charge as counted nouns: one, many.
-NOUNS = {
-    "post": ("post", "posts"),
-    "post with a link": ("post with a link", "posts with a link"),
-    "read": ("post read back", "posts read back"),
-    "reserved": ("post of unknown outcome", "posts of unknown outcome"),
-    "post (answer lost)": ("post found after a lost answer", "posts found after a lost answer"),
-}
-
-
-def _nouns(what: str) -> tuple[str, str]:
-    return NOUNS.get(what, (what, what))
+def _counted(units: int, what: str) -> str:
+    """The bill's kinds of charge as counted nouns ('3 posts read back')."""
+    if what == "post":
+        text = ngettext("{count} post", "{count} posts", units)
+    elif what == "post with a link":
+        text = ngettext("{count} post with a link", "{count} posts with a link", units)
+    elif what == "read":
+        text = ngettext("{count} post read back", "{count} posts read back", units)
+    elif what == "reserved":
+        text = ngettext(
+            "{count} post of unknown outcome", "{count} posts of unknown outcome", units
+        )
+    elif what == "post (answer lost)":
+        text = ngettext(
+            "{count} post found after a lost answer",
+            "{count} posts found after a lost answer",
+            units,
+        )
+    else:
+        text = "{count} " + what
+    return text.format(count=units)

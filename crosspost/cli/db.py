@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from crosspost.cli.context import app_context, say
+from crosspost.i18n import _
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -26,9 +27,13 @@ def upgrade(ctx: typer.Context) -> None:
     finally:
         engine.dispose()
     if before == after:
-        say(f"The database is up to date (schema {after}).")
+        say(_("The database is up to date (schema {schema}).").format(schema=after))
     else:
-        say(f"Database upgraded from {before or 'empty'} to {after} (newest: {head_revision()}).")
+        say(
+            _("Database upgraded from {before} to {after} (newest: {newest}).").format(
+                before=before or _("empty"), after=after, newest=head_revision()
+            )
+        )
 
 
 @app.command("current")
@@ -43,5 +48,15 @@ def current(ctx: typer.Context) -> None:
     finally:
         engine.dispose()
     head = head_revision()
-    state = "up to date" if revision == head else f"needs `crosspost db upgrade` to {head}"
-    say(f"{engine.url.render_as_string(hide_password=True)}: schema {revision or 'empty'}, {state}")
+    state = (
+        _("up to date")
+        if revision == head
+        else _("needs `crosspost db upgrade` to {head}").format(head=head)
+    )
+    say(
+        _("{database}: schema {schema}, {state}").format(
+            database=engine.url.render_as_string(hide_password=True),
+            schema=revision or _("empty"),
+            state=state,
+        )
+    )

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from crosspost.cli.context import now, say
+from crosspost.i18n import _
 from crosspost.states import State
 
 if TYPE_CHECKING:
@@ -63,8 +64,8 @@ def demo(
     config.write_text(starter_config("Europe/Paris"), encoding="utf-8")
     settings = parse_settings(config.read_bytes(), config)
     store = Store.open(settings.database_url)
-    say(f"Demo workspace: {root}")
-    say("Channels: a static blog (files on disk), X and Facebook in dry-run (nothing is sent).")
+    say(_("Demo workspace: {root}").format(root=root))
+    say(_("Channels: a static blog (files on disk), X and Facebook in dry-run (nothing is sent)."))
     say("")
     start = now()
     batch = []
@@ -81,9 +82,19 @@ def demo(
     store.add_items([(a.item, a.plan.deliveries) for a in batch])
     for accepted in batch:
         channels = ", ".join(p.channel for p in accepted.plan.deliveries)
-        say(f"Queued {accepted.item.kind:<8} «{accepted.item.title}» -> {channels}")
+        say(
+            _("Queued {kind} «{title}» -> {channels}").format(
+                kind=f"{accepted.item.kind:<8}", title=accepted.item.title, channels=channels
+            )
+        )
     total = sum(len(a.plan.deliveries) for a in batch)
-    say(f"\nStarting the publisher; {total} publications are due within 15 seconds:\n")
+    say(
+        "\n"
+        + _("Starting the publisher; {total} publications are due within 15 seconds:").format(
+            total=total
+        )
+        + "\n"
+    )
 
     daemon = Daemon(settings, store, EventLog(settings.zone))
     daemon.start()
@@ -100,13 +111,21 @@ def demo(
     _show_calendar(settings, store)
     blog = settings.channels["blog"]
     site = getattr(blog, "path", root / "site")
-    say(f"\nThe blog, to open in a browser: {site}/index.html")
-    say(f"  its Hugo posts: {site}/content/posts   its Atom feed: {site}/feed.xml")
-    say(f"Try: cd {root} && crosspost list && crosspost show 3")
+    say("\n" + _("The blog, to open in a browser: {page}").format(page=f"{site}/index.html"))
+    say(
+        _("  its Hugo posts: {posts}   its Atom feed: {feed}").format(
+            posts=f"{site}/content/posts", feed=f"{site}/feed.xml"
+        )
+    )
+    say(_("Try: cd {root} && crosspost list && crosspost show 3").format(root=root))
     counts = store.count_by_state()
     store.close()
     if counts.get(State.PUBLISHED, 0) < total:
-        say(f"Only {counts.get(State.PUBLISHED, 0)} of {total} were published in {timeout:.0f} s.")
+        say(
+            _("Only {published} of {total} were published in {seconds} s.").format(
+                published=counts.get(State.PUBLISHED, 0), total=total, seconds=f"{timeout:.0f}"
+            )
+        )
         raise typer.Exit(1)
 
 
@@ -116,5 +135,5 @@ def _show_calendar(settings: Settings, store: Store) -> None:
     from crosspost.calendar.table import write_table
 
     start, end = default_range(now(), settings.zone)
-    say("Editorial calendar (crosspost calendar):")
+    say(_("Editorial calendar (crosspost calendar):"))
     write_table(iter_rows(store, settings, Query(start, end)), say)

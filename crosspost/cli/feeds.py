@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from crosspost.cli.context import app_context, emit_json, now, say, warn
+from crosspost.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from crosspost.feeds.pull import Outcome
@@ -43,22 +44,34 @@ def add(
     name = " ".join(name.split())
     problems = []
     if not name or len(name) > 100:
-        problems.append("name: expected 1 to 100 characters")
+        problems.append(_("name: expected 1 to 100 characters"))
     parsed = urlparse(url.strip())
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        problems.append(f"url: expected a web address starting with http:// or https:// ({url!r})")
+        problems.append(
+            _("url: expected a web address starting with http:// or https:// ({url!r})").format(
+                url=url
+            )
+        )
     if kind not in settings.kinds:
-        problems.append(f"kind: expected one of {', '.join(settings.kinds)} (got {kind!r})")
+        problems.append(
+            _("kind: expected one of {kinds} (got {kind!r})").format(
+                kinds=", ".join(settings.kinds), kind=kind
+            )
+        )
     if label is not None and not (0 < len(label.strip()) <= 300):
-        problems.append("label: expected 1 to 300 characters")
+        problems.append(_("label: expected 1 to 300 characters"))
     if problems:
-        raise InputError("feed not added:\n  " + "\n  ".join(problems))
+        raise InputError(_("feed not added:") + "\n  " + "\n  ".join(problems))
     feed = context.store.add_feed(
         name, url.strip(), kind, auto=auto, label=label.strip() if label else None
     )
-    review = "routed at once (--auto)" if auto else "drafts for `crosspost review`"
-    say(f"Following {feed.name}: {kind} entries from {feed.url}, {review}.")
-    say("Run `crosspost feeds pull` now, or let the daemon pull it (every [feeds] pull_every).")
+    review = _("routed at once (--auto)") if auto else _("drafts for `crosspost review`")
+    say(
+        _("Following {name}: {kind} entries from {url}, {review}.").format(
+            name=feed.name, kind=kind, url=feed.url, review=review
+        )
+    )
+    say(_("Run `crosspost feeds pull` now, or let the daemon pull it (every [feeds] pull_every)."))
 
 
 @app.command("list")
@@ -77,21 +90,24 @@ def list_(
         emit_json([_feed_json(f) for f in feeds])
         return
     if not feeds:
-        say("No feed followed; add one with `crosspost feeds add NAME URL --kind event`.")
+        say(_("No feed followed; add one with `crosspost feeds add NAME URL --kind event`."))
         return
     rows = [
         (
             f.name,
-            f.kind + (" (auto)" if f.auto else ""),
+            f.kind + (_(" (auto)") if f.auto else ""),
             str(f.entries.get("item", 0)),
             show_local(f.pulled_at, zone),
-            ("FAILED: " + (f.last_error or "")) if f.last_error else ("ok" if f.ok_at else "-"),
+            _("FAILED: {error}").format(error=f.last_error)
+            if f.last_error
+            else (_("ok") if f.ok_at else "-"),
         )
         for f in feeds
     ]
-    say(table(rows, ("NAME", "KIND", "ITEMS", "LAST PULL", "RESULT")))
+    say(table(rows, (_("NAME"), _("KIND"), _("ITEMS"), _("LAST PULL"), _("RESULT"))))
     for f in feeds:
-        say(f"  {f.name}: {f.url}" + (f" (credited as «{f.label}»)" if f.label else ""))
+        credited = _(" (credited as «{label}»)").format(label=f.label) if f.label else ""
+        say(f"  {f.name}: {f.url}{credited}")
 
 
 @app.command("pull")
@@ -117,7 +133,7 @@ def pull(
             elif not quiet or _news(outcome):
                 say(line)
     if not pulled and not quiet:
-        say("No feed followed; add one with `crosspost feeds add NAME URL --kind event`.")
+        say(_("No feed followed; add one with `crosspost feeds add NAME URL --kind event`."))
     if failed:
         raise typer.Exit(EXIT_FEED_FAILED)
 
@@ -125,10 +141,14 @@ def pull(
 @app.command("remove")
 def remove(ctx: typer.Context, name: str = typer.Argument(..., help="The feed to stop.")) -> None:
     """Stop following a feed; the items it brought stay as they are."""
-    from crosspost.wording import plural
-
     kept = app_context(ctx).store.remove_feed(name)
-    say(f"No longer following {name}; its {plural(kept, 'item')} stay as they are.")
+    say(
+        ngettext(
+            "No longer following {name}; its {count} item stays as it is.",
+            "No longer following {name}; its {count} items stay as they are.",
+            kept,
+        ).format(name=name, count=kept)
+    )
 
 
 def _news(outcome: Outcome) -> bool:

@@ -8,7 +8,7 @@ from typing import Any
 import typer
 
 from crosspost.cli.context import app_context, emit_json, now, say
-from crosspost.wording import plural
+from crosspost.i18n import _, ngettext
 
 app = typer.Typer()
 
@@ -48,7 +48,7 @@ def import_(
             row.fields["at"] = "now"
     current = now()
     if len(sources) >= 500:
-        with typer.progressbar(sources, label="Checking", file=None) as bar:
+        with typer.progressbar(sources, label=_("Checking"), file=None) as bar:
             accepted = accept_all(bar, settings, now=current)
     else:
         accepted = accept_all(sources, settings, now=current)
@@ -69,14 +69,26 @@ def import_(
     if not as_json:
         for duplicate in skipped[:SHOWN]:
             say(
-                f"Skipped {duplicate.accepted.source}: the same {duplicate.accepted.item.kind} "
-                f"«{duplicate.accepted.item.title}» as {duplicate.same_as}."
+                _("Skipped {source}: the same {kind} «{title}» as {same_as}.").format(
+                    source=duplicate.accepted.source,
+                    kind=duplicate.accepted.item.kind,
+                    title=duplicate.accepted.item.title,
+                    same_as=duplicate.same_as,
+                )
             )
         if len(skipped) > SHOWN:
-            say(f"Skipped {len(skipped) - SHOWN} more already queued (--json lists them all).")
+            more = len(skipped) - SHOWN
+            say(
+                _("Skipped {count} more already queued (--json lists them all).").format(count=more)
+            )
     if dry_run:
-        items, posts = plural(len(accepted), "item"), plural(deliveries, "delivery", "deliveries")
-        say(f"All {items} are valid ({posts}); nothing written.")
+        say(
+            ngettext(
+                "All {items} are valid ({posts}); nothing written.",
+                "All {items} are valid ({posts}); nothing written.",
+                len(accepted),
+            ).format(items=_items(len(accepted)), posts=_deliveries(deliveries))
+        )
         return
     from crosspost.media import keep_image
 
@@ -96,14 +108,31 @@ def import_(
         )
         return
     if not ids:
-        say("Nothing imported: every item is already queued (--allow-duplicate to add them).")
+        say(_("Nothing imported: every item is already queued (--allow-duplicate to add them)."))
         return
     first, last = (ids[0], ids[-1]) if ids else (0, 0)
-    items, posts = plural(len(ids), "item"), plural(deliveries, "delivery", "deliveries")
-    say(f"Imported {items} ({posts}), ids {first} to {last}.")
+    say(
+        _("Imported {items} ({posts}), ids {first} to {last}.").format(
+            items=_items(len(ids)), posts=_deliveries(deliveries), first=first, last=last
+        )
+    )
     if skipped:
         count = len(skipped)
-        say(f"{plural(count, 'item')} already queued skipped (listed above).")
+        say(
+            ngettext(
+                "{count} item already queued skipped (listed above).",
+                "{count} items already queued skipped (listed above).",
+                count,
+            ).format(count=count)
+        )
+
+
+def _items(count: int) -> str:
+    return ngettext("{count} item", "{count} items", count).format(count=count)
+
+
+def _deliveries(count: int) -> str:
+    return ngettext("{count} delivery", "{count} deliveries", count).format(count=count)
 
 
 def _refuse_on_channel_errors(settings: Any, accepted: list[Any]) -> None:
@@ -123,6 +152,11 @@ def _refuse_on_channel_errors(settings: Any, accepted: list[Any]) -> None:
         problems += errors
     if problems:
         raise InputError(
-            f"nothing was imported: {plural(refused, 'item')} "
-            "to fix first:\n  " + "\n  ".join(problems)
+            ngettext(
+                "nothing was imported: {count} item to fix first:",
+                "nothing was imported: {count} items to fix first:",
+                refused,
+            ).format(count=refused)
+            + "\n  "
+            + "\n  ".join(problems)
         )

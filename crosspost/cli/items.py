@@ -11,6 +11,7 @@ from typing import Any
 import typer
 
 from crosspost.cli.context import app_context, emit_json, now, say, warn
+from crosspost.i18n import _
 from crosspost.item_fields import DECLARED, EDITED, OPTIONS, Form, given_back
 
 app = typer.Typer()
@@ -140,7 +141,7 @@ def _given(options: dict[str, Any]) -> dict[str, Any]:
     body_file = fields.pop("body_file", None)
     if body_file is not None:
         if "body" in fields:
-            raise typer.BadParameter("give --body or --body-file, not both")
+            raise typer.BadParameter(_("give --body or --body-file, not both"))
         fields["body"] = _read_text(body_file)
     return fields
 
@@ -151,9 +152,11 @@ def _read_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8-sig")
     except OSError as exc:
-        raise InputError(f"body_file: cannot read {path} ({exc.strerror})") from None
+        raise InputError(
+            _("body_file: cannot read {path} ({reason})").format(path=path, reason=exc.strerror)
+        ) from None
     except UnicodeDecodeError:
-        raise InputError(f"body_file: {path} is not UTF-8 text") from None
+        raise InputError(_("body_file: {path} is not UTF-8 text").format(path=path)) from None
 
 
 @app.command("add")
@@ -195,8 +198,10 @@ def add(
             from crosspost.errors import InputError
 
             raise InputError(
-                "draft: a recurring event (repeat) is queued date by date and cannot wait "
-                "for review; add it without --draft, or one date as a draft without --repeat"
+                _(
+                    "draft: a recurring event (repeat) is queued date by date and cannot wait "
+                    "for review; add it without --draft, or one date as a draft without --repeat"
+                )
             )
 
         add_series(context, fields, str(repeat or fields.pop("repeat")), base_dir)
@@ -233,15 +238,20 @@ def add(
 
     if draft:
         say(
-            f"Kept item {item_id} for review: {record.item.kind} «{record.item.title}»; "
-            f"`crosspost approve {item_id}` routes it"
+            _(
+                "Kept item {id} for review: {kind} «{title}»; `crosspost approve {id}` routes it"
+            ).format(id=item_id, kind=record.item.kind, title=record.item.title)
         )
         return
-    say(f"Queued item {item_id}: {record.item.kind} «{record.item.title}»")
+    say(
+        _("Queued item {id}: {kind} «{title}»").format(
+            id=item_id, kind=record.item.kind, title=record.item.title
+        )
+    )
     for delivery in record.deliveries:
         say(delivery_line(delivery, settings.zone))
     for line in accepted.plan.notes:
-        if " skipped, " in line:
+        if _(" skipped, ") in line:
             say(f"  {line}")
     from crosspost.cli.costs import cost_lines
     from crosspost.preview import preview_delivery
@@ -261,10 +271,15 @@ def _refuse_duplicate(context: Any, accepted: Any) -> None:
     for duplicate in find_duplicates([accepted], context.store):
         existing = context.store.get_item(duplicate.item_id).item
         raise InputError(
-            f"not queued: item {duplicate.item_id} is the same {existing.kind} "
-            f"«{existing.title}» at {show_local(existing.requested_at, context.settings.zone)}; "
-            f"see `crosspost show {duplicate.item_id}`, or add --allow-duplicate "
-            "to queue it again"
+            _(
+                "not queued: item {id} is the same {kind} «{title}» at {when}; "
+                "see `crosspost show {id}`, or add --allow-duplicate to queue it again"
+            ).format(
+                id=duplicate.item_id,
+                kind=existing.kind,
+                title=existing.title,
+                when=show_local(existing.requested_at, context.settings.zone),
+            )
         )
 
 
@@ -276,7 +291,7 @@ def _apply_policy(context: Any, accepted: Any, *, at_next: bool) -> Any:
         context.settings, context.store, accepted, now=now(), at_next=at_next
     )
     for line in warnings:
-        warn(f"Warning: {line}")
+        warn(_("Warning: {message}").format(message=line))
     return accepted
 
 
@@ -290,9 +305,9 @@ def _refuse_on_errors(settings: Any, accepted: Any) -> None:
         if problem.level == "error":
             errors.append(f"{channel}: {problem.message}")
         else:
-            warn(f"Warning: {channel}: {problem.message}")
+            warn(_("Warning: {message}").format(message=f"{channel}: {problem.message}"))
     if errors:
-        raise InputError("not queued:\n  " + "\n  ".join(errors))
+        raise InputError(_("not queued:") + "\n  " + "\n  ".join(errors))
 
 
 @app.command("edit")
@@ -321,7 +336,7 @@ def edit(
         base_dir = file.resolve().parent
     given.update(_given(options))
     if not given:
-        raise InputError("edit: nothing to change; give at least one field (see --help)")
+        raise InputError(_("edit: nothing to change; give at least one field (see --help)"))
     if series:
         from crosspost.cli.series import edit_series
 
@@ -360,8 +375,8 @@ def _edit_one(context: Any, item_id: int, given: dict[str, Any], base_dir: Path)
     if replan:
         changes["requested_at"] = accepted.item.requested_at
     report = store.update_item(item_id, changes, accepted.plan.deliveries if replan else None)
-    say(f"Item {item_id} updated:")
+    say(_("Item {id} updated:").format(id=item_id))
     print_changes(report)
     for line in accepted.plan.notes:
-        if " skipped, " in line:
+        if _(" skipped, ") in line:
             say(f"  {line}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from crosspost.cli.context import app_context, now, say
+from crosspost.i18n import _, ngettext
 
 app = typer.Typer()
 
@@ -33,7 +34,7 @@ def reschedule(
     except InputError as exc:
         raise InputError(f"at: {exc}") from None
     changes = context.store.reschedule(item_id, new_time, channel or None)
-    say(f"Item {item_id}:")
+    say(_("Item {id}:").format(id=item_id))
     print_changes(changes)
 
 
@@ -59,7 +60,7 @@ def cancel(
     record = context.store.get_item(item_id)
     notices = cancel_notices(context.settings, record, now()) if notify else None
     changes = context.store.cancel(item_id, channel or None, notices=notices)
-    say(f"Item {item_id}:")
+    say(_("Item {id}:").format(id=item_id))
     print_changes(changes)
 
 
@@ -79,7 +80,7 @@ def retry(
     from crosspost.cli.output import print_changes
 
     changes = app_context(ctx).store.retry(item_id, now(), channel or None, force=force)
-    say(f"Item {item_id}:")
+    say(_("Item {id}:").format(id=item_id))
     print_changes(changes)
 
 
@@ -99,11 +100,20 @@ def resolve(
     from crosspost.errors import InputError
 
     if (published is None) == (not not_published):
-        raise InputError("resolve: give either --published URL or --not-published")
+        raise InputError(_("resolve: give either --published URL or --not-published"))
     change = app_context(ctx).store.resolve(
         item_id, channel, published, now(), published=published is not None
     )
-    say(f"Item {item_id}: {change.channel} {change.old_state} -> {change.new_state}")
+    from crosspost.wording import state_name
+
+    say(
+        _("Item {id}: {channel} {old} -> {new}").format(
+            id=item_id,
+            channel=change.channel,
+            old=state_name(change.old_state),
+            new=state_name(change.new_state or ""),
+        )
+    )
 
 
 @app.command("delete")
@@ -114,19 +124,24 @@ def delete(
 ) -> None:
     """Remove an item nothing of which was published, with its deliveries and history."""
     from crosspost.errors import Conflict
-    from crosspost.wording import plural
 
     store = app_context(ctx).store
     record = store.get_item(item_id)
     if not yes:
-        channels = (
-            ", ".join(f"{d.channel} {d.step}".strip() for d in record.deliveries) or "no channel"
+        channels = ", ".join(f"{d.channel} {d.step}".strip() for d in record.deliveries) or _(
+            "no channel"
         )
-        question = f"Delete item {item_id} «{record.item.title}» ({channels}) and its history?"
+        question = _("Delete item {id} «{title}» ({channels}) and its history?").format(
+            id=item_id, title=record.item.title, channels=channels
+        )
         if not typer.confirm(question, default=False):
-            raise Conflict(f"item {item_id} kept: nothing was deleted")
+            raise Conflict(_("item {id} kept: nothing was deleted").format(id=item_id))
     deleted = store.delete_item(item_id)
+    count = len(deleted.deliveries)
     say(
-        f"Deleted item {item_id} «{deleted.item.title}» and its "
-        f"{plural(len(deleted.deliveries), 'delivery', 'deliveries')}."
+        ngettext(
+            "Deleted item {id} «{title}» and its {count} delivery.",
+            "Deleted item {id} «{title}» and its {count} deliveries.",
+            count,
+        ).format(id=item_id, title=deleted.item.title, count=count)
     )

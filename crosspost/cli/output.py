@@ -9,7 +9,8 @@ import typer
 
 from crosspost.attention import note
 from crosspost.domain import Change, Delivery, PlannedDelivery
-from crosspost.wording import show_local
+from crosspost.i18n import _
+from crosspost.wording import show_local, state_name
 
 
 def delivery_line(delivery: Delivery, zone: ZoneInfo) -> str:
@@ -20,31 +21,38 @@ def delivery_line(delivery: Delivery, zone: ZoneInfo) -> str:
     notes = " · ".join(n for n in (step_label(delivery.step), note(delivery)) if n)
     return (
         f"  {delivery.channel:<12} {show_local(delivery.due_at, zone):<22} "
-        f"{delivery.state:<12} {notes}"
+        f"{state_name(delivery.state):<12} {notes}"
     ).rstrip()
 
 
 def planned_line(planned: PlannedDelivery, zone: ZoneInfo) -> str:
     from crosspost.wording import step_label
 
-    announces = f"announces the {planned.waits_for} post" if planned.waits_for else ""
+    announces = (
+        _("announces the {channel} post").format(channel=planned.waits_for)
+        if planned.waits_for
+        else ""
+    )
     note = " · ".join(n for n in (step_label(planned.step), announces) if n)
     return f"  {planned.channel:<12} {show_local(planned.due_at, zone):<22} {note}".rstrip()
 
 
 def print_changes(changes: Sequence[Change]) -> None:
     for change in changes:
+        old = state_name(change.old_state) if change.old_state else ""
+        new = state_name(change.new_state) if change.new_state else ""
         if change.new_state is None:
-            typer.echo(f"  {change.channel:<12} {change.old_state}: left as is ({change.reason})")
+            left = _("{state}: left as is ({reason})").format(state=old, reason=change.reason)
+            typer.echo(f"  {change.channel:<12} {left}")
         elif change.old_state == change.new_state:
-            typer.echo(f"  {change.channel:<12} {change.new_state} ({change.reason})")
+            typer.echo(f"  {change.channel:<12} {new} ({change.reason})")
         else:
             extra = f" ({change.reason})" if change.reason else ""
-            typer.echo(f"  {change.channel:<12} {change.old_state} -> {change.new_state}{extra}")
+            typer.echo(f"  {change.channel:<12} {old} -> {new}{extra}")
 
 
-def print_error(message: str, code: int, *, as_json: bool = False) -> None:
-    """An error for the officer (red on stderr), or for a script after `--json`.
+def print_error(message: str, code: int, *, as_json: bool = False, prefix: bool = True) -> None:
+    """An error for the officer (red on stderr, after "Error: "), or for a script after `--json`.
 
     With `--json` the error is one JSON object on stdout, where the script reads the
     answer: `{"error": "...", "code": N}`, `code` being the exit status (docs/json.md).
@@ -55,9 +63,10 @@ def print_error(message: str, code: int, *, as_json: bool = False) -> None:
     if as_json:
         import json
 
-        text = message.removeprefix("Error: ")
-        typer.echo(json.dumps({"error": text, "code": code}, ensure_ascii=False))
+        typer.echo(json.dumps({"error": message, "code": code}, ensure_ascii=False))
         return
+    if prefix:
+        message = _("Error: {message}").format(message=message)
     typer.secho(message, err=True, fg=typer.colors.RED)
 
 

@@ -7,8 +7,16 @@ from typing import Any
 import typer
 
 from crosspost.cli.context import app_context, emit_json, now, say
+from crosspost.i18n import N_, _
 
 app = typer.Typer()
+
+#: How a post's length is counted, as the channels name it (channels/*: UNIT).
+UNITS = {
+    "characters": N_("characters"),
+    "weighted characters": N_("weighted characters"),
+    "graphemes": N_("graphemes"),
+}
 
 #: `run --once` exit status when something failed, was skipped, is unknown or waits for you.
 EXIT_TROUBLE = 4
@@ -21,8 +29,10 @@ def _exit_status(tally: Any) -> None:
     if tally.config_problems:
         raise ConfigError(
             "\n".join(
-                f"{name} is paused, nothing was sent: {problem}; its posts wait, and "
-                f"`crosspost channels check {name}` resumes it once this is fixed"
+                _(
+                    "{name} is paused, nothing was sent: {problem}; its posts wait, and "
+                    "`crosspost channels check {name}` resumes it once this is fixed"
+                ).format(name=name, problem=problem)
                 for name, problem in sorted(tally.config_problems.items())
             )
         )
@@ -37,7 +47,7 @@ def _log(settings: Any, fmt: str) -> Any:
     quiet_libraries()
 
     if fmt not in ("text", "json"):
-        raise InputError(f"log-format: expected text or json (got {fmt!r})")
+        raise InputError(_("log-format: expected text or json (got {got!r})").format(got=fmt))
     return EventLog(settings.zone, fmt=fmt)
 
 
@@ -89,7 +99,9 @@ def publish(
     context = app_context(ctx)
     store = context.publishing_store(None)
     if not store.make_due_now(item_id, now()):
-        raise Conflict(f"item {item_id} has nothing pending to publish (see `crosspost show`)")
+        raise Conflict(
+            _("item {id} has nothing pending to publish (see `crosspost show`)").format(id=item_id)
+        )
     publisher = Publisher(
         context.settings, store, mode="publish", log=_log(context.settings, log_format)
     )
@@ -155,14 +167,16 @@ def preview(
         header = f"── {label} ({result.channel})"
         if result.rendered and result.rendered.length is not None:
             limit = f"/{result.rendered.limit}" if result.rendered.limit else ""
-            header += f" · {result.rendered.length}{limit} {result.rendered.unit}"
+            unit = result.rendered.unit
+            header += f" · {result.rendered.length}{limit} {_(UNITS.get(unit, unit))}"
         say(header)
         if result.rendered:
             say(result.rendered.text)
         if result.card:
             say(f"[link card: {result.card}]")
         for problem in result.problems:
-            say(f"{'ERROR' if problem.level == 'error' else 'warning'}: {problem.message}")
+            level = _("ERROR: {message}") if problem.level == "error" else _("warning: {message}")
+            say(level.format(message=problem.message))
         say("")
     from crosspost.cli.costs import cost_lines
 

@@ -30,8 +30,9 @@ def list_(
     """List deliveries (one line per item and channel), by due time."""
     from crosspost.attention import note
     from crosspost.cli.output import table
+    from crosspost.i18n import _
     from crosspost.store import DeliveryFilter
-    from crosspost.wording import show_local
+    from crosspost.wording import show_local, state_name
 
     context = app_context(ctx)
     settings = context.settings
@@ -56,7 +57,8 @@ def list_(
         emit_json([delivery_json(d, settings.zone, with_item=True) for d in deliveries])
         return
     if not deliveries:
-        say("Nothing matches." if (status or channel or kind or from_ or to) else "Nothing queued.")
+        filtered = status or channel or kind or from_ or to
+        say(_("Nothing matches.") if filtered else _("Nothing queued."))
         return
     rows = [
         (
@@ -64,16 +66,18 @@ def list_(
             show_local(d.due_at, settings.zone),
             # A post of the item's sequence: 'facebook -1d'.
             f"{d.channel} {d.step}" if d.step else d.channel,
-            d.state,
+            state_name(d.state),
             d.item.kind,
             _short(d.item.title),
             note(d),
         )
         for d in deliveries
     ]
-    say(table(rows, ("ID", "WHEN", "CHANNEL", "STATE", "KIND", "TITLE", "")))
+    headers = (_("ID"), _("WHEN"), _("CHANNEL"), _("STATE"), _("KIND"), _("TITLE"), "")
+    say(table(rows, headers))
     if len(deliveries) == limit:
-        say(f"(first {limit} shown; narrow with --from/--to or raise --limit)")
+        more = _("(first {limit} shown; narrow with --from/--to or raise --limit)")
+        say(more.format(limit=limit))
 
 
 def _short(title: str, width: int = 40) -> str:
@@ -90,7 +94,7 @@ def show(
     from crosspost import attention
     from crosspost.cli.output import delivery_line
     from crosspost.i18n import N_, _
-    from crosspost.wording import seconds, show_local
+    from crosspost.wording import seconds, show_local, state_name
 
     #: What the title line says of an item that is not simply active.
     status_marks = {
@@ -175,7 +179,7 @@ def show(
                     number=attempt.number,
                     when=show_local(attempt.started_at, zone),
                     took=took,
-                    outcome=attempt.outcome,
+                    outcome=state_name(attempt.outcome),
                     error=error,
                 )
             )

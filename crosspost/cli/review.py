@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from crosspost.cli.context import app_context, emit_json, now, say, warn
+from crosspost.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -28,7 +29,7 @@ def review(
 ) -> None:
     """List the drafts waiting for review (members' feeds, `add --draft`), oldest first."""
     from crosspost.cli.output import table
-    from crosspost.wording import duration_words, plural, show_day_time
+    from crosspost.wording import duration_words, show_day_time
 
     context = app_context(ctx)
     zone = context.settings.zone
@@ -38,10 +39,13 @@ def review(
         emit_json({"items": [_draft_json(item, zone) for item in items]})
         return
     if not items:
-        say("No rejected item." if rejected else "Nothing waits for review.")
+        say(_("No rejected item.") if rejected else _("Nothing waits for review."))
         return
     if rejected:
-        say(f"{plural(len(items), 'rejected item')}:")
+        count = len(items)
+        say(
+            ngettext("{count} rejected item:", "{count} rejected items:", count).format(count=count)
+        )
         rows = [
             (
                 str(i.id),
@@ -53,11 +57,16 @@ def review(
             )
             for i in items
         ]
-        say(table(rows, ("ID", "SOURCE", "KIND", "TITLE", "REJECTED", "REASON")))
-        say("`crosspost approve ID` routes one after all.")
+        headers = (_("ID"), _("SOURCE"), _("KIND"), _("TITLE"), _("REJECTED"), _("REASON"))
+        say(table(rows, headers))
+        say(_("`crosspost approve ID` routes one after all."))
         return
-    verb = "waits" if len(items) == 1 else "wait"
-    say(f"{plural(len(items), 'draft')} {verb} for review:")
+    count = len(items)
+    say(
+        ngettext(
+            "{count} draft waits for review:", "{count} drafts wait for review:", count
+        ).format(count=count)
+    )
     rows = [
         (
             str(i.id),
@@ -70,10 +79,13 @@ def review(
         )
         for i in items
     ]
-    say(table(rows, ("ID", "SOURCE", "KIND", "TITLE", "EVENT", "WAITING SINCE")))
+    headers = (_("ID"), _("SOURCE"), _("KIND"), _("TITLE"), _("EVENT"), _("WAITING SINCE"))
+    say(table(rows, headers))
     say(
-        "`crosspost show ID` shows one in full; `crosspost approve ID` routes it, "
-        '`crosspost reject ID --reason "..."` drops it.'
+        _(
+            "`crosspost show ID` shows one in full; `crosspost approve ID` routes it, "
+            '`crosspost reject ID --reason "..."` drops it.'
+        )
     )
 
 
@@ -111,8 +123,12 @@ def approve(
         channels=tuple(channel or ()),
     )
     for line in routed.warnings:
-        warn(f"Warning: {line}")
-    say(f"Approved item {item_id}: {approved.kind} «{approved.title}»")
+        warn(_("Warning: {message}").format(message=line))
+    say(
+        _("Approved item {id}: {kind} «{title}»").format(
+            id=item_id, kind=approved.kind, title=approved.title
+        )
+    )
     for delivery in store.get_item(item_id).deliveries:
         say(delivery_line(delivery, context.settings.zone))
 
@@ -133,7 +149,11 @@ def reject(
     why = check_reason(reason)
     _refuse_unless_waiting(store.get_item(item_id).item, allow_rejected=False)
     item = store.reject(item_id, why, now())
-    say(f"Rejected item {item_id}: {item.kind} «{item.title}» ({why})")
+    say(
+        _("Rejected item {id}: {kind} «{title}» ({why})").format(
+            id=item_id, kind=item.kind, title=item.title, why=why
+        )
+    )
 
 
 def _refuse_unless_waiting(item: Item, *, allow_rejected: bool) -> None:
@@ -142,10 +162,13 @@ def _refuse_unless_waiting(item: Item, *, allow_rejected: bool) -> None:
     if item.status == "draft" or (allow_rejected and item.status == "rejected"):
         return
     if item.status == "rejected":
-        raise Conflict(f"item {item.id} is already rejected ({item.review_note})")
+        raise Conflict(
+            _("item {id} is already rejected ({why})").format(id=item.id, why=item.review_note)
+        )
     raise Conflict(
-        f"item {item.id} is not waiting for review: it was already routed "
-        f"(see `crosspost show {item.id}`)"
+        _(
+            "item {id} is not waiting for review: it was already routed (see `crosspost show {id}`)"
+        ).format(id=item.id)
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import typer
 
 from crosspost.cli.context import app_context, emit_json, now, say
+from crosspost.i18n import _
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -59,23 +60,28 @@ def explain(
             }
         )
         return
-    tagged = f", tagged {', '.join(tags)}" if tags else ""
-    say(f"«{title}» (kind {kind}{tagged})")
+    tagged = _(", tagged {tags}").format(tags=", ".join(tags)) if tags else ""
+    say(_("«{title}» (kind {kind}{tagged})").format(title=title, kind=kind, tagged=tagged))
     for number, route in plan.matched:
-        parts = [f"kind {'/'.join(route.kinds)}"]
+        parts = [_("kind {kinds}").format(kinds="/".join(route.kinds))]
         if route.tags:
-            parts.append(f"tags {', '.join(route.tags)}")
-        sends = f"to {', '.join(route.to)}"
+            parts.append(_("tags {tags}").format(tags=", ".join(route.tags)))
+        sends = _("to {channels}").format(channels=", ".join(route.to))
         if route.offset:
-            sends += f" {format_duration(route.offset)} later"
+            sends += _(" {delay} later").format(delay=format_duration(route.offset))
         if route.announce:
-            sends += f"; announced on {', '.join(route.announce)}"
+            sends += _("; announced on {channels}").format(channels=", ".join(route.announce))
             if route.announce_offset:
-                sends += f" {format_duration(route.announce_offset)} after it is out"
-        say(f"  routes[{number}] matches ({' and '.join(parts)}): {sends}")
+                delay = format_duration(route.announce_offset)
+                sends += _(" {delay} after it is out").format(delay=delay)
+        say(
+            _("  routes[{number}] matches ({conditions}): {sends}").format(
+                number=number, conditions=_(" and ").join(parts), sends=sends
+            )
+        )
     for note in plan.notes:
-        say(f"  note: {note}")
-    say("Deliveries:")
+        say(_("  note: {note}").format(note=note))
+    say(_("Deliveries:"))
     for planned in plan.deliveries:
         say(planned_line(planned, settings.zone))
 

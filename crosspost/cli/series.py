@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from crosspost.cli.context import now, say
+from crosspost.i18n import _, ngettext
 
 
 def add_series(context: Any, fields: dict[str, Any], repeat: str, base_dir: Path) -> None:
@@ -32,8 +33,10 @@ def add_series(context: Any, fields: dict[str, Any], repeat: str, base_dir: Path
 
     if "at" in fields:
         raise InputError(
-            "at: a recurring event announces each date by its sequence (announce = ...), "
-            "or a week before; --at cannot be one time for every date"
+            _(
+                "at: a recurring event announces each date by its sequence (announce = ...), "
+                "or a week before; --at cannot be one time for every date"
+            )
         )
     start, end = local_time("event_start"), local_time("event_end")
     try:
@@ -48,8 +51,9 @@ def add_series(context: Any, fields: dict[str, Any], repeat: str, base_dir: Path
     )  # fmt: skip
     if not batch:
         raise InputError(
-            f"repeat: no date of {repeat!r} falls in the next "
-            f"{settings.file.series_horizon.days} days (series_horizon)"
+            _(
+                "repeat: no date of {repeat!r} falls in the next {days} days (series_horizon)"
+            ).format(repeat=repeat, days=settings.file.series_horizon.days)
         )
     image = keep_image(batch[0].item, settings).image_path
     if image:
@@ -65,19 +69,29 @@ def add_series(context: Any, fields: dict[str, Any], repeat: str, base_dir: Path
         (replace(a.item, series_id=series_id, image_path=image), a.plan.deliveries) for a in batch
     ]
     ids = context.store.add_items(items)
-    from crosspost.wording import plural, show_local
+    from crosspost.wording import show_local
 
     days = settings.file.series_horizon.days
     say(
-        f"Queued series {series_id}: {plural(len(ids), 'date')} of «{batch[0].item.title}» "
-        f"({recurrence.rule}); the next ones as they come within {days} days"
+        ngettext(
+            "Queued series {id}: {count} date of «{title}» ({rule}); "
+            "the next ones as they come within {days} days",
+            "Queued series {id}: {count} dates of «{title}» ({rule}); "
+            "the next ones as they come within {days} days",
+            len(ids),
+        ).format(
+            id=series_id,
+            count=len(ids),
+            title=batch[0].item.title,
+            rule=recurrence.rule,
+            days=days,
+        )
     )
     for item_id, accepted in zip(ids, batch, strict=True):
         steps = len(accepted.plan.deliveries)
-        say(
-            f"  item {item_id}  {show_local(accepted.item.event_start, zone)}  "
-            f"{plural(steps, 'post')}"
-        )
+        posts = ngettext("{count} post", "{count} posts", steps).format(count=steps)
+        when = show_local(accepted.item.event_start, zone)
+        say(_("  item {id}  {when}  {posts}").format(id=item_id, when=when, posts=posts))
 
 
 def edit_series(context: Any, item_id: int, given: dict[str, Any], edit_one: Any) -> None:
@@ -91,17 +105,21 @@ def edit_series(context: Any, item_id: int, given: dict[str, Any], edit_one: Any
     record = context.store.get_item(item_id)
     series_id = record.item.series_id
     if series_id is None:
-        raise InputError(f"--series: item {item_id} is not one date of a recurring event")
+        raise InputError(
+            _("--series: item {id} is not one date of a recurring event").format(id=item_id)
+        )
     moved = sorted(set(given) & set(OWN_FIELDS))
     if moved:
         raise InputError(
-            f"--series: {', '.join(moved)} belong to one date; edit that date alone "
-            f"(without --series) to move it"
+            _(
+                "--series: {fields} belong to one date; edit that date alone "
+                "(without --series) to move it"
+            ).format(fields=", ".join(moved))
         )
     series = context.store.get_series(series_id)
     context.store.set_series(series_id, fields={**series.fields, **given})
     moment = now()
-    say(f"Series {series_id} updated; its dates to come:")
+    say(_("Series {id} updated; its dates to come:").format(id=series_id))
     for occurrence, (other_id, status) in sorted(series.occurrences.items()):
         item = context.store.get_item(other_id).item
         if status != "active" or item.event_start is None or item.event_start <= moment:
@@ -109,4 +127,8 @@ def edit_series(context: Any, item_id: int, given: dict[str, Any], edit_one: Any
         try:
             edit_one(other_id, given)
         except CrosspostError as exc:
-            say(f"  item {other_id} ({occurrence}): left as is ({exc})")
+            say(
+                _("  item {id} ({occurrence}): left as is ({error})").format(
+                    id=other_id, occurrence=occurrence, error=exc
+                )
+            )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from crosspost.cli.context import app_context, emit_json, now, say
+from crosspost.i18n import _
 
 app = typer.Typer()
 tokens_app = typer.Typer(no_args_is_help=True)
@@ -29,7 +30,11 @@ def serve(
 
     context = app_context(ctx)
     app_ = create_app(context.settings, context.store)
-    say(f"Serving on http://{host}:{port}/ (Ctrl-C stops); tokens: `crosspost tokens list`.")
+    say(
+        _("Serving on {address} (Ctrl-C stops); tokens: `crosspost tokens list`.").format(
+            address=f"http://{host}:{port}/"
+        )
+    )
     uvicorn.run(app_, host=host, port=port, log_level="warning", server_header=False)
 
 
@@ -47,22 +52,31 @@ def create(
 
     problems = []
     if scope not in SCOPES:
-        problems.append(f"for: expected one of {', '.join(SCOPES)} (got {scope!r})")
+        problems.append(
+            _("for: expected one of {scopes} (got {scope!r})").format(
+                scopes=", ".join(SCOPES), scope=scope
+            )
+        )
     name = " ".join(name.split())
     if not name or len(name) > 200:
-        problems.append("name: expected 1 to 200 characters")
+        problems.append(_("name: expected 1 to 200 characters"))
     if problems:
-        raise InputError("no token made:\n  " + "\n  ".join(problems))
+        raise InputError(_("no token made:") + "\n  " + "\n  ".join(problems))
     token, secret = app_context(ctx).store.create_token(name, scope)
-    say(f"Token {token.id} for {scope}, held by «{token.name}»: {secret}")
-    say("It is shown only now: keep it (a password manager), or revoke it and make another.")
+    say(
+        _("Token {id} for {scope}, held by «{name}»: {secret}").format(
+            id=token.id, scope=scope, name=token.name, secret=secret
+        )
+    )
+    say(_("It is shown only now: keep it (a password manager), or revoke it and make another."))
+    base = f"http://127.0.0.1:8080/t/{secret}"
     if scope == "calendar":
-        say("Subscribe with the address of `crosspost serve`, e.g.:")
-        say(f"  http://127.0.0.1:8080/t/{secret}/calendar.ics   (add ?channel=NAME or ?kind=KIND)")
-        say(f"  http://127.0.0.1:8080/t/{secret}/agenda.ics     (the public events)")
-        say(f"  http://127.0.0.1:8080/t/{secret}/calendar.html  (the page, always current)")
+        say(_("Subscribe with the address of `crosspost serve`, e.g.:"))
+        say(f"  {base}/calendar.ics   " + _("(add ?channel=NAME or ?kind=KIND)"))
+        say(f"  {base}/agenda.ics     " + _("(the public events)"))
+        say(f"  {base}/calendar.html  " + _("(the page, always current)"))
     else:
-        say(f"Give the member: http://127.0.0.1:8080/t/{secret}/propose")
+        say(_("Give the member: {address}").format(address=f"{base}/propose"))
 
 
 @tokens_app.command("list")
@@ -93,7 +107,7 @@ def list_(
         )
         return
     if not tokens:
-        say("No token; make one with `crosspost tokens create --for calendar --name NAME`.")
+        say(_("No token; make one with `crosspost tokens create --for calendar --name NAME`."))
         return
     zone = context.settings.zone
     rows = [
@@ -102,15 +116,21 @@ def list_(
             t.scope,
             t.name,
             show_local(t.last_used_at, zone),
-            f"revoked {show_local(t.revoked_at, zone)}" if t.revoked_at else "valid",
+            _("revoked {when}").format(when=show_local(t.revoked_at, zone))
+            if t.revoked_at
+            else _("valid"),
         )
         for t in tokens
     ]
-    say(table(rows, ("ID", "FOR", "NAME", "LAST USED", "STATE")))
+    say(table(rows, (_("ID"), _("FOR"), _("NAME"), _("LAST USED"), _("STATE"))))
 
 
 @tokens_app.command("revoke")
 def revoke(ctx: typer.Context, token_id: int = typer.Argument(..., metavar="ID")) -> None:
     """Revoke a token: from now on it opens nothing (404)."""
     token = app_context(ctx).store.revoke_token(token_id, now())
-    say(f"Token {token.id} («{token.name}», {token.scope}) revoked.")
+    say(
+        _("Token {id} («{name}», {scope}) revoked.").format(
+            id=token.id, name=token.name, scope=token.scope
+        )
+    )

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from crosspost.cli.context import say
+from crosspost.i18n import _
 
 app = typer.Typer()
 
@@ -47,25 +48,31 @@ def init(
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / CONFIG_NAME
     if path.exists() and not force:
-        raise ConfigError(f"{path} already exists; edit it, or run init --force to replace it")
+        raise ConfigError(
+            _("{path} already exists; edit it, or run init --force to replace it").format(path=path)
+        )
     if example:
         taken = [name for name in EXAMPLE_FILES if (directory / name).exists()]
         if taken:
             raise ConfigError(
-                f"{', '.join(taken)} already in {directory}: nothing was written; "
-                "move them away, or run init without --example"
+                _(
+                    "{files} already in {directory}: nothing was written; "
+                    "move them away, or run init without --example"
+                ).format(files=", ".join(taken), directory=directory)
             )
     text = starter_config(timezone)
     settings = parse_settings(text.encode("utf-8"), path)  # refuse a bad --timezone early
     path.write_text(text, encoding="utf-8")
     Store.open(settings.database_url).close()
-    say(f"Created {path} and the database {settings.database_url.removeprefix('sqlite:///')}.")
+    database = settings.database_url.removeprefix("sqlite:///")
+    say(_("Created {path} and the database {database}.").format(path=path, database=database))
     if example:
         import shutil
 
         for name in EXAMPLE_FILES:
             shutil.copyfile(example_dir() / name, directory / name)
-        say(f"Example: {directory / 'article.md'} (an article with its photo.jpg).")
-        say("Next: crosspost add article.md   (then: crosspost list, crosspost preview ID)")
+        article = directory / "article.md"
+        say(_("Example: {article} (an article with its photo.jpg).").format(article=article))
+        say(_("Next: crosspost add article.md   (then: crosspost list, crosspost preview ID)"))
         return
-    say("Next: crosspost add --kind scoop --title 'Hello' --at +1h   (then: crosspost list)")
+    say(_("Next: crosspost add --kind scoop --title 'Hello' --at +1h   (then: crosspost list)"))

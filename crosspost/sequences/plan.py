@@ -12,6 +12,7 @@ from datetime import datetime
 from crosspost.config import Settings
 from crosspost.domain import Item, NewItem, PlannedDelivery
 from crosspost.errors import InputError
+from crosspost.i18n import _
 from crosspost.sequences.offsets import StepOffset, parse_offset
 from crosspost.sequences.settings import Sequence
 from crosspost.sequences.texts import (
@@ -75,8 +76,11 @@ def plan_sequence(
             due = offset.moment(anchor, zone, sequence.morning)
             why = _why_not(due, main.due_at, anchor, now, sequence.anchor)
             if why:
+                # `add` and `edit` show the notes holding " skipped, " (in the catalog's words).
                 notes.append(
-                    f"{main.channel} {offset.name}: skipped, {why} ({show_local(due, zone)})"
+                    _("{channel} {step}: skipped, {why} ({when})").format(
+                        channel=main.channel, step=offset.name, why=why, when=show_local(due, zone)
+                    )
                 )
                 continue
             out.append(replace(main, due_at=due, step=offset.name))
@@ -91,11 +95,13 @@ def _why_not(
     due: datetime, main_due: datetime, anchor: datetime, now: datetime, anchor_name: str
 ) -> str | None:
     if due < now:
-        return "its time has passed"
+        return _("its time has passed")
     if due >= anchor:
-        return f"it would come after the {'deadline' if anchor_name == 'deadline' else 'start'}"
+        if anchor_name == "deadline":
+            return _("it would come after the deadline")
+        return _("it would come after the start")
     if due <= main_due:
-        return "it would come before the announcement"
+        return _("it would come before the announcement")
     return None
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 from crosspost.clock import utcnow
 from crosspost.domain import NewItem, PlannedDelivery
 from crosspost.errors import Conflict, InputError, NotFound
+from crosspost.i18n import _
 from crosspost.models import FeedEntryRow, FeedRow, ItemRow
 from crosspost.redact import redact_optional
 from crosspost.states import State
@@ -116,7 +117,9 @@ class FeedsMixin(StepsMixin):
                 return _feed(row, {})
         except IntegrityError:
             raise InputError(
-                f"name: there is already a feed named {name!r} (see `crosspost feeds list`)"
+                _(
+                    "name: there is already a feed named {name!r} (see `crosspost feeds list`)"
+                ).format(name=name)
             ) from None
 
     def feeds(self, names: Sequence[str] | None = None) -> list[Feed]:
@@ -136,7 +139,9 @@ class FeedsMixin(StepsMixin):
         missing = sorted(set(names or ()) - {f.name for f in found})
         if missing:
             raise NotFound(
-                f"no feed named {', '.join(map(repr, missing))} (see `crosspost feeds list`)"
+                _("no feed named {names} (see `crosspost feeds list`)").format(
+                    names=", ".join(map(repr, missing))
+                )
             )
         return found
 
@@ -145,7 +150,9 @@ class FeedsMixin(StepsMixin):
         with self._session() as session:
             row = session.scalar(select(FeedRow).where(FeedRow.name == name))
             if row is None:
-                raise NotFound(f"no feed named {name!r} (see `crosspost feeds list`)")
+                raise NotFound(
+                    _("no feed named {names} (see `crosspost feeds list`)").format(names=repr(name))
+                )
             kept = session.scalar(
                 select(func.count())
                 .select_from(FeedEntryRow)
@@ -191,7 +198,7 @@ class FeedsMixin(StepsMixin):
             # second sees what the first wrote (SQLite: BEGIN IMMEDIATE already does).
             feed = session.scalar(select(FeedRow).where(FeedRow.id == feed_id).with_for_update())
             if feed is None:
-                raise NotFound(f"the feed {feed_id} was removed during the pull")
+                raise NotFound(_("the feed {id} was removed during the pull").format(id=feed_id))
             known = {
                 e.uid_hash: e
                 for e in session.scalars(
@@ -379,7 +386,7 @@ class _Cancel:
 def _feed_row(session: Session, feed_id: int) -> FeedRow:
     row = session.get(FeedRow, feed_id)
     if row is None:
-        raise NotFound(f"there is no feed {feed_id}")
+        raise NotFound(_("there is no feed {id}").format(id=feed_id))
     return row
 
 

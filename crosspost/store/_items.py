@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from crosspost.clock import utcnow
 from crosspost.domain import Change, ItemRecord, NewItem, PlannedDelivery
 from crosspost.errors import Conflict, NotFound
+from crosspost.i18n import _
 from crosspost.item_fields import BY_NAME, row_values
 from crosspost.models import AttemptRow, DeliveryRow, ItemRow
 from crosspost.states import IN_FLIGHT, State, allowed
@@ -27,6 +28,7 @@ from crosspost.store._core import (
 )
 from crosspost.store._series import except_occurrence
 from crosspost.store._steps import Notices, StepsMixin, _label
+from crosspost.wording import state_name
 
 
 class ItemsMixin(StepsMixin):
@@ -64,17 +66,18 @@ class ItemsMixin(StepsMixin):
             if row.status in UNROUTED:
                 # Not routed yet: the content changes, the deliveries wait for approval.
                 _set_fields(row, {k: v for k, v in changes.items() if k != "requested_at"})
-                return [Change("review", row.status, row.status, "routed when approved")]
+                return [Change("review", row.status, row.status, _("routed when approved"))]
             deliveries = {(d.channel, d.step): d for d in row.deliveries}
             pending = [d for d in deliveries.values() if d.state is State.PENDING]
             if not pending and not (plan and _adds_channels(plan, deliveries)):
                 raise Conflict(
-                    f"item {item_id} has nothing left to change: "
-                    + _states_sentence(deliveries.values())
+                    _("item {id} has nothing left to change: {states}").format(
+                        id=item_id, states=_states_sentence(deliveries.values())
+                    )
                 )
             _set_fields(row, changes)
             if plan is None:
-                return [Change(_label(d), d.state, d.state, "content updated") for d in pending]
+                return [Change(_label(d), d.state, d.state, _("content updated")) for d in pending]
             wanted = {(p.channel, p.step): p for p in plan}
             fresh: list[PlannedDelivery] = []
             for planned in plan:
@@ -82,27 +85,26 @@ class ItemsMixin(StepsMixin):
                 name = _label(planned)
                 if current is None:
                     fresh.append(planned)
-                    report.append(Change(name, "-", State.PENDING, "added"))
+                    report.append(Change(name, "-", State.PENDING, _("added")))
                 elif current.state is State.PENDING:
                     moved = current.due_at != planned.due_at
                     current.due_at = planned.due_at
                     current.next_attempt_at = planned.due_at
                     current.role = planned.role
-                    report.append(
-                        Change(name, State.PENDING, State.PENDING, "moved" if moved else "updated")
-                    )
+                    why = _("moved") if moved else _("updated")
+                    report.append(Change(name, State.PENDING, State.PENDING, why))
                 elif current.state is State.CANCELLED:
                     _move_row(session, current, State.CANCELLED, State.PENDING)
                     current.due_at = planned.due_at
                     current.next_attempt_at = planned.due_at
                     current.role = planned.role
-                    report.append(Change(name, State.CANCELLED, State.PENDING, "routed again"))
+                    report.append(Change(name, State.CANCELLED, State.PENDING, _("routed again")))
                 else:
-                    report.append(Change(name, current.state, None, "not pending: left as is"))
+                    report.append(Change(name, current.state, None, _("not pending: left as is")))
             for place, current in deliveries.items():
                 if place not in wanted and current.state is State.PENDING:
                     _move_row(session, current, State.PENDING, State.CANCELLED)
-                    why = "no longer planned" if current.step else "no longer routed"
+                    why = _("no longer planned") if current.step else _("no longer routed")
                     report.append(Change(_label(current), State.PENDING, State.CANCELLED, why))
             session.flush()
             _insert_deliveries(session, [(item_id, fresh)], utcnow())
@@ -125,12 +127,13 @@ class ItemsMixin(StepsMixin):
             # A reminder counts from the event, not from the publication: it stays.
             for delivery in (d for d in _selected(row, channels) if not d.step):
                 if delivery.state is not State.PENDING:
-                    report.append(Change(delivery.channel, delivery.state, None, "not pending"))
+                    report.append(Change(delivery.channel, delivery.state, None, _("not pending")))
                     continue
                 delivery.due_at = delivery.due_at + shift
                 delivery.next_attempt_at = delivery.due_at
                 touched = True
-                report.append(Change(delivery.channel, State.PENDING, State.PENDING, "rescheduled"))
+                why = _("rescheduled")
+                report.append(Change(delivery.channel, State.PENDING, State.PENDING, why))
             if touched and channels is None:
                 row.requested_at = new_time
             row.updated_at = utcnow()
@@ -197,12 +200,14 @@ class ItemsMixin(StepsMixin):
                             delivery.channel,
                             old.value,
                             None,
-                            "may already be online: check the platform, then "
-                            "`crosspost resolve` it or `crosspost retry --force`",
+                            _(
+                                "may already be online: check the platform, then "
+                                "`crosspost resolve` it or `crosspost retry --force`"
+                            ),
                         )
                     )
                 else:
-                    report.append(Change(delivery.channel, old.value, None, "nothing to retry"))
+                    report.append(Change(delivery.channel, old.value, None, _("nothing to retry")))
         return report
 
     def resolve(
@@ -213,7 +218,9 @@ class ItemsMixin(StepsMixin):
             row = _item_row(session, item_id)
             matches = [d for d in row.deliveries if d.channel == channel]
             if not matches:
-                raise NotFound(f"item {item_id} has no delivery on {channel!r}")
+                raise NotFound(
+                    _("item {id} has no delivery on {channel}").format(id=item_id, channel=channel)
+                )
             # Of a channel's steps, the one waiting to be settled.
             settling = (State.UNKNOWN, State.FAILED)
             delivery = next((d for d in matches if d.state in settling), matches[0])
@@ -221,8 +228,10 @@ class ItemsMixin(StepsMixin):
             new = State.PUBLISHED if published else State.FAILED
             if not allowed(old, new):
                 raise Conflict(
-                    f"{channel}: a {old.value} delivery cannot be marked {new.value}; "
-                    "resolve applies to unknown or failed deliveries"
+                    _(
+                        "{channel}: a {old} delivery cannot be marked {new}; "
+                        "resolve applies to unknown or failed deliveries"
+                    ).format(channel=channel, old=state_name(old), new=state_name(new))
                 )
             _move_row(session, delivery, old, new)
             if published:
@@ -232,7 +241,7 @@ class ItemsMixin(StepsMixin):
                 _schedule_announcements(session, delivery, now)
             else:
                 delivery.last_error = "given up by the officer"
-            return Change(channel, old.value, new.value, "resolved by hand")
+            return Change(channel, old.value, new.value, _("resolved by hand"))
 
     def delete_item(self, item_id: int) -> ItemRecord:
         """Remove an item, its deliveries and their attempts, if nothing of it is (or may be) out.
@@ -255,9 +264,10 @@ class ItemsMixin(StepsMixin):
             blocking = [d for d in rows if _keeps_item(d)]
             if blocking:
                 raise Conflict(
-                    f"item {item_id} cannot be deleted: "
-                    + ", ".join(_why_undeletable(d) for d in blocking)
-                    + "; the ledger is its only record (use `crosspost cancel` for the rest)"
+                    _(
+                        "item {id} cannot be deleted: {why}; the ledger is its only record "
+                        "(use `crosspost cancel` for the rest)"
+                    ).format(id=item_id, why=", ".join(_why_undeletable(d) for d in blocking))
                 )
             parents = _parents_of(session, rows)
             item = _item(row)
@@ -331,7 +341,7 @@ def _cancel_deliveries(
         if child.waits_for_id in cancelled and child not in chosen and child.state is State.PENDING:
             _move_row(session, child, State.PENDING, State.CANCELLED)
             report.append(
-                Change(child.channel, State.PENDING, State.CANCELLED, "it announced that post")
+                Change(child.channel, State.PENDING, State.CANCELLED, _("it announced that post"))
             )
     return report
 
@@ -357,7 +367,7 @@ def _set_fields(row: ItemRow, changes: dict[str, Any]) -> None:
 def _item_row(session: Session, item_id: int) -> ItemRow:
     row = session.get(ItemRow, item_id, options=[selectinload(ItemRow.deliveries)])
     if row is None:
-        raise NotFound(f"there is no item {item_id} (see `crosspost list`)")
+        raise NotFound(_("there is no item {id} (see `crosspost list`)").format(id=item_id))
     return row
 
 
@@ -368,8 +378,11 @@ def _selected(row: ItemRow, channels: Sequence[str] | None) -> list[DeliveryRow]
     missing = [c for c in channels if c not in names]
     if missing:
         raise NotFound(
-            f"item {row.id} has no delivery on {', '.join(missing)}; "
-            f"its channels: {', '.join(sorted(names)) or 'none'}"
+            _("item {id} has no delivery on {missing}; its channels: {channels}").format(
+                id=row.id,
+                missing=", ".join(missing),
+                channels=", ".join(sorted(names)) or _("none"),
+            )
         )
     return [d for d in row.deliveries if d.channel in channels]
 
@@ -385,13 +398,13 @@ def _adds_channels(
 
 def _why_kept(state: State) -> str:
     return {
-        State.PUBLISHED: "already published",
-        State.CANCELLED: "already cancelled",
-        State.CLAIMED: "being published right now",
-        State.SENDING: "being published right now",
-        State.FAILED: "already failed",
-        State.UNKNOWN: "may already be online: resolve it first",
-    }.get(state, "not pending")
+        State.PUBLISHED: _("already published"),
+        State.CANCELLED: _("already cancelled"),
+        State.CLAIMED: _("being published right now"),
+        State.SENDING: _("being published right now"),
+        State.FAILED: _("already failed"),
+        State.UNKNOWN: _("may already be online: resolve it first"),
+    }.get(state, _("not pending"))
 
 
 def _keeps_item(delivery: DeliveryRow) -> bool:
@@ -406,15 +419,19 @@ def _why_undeletable(delivery: DeliveryRow) -> str:
     state = delivery.state
     if state is State.PUBLISHED:
         where = delivery.remote_url or delivery.remote_id
-        return f"published on {delivery.channel}" + (f" ({where})" if where else "")
+        published = _("published on {channel}").format(channel=delivery.channel)
+        return published + (f" ({where})" if where else "")
     if state is State.UNKNOWN:
-        return f"{delivery.channel} may already be online (unknown)"
-    return f"{delivery.channel} is being published right now"
+        return _("{channel} may already be online (unknown)").format(channel=delivery.channel)
+    return _("{channel} is being published right now").format(channel=delivery.channel)
 
 
 def _states_sentence(deliveries: Iterable[DeliveryRow]) -> str:
-    parts = [f"{d.channel} is {d.state}" for d in deliveries]
-    return ", ".join(parts) or "it has no deliveries"
+    parts = [
+        _("{channel} is {state}").format(channel=d.channel, state=state_name(d.state))
+        for d in deliveries
+    ]
+    return ", ".join(parts) or _("it has no deliveries")
 
 
 def _item_values(new: NewItem, now: datetime) -> dict[str, Any]:

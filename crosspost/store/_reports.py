@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 
 from crosspost.domain import Delivery, Item, ItemRecord, NewItem
 from crosspost.errors import NotFound
+from crosspost.i18n import _
 from crosspost.models import ChannelStateRow, DeliveryRow, ItemRow, SeriesRow, WorkerRow
 from crosspost.states import IN_FLIGHT, NEEDS_ATTENTION, State
 from crosspost.store._core import (
@@ -269,7 +270,7 @@ class ReportsMixin(StoreBase):
                 options=[selectinload(ItemRow.deliveries).selectinload(DeliveryRow.attempt_rows)],
             )
             if row is None:
-                raise NotFound(f"there is no item {item_id} (see `crosspost list`)")
+                raise NotFound(_("there is no item {id} (see `crosspost list`)").format(id=item_id))
             parents = _parents_of(session, row.deliveries)
             item = _item(row)
             deliveries = tuple(
@@ -503,7 +504,7 @@ class ReportsMixin(StoreBase):
         with self._read() as session:
             row = session.get(SeriesRow, series_id)
             if row is None:
-                raise NotFound(f"there is no series {series_id}")
+                raise NotFound(_("there is no series {id}").format(id=series_id))
             return _series_of(session, row)
 
     def list_series(self) -> list[Series]:

@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 
 from crosspost.clock import utcnow
 from crosspost.errors import NotFound
+from crosspost.i18n import _
 from crosspost.models import AccessTokenRow
 from crosspost.store._core import StoreBase
 
@@ -60,7 +61,9 @@ class TokensMixin(StoreBase):
         with self._session() as session:
             row = session.get(AccessTokenRow, token_id)
             if row is None:
-                raise NotFound(f"there is no token {token_id} (see `crosspost tokens list`)")
+                raise NotFound(
+                    _("there is no token {id} (see `crosspost tokens list`)").format(id=token_id)
+                )
             if row.revoked_at is None:
                 row.revoked_at = now
             return _token(row)

@@ -76,8 +76,8 @@ def test_the_article_of_the_tour_is_the_one_init_example_writes() -> None:
     assert example.read_text(encoding="utf-8") == article
 
 
-@pytest.mark.slow
-def test_the_readme_tour_runs_as_written_in_a_fresh_folder(tmp_path: Path) -> None:
+def run_tour(tmp_path: Path, **environ: str) -> tuple[str, str]:
+    """Type the README's tour in a fresh folder; Ctrl-C the daemon once it publishes."""
     shell, _ = tour_blocks()
     home = tmp_path / "home"
     home.mkdir()
@@ -93,6 +93,7 @@ def test_the_readme_tour_runs_as_written_in_a_fresh_folder(tmp_path: Path) -> No
         "PATH": f"{shim(tmp_path / 'bin', pid_file)}{os.pathsep}{env['PATH']}",
         "NO_COLOR": "1",
     }
+    env |= environ
     tour = subprocess.Popen(
         ["bash", "-euo", "pipefail", "-c", shell],
         cwd=tmp_path,
@@ -116,6 +117,12 @@ def test_the_readme_tour_runs_as_written_in_a_fresh_folder(tmp_path: Path) -> No
     os.kill(int(pid_file.read_text()), signal.SIGINT)
     out, err = tour.communicate(timeout=60)
     assert tour.returncode == 0, f"{out}\n{err}"
+    return out, err
+
+
+@pytest.mark.slow
+def test_the_readme_tour_runs_as_written_in_a_fresh_folder(tmp_path: Path) -> None:
+    out, err = run_tour(tmp_path, LANG="C.UTF-8")
     assert "Error" not in err, err
     assert "Traceback" not in err, err
     assert "Queued item 3: article «Notre bilan 2026»" in out
@@ -123,3 +130,71 @@ def test_the_readme_tour_runs_as_written_in_a_fresh_folder(tmp_path: Path) -> No
     # The announcements show the blog post's real address, not a made-up domain.
     assert "link-to-come.invalid" not in out
     assert re.search(r"file://\S*/comms/site/posts/notre-bilan-2026-[0-9a-f]{8}/index\.html", out)
+
+
+#: What the tour printed in English before its French: none may come back under a French locale.
+ENGLISH = (
+    "Created ",
+    "Example:",
+    "Next:",
+    "Queued item",
+    "pending",
+    "announces the",
+    "Deliveries",
+    "Image:",
+    "ID  WHEN",
+    "weighted characters",
+    " characters",
+    "graphemes",
+    " matches (",
+    "(kind ",
+    "tagged",
+    "announced on",
+    "publishing from",
+    "threads",
+    "stopped",
+    "Error",
+    "Warning",
+    "Traceback",
+)
+
+
+def _interface_lines(out: str) -> list[str]:
+    """The tour's output without the posts themselves (the blog's front matter and HTML,
+    the posts' text): what Crosspost says, not what the officer wrote."""
+    lines, in_front_matter = [], False
+    for line in out.splitlines():
+        if line == "---":
+            in_front_matter = not in_front_matter
+            continue
+        if in_front_matter or line.startswith("<p>"):
+            continue
+        lines.append(line)
+    return lines
+
+
+@pytest.mark.slow
+def test_the_readme_tour_speaks_french_from_lang(tmp_path: Path) -> None:
+    """LANG=fr_FR.UTF-8 and no `language` in crosspost.toml: every line of the tour is French."""
+    out, err = run_tour(tmp_path, LANG="fr_FR.UTF-8")
+    said = "\n".join(_interface_lines(out)) + "\n" + err
+    english = [
+        f"{word!r} in: {line}" for line in said.splitlines() for word in ENGLISH if word in line
+    ]
+    assert english == [], "\n".join(english)
+    for sentence in (
+        "Créé : crosspost.toml et la base de données",
+        "Ensuite : crosspost add article.md",
+        "Élément 3 mis en file : article «Notre bilan 2026»",
+        "en attente   annonce la publication sur blog",
+        "N°  QUAND",
+        "Envois :",
+        "caractères pondérés",
+        "graphèmes",
+        "«Notre bilan 2026» (type article, mots-clés bilan, réemploi)",
+        "routes[3] s'applique (type article) : vers blog ; annoncé sur twitter",
+        "info        publication depuis sqlite:",
+        "info        arrêté",
+    ):
+        assert sentence in out, sentence
+    assert re.search(r"Image : .*/comms/media/[0-9a-f]{16}\.jpg, \d+ ko, texte alt\. : «Des", out)
