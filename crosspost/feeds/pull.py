@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from crosspost.errors import CrosspostError
 from crosspost.feeds.fetch import FeedError, fetch
 from crosspost.feeds.parse import Entry, parse
+from crosspost.i18n import _
 
 if TYPE_CHECKING:
     from crosspost.config import Settings
@@ -92,7 +93,7 @@ def pull_one(settings: Settings, store: Store, feed: Feed, *, now: datetime) -> 
         # A calendar that suddenly lists nothing is more often a broken export than a
         # member cancelling everything: nothing is cancelled on its word.
         window = None
-        outcome.notes.append("the calendar came back empty: nothing was cancelled")
+        outcome.notes.append(_("the calendar came back empty: nothing was cancelled"))
     outcome.sync = store.sync_feed(
         feed.id,
         candidates,
@@ -178,39 +179,73 @@ def _fields(feed: Feed, entry: Entry) -> dict[str, Any]:
 
 def describe(outcome: Outcome) -> list[str]:
     """What one feed's pull did, as the officer (or cron's mail) reads it."""
-    from crosspost.wording import plural
+    from crosspost.i18n import ngettext
 
     name = outcome.feed.name
     if outcome.error is not None:
-        return [f"{name}: could not be read: {outcome.error}"]
+        return [_("{name}: could not be read: {error}").format(name=name, error=outcome.error)]
     if outcome.unchanged:
-        return [f"{name}: unchanged since the last pull"]
+        return [_("{name}: unchanged since the last pull").format(name=name)]
     sync = outcome.sync
     if sync is None:
-        return [f"{name}: nothing new"]
+        return [_("{name}: nothing new").format(name=name)]
     parts = []
     if sync.created:
-        parts.append(f"{plural(len(sync.created), 'new draft')} ({_ids(sync.created)})")
+        count = len(sync.created)
+        parts.append(
+            ngettext("{count} new draft ({ids})", "{count} new drafts ({ids})", count).format(
+                count=count, ids=_ids(sync.created)
+            )
+        )
     if sync.routed:
-        parts.append(f"{plural(len(sync.routed), 'item')} routed ({_ids(sync.routed)})")
+        count = len(sync.routed)
+        parts.append(
+            ngettext("{count} item routed ({ids})", "{count} items routed ({ids})", count).format(
+                count=count, ids=_ids(sync.routed)
+            )
+        )
     if sync.updated:
-        parts.append(f"{len(sync.updated)} updated ({_ids(sync.updated)})")
+        count = len(sync.updated)
+        parts.append(
+            ngettext("{count} updated ({ids})", "{count} updated ({ids})", count).format(
+                count=count, ids=_ids(sync.updated)
+            )
+        )
     if sync.cancelled:
-        parts.append(f"{len(sync.cancelled)} cancelled ({_ids(sync.cancelled)})")
+        count = len(sync.cancelled)
+        parts.append(
+            ngettext("{count} cancelled ({ids})", "{count} cancelled ({ids})", count).format(
+                count=count, ids=_ids(sync.cancelled)
+            )
+        )
     if sync.old:
-        parts.append(f"{plural(sync.old, 'entry', 'entries')} too old to relay")
-    lines = [f"{name}: " + (", ".join(parts) if parts else "nothing new")]
-    lines += [f"  refused «{title}»: {why}" for title, why in sync.refused]
-    lines += [f"  item {item_id}: {why}" for item_id, why in sync.left]
-    lines += [f"  item {item_id} waits for review: {why}" for item_id, why in sync.held]
+        parts.append(
+            ngettext(
+                "{count} entry too old to relay", "{count} entries too old to relay", sync.old
+            ).format(count=sync.old)
+        )
+    summary = ", ".join(parts) if parts else _("nothing new")
+    lines = [_("{name}: {summary}").format(name=name, summary=summary)]
     lines += [
-        f"  item {item_id}: a cancellation notice goes out on {', '.join(channels)}"
+        _("  refused «{title}»: {why}").format(title=title, why=why) for title, why in sync.refused
+    ]
+    lines += [_("  item {id}: {why}").format(id=item_id, why=why) for item_id, why in sync.left]
+    lines += [
+        _("  item {id} waits for review: {why}").format(id=item_id, why=why)
+        for item_id, why in sync.held
+    ]
+    lines += [
+        _("  item {id}: a cancellation notice goes out on {channels}").format(
+            id=item_id, channels=", ".join(channels)
+        )
         for item_id, channels in sync.noticed
     ]
-    lines += [f"  note: {note}" for note in outcome.notes]
+    lines += [_("  note: {note}").format(note=note) for note in outcome.notes]
     return lines
 
 
 def _ids(ids: list[int]) -> str:
     shown = ", ".join(f"#{i}" for i in ids[:10])
-    return shown + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
+    if len(ids) <= 10:
+        return shown
+    return _("{shown} and {more} more").format(shown=shown, more=len(ids) - 10)

@@ -297,7 +297,7 @@ def _apply_change(
         return
     if candidate.state == "cancelled":
         entry.state = "cancelled"
-        cancel(row, "cancelled by its source")
+        cancel(row, _("cancelled by its source"))
         return
     if candidate.item is None:
         report.left.append((row.id, f"the new version was refused: {candidate.problem}"))
@@ -332,7 +332,7 @@ def _cancel_removed(
         row = session.get(ItemRow, entry.item_id, options=[selectinload(ItemRow.deliveries)])
         entry.state = "removed"
         if row is not None:
-            cancel(row, "removed from its source's calendar")
+            cancel(row, _("removed from its source's calendar"))
 
 
 #: The notices for an item of a kind with posts on some channels (None: no notice);
@@ -374,13 +374,15 @@ class _Cancel:
                 changes += added
             _settle_cancelled(row, everywhere=wanted is not None)
         except Conflict:
-            report.left.append((row.id, f"{why}, but a publisher is sending it right now"))
+            report.left.append(
+                (row.id, _("{why}, but a publisher is sending it right now").format(why=why))
+            )
             return
         kept = [c for c in changes if c.new_state is None and c.old_state != "cancelled"]
         report.cancelled.append(row.id)
         if kept:
             left = ", ".join(f"{c.channel} {c.reason}" for c in kept)
-            report.left.append((row.id, f"{why}; left as is: {left}"))
+            report.left.append((row.id, _("{why}; left as is: {left}").format(why=why, left=left)))
 
 
 def _feed_row(session: Session, feed_id: int) -> FeedRow:

@@ -447,3 +447,15 @@ def test_an_entry_refused_for_our_config_is_taken_once_the_config_is_fixed(
     config.write_text('kinds = ["atelier"]\n' + original, encoding="utf-8")
     assert "fontaine: 2 new drafts" in cli("feeds", "pull").out
     assert [d["kind"] for d in _drafts(cli)] == ["atelier", "atelier"]
+
+
+def test_a_pull_reports_in_french_for_a_french_officer(
+    workspace: Path, cli: Cli, server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+    url = server.serve("/feed/", payload("wordpress_rss2.xml"), RSS)
+    cli("feeds", "add", "fontaine", url, "--kind", "article")
+    out = cli("feeds", "pull").out
+    assert "fontaine : 2 nouveaux brouillons (#1, #2)" in out
+    assert "1 entrée trop ancienne pour être relayée" in out
+    assert "fontaine : inchangé depuis le dernier relevé" in cli("feeds", "pull").out
