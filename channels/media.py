@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from channels.base import Permanent, Problem
+from crosspost.i18n import N_, _
 
 #: How many leading bytes `sniff_image` needs.
 HEAD_BYTES = 16
@@ -87,11 +88,18 @@ def too_large(size: int, limit: int, *, platform: str, hint: str = "") -> list[P
     if size <= limit:
         return []
     said, most = _amount(size, limit)
-    return [Problem("error", f"image is {said}; {platform} accepts up to {most}{hint}")]
+    return [
+        Problem(
+            "error",
+            _("image is {size}; {platform} accepts up to {most}{hint}").format(
+                size=said, platform=platform, most=most, hint=hint
+            ),
+        )
+    ]
 
 
 #: Said when an image has no description.
-NO_ALT_TEXT = "the image has no alt text: people using screen readers will miss it"
+NO_ALT_TEXT = N_("the image has no alt text: people using screen readers will miss it")
 
 
 def refusals(
@@ -100,9 +108,13 @@ def refusals(
     """What in `facts` (from image_facts) the platform refuses: an unreadable file, or a type
     not in `accepted` (MIME type -> name); `unknown` names a file of no known type."""
     if "unreadable" in facts:
-        return [Problem("error", f"image {facts['file']} cannot be read: {facts['unreadable']}")]
+        said = _("image {file} cannot be read: {why}").format(
+            file=facts["file"], why=facts["unreadable"]
+        )
+        return [Problem("error", said)]
     if facts["media_type"] in accepted:
         return []
     kind = facts["media_type"] or unknown
     names = ", ".join(accepted.values())
-    return [Problem("error", f"image is {kind}; {platform} accepts {names} images")]
+    said = _("image is {kind}; {platform} accepts {names} images")
+    return [Problem("error", said.format(kind=kind, platform=platform, names=names))]

@@ -184,6 +184,11 @@ def days_ago(days: int) -> str:
     return ngettext("{count} day ago", "{count} days ago", days).format(count=days)
 
 
+def number(count: int) -> str:
+    """12,500 in English, 12 500 in French (a narrow no-break space between thousands)."""
+    return f"{count:,}".replace(",", pgettext("thousands separator", ","))
+
+
 def plural(count: int, word: str, many: str | None = None) -> str:
     """'1 post', '3 posts'; `many` for a word that does not just take an s ('deliveries').
 

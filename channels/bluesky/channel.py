@@ -43,6 +43,7 @@ from channels.media import read_image
 from channels.microblog import compose, in_thread
 from channels.sessions import SessionFile
 from crosspost.domain import Item
+from crosspost.i18n import _
 from crosspost.text import markdown_to_plain
 
 if TYPE_CHECKING:
@@ -105,7 +106,10 @@ class BlueskyChannel(Channel):
         if not fits(text):
             parts = split_thread(text)
             warnings.append(
-                f"post is {length}/{LIMIT} {UNIT}; it will be sent as a {len(parts)}-post thread"
+                _(
+                    "post is {length}/{limit} graphemes (characters as people see them); "
+                    "it will be sent as a {count}-post thread"
+                ).format(length=length, limit=LIMIT, count=len(parts))
             )
         return Rendered(
             channel=self.name,
@@ -182,11 +186,16 @@ class BlueskyChannel(Channel):
     def validate(self, rendered: Rendered) -> list[Problem]:
         problems = super().validate(rendered)
         if not any(part.strip() for part in rendered.parts):
-            problems.append(Problem("error", "there is nothing to post"))
+            problems.append(Problem("error", _("there is nothing to post")))
         images = rendered.request.get("images") or []
         if len(images) > MAX_IMAGES:
             problems.append(
-                Problem("error", f"{len(images)} images; Bluesky takes up to {MAX_IMAGES}")
+                Problem(
+                    "error",
+                    _("{count} images; Bluesky takes up to {most}").format(
+                        count=len(images), most=MAX_IMAGES
+                    ),
+                )
             )
         for media in images:
             problems += image_problems(media)

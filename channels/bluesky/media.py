@@ -9,6 +9,7 @@ from channels.base import Problem
 from channels.bluesky.settings import IMAGE_TYPES, MAX_IMAGE_BYTES
 from channels.media import NO_ALT_TEXT, refusals, too_large
 from channels.media import image_facts as file_facts
+from crosspost.i18n import _
 
 
 def image_facts(path: str, alt: str | None) -> dict[str, Any]:
@@ -23,8 +24,8 @@ def image_problems(media: dict[str, Any], limit: int = MAX_IMAGE_BYTES) -> list[
     if "unreadable" in media:
         return problems
     problems += too_large(
-        media["bytes"], limit, platform="Bluesky", hint=" (make it smaller or save it as JPEG)"
+        media["bytes"], limit, platform="Bluesky", hint=_(" (make it smaller or save it as JPEG)")
     )
     if not media["alt"]:
-        problems.append(Problem("warning", NO_ALT_TEXT))
+        problems.append(Problem("warning", _(NO_ALT_TEXT)))
     return problems

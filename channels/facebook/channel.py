@@ -31,7 +31,9 @@ from channels.facebook.settings import (
     FacebookSettings,
 )
 from crosspost.domain import Delivery, Item
+from crosspost.i18n import _
 from crosspost.text import event_when, lead_of, markdown_to_plain
+from crosspost.wording import number
 
 
 def _normalised(text: str) -> str:
@@ -86,8 +88,10 @@ class FacebookChannel(Channel):
         if item.image_path and context.role != "announce":
             if not item.image_alt:
                 warnings.append(
-                    "the image has no alt text: describe it in image_alt so people using "
-                    "screen readers know what it shows"
+                    _(
+                        "the image has no alt text: describe it in image_alt so people using "
+                        "screen readers know what it shows"
+                    )
                 )
             caption = f"{message}\n\n{link}" if link else message
             data = {
@@ -126,8 +130,10 @@ class FacebookChannel(Channel):
             return item.link
         if context.announced_url is None:
             warnings.append(
-                "this announcement has no link yet: it is added once the announced post "
-                "is published"
+                _(
+                    "this announcement has no link yet: it is added once the announced post "
+                    "is published"
+                )
             )
         return context.announced_url
 
@@ -141,7 +147,9 @@ class FacebookChannel(Channel):
             if item.event_start is not None:
                 facts.append(f"📅 {event_when(item.event_start, item.event_end, context.timezone)}")
             else:
-                warnings.append("this event has no date: set its start time so the post says when")
+                warnings.append(
+                    _("this event has no date: set its start time so the post says when")
+                )
             if item.location:
                 facts.append(f"📍 {item.location}")
             if facts:
@@ -159,8 +167,10 @@ class FacebookChannel(Channel):
             problems.append(
                 Problem(
                     "error",
-                    f"the post is {rendered.length:,} characters; Facebook accepts up to "
-                    f"{MAX_MESSAGE:,}: shorten the body",
+                    _(
+                        "the post is {count} characters; Facebook accepts up to {most}: "
+                        "shorten the body"
+                    ).format(count=number(rendered.length), most=number(MAX_MESSAGE)),
                 )
             )
         source = rendered.request.get("files", {}).get("source")
@@ -216,7 +226,7 @@ class FacebookChannel(Channel):
         that cannot reach `since` raises instead of ending quietly.
         """
         after: str | None = None
-        for _ in range(LOOKUP_PAGES):
+        for _page in range(LOOKUP_PAGES):
             page = self._posts_page(after)
             listed = page.get("data")
             if not isinstance(listed, list):

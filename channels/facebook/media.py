@@ -13,6 +13,7 @@ from channels.base import (
 )
 from channels.facebook.settings import MAX_IMAGE_BYTES
 from channels.media import HEAD_BYTES, sniff_image, too_large
+from crosspost.i18n import _
 
 #: The image types Facebook Page photos accept.
 ACCEPTED = {"image/jpeg", "image/png", "image/gif", "image/bmp", "image/tiff"}
@@ -38,15 +39,18 @@ def image_problems(path: Path) -> list[Problem]:
         with path.open("rb") as handle:
             head = handle.read(HEAD_BYTES)
     except OSError as error:
-        return [Problem("error", f"cannot read the image {path}: {error.strerror or error}")]
-    hint = ": resize or compress it"
+        said = _("cannot read the image {path}: {why}")
+        return [Problem("error", said.format(path=path, why=error.strerror or error))]
+    hint = _(": resize or compress it")
     problems = too_large(size, MAX_IMAGE_BYTES, platform="Facebook", hint=hint)
     if image_type(head) is None:
         problems.append(
             Problem(
                 "error",
-                f"image {path.name} is {_unsupported_name(path, head)}; Facebook accepts "
-                "JPEG, PNG, GIF, BMP or TIFF: export it as JPEG",
+                _(
+                    "image {name} is {kind}; Facebook accepts JPEG, PNG, GIF, BMP or TIFF: "
+                    "export it as JPEG"
+                ).format(name=path.name, kind=_unsupported_name(path, head)),
             )
         )
     return problems

@@ -36,6 +36,7 @@ from channels.mastodon.settings import MastodonSettings
 from channels.mastodon.text import Limits
 from channels.microblog import in_thread
 from crosspost.domain import Item
+from crosspost.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -116,15 +117,17 @@ class MastodonChannel(Channel):
     def validate(self, rendered: Rendered) -> list[Problem]:
         problems = super().validate(rendered)
         if not any(part.strip() for part in rendered.parts):
-            problems.append(Problem("error", "there is nothing to post"))
+            problems.append(Problem("error", _("there is nothing to post")))
         statuses = rendered.request.get("thread_statuses")
         if statuses is not None:
             problems.append(
                 Problem(
                     "error",
-                    f"the text would make a thread of {statuses} statuses on Mastodon; this "
-                    f"channel takes at most {self.masto.max_thread} (max_thread): shorten it, "
-                    "or publish it on the blog and announce it here",
+                    _(
+                        "the text would make a thread of {count} statuses on Mastodon; this "
+                        "channel takes at most {most} (max_thread): shorten it, or publish it "
+                        "on the blog and announce it here"
+                    ).format(count=statuses, most=self.masto.max_thread),
                 )
             )
         media = rendered.request.get("media")

@@ -19,6 +19,8 @@ from channels.base import Problem, Transient
 from channels.mastodon.api import Api
 from channels.media import NO_ALT_TEXT, read_image, refusals, too_large
 from channels.media import image_facts as file_facts
+from crosspost.i18n import _
+from crosspost.wording import number
 
 #: Mastodon 4.3's defaults (configuration.media_attachments of GET /api/v2/instance).
 IMAGE_SIZE_LIMIT = 16 * 1024 * 1024
@@ -55,13 +57,14 @@ def image_problems(
     )
     description = media.get("description")
     if not description:
-        problems.append(Problem("warning", NO_ALT_TEXT))
+        problems.append(Problem("warning", _(NO_ALT_TEXT)))
     elif len(description) > alt_limit:
         problems.append(
             Problem(
                 "error",
-                f"the image's alt text is {len(description):,} characters; the instance "
-                f"keeps up to {alt_limit:,}",
+                _(
+                    "the image's alt text is {count} characters; the instance keeps up to {most}"
+                ).format(count=number(len(description)), most=number(alt_limit)),
             )
         )
     return problems

@@ -21,6 +21,7 @@ from channels.mastodon.media import image_facts
 from channels.mastodon.settings import MastodonSettings
 from channels.mastodon.text import Limits
 from crosspost.domain import Item
+from crosspost.i18n import _
 
 UNIT = "characters"
 
@@ -47,8 +48,10 @@ def compose(
                 too_long = len(parts)
             else:
                 warnings.append(
-                    f"status is {length}/{limits.max_characters} {UNIT}; it will be sent as "
-                    f"a {len(parts)}-status thread"
+                    _(
+                        "status is {length}/{limit} characters; it will be sent as a "
+                        "{count}-status thread"
+                    ).format(length=length, limit=limits.max_characters, count=len(parts))
                 )
     request = _request(settings, parts, text, item, limits)
     if too_long is not None:

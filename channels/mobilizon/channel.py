@@ -48,6 +48,7 @@ from channels.mobilizon.session import access_token, session_file
 from channels.mobilizon.settings import MobilizonSettings
 from crosspost.clock import utcnow
 from crosspost.domain import Item
+from crosspost.i18n import _
 from crosspost.secrets import MissingSecret, SecretSource
 from crosspost.text import (
     capitalise,
@@ -155,21 +156,28 @@ class MobilizonChannel(Channel):
             problems.append(
                 Problem(
                     "error",
-                    f"Mobilizon publishes events only, and this item is a {request.get('kind')}: "
-                    f"route only events to {self.name}",
+                    _(
+                        "Mobilizon publishes events only, and this item is a {kind}: "
+                        "route only events to {channel}"
+                    ).format(kind=request.get("kind"), channel=self.name),
                 )
             )
         if not event["beginsOn"]:
-            problems.append(Problem("error", "a Mobilizon event needs a start (event_start)"))
+            problems.append(Problem("error", _("a Mobilizon event needs a start (event_start)")))
         elif event["endsOn"] and event["endsOn"] < event["beginsOn"]:
-            problems.append(Problem("error", "the event ends before it starts (event_end)"))
+            problems.append(Problem("error", _("the event ends before it starts (event_end)")))
         low, high = TITLE_CHARS
         if not low <= len(event["title"]) <= high:
             problems.append(
-                Problem("error", f"Mobilizon wants a title of {low} to {high} characters")
+                Problem(
+                    "error",
+                    _("Mobilizon wants a title of {low} to {high} characters").format(
+                        low=low, high=high
+                    ),
+                )
             )
         if "announces" in request and not request["announces"]:
-            problems.append(Problem("error", "the announced post has no URL yet"))
+            problems.append(Problem("error", _("the announced post has no URL yet")))
         if request.get("picture"):
             problems.extend(picture_problems(request["picture"], self.mz.max_picture_bytes))
         return problems

@@ -15,6 +15,7 @@ from channels.media import (
     sniff_image,
     too_large,
 )
+from crosspost.i18n import _
 from crosspost.text import slugify
 
 #: The picture types Mobilizon's upload takes as shipped (it refuses others by their bytes).
@@ -26,13 +27,15 @@ def picture_problems(picture: Mapping[str, str], limit: int) -> list[Problem]:
     makes it worse for readers."""
     path = Path(picture["path"])
     facts = {"file": str(path), **image_facts(str(path))}
-    unknown = f"{path.name}, not a picture Crosspost knows"
+    unknown = _("{name}, not a picture Crosspost knows").format(name=path.name)
     problems = refusals(facts, platform="Mobilizon", accepted=PICTURE_TYPES, unknown=unknown)
     if "unreadable" in facts:
         return problems
-    problems += too_large(facts["bytes"], limit, platform="Mobilizon", hint=" (max_picture_bytes)")
+    problems += too_large(
+        facts["bytes"], limit, platform="Mobilizon", hint=_(" (max_picture_bytes)")
+    )
     if not picture.get("alt"):
-        problems.append(Problem("warning", NO_ALT_TEXT))
+        problems.append(Problem("warning", _(NO_ALT_TEXT)))
     return problems
 
 

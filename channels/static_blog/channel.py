@@ -41,6 +41,7 @@ from channels.static_blog.posts import (
 from channels.static_blog.settings import StaticBlogSettings
 from channels.static_blog.summary import summary_of
 from crosspost.domain import Item
+from crosspost.i18n import _
 from crosspost.text import (
     capitalise,
     event_when,
@@ -151,7 +152,8 @@ class StaticBlogChannel(Channel):
         problems = super().validate(rendered)
         source = rendered.request.get("image_source")
         if source and not Path(source).is_file():
-            problems.append(Problem("error", f"{self.label}: the image {source} does not exist"))
+            said = _("{channel}: the image {path} does not exist")
+            problems.append(Problem("error", said.format(channel=self.label, path=source)))
         return problems
 
     # ------------------------------------------------------------ publish

@@ -8,6 +8,7 @@ from channels.base import Problem
 from channels.media import NO_ALT_TEXT, refusals, too_large
 from channels.media import image_facts as file_facts
 from channels.twitter.settings import IMAGE_TYPES, MAX_ALT_TEXT, MAX_IMAGE_BYTES
+from crosspost.i18n import _
 
 
 def image_facts(path: str, alt: str | None, upload_url: str) -> dict[str, Any]:
@@ -30,9 +31,12 @@ def image_problems(media: dict[str, Any]) -> list[Problem]:
         return problems
     problems += too_large(media["bytes"], MAX_IMAGE_BYTES, platform="X")
     if not media["alt_text"]:
-        problems.append(Problem("warning", NO_ALT_TEXT))
+        problems.append(Problem("warning", _(NO_ALT_TEXT)))
     elif media["alt_text_length"] > MAX_ALT_TEXT:
         problems.append(
-            Problem("warning", f"alt text will be cut to X's {MAX_ALT_TEXT} characters")
+            Problem(
+                "warning",
+                _("alt text will be cut to X's {count} characters").format(count=MAX_ALT_TEXT),
+            )
         )
     return problems

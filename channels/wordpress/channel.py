@@ -47,6 +47,7 @@ from channels.wordpress.rest import (
 )
 from channels.wordpress.settings import API_REL, IMAGE_TYPES, ROLE_HINT, WordPressSettings
 from crosspost.domain import Item
+from crosspost.i18n import _
 from crosspost.secrets import MissingSecret, SecretSource
 from crosspost.text import (
     capitalise,
@@ -134,11 +135,11 @@ class WordPressChannel(Channel):
         request = rendered.request
         problems = super().validate(rendered)
         if not request["post"]["title"].strip():
-            problems.append(Problem("error", "a WordPress post needs a title"))
+            problems.append(Problem("error", _("a WordPress post needs a title")))
         if "announces" in request and not request["announces"]:
-            problems.append(Problem("error", "the announced post has no URL yet"))
+            problems.append(Problem("error", _("the announced post has no URL yet")))
         if not request["post"]["content"]:
-            problems.append(Problem("warning", "the post has no content, only a title"))
+            problems.append(Problem("warning", _("the post has no content, only a title")))
         image = request.get("featured_image")
         if image:
             problems.extend(image_problems(image))

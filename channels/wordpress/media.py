@@ -9,20 +9,22 @@ from channels.base import Problem
 from channels.media import EXTENSIONS, sniff_file
 from channels.wordpress.rest import post_slug
 from channels.wordpress.settings import IMAGE_TYPES
+from crosspost.i18n import _
 
 
 def image_problems(image: Mapping[str, str]) -> list[Problem]:
     """What stops the featured image from being uploaded, or makes it less accessible."""
     path = Path(image["path"])
     if not path.is_file():
-        return [Problem("error", f"the image {path} does not exist")]
+        return [Problem("error", _("the image {path} does not exist").format(path=path))]
     kind = image_type(path)
     if kind not in IMAGE_TYPES:
         kinds = ", ".join(IMAGE_TYPES.values())
-        found = f" (it is {kind})" if kind else ""
-        return [Problem("error", f"WordPress takes {kinds} images, not {path.name}{found}")]
+        found = _(" (it is {kind})").format(kind=kind) if kind else ""
+        said = _("WordPress takes {kinds} images, not {name}{found}")
+        return [Problem("error", said.format(kinds=kinds, name=path.name, found=found))]
     if not image.get("alt_text"):
-        return [Problem("warning", "the featured image has no alt text for screen readers")]
+        return [Problem("warning", _("the featured image has no alt text for screen readers"))]
     return []
 
 
