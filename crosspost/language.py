@@ -43,8 +43,9 @@ def current() -> Language:
     return _current.get() or from_environment()
 
 
-def use(language: Language) -> None:
-    """Speak `language` from now on (the CLI, once crosspost.toml is read)."""
+def use(language: Language | None) -> None:
+    """Speak `language` from now on (the CLI, once crosspost.toml is read; None: the
+    environment's)."""
     _current.set(language)
 
 

@@ -41,7 +41,7 @@ def create(
     ),
     name: str = typer.Option(..., "--name", help="Who holds it, to recognise it in the list."),
 ) -> None:
-    """Make a token; it is shown once, only its hash is kept."""
+    """Make a token; it is shown once and never stored (only a fingerprint of it is kept)."""
     from crosspost.errors import InputError
     from crosspost.store._tokens import SCOPES
 
@@ -111,6 +111,6 @@ def list_(
 
 @tokens_app.command("revoke")
 def revoke(ctx: typer.Context, token_id: int = typer.Argument(..., metavar="ID")) -> None:
-    """Revoke a token: from now on it opens nothing (404)."""
+    """Revoke a token: from now on it opens nothing."""
     token = app_context(ctx).store.revoke_token(token_id, now())
     say(f"Token {token.id} («{token.name}», {token.scope}) revoked.")

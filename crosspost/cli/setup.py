@@ -40,7 +40,8 @@ def init(
     ),
 ) -> None:
     """Write a starter crosspost.toml (static blog + dry-run X and Facebook) and the database."""
-    from crosspost.config import CONFIG_NAME, parse_settings
+    from crosspost.config import parse_settings
+    from crosspost.config_file import CONFIG_NAME
     from crosspost.errors import ConfigError
     from crosspost.store import Store
 
