@@ -503,25 +503,10 @@ def _check_policy(settings: Settings) -> None:
 def describe_validation_error(
     exc: ValidationError, path: Path, prefix: tuple[str | int, ...] = ()
 ) -> str:
-    """pydantic's errors as 'file: key: what was expected (got ...)' lines."""
-    lines = []
-    for error in exc.errors():
-        key = _dotted(prefix + tuple(error["loc"]))
-        message = error["msg"]
-        if message.startswith("Value error, "):
-            message = message[len("Value error, ") :]
-        if error["type"] == "extra_forbidden":
-            message = "unknown key (check its spelling)"
-        elif error["type"] == "missing":
-            message = "missing; this key is required"
-        elif (
-            "input" in error
-            and not isinstance(error["input"], dict | list)
-            and repr(error["input"]) not in message
-        ):
-            message = f"{message} (got {error['input']!r})"
-        lines.append(f"{key}: {message}")
-    return f"{path}: " + "\n  ".join(lines)
+    """pydantic's errors as 'file: key: what was expected (got ...)' lines, in words."""
+    from crosspost.validation_messages import lines
+
+    return f"{path}: " + "\n  ".join(lines(exc, prefix=prefix, dotted=_dotted))
 
 
 def _dotted(loc: tuple[str | int, ...]) -> str:
@@ -531,4 +516,4 @@ def _dotted(loc: tuple[str | int, ...]) -> str:
             out += f"[{part + 1}]"
         else:
             out += f".{part}" if out else str(part)
-    return out or "(top level)"
+    return out or _("(top level)")
