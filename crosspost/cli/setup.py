@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from crosspost.cli.context import say
+from crosspost.language import Language
 
 app = typer.Typer()
 
@@ -19,8 +20,13 @@ def example_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "example"
 
 
-def starter_config(timezone: str) -> str:
-    template = (Path(__file__).resolve().parent.parent / "starter.toml").read_text("utf-8")
+def starter_config(timezone: str, language: Language | None = None) -> str:
+    """The starter crosspost.toml, its comments in `language` (default: the one in force);
+    both files hold the same settings (tests/cli/test_setup.py)."""
+    from crosspost.language import current
+
+    name = "starter.fr.toml" if (language or current()) == "fr" else "starter.toml"
+    template = (Path(__file__).resolve().parent.parent / name).read_text("utf-8")
     return template.replace("{timezone}", timezone)
 
 
