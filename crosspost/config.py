@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from channels.base import Channel, ChannelSettings
+from crosspost.config_file import CONFIG_NAME, ENV_CONFIG, locate, user_config_path
 from crosspost.domain import BUILTIN_KINDS
 from crosspost.errors import ConfigError, CrosspostError
 from crosspost.i18n import _
@@ -26,8 +27,6 @@ from crosspost.secrets import SecretSource
 from crosspost.sequences.settings import Sequence, SequenceSettings
 from crosspost.typography import Typography
 
-CONFIG_NAME = "crosspost.toml"
-ENV_CONFIG = "CROSSPOST_CONFIG"
 #: Overrides `database` (so a PostgreSQL password can stay out of the file).
 ENV_DATABASE = "CROSSPOST_DATABASE_URL"
 
@@ -321,34 +320,20 @@ def resolve_sqlite_path(url: str, base_dir: Path) -> str:
 # ---------------------------------------------------------------- finding and loading
 
 
-def user_config_path() -> Path:
-    from platformdirs import user_config_dir
-
-    return Path(user_config_dir("crosspost")) / CONFIG_NAME
-
-
 def find_config(explicit: Path | None) -> Path:
     """The config file to use, by the documented lookup order."""
-    if explicit is not None:
-        if not explicit.exists():
-            raise ConfigError(f"the config file {explicit} does not exist")
-        return explicit
-    from_env = os.environ.get(ENV_CONFIG)
-    if from_env:
-        path = Path(from_env).expanduser()
-        if not path.exists():
-            raise ConfigError(f"${ENV_CONFIG} points to {path}, which does not exist")
-        return path
-    local = Path.cwd() / CONFIG_NAME
-    if local.exists():
-        return local
-    user = user_config_path()
-    if user.exists():
-        return user
-    raise ConfigError(
-        f"no {CONFIG_NAME} found (looked for ./{CONFIG_NAME} and {user}); "
-        "run `crosspost init` to create one, or pass --config PATH"
-    )
+    found = locate(explicit)
+    if found is None:
+        raise ConfigError(
+            f"no {CONFIG_NAME} found (looked for ./{CONFIG_NAME} and {user_config_path()}); "
+            "run `crosspost init` to create one, or pass --config PATH"
+        )
+    origin, path = found
+    if origin == "option" and not path.exists():
+        raise ConfigError(f"the config file {path} does not exist")
+    if origin == "environment" and not path.exists():
+        raise ConfigError(f"${ENV_CONFIG} points to {path}, which does not exist")
+    return path
 
 
 def load_settings(explicit: Path | None) -> Settings:
@@ -518,25 +503,10 @@ def _check_policy(settings: Settings) -> None:
 def describe_validation_error(
     exc: ValidationError, path: Path, prefix: tuple[str | int, ...] = ()
 ) -> str:
-    """pydantic's errors as 'file: key: what was expected (got ...)' lines."""
-    lines = []
-    for error in exc.errors():
-        key = _dotted(prefix + tuple(error["loc"]))
-        message = error["msg"]
-        if message.startswith("Value error, "):
-            message = message[len("Value error, ") :]
-        if error["type"] == "extra_forbidden":
-            message = "unknown key (check its spelling)"
-        elif error["type"] == "missing":
-            message = "missing; this key is required"
-        elif (
-            "input" in error
-            and not isinstance(error["input"], dict | list)
-            and repr(error["input"]) not in message
-        ):
-            message = f"{message} (got {error['input']!r})"
-        lines.append(f"{key}: {message}")
-    return f"{path}: " + "\n  ".join(lines)
+    """pydantic's errors as 'file: key: what was expected (got ...)' lines, in words."""
+    from crosspost.validation_messages import lines
+
+    return f"{path}: " + "\n  ".join(lines(exc, prefix=prefix, dotted=_dotted))
 
 
 def _dotted(loc: tuple[str | int, ...]) -> str:
@@ -546,4 +516,4 @@ def _dotted(loc: tuple[str | int, ...]) -> str:
             out += f"[{part + 1}]"
         else:
             out += f".{part}" if out else str(part)
-    return out or "(top level)"
+    return out or _("(top level)")

@@ -21,6 +21,7 @@ from crosspost.csvrows import from_csv
 from crosspost.domain import Item, NewItem
 from crosspost.errors import CrosspostError, InputError
 from crosspost.front_matter import FrontMatterProblem, read_item
+from crosspost.i18n import _
 from crosspost.item_fields import ALIASES, FIELDS, accepted_values
 from crosspost.item_times import checked as _checked
 from crosspost.item_times import times_of
@@ -269,18 +270,15 @@ def _stringify_time(value: Any) -> Any:
 
 
 def _describe(exc: ValidationError) -> list[str]:
-    messages = []
-    for error in exc.errors():
-        key = ".".join(str(p) for p in error["loc"]) or "item"
-        message = error["msg"].removeprefix("Value error, ")
-        if error["type"] == "extra_forbidden":
-            message = f"unknown field; expected one of {', '.join(FIELDS)}"
-        elif error["type"] == "missing":
-            message = "missing; this field is required"
-        elif error["type"] == "string_too_short":
-            message = "must not be empty"
-        messages.append(f"{key}: {message}")
-    return messages
+    from crosspost.validation_messages import lines
+
+    unknown = _("unknown field; expected one of {fields}").format(fields=", ".join(FIELDS))
+    overrides = {"extra_forbidden": unknown, "missing": _("missing; this field is required")}
+    return lines(exc, overrides=overrides, dotted=_dotted_field)
+
+
+def _dotted_field(loc: tuple[str | int, ...]) -> str:
+    return ".".join(str(part) for part in loc) or _("item")
 
 
 # ---------------------------------------------------------------- sources

@@ -46,8 +46,9 @@ def current() -> Language:
     return _current.get() or _chosen or from_environment()
 
 
-def use(language: Language) -> None:
-    """Speak `language` from now on (the CLI, once crosspost.toml is read)."""
+def use(language: Language | None) -> None:
+    """Speak `language` from now on (the CLI, once crosspost.toml is read; None: the
+    environment's)."""
     global _chosen
     _current.set(language)
     _chosen = language

@@ -5,7 +5,8 @@ Accepted for a time (accents and capitals optional, `à` between day and hour to
   +30m  +2h  dans 3j  in 1w        relative to now (also +1h30, dans 1h30)
   14h  14h30  14:30  midi          today at that time
   demain 9h  après-demain          tomorrow, the day after (today, aujourd'hui, tomorrow too)
-  lundi 10h  samedi prochain       the next such day, never today
+  lundi 10h  samedi prochain       the next such day, never today (English too:
+  monday 10:00  next saturday      "next saturday" is the coming one, as "samedi prochain")
   12/12 14h30  12/12/2026 14h      day/month, always in that order; without the year,
                                    this year or, once the day has passed, the next
   12 décembre 14h  1er mars        a day and a month's name (a weekday before it is checked)
@@ -47,13 +48,18 @@ _ISO = re.compile(
     r"^(\d{4}-\d{2}-\d{2})(?:[ t](\d{1,2}:\d{2}(?::\d{2})?)\s*(z|[+-]\d{2}:?\d{2})?)?$"
 )
 _WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+_WEEKDAYS_EN = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+#: A weekday's name in either language -> its number (Monday is 0).
+_WEEKDAY_NUMBERS = {
+    name: number for names in (_WEEKDAYS, _WEEKDAYS_EN) for number, name in enumerate(names)
+}
 _MONTHS = (
     "janvier", "fevrier", "mars", "avril", "mai", "juin",
     "juillet", "aout", "septembre", "octobre", "novembre", "decembre",
 )  # fmt: skip
 #: A time of day at the end of what was typed: 14h, 14h30, 14 h 30, 14:30, midi.
-_CLOCK_AT_END = re.compile(r"(?:^|\s)(?:a\s+)?(?:(\d{1,2})\s*(?:h\s*(\d{2})?|:(\d{2}))|(midi))$")
-_WD = "|".join(_WEEKDAYS)
+_CLOCK_AT_END = re.compile(r"(?:^|\s)(?:at?\s+)?(?:(\d{1,2})\s*(?:h\s*(\d{2})?|:(\d{2}))|(midi))$")
+_WD = "|".join(_WEEKDAY_NUMBERS)
 _DAY_PART = re.compile(
     rf"""^(?:le\s+)?(?:
         (?:(?P<weekday>{_WD})\s+)?(?:le\s+)?(?:
@@ -62,7 +68,7 @@ _DAY_PART = re.compile(
           | (?P<iso>\d{{4}}-\d{{2}}-\d{{2}})
         )
       | (?P<word>aujourd'hui|aujourdhui|today|demain|tomorrow|apres-demain|apres\s+demain)
-      | (?P<next>{_WD})(?:\s+prochain)?
+      | (?:next\s+)?(?P<next>{_WD})(?:\s+prochain)?
     )$""",
     re.VERBOSE,
 )
@@ -75,8 +81,8 @@ _NEXT_SLOT_WORDS = ("next", "prochain", "prochain creneau")
 _RELATIVE = re.compile(r"^(?:\+|dans\s+|in\s+)(.+)$")
 
 EXAMPLES = N_(
-    "now, +2h, 14:30, tomorrow 9:00, 12/12 14:30 (day/month), 12/12/2026 14h, "
-    "2026-12-03, 2026-12-03 14:30 or 2026-12-03T14:30+01:00"
+    "now, +2h, 14:30, tomorrow 9:00, monday 10:00, next saturday, 12/12 14:30 (day/month), "
+    "12/12/2026 14h, 2026-12-03, 2026-12-03 14:30 or 2026-12-03T14:30+01:00"
 )
 
 
@@ -303,7 +309,7 @@ def _day_of(text: str, match: re.Match[str], today: date) -> tuple[date, bool]:
         return today + timedelta(days=_DAYS_FROM_TODAY[match["word"]]), True
     if match["next"]:
         # Never today: "lundi" typed on a Monday is the one of next week.
-        ahead = (_WEEKDAYS.index(match["next"]) - today.weekday() - 1) % 7 + 1
+        ahead = (_WEEKDAY_NUMBERS[match["next"]] - today.weekday() - 1) % 7 + 1
         return today + timedelta(days=ahead), True
     if match["iso"]:
         try:
@@ -326,13 +332,13 @@ def _day_of(text: str, match: re.Match[str], today: date) -> tuple[date, bool]:
                 ).format(text=text, month=month)
             )
         day = _dated(text, year_text, month, day_number, today)
-    if match["weekday"] and _WEEKDAYS.index(match["weekday"]) != day.weekday():
+    if match["weekday"] and _WEEKDAY_NUMBERS[match["weekday"]] != day.weekday():
         raise InputError(
             _("{text!r}: {day:%d/%m/%Y} is a {weekday}, not a {typed}").format(
                 text=text,
                 day=day,
                 weekday=weekday_name(day.weekday()),
-                typed=weekday_name(_WEEKDAYS.index(match["weekday"])),
+                typed=weekday_name(_WEEKDAY_NUMBERS[match["weekday"]]),
             )
         )
     return day, False

@@ -1,9 +1,9 @@
 """Writes crosspost/locale/crosspost.pot: every message the French catalog must hold.
 
 The _(), ngettext(), pgettext() and N_() texts of the code (pybabel extract, with the
-mappings in pyproject.toml), and the --help texts of the commands in
-crosspost.cli.help_text.FRENCH_HELP (Typer keeps them in keyword arguments and
-docstrings, where pybabel does not look). scripts/i18n.sh runs it; tests/test_i18n.py
+mappings in pyproject.toml), and the --help texts and value placeholders of every
+command (Typer keeps them in keyword arguments and docstrings, where pybabel does not
+look). scripts/i18n.sh runs it; tests/test_i18n.py
 imports it to prove the catalog holds all of them.
 """
 
@@ -21,16 +21,14 @@ POT = ROOT / "crosspost" / "locale" / "crosspost.pot"
 
 
 def help_texts() -> list[str]:
-    """The --help texts of the commands meant to be French, as the officer reads them."""
+    """The --help texts of every command, as the officer reads them."""
     import typer.main
 
     from crosspost.cli import app
-    from crosspost.cli.help_text import FRENCH_HELP, commands, texts
+    from crosspost.cli.help_text import commands, texts
 
     root = typer.main.get_command(app)
-    return [
-        text for path, command in commands(root) if path in FRENCH_HELP for text in texts(command)
-    ]
+    return [text for _path, command in commands(root) for text in texts(command)]
 
 
 def catalog() -> Catalog:

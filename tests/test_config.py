@@ -39,7 +39,7 @@ def test_the_example_configuration_loads(tmp_path: Path) -> None:
         ('timezon = "UTC"', "timezon: unknown key"),
         ('[channels.x]\ntype = "myspace"', "channels.x.type: unknown channel type 'myspace'"),
         ('[channels.x]\nmode = "live"', "channels.x.type: missing"),
-        ('[channels.x]\ntype = "fake"\nmode = "sandbox"', "channels.x.mode: Input should be"),
+        ('[channels.x]\ntype = "fake"\nmode = "sandbox"', "channels.x.mode: expected one of"),
         ('[channels.x]\ntype = "fake"\ncolour = "red"', "channels.x.colour: unknown key"),
         ('[[routes]]\nkind = "event"\nto = ["nowhere"]', "routes[1].to: no channel named"),
         ('[[routes]]\nkind = "fête"\nto = []', "routes[1].kind: unknown kind 'fête'"),

@@ -72,8 +72,14 @@ def test_the_policy_of_the_issue_loads(tmp_path: Path) -> None:
         ("[policy.tiktok]\nmin_per_week = 1", "policy.tiktok: no channel named 'tiktok'; declared"),
         ("[policy]\nmin_per_week = 3", "policy.min_per_week: unknown key; [policy] holds `quiet`"),
         ("[policy.twitter]\nmin_per_wek = 3", "policy.twitter.min_per_wek: unknown key"),
-        ("[policy.twitter]\nmin_per_week = 0", "policy.twitter.min_per_week: Input should be"),
-        ("[policy.blog]\nmin_per_month = 'often'", "policy.blog.min_per_month: Input should be"),
+        (
+            "[policy.twitter]\nmin_per_week = 0",
+            "policy.twitter.min_per_week: expected a number of at least 1 (got 0)",
+        ),
+        (
+            "[policy.blog]\nmin_per_month = 'often'",
+            "policy.blog.min_per_month: expected a whole number, like 3 (got 'often')",
+        ),
         (
             '[policy.twitter]\nslots = ["tue 12:30", "mardi soir"]',
             "policy.twitter.slots[2]: expected a time with optional days, like 'tue 12:30'",

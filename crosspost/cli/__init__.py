@@ -50,8 +50,12 @@ class CrosspostGroup(TyperGroup):
             extra.setdefault("color", False)
         if parent is None:
             from crosspost.cli.help_text import translate
+            from crosspost.config_file import declared_language
+            from crosspost.language import use
 
-            # The locale's language: --help is read before (and without) crosspost.toml.
+            # --help is written before crosspost.toml is validated (and a broken file
+            # must not hide the help): its `language` alone is read, else the locale's.
+            use(declared_language(_config_option(args)))
             translate(self)
         return super().make_context(info_name, args, parent, **extra)
 
@@ -101,6 +105,19 @@ class CrosspostGroup(TyperGroup):
             obj = ctx.obj
             if isinstance(obj, AppContext):
                 obj.close()
+
+
+def _config_option(args: list[str]) -> Path | None:
+    """The value of --config/-c among the options before the command, if given."""
+    for index, arg in enumerate(args):
+        if arg == "--" or not arg.startswith("-"):
+            return None
+        if arg in ("--config", "-c"):
+            return Path(args[index + 1]) if index + 1 < len(args) else None
+        for prefix in ("--config=", "-c"):
+            if arg.startswith(prefix) and len(arg) > len(prefix):
+                return Path(arg[len(prefix) :])
+    return None
 
 
 app = typer.Typer(

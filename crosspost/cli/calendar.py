@@ -53,7 +53,9 @@ def calendar(
     delimiter: str = typer.Option(
         ",", "--delimiter", help="CSV field separator (';' for French spreadsheets, 'tab')."
     ),
-    bom: bool = typer.Option(False, "--bom", help="CSV: start with a BOM so Excel reads UTF-8."),
+    bom: bool = typer.Option(
+        False, "--bom", help="CSV: start with the mark Excel needs to read accents right (BOM)."
+    ),
 ) -> None:
     """Show or export the editorial calendar (this week and the next three by default)."""
     from crosspost.calendar import FORMATS

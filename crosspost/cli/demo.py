@@ -52,7 +52,8 @@ def demo(
 ) -> None:
     """Queue an event, a scoop and an article, publish them, then show the calendar."""
     from crosspost.cli.setup import starter_config
-    from crosspost.config import CONFIG_NAME, parse_settings
+    from crosspost.config import parse_settings
+    from crosspost.config_file import CONFIG_NAME
     from crosspost.intake import accept
     from crosspost.store import Store
     from schedules.daemon import Daemon

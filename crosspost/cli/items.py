@@ -59,9 +59,9 @@ CHANNEL = typer.Option(None, "--channel", help="Send to this channel instead of 
 REPEAT = typer.Option(
     None,
     "--repeat",
-    help="A recurring event: an RRULE (FREQ=MONTHLY;BYDAY=1SA;UNTIL=20270630) or "
-    "'chaque premier samedi à 14h de janvier à juin' / 'every Tuesday at 18:30 from "
-    "January to March'. One item per date, each with its sequence.",
+    help="A recurring event: 'chaque premier samedi à 14h de janvier à juin', 'every "
+    "Tuesday at 18:30 from January to March', or a calendar rule like "
+    "FREQ=MONTHLY;BYDAY=1SA;UNTIL=20270630. One item per date, each with its sequence.",
 )
 JSON = typer.Option(False, "--json", help="Print the result as JSON.")
 

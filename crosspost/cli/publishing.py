@@ -61,7 +61,11 @@ def run(
         "unknown or needs you; 1 if the set-up must be fixed first.",
     ),
     workers: int | None = typer.Option(
-        None, "--workers", min=1, max=256, help="Publications at once (default from config)."
+        None,
+        "--workers",
+        min=1,
+        max=256,
+        help="How many posts go out at once (default: as crosspost.toml says).",
     ),
     log_format: str = typer.Option("text", "--log-format", help="text or json."),
 ) -> None:

@@ -30,7 +30,7 @@ def list_(
     """List deliveries (one line per item and channel), by due time."""
     from crosspost.attention import note
     from crosspost.cli.output import table
-    from crosspost.i18n import _
+    from crosspost.i18n import _, pgettext
     from crosspost.store import DeliveryFilter
     from crosspost.wording import show_local, state_name
 
@@ -73,7 +73,15 @@ def list_(
         )
         for d in deliveries
     ]
-    headers = (_("ID"), _("WHEN"), _("CHANNEL"), _("STATE"), _("KIND"), _("TITLE"), "")
+    headers = (
+        pgettext("column", "ID"),
+        _("WHEN"),
+        _("CHANNEL"),
+        _("STATE"),
+        _("KIND"),
+        _("TITLE"),
+        "",
+    )
     say(table(rows, headers))
     if len(deliveries) == limit:
         more = _("(first {limit} shown; narrow with --from/--to or raise --limit)")

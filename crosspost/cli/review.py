@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from crosspost.cli.context import app_context, emit_json, now, say, warn
-from crosspost.i18n import _, ngettext
+from crosspost.i18n import _, ngettext, pgettext
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -57,7 +57,14 @@ def review(
             )
             for i in items
         ]
-        headers = (_("ID"), _("SOURCE"), _("KIND"), _("TITLE"), _("REJECTED"), _("REASON"))
+        headers = (
+            pgettext("column", "ID"),
+            _("SOURCE"),
+            _("KIND"),
+            _("TITLE"),
+            _("REJECTED"),
+            _("REASON"),
+        )
         say(table(rows, headers))
         say(_("`crosspost approve ID` routes one after all."))
         return
@@ -79,7 +86,14 @@ def review(
         )
         for i in items
     ]
-    headers = (_("ID"), _("SOURCE"), _("KIND"), _("TITLE"), _("EVENT"), _("WAITING SINCE"))
+    headers = (
+        pgettext("column", "ID"),
+        _("SOURCE"),
+        _("KIND"),
+        _("TITLE"),
+        _("EVENT"),
+        _("WAITING SINCE"),
+    )
     say(table(rows, headers))
     say(
         _(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from crosspost.cli.context import app_context, emit_json, now, say
-from crosspost.i18n import _
+from crosspost.i18n import _, pgettext
 
 app = typer.Typer()
 tokens_app = typer.Typer(no_args_is_help=True)
@@ -46,7 +46,7 @@ def create(
     ),
     name: str = typer.Option(..., "--name", help="Who holds it, to recognise it in the list."),
 ) -> None:
-    """Make a token; it is shown once, only its hash is kept."""
+    """Make a token; it is shown once and never stored (only a fingerprint of it is kept)."""
     from crosspost.errors import InputError
     from crosspost.store._tokens import SCOPES
 
@@ -122,12 +122,12 @@ def list_(
         )
         for t in tokens
     ]
-    say(table(rows, (_("ID"), _("FOR"), _("NAME"), _("LAST USED"), _("STATE"))))
+    say(table(rows, (pgettext("column", "ID"), _("FOR"), _("NAME"), _("LAST USED"), _("STATE"))))
 
 
 @tokens_app.command("revoke")
 def revoke(ctx: typer.Context, token_id: int = typer.Argument(..., metavar="ID")) -> None:
-    """Revoke a token: from now on it opens nothing (404)."""
+    """Revoke a token: from now on it opens nothing."""
     token = app_context(ctx).store.revoke_token(token_id, now())
     say(
         _("Token {id} («{name}», {scope}) revoked.").format(

@@ -8,6 +8,7 @@ import typer
 
 from crosspost.cli.context import say
 from crosspost.i18n import _
+from crosspost.language import Language
 
 app = typer.Typer()
 
@@ -20,8 +21,13 @@ def example_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "example"
 
 
-def starter_config(timezone: str) -> str:
-    template = (Path(__file__).resolve().parent.parent / "starter.toml").read_text("utf-8")
+def starter_config(timezone: str, language: Language | None = None) -> str:
+    """The starter crosspost.toml, its comments in `language` (default: the one in force);
+    both files hold the same settings (tests/cli/test_setup.py)."""
+    from crosspost.language import current
+
+    name = "starter.fr.toml" if (language or current()) == "fr" else "starter.toml"
+    template = (Path(__file__).resolve().parent.parent / name).read_text("utf-8")
     return template.replace("{timezone}", timezone)
 
 
@@ -41,7 +47,8 @@ def init(
     ),
 ) -> None:
     """Write a starter crosspost.toml (static blog + dry-run X and Facebook) and the database."""
-    from crosspost.config import CONFIG_NAME, parse_settings
+    from crosspost.config import parse_settings
+    from crosspost.config_file import CONFIG_NAME
     from crosspost.errors import ConfigError
     from crosspost.store import Store
 

@@ -94,3 +94,41 @@ def test_init_example_never_overwrites_an_article_md(
     assert (tmp_path / "article.md").read_text("utf-8") == "# Mon brouillon\n"
     assert not (tmp_path / "crosspost.toml").exists()
     assert not (tmp_path / "photo.jpg").exists()
+
+
+def test_the_french_starter_holds_the_english_settings_with_french_comments(
+    tmp_path: Path,
+) -> None:
+    import re
+
+    from crosspost.cli.setup import starter_config
+    from crosspost.config import parse_settings
+
+    english = starter_config("Europe/Paris", "en")
+    french = starter_config("Europe/Paris", "fr")
+    assert "# Configuration de Crosspost : vos canaux" in french
+    assert "# Crosspost configuration: your channels" in english
+    settings = [
+        parse_settings(text.encode(), tmp_path / "crosspost.toml") for text in (english, french)
+    ]
+    assert settings[0].file.model_dump() == settings[1].file.model_dump()
+    assert {n: c.model_dump() for n, c in settings[0].channels.items()} == {
+        n: c.model_dump() for n, c in settings[1].channels.items()
+    }
+
+    # Every setting line, commented out or not, is the same in both: only the words differ.
+    def keys(text: str) -> list[str]:
+        return re.findall(r"^#? ?(\[[^\]]+\]|[a-z_\"0-9 -]+ = .*)$", text, re.M)
+
+    assert keys(english) == keys(french)
+
+
+def test_init_writes_the_french_starter_under_a_french_locale(
+    tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+    cli("init")
+    text = (tmp_path / "crosspost.toml").read_text(encoding="utf-8")
+    assert "# Le blog intégré à Crosspost" in text
+    assert cli("channels", "list", "--json").json()
