@@ -56,10 +56,15 @@ def _day_number(day: int) -> str:
 
 def show_day(day: date, now: datetime, zone: ZoneInfo) -> str:
     """'Tuesday 8 December' (with the year when it is not this year)."""
+    return show_day_of_year(day, now.astimezone(zone).year)
+
+
+def show_day_of_year(day: date, year: int) -> str:
+    """'Tuesday 8 December', with the year when it is not `year`."""
     text = _("{weekday} {day} {month}").format(
         weekday=weekday_name(day.weekday()), day=_day_number(day.day), month=month_name(day.month)
     )
-    return text if day.year == now.astimezone(zone).year else f"{text} {day.year}"
+    return text if day.year == year else f"{text} {day.year}"
 
 
 def show_day_time(moment: datetime, zone: ZoneInfo, *, now: datetime) -> str:
@@ -101,23 +106,47 @@ def weekday_abbreviations() -> tuple[str, ...]:
 def step_label(step: str) -> str:
     """A step of an item's sequence as a calendar names it: 'D-1', 'D-1 18:00', 'morning of'."""
     named = {
-        "morning": "morning of",
-        "recap": "recap",
-        "cancelled": "cancellation notice",
-        "closed": "marked closed",
+        "morning": _("morning of"),
+        "recap": _("recap"),
+        "cancelled": _("cancellation notice"),
+        "closed": _("marked closed"),
     }
     if not step or step in named:
         return named.get(step, "")
-    head, _, clock = step.partition(" ")
+    head, _sep, clock = step.partition(" ")
+    count = head[1:-1]
+    before = head[0] == "-"
     if head.endswith("d"):
-        text = f"D{head[:-1]}"
+        # "D-1" ("J-1"): the day counted from the event's.
+        text = _("D{offset}").format(offset=head[:-1])
     elif head.endswith("h"):
-        text = f"{head[1:-1]} h {'before' if head[0] == '-' else 'after'}"
+        text = (_("{count} h before") if before else _("{count} h after")).format(count=count)
     elif head.endswith("m"):
-        text = f"{head[1:-1]} min {'before' if head[0] == '-' else 'after'}"
+        text = (_("{count} min before") if before else _("{count} min after")).format(count=count)
     else:
         text = head
     return f"{text} {clock}" if clock else text
+
+
+def state_name(state: str) -> str:
+    """A delivery state as a person reads it: 'pending' ('en attente'); English keeps the
+    ledger's own word, the one `--status` takes."""
+    names = {
+        "pending": pgettext("delivery state", "pending"),
+        "claimed": pgettext("delivery state", "claimed"),
+        "sending": pgettext("delivery state", "sending"),
+        "published": pgettext("delivery state", "published"),
+        "failed": pgettext("delivery state", "failed"),
+        "unknown": pgettext("delivery state", "unknown"),
+        "cancelled": pgettext("delivery state", "cancelled"),
+        "skipped_late": pgettext("delivery state", "skipped_late"),
+    }
+    return names.get(state, state)
+
+
+def show_day_and_short_month(day: date) -> str:
+    """'28 Dec' ('28 déc.'): a day of a neighbouring month in a month's grid."""
+    return f"{day.day} {_short_month(day.month)}"
 
 
 def show_made(moment: datetime) -> str:
