@@ -110,16 +110,16 @@ h3 { font-size: 1.15rem; margin: 1.2rem 0 .3rem; }
 .more { font-size: .72rem; font-style: italic; color: #333; }
 .month { margin-bottom: 1.8rem; }
 .list { width: 100%; border-collapse: collapse; font-size: .85rem; table-layout: fixed; }
-.list th:nth-child(1) { width: 8%; } .list th:nth-child(2) { width: 6%; }
-.list th:nth-child(3) { width: 10%; } .list th:nth-child(4) { width: 9%; }
-.list th:nth-child(5) { width: 30%; } .list th:nth-child(6) { width: 13%; }
+.list th:nth-child(1) { width: 8%; } .list th:nth-child(2) { width: 8%; }
+.list th:nth-child(3) { width: 12%; } .list th:nth-child(4) { width: 9%; }
+.list th:nth-child(5) { width: 28%; } .list th:nth-child(6) { width: 13%; }
 .list th, .list td { text-align: left; vertical-align: top; padding: .2rem .4rem;
   border-bottom: 1px solid #bbb; }
 .list th { border-bottom: 2px solid #111; }
 .list td { overflow-wrap: anywhere; }
 .list td.t { white-space: nowrap; }
 .list td.c { font-weight: 700; color: var(--c); }
-.q { font-weight: 700; white-space: nowrap; }
+.q { font-weight: 700; }
 .q i { font-style: normal; font-size: 1.2em; line-height: 1; }
 .list tr.st-cancelled td { color: #666; text-decoration: line-through; }
 .list tr.st-failed td, .list tr.st-unknown td, .list tr.st-skipped_late td {
@@ -360,7 +360,7 @@ def _entry(row: Row, page: Page) -> str:
     if quiet:
         classes += " quiet"
     return (
-        f'<li class="{classes}" title="{escape(hint)}">'
+        f'<li class="{classes}" title="{page.text(hint)}">'
         f'<span class="s">{symbol}</span> {page.clock(row.local)} {quiet}'
         f"<b>{escape(row.label)}</b> {title}</li>"
     )
