@@ -56,10 +56,15 @@ def _day_number(day: int) -> str:
 
 def show_day(day: date, now: datetime, zone: ZoneInfo) -> str:
     """'Tuesday 8 December' (with the year when it is not this year)."""
+    return show_day_of_year(day, now.astimezone(zone).year)
+
+
+def show_day_of_year(day: date, year: int) -> str:
+    """'Tuesday 8 December', with the year when it is not `year`."""
     text = _("{weekday} {day} {month}").format(
         weekday=weekday_name(day.weekday()), day=_day_number(day.day), month=month_name(day.month)
     )
-    return text if day.year == now.astimezone(zone).year else f"{text} {day.year}"
+    return text if day.year == year else f"{text} {day.year}"
 
 
 def show_day_time(moment: datetime, zone: ZoneInfo, *, now: datetime) -> str:
@@ -151,6 +156,28 @@ def step_label(step: str) -> str:
     else:
         text = head
     return f"{text} {clock}" if clock else text
+
+
+def post_state_name(state: str) -> str:
+    """A post's state as the calendar says it: in French a post is feminine ("une
+    publication publiée", "en échec"), unlike the queue's lines (`state_name`); English
+    keeps the ledger's own word, the one `--status` takes."""
+    names = {
+        "pending": pgettext("delivery state", "pending"),
+        "claimed": pgettext("delivery state", "claimed"),
+        "sending": pgettext("delivery state", "sending"),
+        "published": pgettext("delivery state", "published"),
+        "failed": pgettext("delivery state", "failed"),
+        "unknown": pgettext("delivery state", "unknown"),
+        "cancelled": pgettext("delivery state", "cancelled"),
+        "skipped_late": pgettext("delivery state", "skipped_late"),
+    }
+    return names.get(state, state)
+
+
+def show_day_and_short_month(day: date) -> str:
+    """'28 Dec' ('28 déc.'): a day of a neighbouring month in a month's grid."""
+    return f"{day.day} {_short_month(day.month)}"
 
 
 def show_made(moment: datetime) -> str:

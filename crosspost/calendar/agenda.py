@@ -66,7 +66,11 @@ def write_agenda(
     end: datetime,
 ) -> int:
     """Write the public agenda, one event at a time; returns how many events were written."""
-    name = f"{settings.organisation}: agenda" if settings.organisation else "Agenda"
+    from crosspost.i18n import _
+
+    name = _("Agenda")
+    if settings.organisation:
+        name = _("{organisation}: agenda").format(organisation=settings.organisation)
     head, tail = calendar_head(name, settings.zone, *span(start, end, settings.zone))
     out.write(head)
     count = 0

@@ -3,6 +3,11 @@
 Dates and times are separate local columns (a spreadsheet recognises both);
 the UTC instants follow for scripts. `delimiter=";"` suits French spreadsheet
 defaults, and `bom=True` makes Excel read the file as UTF-8 (accents intact).
+
+The first line names the columns for people, in the interface language ("Date",
+"Heure", "Canal" in French; English labels are the column names themselves);
+`labels=False` writes the fixed names of COLUMNS whatever the language, for scripts.
+The columns, their order and their values are the same in every language.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from crosspost.calendar.rows import Row
+from crosspost.i18n import pgettext
 from crosspost.shapes import instant
 
 COLUMNS = (
@@ -29,6 +35,27 @@ COLUMNS = (
     "due_at_utc",
     "published_at_utc",
 )
+
+
+def column_labels() -> list[str]:
+    """The header for people: COLUMNS in the language in force (English: COLUMNS as they are)."""
+    labels = {
+        "date": pgettext("CSV column", "date"),
+        "time": pgettext("CSV column", "time"),
+        "channel": pgettext("CSV column", "channel"),
+        "channel_label": pgettext("CSV column", "channel_label"),
+        "kind": pgettext("CSV column", "kind"),
+        "title": pgettext("CSV column", "title"),
+        "state": pgettext("CSV column", "state"),
+        "url": pgettext("CSV column", "url"),
+        "detail": pgettext("CSV column", "detail"),
+        "item_id": pgettext("CSV column", "item_id"),
+        "delivery_key": pgettext("CSV column", "delivery_key"),
+        "due_at_utc": pgettext("CSV column", "due_at_utc"),
+        "published_at_utc": pgettext("CSV column", "published_at_utc"),
+    }
+    return [labels[name] for name in COLUMNS]
+
 
 #: A cell starting with one of these is a formula to a spreadsheet; titles are not formulas.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -58,12 +85,19 @@ def csv_row(row: Row) -> list[str]:
     ]
 
 
-def write_csv(rows: Iterable[Row], out: TextIO, *, delimiter: str = ",", bom: bool = False) -> int:
+def write_csv(
+    rows: Iterable[Row],
+    out: TextIO,
+    *,
+    delimiter: str = ",",
+    bom: bool = False,
+    labels: bool = True,
+) -> int:
     """Write the header and one line per row; returns how many rows were written."""
     if bom:
         out.write("\ufeff")
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(column_labels() if labels else COLUMNS)
     count = 0
     for row in rows:
         writer.writerow(csv_row(row))

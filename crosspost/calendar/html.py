@@ -21,10 +21,17 @@ from datetime import date, datetime, timedelta
 from html import escape
 from typing import IO, TextIO
 
+from crosspost.calendar.months import Grid, month_grids
 from crosspost.calendar.rows import Row, week_start
+from crosspost.i18n import N_, _, ngettext, pgettext
+from crosspost.language import current
 from crosspost.states import State
+from crosspost.typography import clock, polish
 from crosspost.wording import (
+    post_state_name,
     show_date,
+    show_day_and_short_month,
+    show_day_of_year,
     show_month,
     show_weekday_and_number,
     weekday_abbreviations,
@@ -35,16 +42,20 @@ from crosspost.wording import (
 PALETTE_SIZE = 8
 
 #: Symbol and word for each state: the symbol survives a black-and-white print.
+#: The words are translated where they are shown (`_state`).
 STATES: dict[str, tuple[str, str]] = {
-    State.PUBLISHED: ("✓", "published"),
-    State.PENDING: ("○", "planned"),
-    State.CLAIMED: ("↻", "sending"),
-    State.SENDING: ("↻", "sending"),
-    State.FAILED: ("✗", "failed"),
-    State.UNKNOWN: ("?", "unknown: check"),
-    State.SKIPPED_LATE: ("✗", "not sent (too late)"),
-    State.CANCELLED: ("⊘", "cancelled"),
+    State.PUBLISHED: ("✓", N_("published")),
+    State.PENDING: ("○", N_("planned")),
+    State.CLAIMED: ("↻", N_("sending")),
+    State.SENDING: ("↻", N_("sending")),
+    State.FAILED: ("✗", N_("failed")),
+    State.UNKNOWN: ("?", N_("unknown: check")),
+    State.SKIPPED_LATE: ("✗", N_("not sent (too late)")),
+    State.CANCELLED: ("⊘", N_("cancelled")),
 }
+
+#: The mark of a post due in one of the policy's quiet times (a moon: night, Sunday rest).
+QUIET = "☾"
 LEGEND_STATES = (
     State.PUBLISHED,
     State.PENDING,
@@ -100,14 +111,17 @@ h3 { font-size: 1.15rem; margin: 1.2rem 0 .3rem; }
 .more { font-size: .72rem; font-style: italic; color: #333; }
 .month { margin-bottom: 1.8rem; }
 .list { width: 100%; border-collapse: collapse; font-size: .85rem; table-layout: fixed; }
-.list th:nth-child(1) { width: 8%; } .list th:nth-child(2) { width: 6%; }
-.list th:nth-child(3) { width: 10%; } .list th:nth-child(4) { width: 7%; }
-.list th:nth-child(5) { width: 30%; } .list th:nth-child(6) { width: 12%; }
+.list th:nth-child(1) { width: 8%; } .list th:nth-child(2) { width: 8%; }
+.list th:nth-child(3) { width: 12%; } .list th:nth-child(4) { width: 9%; }
+.list th:nth-child(5) { width: 28%; } .list th:nth-child(6) { width: 13%; }
 .list th, .list td { text-align: left; vertical-align: top; padding: .2rem .4rem;
   border-bottom: 1px solid #bbb; }
 .list th { border-bottom: 2px solid #111; }
+.list td { overflow-wrap: anywhere; }
 .list td.t { white-space: nowrap; }
-.list td.c { font-weight: 700; color: var(--c); white-space: nowrap; }
+.list td.c { font-weight: 700; color: var(--c); }
+.q { font-weight: 700; }
+.q i { font-style: normal; font-size: 1.2em; line-height: 1; }
 .list tr.st-cancelled td { color: #666; text-decoration: line-through; }
 .list tr.st-failed td, .list tr.st-unknown td, .list tr.st-skipped_late td {
   background: #fde7ea; }
@@ -125,7 +139,7 @@ h3 { font-size: 1.15rem; margin: 1.2rem 0 .3rem; }
   h1 { font-size: 14pt; } h2 { font-size: 13pt; }
   .meta, .legend { margin: 0 0 2mm; font-size: 8pt; }
   .month { margin: 0 0 4mm; break-inside: avoid-page; }
-  .grid td { height: 25mm; }
+  .grid td { height: 23mm; }
   .e { font-size: 7.5pt; }
   .weeks { page: weeks; break-before: page; }
   .week { break-inside: avoid-page; }
@@ -162,12 +176,36 @@ class Page:
     labels: dict[str, str]
     #: The events themselves, on their own days: day -> (local start, title, cancelled).
     events: dict[date, list[tuple[datetime, str, bool]]] = field(default_factory=dict)
+    #: Whether the policy has quiet times (the legend then explains their mark).
+    quiet_times: bool = False
+    #: "fr": titles and times set the French way ("14 h 30", a narrow space before ":").
+    typography: str = "none"
+
+    def clock(self, moment: datetime) -> str:
+        """'14:30', or '14 h 30' in French typography."""
+        return clock(moment) if self.typography == "fr" else f"{moment:%H:%M}"
+
+    def text(self, text: str) -> str:
+        """A title as it is shown (escaped; set the French way in French typography)."""
+        return escape(polish(text) if self.typography == "fr" else text)
 
 
 def _colour_class(page: Page, channel: str) -> str:
     names = list(page.labels)
     index = names.index(channel) if channel in names else len(names)
     return f"ch-{index % PALETTE_SIZE}"
+
+
+def _state(state: str) -> tuple[str, str]:
+    """(symbol, word in the language in force) of a delivery state."""
+    symbol, word = STATES.get(state, ("•", state))
+    # The ledger's own words take the calendar's feminine form in French ("publiée").
+    said = post_state_name(word)
+    return symbol, said if said != word else _(word)
+
+
+def _quiet_words(quiet: str) -> str:
+    return _("quiet time ({quiet})").format(quiet=quiet)
 
 
 def write_html(rows: Iterable[Row], out: TextIO, *, page: Page) -> int:
@@ -177,7 +215,7 @@ def write_html(rows: Iterable[Row], out: TextIO, *, page: Page) -> int:
     spool that stays in memory while small and moves to a temporary file when not.
     """
     out.write(
-        '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<!doctype html>\n<html lang="{current()}">\n<head>\n<meta charset="utf-8">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
         '<meta name="referrer" content="no-referrer">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -191,31 +229,43 @@ def write_html(rows: Iterable[Row], out: TextIO, *, page: Page) -> int:
         noted = weeks.note(rows)
         for chunk in _months(noted, page):
             out.write(chunk)
-        for _ in noted:  # rows the grids had no day for are still listed
+        for _row in noted:  # rows the grids had no day for are still listed
             pass
         weeks.finish()
         spool.seek(0)
-        out.write('<section class="weeks">\n<h2>Week by week</h2>\n')
+        heading = _("Week by week")
+        out.write(f'<section class="weeks">\n<h2>{escape(heading)}</h2>\n')
         shutil.copyfileobj(spool, out)
     if weeks.count == 0:
-        out.write('<p class="empty">Nothing is planned in this period.</p>\n')
+        nothing = _("Nothing is planned in this period.")
+        out.write(f'<p class="empty">{escape(nothing)}</p>\n')
     out.write("</section>\n</body>\n</html>\n")
     return weeks.count
 
 
 def _header(page: Page) -> str:
-    span = f"{show_date(page.first_day)} to {show_date(page.last_day)}"
+    meta = _("{first} to {last}; times in {zone}; made {made}.").format(
+        first=show_date(page.first_day),
+        last=show_date(page.last_day),
+        zone=page.zone_name,
+        made=page.generated,
+    )
+    if page.typography == "fr":
+        meta = polish(meta)
     channels = "".join(
         f'<li class="{_colour_class(page, name)}"><span class="sw"></span>{escape(label)}</li>'
         for name, label in page.labels.items()
     )
     states = "".join(
-        f'<li><span class="s">{STATES[s][0]}</span> {STATES[s][1]}</li>' for s in LEGEND_STATES
+        f'<li><span class="s">{symbol}</span> {escape(word)}</li>'
+        for symbol, word in map(_state, LEGEND_STATES)
     )
+    if page.quiet_times:
+        words = _("in a quiet time")
+        states += f'<li><span class="q"><i>{QUIET}</i></span> {escape(words)}</li>'
     return (
         f"<header>\n<h1>{escape(page.title)}</h1>\n"
-        f'<p class="meta">{span}; times in {escape(page.zone_name)}; '
-        f"made {escape(page.generated)}.</p>\n"
+        f'<p class="meta">{escape(_capital(meta))}</p>\n'
         f'<ul class="legend">{channels}</ul>\n<ul class="legend">{states}</ul>\n</header>\n'
     )
 
@@ -236,40 +286,35 @@ class _Peek:
         return row
 
 
-def _month_starts(first: date, last: date) -> Iterator[date]:
-    month = first.replace(day=1)
-    while month <= last:
-        yield month
-        month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
-
-
 def _months(rows: Iterable[Row], page: Page) -> Iterator[str]:
-    """One grid per month of the range, with only the weeks that fall in the range.
+    """One grid per month of the range (crosspost/calendar/months.py says which), with only
+    the weeks that fall in the range.
 
-    Rows are taken in order as their day comes up: days of the neighbouring month are
-    greyed and left empty, their posts appear in their own month's grid.
+    Rows are taken in order as their day comes up: days outside a grid's part of the range
+    are greyed and left empty, their posts appear in their own grid.
     """
     source = _Peek(rows)
-    heads = "".join(f"<th>{name}</th>" for name in weekday_abbreviations())
-    for month in _month_starts(page.first_day, page.last_day):
-        next_month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
-        first = max(month, page.first_day)
-        last = min(next_month - timedelta(days=1), page.last_day)
+    heads = "".join(f"<th>{escape(name)}</th>" for name in weekday_abbreviations())
+    for grid in month_grids(page.first_day, page.last_day):
         parts = [
-            f'<section class="month">\n<h2>{show_month(month)}</h2>\n'
+            f'<section class="month">\n<h2>{escape(_capital(show_month(grid.month)))}</h2>\n'
             f'<table class="grid">\n<thead><tr>{heads}</tr></thead>\n<tbody>\n'
         ]
-        day = week_start(first)
-        while day <= last:
+        for monday in grid.weeks():
             parts.append("<tr>")
-            for _ in range(7):
-                inside = first <= day <= last
+            for offset in range(7):
+                day = monday + timedelta(days=offset)
+                inside = grid.first <= day <= grid.last
                 entries = _take_day(source, day) if inside else []
-                parts.append(_cell(day, entries, page, inside=inside))
-                day += timedelta(days=1)
+                parts.append(_cell(day, entries, page, grid, inside=inside))
             parts.append("</tr>\n")
         parts.append("</tbody>\n</table>\n</section>\n")
         yield "".join(parts)
+
+
+def _capital(text: str) -> str:
+    """A heading starts with a capital: 'Janvier 2027' (French month names are lower case)."""
+    return text[:1].upper() + text[1:]
 
 
 def _take_day(source: _Peek, day: date) -> list[Row]:
@@ -279,33 +324,48 @@ def _take_day(source: _Peek, day: date) -> list[Row]:
     return [r for r in taken if r.local.date() == day]
 
 
-def _cell(day: date, entries: Sequence[Row], page: Page, *, inside: bool) -> str:
+def _cell(day: date, entries: Sequence[Row], page: Page, grid: Grid, *, inside: bool) -> str:
     classes = [] if inside else ["out"]
-    if day == page.today:
+    if day == page.today and inside:
         classes.append("today")
     attr = f' class="{" ".join(classes)}"' if classes else ""
+    event = _("event: {title}")
     items = "".join(
-        f'<li class="ev{" cancelled" if cancelled else ""}" title="event: {escape(title)}">'
-        f"★ {start:%H:%M} <b>{escape(title)}</b></li>"
+        f'<li class="ev{" cancelled" if cancelled else ""}" '
+        f'title="{escape(event.format(title=title))}">'
+        f"★ {page.clock(start)} <b>{page.text(title)}</b></li>"
         for start, title, cancelled in page.events.get(day, [])
         if inside
     )
     items += "".join(_entry(row, page) for row in entries[:PER_CELL])
     if len(entries) > PER_CELL:
-        items += f'<li class="more">+ {len(entries) - PER_CELL} more</li>'
+        hidden = len(entries) - PER_CELL
+        more = ngettext("+ {count} more", "+ {count} more", hidden).format(count=hidden)
+        items += f'<li class="more">{escape(more)}</li>'
     listing = f"<ul>{items}</ul>" if items else ""
-    return f'<td{attr}><span class="num">{day.day}</span>{listing}</td>'
+    # A day of the neighbouring month drawn in this grid says which month it is ("28 Dec").
+    number = str(day.day)
+    if inside and day.month != grid.month.month:
+        number = escape(show_day_and_short_month(day))
+    return f'<td{attr}><span class="num">{number}</span>{listing}</td>'
 
 
 def _entry(row: Row, page: Page) -> str:
     d = row.delivery
-    symbol, word = STATES.get(d.state, ("•", d.state))
-    title = escape(row.title)
+    symbol, word = _state(d.state)
+    title = page.text(row.title)
+    quiet = ""
+    hint = _("{channel}: {title} ({state})").format(channel=row.label, title=row.title, state=word)
+    if row.quiet and d.state != State.CANCELLED:
+        hint += f" {QUIET} {_quiet_words(row.quiet)}"
+        quiet = f'<span class="q"><i>{QUIET}</i></span> '
+    classes = f"e {_colour_class(page, d.channel)} st-{escape(d.state)}"
+    if quiet:
+        classes += " quiet"
     return (
-        f'<li class="e {_colour_class(page, d.channel)} st-{escape(d.state)}" '
-        f'title="{escape(row.label)}: {title} ({word})">'
-        f'<span class="s">{symbol}</span> {row.local:%H:%M} <b>{escape(row.label)}</b> '
-        f"{title}</li>"
+        f'<li class="{classes}" title="{page.text(hint)}">'
+        f'<span class="s">{symbol}</span> {page.clock(row.local)} {quiet}'
+        f"<b>{escape(row.label)}</b> {title}</li>"
     )
 
 
@@ -329,10 +389,21 @@ class _WeekList:
         if monday != self._week:
             self._close()
             self._week = monday
+            heads = "".join(
+                f"<th>{escape(name)}</th>"
+                for name in (
+                    pgettext("calendar column", "Day"),
+                    pgettext("calendar column", "Time"),
+                    pgettext("calendar column", "Channel"),
+                    pgettext("calendar column", "Kind"),
+                    pgettext("calendar column", "Title"),
+                    pgettext("calendar column", "State"),
+                    pgettext("calendar column", "Detail"),
+                )
+            )
             self.out.write(
-                f'<section class="week">\n<h3>Week of {show_date(monday)}</h3>\n'
-                '<table class="list"><thead><tr><th>Day</th><th>Time</th><th>Channel</th>'
-                "<th>Kind</th><th>Title</th><th>State</th><th>Detail</th></tr></thead><tbody>\n"
+                f'<section class="week">\n<h3>{escape(week_heading(monday, self.page.today))}'
+                f'</h3>\n<table class="list"><thead><tr>{heads}</tr></thead><tbody>\n'
             )
         self.out.write(_list_row(row, self.page))
         self.count += 1
@@ -346,18 +417,28 @@ class _WeekList:
         self._week = None
 
 
+def week_heading(monday: date, today: date) -> str:
+    """'Week of Monday 7 December 2026'; in French 'Semaine du lundi 7 décembre', the year
+    only when it is not this year's."""
+    day = show_day_of_year(monday, today.year) if current() == "fr" else show_date(monday)
+    return _("Week of {day}").format(day=day)
+
+
 def _list_row(row: Row, page: Page) -> str:
     d = row.delivery
-    symbol, word = STATES.get(d.state, ("•", d.state))
+    symbol, word = _state(d.state)
     day = row.local.date()
     detail = escape(row.detail)
     if row.url and row.url.startswith(("https://", "http://")):
         url = escape(row.url)
         detail = f'<a href="{url}" rel="noreferrer noopener">{url}</a>'
+    state = f"{symbol} {escape(word)}"
+    if row.quiet and d.state != State.CANCELLED:
+        state += f'<br><span class="q"><i>{QUIET}</i> {escape(_quiet_words(row.quiet))}</span>'
     return (
         f'<tr class="{_colour_class(page, d.channel)} st-{escape(d.state)}">'
-        f'<td class="t">{show_weekday_and_number(day)}</td>'
-        f'<td class="t">{row.local:%H:%M}</td><td class="c">{escape(row.label)}</td>'
-        f"<td>{escape(d.item.kind)}</td><td>{escape(row.title)}</td>"
-        f'<td class="st">{symbol} {word}</td><td class="detail">{detail}</td></tr>\n'
+        f'<td class="t">{escape(show_weekday_and_number(day))}</td>'
+        f'<td class="t">{page.clock(row.local)}</td><td class="c">{escape(row.label)}</td>'
+        f"<td>{escape(d.item.kind)}</td><td>{page.text(row.title)}</td>"
+        f'<td class="st">{state}</td><td class="detail">{detail}</td></tr>\n'
     )

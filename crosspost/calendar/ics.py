@@ -17,8 +17,9 @@ from zoneinfo import ZoneInfo
 from icalendar import STATUS, Calendar, Event
 
 from crosspost.calendar.rows import Row
+from crosspost.i18n import N_, _
 from crosspost.states import State
-from crosspost.wording import show_local
+from crosspost.wording import post_state_name, show_local
 
 if TYPE_CHECKING:
     from crosspost.config import Settings
@@ -33,11 +34,12 @@ EVENT_STATUS: dict[str, STATUS] = {
     State.CANCELLED: STATUS.CANCELLED,
 }
 
-#: Said in the SUMMARY, where a calendar shows it, for the states that need a look.
+#: Said in the SUMMARY, where a calendar shows it, for the states that need a look
+#: (translated where the summary is written).
 ATTENTION: dict[str, str] = {
-    State.FAILED: "failed",
-    State.UNKNOWN: "unknown: check",
-    State.SKIPPED_LATE: "not sent",
+    State.FAILED: N_("failed"),
+    State.UNKNOWN: N_("unknown: check"),
+    State.SKIPPED_LATE: N_("not sent"),
 }
 
 PRODID = "-//Crosspost//Editorial calendar//EN"
@@ -108,7 +110,9 @@ def delivery_event(row: Row, zone: ZoneInfo, describe: Callable[[Row], str]) -> 
     d = row.delivery
     summary = f"[{row.label}] {row.title}"
     if d.state in ATTENTION:
-        summary += f" ({ATTENTION[d.state]})"
+        attention = post_state_name(ATTENTION[d.state])
+        attention = attention if attention != ATTENTION[d.state] else _(attention)
+        summary += f" ({attention})"
     start = wall_time(d.due_at, zone)
     event = Event.new(
         uid=uid(d.key),
@@ -134,17 +138,23 @@ def delivery_event(row: Row, zone: ZoneInfo, describe: Callable[[Row], str]) -> 
 def description(row: Row, text: str, zone: ZoneInfo) -> str:
     """The rendered post, then where it stands."""
     d = row.delivery
-    lines = [text, "", f"State: {d.state}"]
+    lines = [text, "", _("State: {state}").format(state=post_state_name(d.state))]
     if d.state == State.PUBLISHED:
         if d.remote_url:
-            lines.append(f"Online at: {d.remote_url}")
+            lines.append(_("Online at: {url}").format(url=d.remote_url))
         if d.published_at and abs(d.published_at - d.due_at) > timedelta(minutes=1):
-            lines.append(f"Published: {show_local(d.published_at, zone)}")
+            lines.append(_("Published: {moment}").format(moment=show_local(d.published_at, zone)))
         if d.dry_run:
-            lines.append("Dry run: nothing was really sent.")
+            lines.append(_("Dry run: nothing was really sent."))
     elif row.detail:
-        lines.append(f"Note: {row.detail}")
-    lines.append(f"Item {d.item.id} ({d.item.kind}), channel {d.channel}")
+        lines.append(_("Note: {detail}").format(detail=row.detail))
+    if row.quiet and d.state != State.CANCELLED:
+        lines.append(_("In a quiet time of the policy: {quiet}").format(quiet=row.quiet))
+    lines.append(
+        _("Item {item} ({kind}), channel {channel}").format(
+            item=d.item.id, kind=d.item.kind, channel=d.channel
+        )
+    )
     return "\n".join(lines)
 
 
@@ -166,9 +176,9 @@ def write_ics(
         def describe(row: Row) -> str:
             return description(row, rendered_text(settings, row.delivery), zone)
 
-    name = "Editorial calendar"
-    if settings.organisation:
-        name = f"{settings.organisation}: {name.lower()}"
+    from crosspost.calendar.page import calendar_title
+
+    name = calendar_title(settings)
     head, tail = calendar_head(name, zone, *span(start, end, zone))
     out.write(head)
     count = 0

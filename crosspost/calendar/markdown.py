@@ -8,15 +8,18 @@ from datetime import date
 from typing import TextIO
 
 from crosspost.calendar.rows import Row, week_start
+from crosspost.i18n import N_, _, pgettext
+from crosspost.language import current
 from crosspost.states import IN_FLIGHT, NEEDS_ATTENTION, State
-from crosspost.wording import show_date, show_short_day
+from crosspost.wording import post_state_name, show_date, show_day_of_year, show_short_day
 
-#: How the totals group the states (a board wants four numbers, not eight).
+#: How the totals group the states (a board wants four numbers, not eight); the names
+#: are translated where the table is written.
 GROUPS: tuple[tuple[str, frozenset[State]], ...] = (
-    ("Planned", frozenset({State.PENDING, *IN_FLIGHT})),
-    ("Published", frozenset({State.PUBLISHED})),
-    ("Needs attention", NEEDS_ATTENTION),
-    ("Cancelled", frozenset({State.CANCELLED})),
+    (N_("Planned"), frozenset({State.PENDING, *IN_FLIGHT})),
+    (N_("Published"), frozenset({State.PUBLISHED})),
+    (N_("Needs attention"), NEEDS_ATTENTION),
+    (N_("Cancelled"), frozenset({State.CANCELLED})),
 )
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
@@ -29,13 +32,15 @@ def escape(text: str) -> str:
 
 def totals_table(counts: Mapping[tuple[str, str], int], labels: Mapping[str, str]) -> list[str]:
     """One line per channel: planned, published, needing attention, cancelled, total."""
-    channels = sorted({c for c, _ in counts}, key=lambda c: labels.get(c, c).casefold())
-    head = "| Channel | " + " | ".join(name for name, _ in GROUPS) + " | Total |"
+    channels = sorted({c for c, _state in counts}, key=lambda c: labels.get(c, c).casefold())
+    groups = " | ".join(_(name) for name, _states in GROUPS)
+    channel_head, total_head = pgettext("calendar column", "Channel"), _("Total")
+    head = f"| {channel_head} | {groups} | {total_head} |"
     rule = "|---|" + "---:|" * (len(GROUPS) + 1)
     lines = [head, rule]
     for channel in channels:
         numbers = [sum(counts.get((channel, s), 0) for s in states) for _, states in GROUPS]
-        total = sum(n for (c, _), n in counts.items() if c == channel)
+        total = sum(n for (c, _state), n in counts.items() if c == channel)
         cells = " | ".join(str(n) for n in numbers)
         lines.append(f"| {escape(labels.get(channel, channel))} | {cells} | {total} |")
     return lines
@@ -43,11 +48,12 @@ def totals_table(counts: Mapping[tuple[str, str], int], labels: Mapping[str, str
 
 def state_cell(row: Row) -> str:
     d = row.delivery
+    name = post_state_name(d.state)
     if d.state == State.PUBLISHED and row.url:
-        return f"published ([link](<{row.url}>))"
+        return _("{state} ([link]({url}))").format(state=name, url=f"<{row.url}>")
     if row.detail and d.state in NEEDS_ATTENTION:
-        return f"**{d.state}**: {escape(row.detail)}"
-    return d.state
+        return _("**{state}**: {detail}").format(state=name, detail=escape(row.detail))
+    return name
 
 
 def write_markdown(
@@ -63,7 +69,10 @@ def write_markdown(
 ) -> int:
     """Write the report, streaming the weeks; returns how many deliveries were listed."""
     out.write(f"# {escape(title)}\n\n")
-    out.write(f"From {show_date(first_day)} to {show_date(last_day)}; times in {zone_name}.\n\n")
+    span = _("From {first} to {last}; times in {zone}.").format(
+        first=show_date(first_day), last=show_date(last_day), zone=zone_name
+    )
+    out.write(f"{span}\n\n")
     if counts:
         out.write("\n".join(totals_table(counts, labels)) + "\n")
     week: date | None = None
@@ -71,8 +80,16 @@ def write_markdown(
     for row in rows:
         monday = week_start(row.local.date())
         if monday != week:
-            out.write(f"\n## Week of {show_date(monday)}\n\n")
-            out.write("| Day | Time | Channel | Kind | Title | State |\n")
+            out.write(f"\n## {escape(week_heading(monday, first_day))}\n\n")
+            heads = (
+                pgettext("calendar column", "Day"),
+                pgettext("calendar column", "Time"),
+                pgettext("calendar column", "Channel"),
+                pgettext("calendar column", "Kind"),
+                pgettext("calendar column", "Title"),
+                pgettext("calendar column", "State"),
+            )
+            out.write("| " + " | ".join(heads) + " |\n")
             out.write("|---|---|---|---|---|---|\n")
             week = monday
         d = row.delivery
@@ -82,5 +99,13 @@ def write_markdown(
         )
         count += 1
     if not count:
-        out.write("\nNothing is planned in this period.\n")
+        out.write("\n" + _("Nothing is planned in this period.") + "\n")
     return count
+
+
+def week_heading(monday: date, first_day: date) -> str:
+    """'Week of Monday 7 December 2026'; 'Semaine du lundi 7 décembre' (the year only when
+    it is not the report's)."""
+    if current() == "fr":
+        return _("Week of {day}").format(day=show_day_of_year(monday, first_day.year))
+    return _("Week of {day}").format(day=show_date(monday))

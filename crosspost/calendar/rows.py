@@ -64,6 +64,8 @@ class Row:
     local: datetime
     #: The later of the delivery's and its item's last change (LAST-MODIFIED, DTSTAMP).
     modified: datetime
+    #: The policy's quiet time this post falls in, as written in crosspost.toml ("sun").
+    quiet: str | None = None
 
     @property
     def title(self) -> str:
@@ -105,17 +107,23 @@ def channel_labels(settings: Settings) -> dict[str, str]:
 
 def iter_rows(store: Store, settings: Settings, query: Query, batch: int = BATCH) -> Iterator[Row]:
     """The rows of `query` in due order, read in batches (never the whole ledger at once)."""
+    from crosspost.policy import load_policy
+
     zone = settings.zone
     labels = channel_labels(settings)
+    policy = load_policy(settings)
     for chunk in batched(store.iter_deliveries(query.where(), batch=batch), batch):
         stamps = store.modified_at([d.id for d in chunk])
         for delivery in chunk:
+            local = delivery.due_at.astimezone(zone)
+            quiet = policy.of(delivery.channel).quiet_at(local)
             yield Row(
                 delivery=delivery,
                 # A channel since removed from crosspost.toml keeps its name.
                 label=labels.get(delivery.channel, delivery.channel),
-                local=delivery.due_at.astimezone(zone),
+                local=local,
                 modified=stamps.get(delivery.id) or delivery.due_at,
+                quiet=quiet.text if quiet else None,
             )
 
 

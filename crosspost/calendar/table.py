@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 
 from crosspost.calendar.rows import Row
-from crosspost.wording import show_date
+from crosspost.wording import post_state_name, show_date
 
 
 def shorten(text: str, width: int) -> str:
@@ -32,9 +32,10 @@ def write_table(
             echo(show_date(day))
             current = day
         d = row.delivery
+        state = post_state_name(d.state)
         line = (
             f"  {row.local:%H:%M}  {row.label:<{label_width}}  {d.item.kind:<{kind_width}}  "
-            f"{shorten(row.title, title_width):<{title_width}}  {d.state:<12}  {row.detail}"
+            f"{shorten(row.title, title_width):<{title_width}}  {state:<12}  {row.detail}"
         )
         echo(line.rstrip())
         count += 1

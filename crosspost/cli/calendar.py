@@ -12,6 +12,9 @@ import typer
 from crosspost.cli.context import app_context, now, say
 from crosspost.cli.filters import STATES, bound, check_names
 
+#: The CSV header choices of --header.
+HEADERS = ("labels", "names")
+
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
@@ -56,23 +59,44 @@ def calendar(
     bom: bool = typer.Option(
         False, "--bom", help="CSV: start with the mark Excel needs to read accents right (BOM)."
     ),
+    header: str | None = typer.Option(
+        None,
+        "--header",
+        help="CSV first line: 'labels' (default: column names in the interface language) or "
+        "'names' (the fixed column names scripts read, whatever the language).",
+    ),
 ) -> None:
     """Show or export the editorial calendar (this week and the next three by default)."""
     from crosspost.calendar import FORMATS
     from crosspost.calendar.rows import Query
     from crosspost.errors import InputError
+    from crosspost.i18n import _, ngettext
 
     context = app_context(ctx)
     settings = context.settings
     if fmt not in FORMATS:
-        raise InputError(f"format: expected one of {', '.join(FORMATS)} (got {fmt!r})")
+        raise InputError(
+            _("format: expected one of {formats} (got {got})").format(
+                formats=", ".join(FORMATS), got=repr(fmt)
+            )
+        )
     if agenda and fmt != "ics":
-        raise InputError("agenda: --agenda is an ICS feed; use it with --format ics")
+        raise InputError(_("agenda: --agenda is an ICS feed; use it with --format ics"))
     if fmt != "csv" and (bom or delimiter != ","):
-        raise InputError("delimiter: --delimiter and --bom apply to --format csv")
+        raise InputError(_("delimiter: --delimiter and --bom apply to --format csv"))
+    if fmt != "csv" and header is not None:
+        raise InputError(_("header: --header applies to --format csv"))
     if len(_Options(delimiter, bom).delimiter) != 1 or delimiter in ('"', "\n", "\r"):
         raise InputError(
-            f"delimiter: expected one character, like ';' or ',' (or 'tab'), got {delimiter!r}"
+            _("delimiter: expected one character, like ';' or ',' (or 'tab'), got {got}").format(
+                got=repr(delimiter)
+            )
+        )
+    if header not in (None, *HEADERS):
+        raise InputError(
+            _("header: expected {choices} (got {got})").format(
+                choices=" or ".join(HEADERS), got=repr(header)
+            )
         )
     check_names(settings, status, channel, kind)
     start, end = _range(from_, to, settings)
@@ -85,21 +109,28 @@ def calendar(
     )
     if agenda:
         if status:
-            raise InputError("status: the agenda lists event items, not deliveries; drop --status")
+            raise InputError(
+                _("status: the agenda lists event items, not deliveries; drop --status")
+            )
         count = _write(output, binary=True, write=lambda out: _agenda(context, query, out))
-        noun, many = "event", "events"
+        wrote = ngettext(
+            "Wrote {count} event to {file} ({span}).", "Wrote {count} events to {file} ({span}).",
+            count,
+        )  # fmt: skip
     else:
         writer = _WRITERS[fmt]
         count = _write(
             output,
             binary=fmt == "ics",
-            write=lambda out: writer(context, query, out, _Options(delimiter, bom)),
+            write=lambda out: writer(context, query, out, _Options(delimiter, bom, header)),
         )
-        noun, many = "delivery", "deliveries"
+        wrote = ngettext(
+            "Wrote {count} delivery to {file} ({span}).",
+            "Wrote {count} deliveries to {file} ({span}).",
+            count,
+        )
     if output is not None:
-        from crosspost.wording import plural
-
-        say(f"Wrote {plural(count, noun, many)} to {output} ({_span(start, end, settings.zone)}).")
+        say(wrote.format(count=count, file=output, span=_span(start, end, settings.zone)))
 
 
 # ---------------------------------------------------------------- checking what was asked
@@ -109,6 +140,7 @@ def _range(from_: str | None, to: str | None, settings: Settings) -> tuple[datet
     """[start, end) in UTC; a bare date means its whole day (--to includes it)."""
     from crosspost.calendar.rows import default_range
     from crosspost.errors import InputError
+    from crosspost.i18n import _
 
     zone = settings.zone
     current = now()
@@ -119,7 +151,11 @@ def _range(from_: str | None, to: str | None, settings: Settings) -> tuple[datet
     if to is not None:
         end = bound("to", to, settings, current, end_of_day=True)
     if end <= start:
-        raise InputError(f"to: the end ({to or end}) must come after the start ({from_ or start})")
+        raise InputError(
+            _("to: the end ({end}) must come after the start ({start})").format(
+                end=to or end, start=from_ or start
+            )
+        )
     return start, end
 
 
@@ -134,9 +170,10 @@ def _span(start: datetime, end: datetime, zone: ZoneInfo) -> str:
 
 
 class _Options:
-    def __init__(self, delimiter: str, bom: bool) -> None:
+    def __init__(self, delimiter: str, bom: bool, header: str | None = None) -> None:
         self.delimiter = "\t" if delimiter.lower() in ("tab", "\\t") else delimiter
         self.bom = bom
+        self.header = header or "labels"
 
 
 def _write(output: Path | None, *, binary: bool, write: Callable[[Any], int]) -> int:
@@ -145,9 +182,12 @@ def _write(output: Path | None, *, binary: bool, write: Callable[[Any], int]) ->
             typer.get_binary_stream("stdout") if binary else typer.get_text_stream("stdout")
         )
     from crosspost.errors import InputError
+    from crosspost.i18n import _
 
     if not output.resolve().parent.is_dir():
-        raise InputError(f"output: the folder {output.parent} does not exist")
+        raise InputError(
+            _("output: the folder {folder} does not exist").format(folder=output.parent)
+        )
     from crosspost.files import replacing
 
     # A calendar served from that file is never seen half-written.
@@ -161,11 +201,13 @@ def _rows(context: AppContext, query: Query) -> Iterator[Row]:
     return iter_rows(context.store, context.settings, query)
 
 
-def _title(settings: Settings, what: str = "Editorial calendar") -> str:
-    return f"{settings.organisation}: {what.lower()}" if settings.organisation else what
+def _title(settings: Settings) -> str:
+    from crosspost.calendar.page import calendar_title
+
+    return calendar_title(settings)
 
 
-def _table(context: AppContext, query: Query, out: Any, _: _Options) -> int:
+def _table(context: AppContext, query: Query, out: Any, _options: _Options) -> int:
     from crosspost.calendar.rows import channel_labels
     from crosspost.calendar.table import write_table
 
@@ -186,11 +228,13 @@ def _table(context: AppContext, query: Query, out: Any, _: _Options) -> int:
         kind_width=max(len(k) for k in settings.kinds),
     )
     if count == 0:
-        echo("Nothing planned in this period.")
+        from crosspost.i18n import _
+
+        echo(_("Nothing planned in this period."))
     return count
 
 
-def _ics(context: AppContext, query: Query, out: Any, _: _Options) -> int:
+def _ics(context: AppContext, query: Query, out: Any, _options: _Options) -> int:
     from crosspost.calendar.ics import write_ics
 
     return write_ics(
@@ -201,47 +245,24 @@ def _ics(context: AppContext, query: Query, out: Any, _: _Options) -> int:
 def _csv(context: AppContext, query: Query, out: Any, options: _Options) -> int:
     from crosspost.calendar.csvfile import write_csv
 
-    return write_csv(_rows(context, query), out, delimiter=options.delimiter, bom=options.bom)
-
-
-def _html(context: AppContext, query: Query, out: Any, _: _Options) -> int:
-    from crosspost.calendar.html import Page, write_html
-    from crosspost.calendar.rows import channel_labels
-    from crosspost.wording import show_made
-
-    settings = context.settings
-    zone = settings.zone
-    current = now().astimezone(zone)
-    page = Page(
-        title=_title(settings),
-        first_day=query.start.astimezone(zone).date(),
-        last_day=(query.end - timedelta(microseconds=1)).astimezone(zone).date(),
-        zone_name=zone.key,
-        generated=show_made(current),
-        today=current.date(),
-        labels=channel_labels(settings),
-        events=_events(context, query),
+    return write_csv(
+        _rows(context, query),
+        out,
+        delimiter=options.delimiter,
+        bom=options.bom,
+        labels=options.header == "labels",
     )
+
+
+def _html(context: AppContext, query: Query, out: Any, _options: _Options) -> int:
+    from crosspost.calendar.html import write_html
+    from crosspost.calendar.page import calendar_page
+
+    page = calendar_page(context.settings, context.store, query, now=now())
     return write_html(_rows(context, query), out, page=page)
 
 
-def _events(context: AppContext, query: Query) -> dict[Any, list[Any]]:
-    """The events of the range on their own days, beside the posts of their sequences."""
-    zone = context.settings.zone
-    days: dict[Any, list[Any]] = {}
-    for entry in context.store.iter_agenda(
-        query.start, query.end, kinds=query.kinds, channels=query.channels
-    ):
-        start = entry.item.event_start
-        if start is None:
-            continue
-        local = start.astimezone(zone)
-        cancelled = entry.item.status == "cancelled"
-        days.setdefault(local.date(), []).append((local, entry.item.title, cancelled))
-    return days
-
-
-def _markdown(context: AppContext, query: Query, out: Any, _: _Options) -> int:
+def _markdown(context: AppContext, query: Query, out: Any, _options: _Options) -> int:
     from crosspost.calendar.markdown import write_markdown
     from crosspost.calendar.rows import channel_labels
 

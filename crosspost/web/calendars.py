@@ -95,27 +95,16 @@ def html_calendar(settings: Settings, store: Store, *, now: datetime) -> str:
     """The month grid and week list of `calendar --format html`, made fresh for each visit.
 
     The page is built here as `crosspost calendar --format html` builds it (the same
-    renderer, crosspost/calendar/html.py), over the same four weeks.
+    renderer, crosspost/calendar/html.py, and the same page: events, quiet times), over
+    the same four weeks.
     """
-    from crosspost.calendar.html import Page, write_html
-    from crosspost.calendar.rows import Query, channel_labels, default_range, iter_rows
-    from crosspost.wording import show_made
+    from crosspost.calendar.html import write_html
+    from crosspost.calendar.page import calendar_page
+    from crosspost.calendar.rows import Query, default_range, iter_rows
 
-    zone = settings.zone
-    start, end = default_range(now, zone)
-    local = now.astimezone(zone)
-    title = "Editorial calendar"
-    if settings.organisation:
-        title = f"{settings.organisation}: {title.lower()}"
-    page = Page(
-        title=title,
-        first_day=start.astimezone(zone).date(),
-        last_day=(end - timedelta(microseconds=1)).astimezone(zone).date(),
-        zone_name=zone.key,
-        generated=show_made(local),
-        today=local.date(),
-        labels=channel_labels(settings),
-    )
+    start, end = default_range(now, settings.zone)
+    query = Query(start=start, end=end)
     out = io.StringIO()
-    write_html(iter_rows(store, settings, Query(start=start, end=end)), out, page=page)
+    page = calendar_page(settings, store, query, now=now)
+    write_html(iter_rows(store, settings, query), out, page=page)
     return out.getvalue()

@@ -24,9 +24,13 @@ from tests.calendar.conftest import LABELLED, Ledger, paris
 from tests.conftest import Cli
 
 
-def _page(ledger: Ledger, first: str = "2026-12-01", last: str = "2026-12-31") -> str:
+def _page(
+    ledger: Ledger, first: str = "2026-12-01", last: str = "2026-12-31", typography: str = "none"
+) -> str:
     from datetime import date
     from io import StringIO
+
+    from crosspost.policy import load_policy
 
     page = Page(
         title="Les Amis du Vélo: editorial calendar",
@@ -36,6 +40,8 @@ def _page(ledger: Ledger, first: str = "2026-12-01", last: str = "2026-12-31") -
         generated="on 9 December 2026 at 10:00",
         today=date(2026, 12, 9),
         labels=channel_labels(ledger.settings),
+        quiet_times=bool(load_policy(ledger.settings).quiet),
+        typography=typography,
     )
     end = (date.fromisoformat(last) + timedelta(days=1)).isoformat()
     out = StringIO()
@@ -249,3 +255,74 @@ def test_the_month_renders_in_chromium_without_a_single_request(
     boxes = re.findall(rb"/MediaBox \[0 0 (\d+)\.?\d* (\d+)\.?\d*\]", content)
     assert (b"841", b"594") in boxes
     assert (b"594", b"841") in boxes
+
+
+# ---------------------------------------------------------------- months and quiet times
+
+QUIET_POLICY = '\n[policy]\nquiet = ["sun", "22:00-07:00"]\n\n[policy.blog]\nquiet = ["sat"]\n'
+
+
+@pytest.fixture
+def quiet_ledger(ledger: Ledger, tmp_path: Path) -> Ledger:
+    """The same ledger, under a policy with quiet times (Sundays and nights; Saturdays on the
+    blog only)."""
+    from crosspost.config import parse_settings
+
+    settings = parse_settings((LABELLED + QUIET_POLICY).encode(), tmp_path / "crosspost.toml")
+    return Ledger(ledger.store, settings)
+
+
+def test_a_range_from_28_december_opens_on_january_with_those_days_in_it(ledger: Ledger) -> None:
+    ledger.add("twitter", "2026-12-29 12:30", "Vœux 2027 du bureau")
+    ledger.add("blog", "2027-01-07 09:00", "Offre d'emploi : coordinateur·rice")
+    html = _page(ledger, "2026-12-28", "2027-01-31")
+    assert "<h2>December 2026</h2>" not in html
+    january = html.split("<h2>January 2027</h2>", 1)[1].split("</section>", 1)[0]
+    # The four December days open January's first row, in range and named with their month.
+    first_row = january.split("<tbody>", 1)[1].split("</tr>", 1)[0]
+    assert '<td><span class="num">28 Dec</span></td>' in first_row
+    assert "Vœux 2027 du bureau" in first_row
+    assert 'class="out"' not in january
+    assert january.count("<tr>") == 6  # the head and five weeks
+
+
+def test_posts_in_a_quiet_time_are_marked_with_a_symbol_and_words(quiet_ledger: Ledger) -> None:
+    ledger = quiet_ledger
+    ledger.add("twitter", "2026-12-06 10:00", "Brunch du dimanche")  # Sunday
+    ledger.add("facebook", "2026-12-08 23:30", "Compte rendu du CA")  # the night
+    ledger.add("blog", "2026-12-12 09:00", "Repair café : c'est aujourd'hui")  # blog's Saturday
+    ledger.add("twitter", "2026-12-12 09:00", "Repair café : rendez-vous")  # X: not quiet
+    cancelled = ledger.add("twitter", "2026-12-13 11:00", "Sortie annulée")
+    assert ledger.store.move(cancelled.id, State.PENDING, State.CANCELLED)
+    rows = {row.title: row.quiet for row in ledger.rows()}
+    assert rows == {
+        "Brunch du dimanche": "sun",
+        "Compte rendu du CA": "22:00-07:00",
+        "Repair café : c'est aujourd'hui": "sat",
+        "Repair café : rendez-vous": None,
+        "Sortie annulée": "sun",
+    }
+    html = _page(ledger)
+    legend, grid = html.split("</header>", 1)
+    grid, weeks = grid.split('<section class="weeks">', 1)
+    assert '<span class="q"><i>☾</i></span> in a quiet time</li>' in legend
+    # In the grid: the moon before the channel, and the words in the entry's tooltip.
+    assert grid.count('<span class="q"><i>☾</i></span>') == 3
+    assert (
+        '<span class="s">○</span> 10:00 <span class="q"><i>☾</i></span> <b>X</b> Brunch du dimanche'
+        in grid
+    )
+    assert 'title="X: Brunch du dimanche (planned) ☾ quiet time (sun)"' in grid
+    # In the week list: the words, readable on a black-and-white print. A cancelled post
+    # will not go out: nothing to warn about.
+    assert weeks.count("☾</i> quiet time (") == 3
+    assert "☾</i> quiet time (22:00-07:00)</span></td>" in weeks
+    assert 'rendez-vous</td><td class="st">○ planned</td>' in weeks
+    assert 'annulée</td><td class="st">⊘ cancelled</td>' in weeks
+
+
+def test_without_quiet_times_the_legend_has_no_moon(ledger: Ledger) -> None:
+    ledger.add("twitter", "2026-12-06 10:00", "Brunch du dimanche")
+    html = _page(ledger)
+    assert "☾" not in html
+    assert all(row.quiet is None for row in ledger.rows())
