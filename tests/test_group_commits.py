@@ -123,3 +123,4 @@ def test_a_closed_store_still_writes_in_the_callers_own_transaction(db_url: str)
         store.save_progress(delivery.id, "w1", {"since": object()})
     [again] = store.get_item(delivery.item.id).deliveries
     assert (again.state, again.attempts) == ("sending", 1)
+    store.close()  # the connections opened since
