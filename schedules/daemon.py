@@ -136,6 +136,9 @@ class Daemon:
         self._last_wake: datetime | None = None
         #: A wake is scheduled for this time (or earlier) and has not started yet.
         self._wake_pending: datetime | None = None
+        #: arm() gave up for want of a free thread (or a wake was skipped): the next
+        #: publication to finish must look, whatever it did.
+        self._arm_owed = True
         self._arm_lock = threading.Lock()
         self._arming = threading.Lock()
         self._stop = threading.Event()
@@ -156,8 +159,15 @@ class Daemon:
         self.publisher.dispatch()
         self.arm()
 
-    def kick(self) -> None:
-        """Look again now (a publication finished, or the queue changed)."""
+    def kick(self, changed: bool = True) -> None:
+        """Look again now (a publication finished, or the queue changed).
+
+        `changed` False: a plain publication finished, which made nothing due. The wake
+        already armed (and the watch, for other processes) covers what comes next,
+        unless arm() still owes a look; a next_due per post was most of a kick's cost.
+        """
+        if not changed and not self._arm_owed:
+            return
         now = utcnow()
         with self._arm_lock:
             # A wake not yet started will see this change too: at 200 posts/s,
@@ -174,10 +184,16 @@ class Daemon:
         if self.publisher.free_slots() <= 0:
             # Every thread is busy: nothing could start before the next one finishes
             # and kicks us, so the query can wait until then (a backlog, bench/).
+            self._arm_owed = True
             return
         # One at a time, so that the last to look sets the wake, not the slowest.
         with self._arming:
-            upcoming = self.store.next_due()
+            self._arm_owed = False
+            try:
+                upcoming = self.store.next_due()
+            except Exception:
+                self._arm_owed = True  # the next to finish looks again (and the watch)
+                raise
             if upcoming is None:
                 with self._arm_lock:
                     self._armed = None
@@ -191,6 +207,7 @@ class Daemon:
                     wake_at = max(wake_at, self._last_wake + WAKE_PACE)
             if wake_at <= now and self.publisher.free_slots() <= 0:
                 # Every thread is busy: the next one to finish kicks us.
+                self._arm_owed = True
                 return
             with self._arm_lock:
                 if self._wake_pending == wake_at:
@@ -265,6 +282,7 @@ class Daemon:
         if event.job_id == "wake":
             with self._arm_lock:
                 self._wake_pending = None
+                self._arm_owed = True
 
     def _guarded(self, job: Any) -> Any:
         def run() -> None:

@@ -80,7 +80,7 @@ class Publisher:
         log: EventLog,
         workers: int | None = None,
         clock: Clock = utcnow,
-        on_idle_slot: Callable[[], None] | None = None,
+        on_idle_slot: Callable[[bool], None] | None = None,
         rng: random.Random | None = None,
         ahead: timedelta = timedelta(0),
     ) -> None:
@@ -100,7 +100,7 @@ class Publisher:
         self._pool = ThreadPoolExecutor(max_workers=self.size, thread_name_prefix="publish")
         self._in_flight: set[int] = set()
         #: The running attempts, to wait on (a slot freeing, the end of the grace period).
-        self._futures: set[Future[int]] = set()
+        self._futures: set[Future[bool]] = set()
         self._lock = threading.Lock()
         self._dispatch_lock = threading.Lock()
         self._stopping = threading.Event()
@@ -199,20 +199,23 @@ class Publisher:
                 free_at = max(free_at, now + timedelta(seconds=1))
         return room, free_at
 
-    def _finished(self, future: Future[int]) -> None:
+    def _finished(self, future: Future[bool]) -> None:
         with self._lock:
             self._futures.discard(future)
         if self._on_idle_slot is not None and not self._stopping.is_set():
-            self._on_idle_slot()
+            # Told whether the attempt may have changed what is due (see _run_one).
+            self._on_idle_slot(future.exception() is not None or future.result())
 
     # ------------------------------------------------------------ one delivery
 
-    def _run_one(self, delivery: Delivery) -> int:
+    def _run_one(self, delivery: Delivery) -> bool:
+        """Attempt `delivery`; False only after a plain publication, which makes nothing
+        due (no announcement, no retry, no claim given back): no need to look again."""
         try:
             if self._until_due(delivery):
-                self._attempt(delivery)
-            else:  # stopping while it waited: nothing was sent, the claim goes back
-                self.store.release(delivery.id, self.worker_id, self.clock())
+                return self._attempt(delivery)
+            # Stopping while it waited: nothing was sent, the claim goes back.
+            self.store.release(delivery.id, self.worker_id, self.clock())
         except Exception as error:  # our own bug or the database: never lose the delivery
             self.log.internal(delivery, error)
             # Before `sending` this releases the claim; after it, the lease expires and
@@ -221,7 +224,7 @@ class Publisher:
         finally:
             with self._lock:
                 self._in_flight.discard(delivery.id)
-        return delivery.id
+        return True
 
     def _until_due(self, delivery: Delivery) -> bool:
         """Wait for the instant of a post claimed ahead; False if stopping meanwhile."""
@@ -231,7 +234,8 @@ class Publisher:
         # Never longer than it was claimed ahead (a clock frozen in a test, or stepped).
         return not self._stopping.wait(min(wait, self.ahead.total_seconds()))
 
-    def _attempt(self, delivery: Delivery) -> None:
+    def _attempt(self, delivery: Delivery) -> bool:
+        """One attempt; whether it may have changed what is due (_run_one)."""
         now = self.clock()
         late_by = now - (delivery.next_attempt_at or delivery.due_at)
         if delivery.attempts == 0 and late_by > self.settings.max_lateness:
@@ -241,11 +245,11 @@ class Publisher:
             if self.store.skip_late(delivery.id, self.worker_id, now, message):
                 self.tally.skipped += 1
                 self.log.skipped(delivery, message)
-            return
+            return True
         if delivery.channel in self.pauses:
             # Claimed in the same batch as the post that found the credentials expired.
             self.store.release(delivery.id, self.worker_id, now)
-            return
+            return True
         try:
             channel = self.settings.adapter(delivery.channel)
             rendered = render(self.settings, channel, delivery)
@@ -253,26 +257,26 @@ class Publisher:
         except (ChannelError, CrosspostError) as error:
             if is_setup_problem(self.settings, delivery.channel, error):
                 self._setup_problem(delivery, None, error)
-                return
+                return True
             errors = [str(error)]
         if errors:
             message = "; ".join(errors)
             if self.store.fail_claimed(delivery.id, self.worker_id, now, message):
                 self.tally.failed += 1
                 self.log.failed(delivery, message)
-            return
+            return True
         verdict = spending.reserve(self.store, self.settings, channel, delivery, rendered, now)
         if verdict is not None and not verdict.fits:
             message = verdict.hold_message(channel.label)
             if self.store.hold(delivery.id, self.worker_id, now, verdict.month.end, message):
                 self.tally.held += 1
                 self.log.held(delivery, message)
-            return
+            return True
         attempt_id = self.store.start_attempt(delivery.id, self.worker_id, now)
         if attempt_id is None:
             self.store.release_spend([delivery.id])
             self.log.lost_claim(delivery)
-            return
+            return True
         job = PublishJob(
             delivery=delivery,
             rendered=rendered,
@@ -292,13 +296,13 @@ class Publisher:
             self._setup_problem(delivery, attempt_id, error)
             if verdict is not None:
                 self.store.release_spend([delivery.id])
-            return
+            return True
         except Exception as error:
             state = self._record_error(delivery, attempt_id, error, channel)
             if verdict is not None and state is not State.UNKNOWN:
                 # Known outcome: what X created was billed as it answered, the rest was not.
                 self.store.release_spend([delivery.id])
-            return
+            return True
         if verdict is not None:
             self.store.release_spend([delivery.id])  # each post was billed as X answered
         done = self.clock()
@@ -317,8 +321,9 @@ class Publisher:
             self.tally.published += 1
             self.tally.by_channel[delivery.channel] += 1
             self.log.published(delivery, receipt.url or receipt.remote_id, receipt.dry_run)
-            # Its announcements may be due the moment it is out: _finished() looks
-            # again as soon as this returns, with this thread's slot already free.
+        # Its announcements may be due the moment it is out: _finished() looks again as
+        # soon as this returns, with this thread's slot already free.
+        return not recorded or recorded.announcements
 
     def _setup_problem(self, delivery: Delivery, attempt_id: int | None, error: Exception) -> None:
         """Found before anything was sent: the post stays pending, its channel pauses."""

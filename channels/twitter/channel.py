@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -44,7 +45,8 @@ from channels.twitter.text import (
 from crosspost.domain import Item
 
 if TYPE_CHECKING:
-    pass
+    from channels.base import ChannelSettings
+    from crosspost.secrets import SecretSource
 
 
 # Named after the package: the channel type is what people filter logs by.
@@ -60,6 +62,12 @@ class TwitterChannel(Channel):
     paid = True
     #: X's timeline shows a new post within seconds; two minutes leaves room for lag.
     settling_delay = timedelta(minutes=2)
+
+    def __init__(self, name: str, settings: ChannelSettings, secrets: SecretSource) -> None:
+        super().__init__(name, settings, secrets)
+        self._client_lock = threading.Lock()
+        #: (credentials, tweepy client): rebuilt when the credentials change.
+        self._kept_client: tuple[Credentials, Any] | None = None
 
     @property
     def x_settings(self) -> TwitterSettings:
@@ -272,7 +280,9 @@ class TwitterChannel(Channel):
             resource_owner_secret=credentials.access_secret,
         )
         try:
-            response = requests.request(
+            with self._client(credentials) as client:
+                session = client.session
+            response = session.request(
                 method, url, auth=auth, timeout=self.x_settings.timeout, **kwargs
             )
         except requests.RequestException as exc:
@@ -328,7 +338,19 @@ class TwitterChannel(Channel):
 
     @contextmanager
     def _client(self, credentials: Credentials) -> Iterator[Any]:
-        """A tweepy v2 client on `api_base`, its connections closed after use."""
+        """The channel's tweepy v2 client on `api_base`, kept with its connections.
+
+        Built once per set of credentials and shared by the threads (tweepy signs each
+        request on its own); its session keeps connections alive in the process's pool,
+        which never sends on one the server closed (channels/connections.py).
+        """
+        with self._client_lock:
+            kept = self._kept_client
+            if kept is None or kept[0] != credentials:
+                kept = self._kept_client = (credentials, self._new_client(credentials))
+        yield kept[1]
+
+    def _new_client(self, credentials: Credentials) -> Any:
         import tweepy
 
         client = tweepy.Client(
@@ -340,8 +362,7 @@ class TwitterChannel(Channel):
             wait_on_rate_limit=False,  # the engine waits; a worker must not sleep for hours
         )
         client.session = rebased_session(self.x_settings.api_base, self.x_settings.timeout)
-        with client.session:
-            yield client
+        return client
 
     def _read(self, call: Callable[[], Any]) -> Any:
         """A read through tweepy, its failures classified (reads publish nothing)."""

@@ -34,10 +34,13 @@ def rebased_session(base: str, timeout: float) -> requests.Session:
     rewritten before requests prepares the call, so the OAuth signature covers the
     URL really used.
     """
+    from channels.connections import kept_session
+
     session: requests.Session = _rebased_session_class()()
     session.base = base  # type: ignore[attr-defined]
     session.timeout = timeout  # type: ignore[attr-defined]
-    return session
+    # Kept alive between posts, in the pool every X channel shares (channels/connections.py).
+    return kept_session(session)
 
 
 @cache

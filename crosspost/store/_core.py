@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -35,6 +35,9 @@ from crosspost.item_fields import item_values
 from crosspost.models import ChannelStateRow, DeliveryRow, ItemRow, new_key
 from crosspost.redact import redact_optional
 from crosspost.states import IllegalTransition, State, allowed, parse
+from crosspost.store._group import GroupWriter
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,8 @@ class StoreBase:
         #: Other processes (an officer's command) still meet the busy timeout.
         #: Re-entrant, so a write nested in another, if one ever is, fails as before.
         self._write_turn: threading.RLock | None = threading.RLock() if self.is_sqlite else None
+        #: The publication path's writes, committed in groups by one thread (_group.py).
+        self._group = GroupWriter(self._write)
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True, **engine_kwargs: Any) -> Self:
@@ -80,6 +85,7 @@ class StoreBase:
         return cls(engine)
 
     def close(self) -> None:
+        self._group.close()
         self.engine.dispose()
 
     @contextmanager
@@ -104,6 +110,10 @@ class StoreBase:
         prepared statements: what an ORM session adds there is only its cost."""
         with self._turn(), busy_guard(), self._writer_bind.begin() as connection:
             yield connection
+
+    def _grouped(self, work: Callable[[Connection], T]) -> T:
+        """`work` (statements only) in a group commit; its result once committed."""
+        return self._group.run(work)
 
     @contextmanager
     def _turn(self) -> Iterator[None]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import socket
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -167,6 +168,18 @@ def _end_attempt(
     )
 
 
+@dataclass(frozen=True)
+class Recorded:
+    """What recording a receipt did: true if the delivery moved to published."""
+
+    moved: bool
+    #: Announcements of this post were waiting for it: they are due from now on.
+    announcements: bool = False
+
+    def __bool__(self) -> bool:
+        return self.moved
+
+
 class PublishingMixin(StoreBase):
     """What the engine does to deliveries, each step its own committed transaction."""
 
@@ -220,11 +233,15 @@ class PublishingMixin(StoreBase):
         Returns the attempt id, or None if this worker no longer holds the claim.
         """
         params: dict[str, Any] = {"delivery_id": delivery_id, "worker": worker, "now": now}
-        with self._write() as connection:
+
+        def write(connection: Connection) -> int | None:
             number = connection.execute(_START_SENDING, params).scalar()
             if number is None:
                 return None
-            return connection.execute(_NEW_ATTEMPT, params | {"number": number}).scalar_one()
+            return int(connection.execute(_NEW_ATTEMPT, params | {"number": number}).scalar_one())
+
+        # Returns once committed: nothing is sent before `sending` is durable.
+        return self._grouped(write)
 
     def save_progress(self, delivery_id: int, worker: str | None, progress: dict[str, Any]) -> None:
         """Resume state (e.g. thread parts posted), committed at once.
@@ -234,8 +251,7 @@ class PublishingMixin(StoreBase):
         """
         statement = _SAVE_PROGRESS if worker is not None else _SAVE_PROGRESS_UNKNOWN
         params = {"delivery_id": delivery_id, "worker": worker, "progress": progress}
-        with self._write() as connection:
-            connection.execute(statement, params)
+        self._grouped(lambda connection: connection.execute(statement, params))
 
     def record_published(
         self,
@@ -248,23 +264,22 @@ class PublishingMixin(StoreBase):
         published_at: datetime,
         dry_run: bool,
         detail: dict[str, Any] | None,
-    ) -> bool:
-        with self._write() as connection:
-            result = connection.execute(
-                _PUBLISHED,
-                {
-                    "delivery_id": delivery_id,
-                    "updated_at": utcnow(),
-                    "remote_id": remote_id,
-                    "remote_url": url,
-                    "published_at": published_at,
-                    "dry_run": dry_run,
-                },
-            )
-            moved = result.rowcount == 1
+    ) -> Recorded:
+        values = {
+            "delivery_id": delivery_id,
+            "updated_at": utcnow(),
+            "remote_id": remote_id,
+            "remote_url": url,
+            "published_at": published_at,
+            "dry_run": dry_run,
+        }
+
+        def write(connection: Connection) -> Recorded:
+            moved = connection.execute(_PUBLISHED, values).rowcount == 1
             _end_attempt(connection, attempt_id, now, "published", None, None, detail)
             waiting = connection.execute(_HAS_PENDING_ANNOUNCEMENTS, {"delivery_id": delivery_id})
-            if moved and waiting.first() is not None:
+            announced = moved and waiting.first() is not None
+            if announced:
                 # Rare (an announced post): the ORM, in this same transaction.
                 with Session(connection, expire_on_commit=False) as session:
                     parent = session.get(DeliveryRow, delivery_id)
@@ -272,7 +287,9 @@ class PublishingMixin(StoreBase):
                     # Our clock, not the platform's: announcements are timed by this ledger.
                     _schedule_announcements(session, parent, now)
                     session.flush()
-            return moved
+            return Recorded(moved, announced)
+
+        return self._grouped(write)
 
     def record_outcome(
         self,

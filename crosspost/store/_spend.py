@@ -95,20 +95,21 @@ class SpendMixin(StoreBase):
         never counted twice; what is left of the reservation is settled once the send's
         outcome is known."""
         micros = to_micros(amount)
-        with self._write() as connection:
+        values = {
+            "channel": channel,
+            "delivery_id": delivery_id,
+            "at": at or utcnow(),
+            "what": what,
+            "units": units,
+            "micros": micros,
+        }
+
+        def write(connection: Connection) -> None:
             if delivery_id is not None and what != "read":
                 _draw_on_reservation(connection, delivery_id, micros)
-            connection.execute(
-                _NEW_SPEND,
-                {
-                    "channel": channel,
-                    "delivery_id": delivery_id,
-                    "at": at or utcnow(),
-                    "what": what,
-                    "units": units,
-                    "micros": micros,
-                },
-            )
+            connection.execute(_NEW_SPEND, values)
+
+        self._grouped(write)
 
     def confirm_spend(self, delivery_id: int) -> None:
         """A lost answer's post was found: its reservation becomes what it cost."""

@@ -35,8 +35,6 @@ from tests.support.fakeplatform.wordpress import WordPress
 UNANSWERED_CREATES = ("timeout", "lost_answer")
 #: Pending connections the kernel queues: bursts of new clients must not be dropped.
 LISTEN_BACKLOG = 1024
-#: An idle keep-alive connection is closed after this long.
-IDLE_TIMEOUT_S = 300
 
 
 class FakePlatformServer:
@@ -77,6 +75,8 @@ class FakePlatformServer:
         self._connections_lock = threading.Lock()
         self._in_flight = 0
         self._peak_in_flight = 0
+        #: TCP connections accepted since the start: fewer than requests when kept alive.
+        self.connections_accepted = 0
         self._started_at = time.time()
 
     # ------------------------------------------------------------ life cycle
@@ -158,6 +158,7 @@ class FakePlatformServer:
         return {
             **self.recorder.stats(),
             "in_flight": self._in_flight,
+            "connections_accepted": self.connections_accepted,
             "peak_in_flight": self._peak_in_flight,
             "pending_faults": len(self.faults.pending()),
             "latency_ms": self._settings.latency_ms,
@@ -331,6 +332,7 @@ class FakePlatformServer:
             listener = self._listener
             if listener is not None and listener.server is server:
                 self._connections.add(connection)
+                self.connections_accepted += 1
                 return
         with contextlib.suppress(OSError):
             connection.shutdown(socket.SHUT_RDWR)
@@ -414,7 +416,6 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     server_version = "crosspost-fakeplatform/1"
     sys_version = ""
-    timeout = IDLE_TIMEOUT_S
     received_at = 0.0
 
     @property
@@ -423,6 +424,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
+        # The socket timeout of every read: a connection idle this long is closed.
+        self.connection.settimeout(self.app.settings.idle_timeout_s)
         self.app.track(self.connection, cast(_HTTPServer, self.server))
 
     def finish(self) -> None:

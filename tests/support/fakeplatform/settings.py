@@ -61,6 +61,9 @@ class Settings:
     #: Authenticated API calls per 5 minutes, and statuses per 3 hours, then a real 429.
     mastodon_rate_limit: int = 1500
     mastodon_status_limit: int = 300
+    #: A kept-alive connection left idle this long is closed by the server, as real
+    #: servers do (nginx 75 s, Apache 5 s); a client must not send on it afterwards.
+    idle_timeout_s: float = 300.0
     #: Seconds the fake's clock runs ahead of the machine's (Idempotency-Key expiry, ids).
     clock_offset_s: float = 0.0
 
@@ -70,7 +73,7 @@ class Settings:
         return dataclasses.replace(self, **clean)
 
 
-_NUMBERS = ("latency_ms", "hang_s", "retry_after_s")
+_NUMBERS = ("latency_ms", "hang_s", "retry_after_s", "idle_timeout_s")
 _TEXTS = (
     "x_user_id",
     "x_username",
