@@ -22,8 +22,8 @@ from html import escape
 from typing import IO, TextIO
 
 from crosspost.calendar.months import Grid, month_grids
-from crosspost.calendar.rows import Row, week_start
-from crosspost.i18n import N_, _, ngettext, pgettext
+from crosspost.calendar.rows import Row, week_columns, week_start
+from crosspost.i18n import N_, _, ngettext
 from crosspost.language import current
 from crosspost.states import State
 from crosspost.typography import clock, polish
@@ -389,18 +389,7 @@ class _WeekList:
         if monday != self._week:
             self._close()
             self._week = monday
-            heads = "".join(
-                f"<th>{escape(name)}</th>"
-                for name in (
-                    pgettext("calendar column", "Day"),
-                    pgettext("calendar column", "Time"),
-                    pgettext("calendar column", "Channel"),
-                    pgettext("calendar column", "Kind"),
-                    pgettext("calendar column", "Title"),
-                    pgettext("calendar column", "State"),
-                    pgettext("calendar column", "Detail"),
-                )
-            )
+            heads = "".join(f"<th>{escape(name)}</th>" for name in week_columns(detail=True))
             self.out.write(
                 f'<section class="week">\n<h3>{escape(week_heading(monday, self.page.today))}'
                 f'</h3>\n<table class="list"><thead><tr>{heads}</tr></thead><tbody>\n'

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import TextIO
 
-from crosspost.calendar.rows import Row, week_start
+from crosspost.calendar.rows import Row, week_columns, week_start
 from crosspost.i18n import N_, _, pgettext
 from crosspost.language import current
 from crosspost.states import IN_FLIGHT, NEEDS_ATTENTION, State
@@ -81,14 +81,7 @@ def write_markdown(
         monday = week_start(row.local.date())
         if monday != week:
             out.write(f"\n## {escape(week_heading(monday, first_day))}\n\n")
-            heads = (
-                pgettext("calendar column", "Day"),
-                pgettext("calendar column", "Time"),
-                pgettext("calendar column", "Channel"),
-                pgettext("calendar column", "Kind"),
-                pgettext("calendar column", "Title"),
-                pgettext("calendar column", "State"),
-            )
+            heads = week_columns(detail=False)
             out.write("| " + " | ".join(heads) + " |\n")
             out.write("|---|---|---|---|---|---|\n")
             week = monday

@@ -177,3 +177,18 @@ def post_text(rendered: Rendered) -> str:
         title = str(front.get("title") or "")
         return "\n\n".join(p for p in (title, markdown_to_plain(body)) if p)
     return rendered.text
+
+
+def week_columns(*, detail: bool) -> tuple[str, ...]:
+    """The heads of a week's table in the officer's language (HTML adds the detail)."""
+    from crosspost.i18n import pgettext
+
+    heads = (
+        pgettext("calendar column", "Day"),
+        pgettext("calendar column", "Time"),
+        pgettext("calendar column", "Channel"),
+        pgettext("calendar column", "Kind"),
+        pgettext("calendar column", "Title"),
+        pgettext("calendar column", "State"),
+    )
+    return (*heads, pgettext("calendar column", "Detail")) if detail else heads

@@ -23,6 +23,7 @@ from crosspost.store import Store
 from tests.calendar.conftest import LABELLED, paris
 from tests.calendar.test_html import _december
 from tests.conftest import Cli
+from tests.support.browser import headless_chromium
 
 pytestmark = pytest.mark.browser
 
@@ -49,25 +50,8 @@ CROWDED = (
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    driver_path = shutil.which("chromedriver")
-    chromium = shutil.which("chromium")
-    if driver_path is None or chromium is None:
-        if os.environ.get("CROSSPOST_REQUIRE_BROWSER") == "1":
-            pytest.fail("CROSSPOST_REQUIRE_BROWSER=1 but chromium or chromedriver is missing")
-        pytest.skip("chromium and chromium-driver are not installed")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--hide-scrollbars", "--force-device-scale-factor=1"):  # fmt: skip
-        options.add_argument(flag)
-    # The Debian driver, given by path: Selenium must not try to download one.
-    driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
-    driver.set_page_load_timeout(30)
-    yield driver
-    driver.quit()
+    # Pixels as CSS says them, no scrollbar eating the width: the geometry checks measure.
+    yield from headless_chromium("--hide-scrollbars", "--force-device-scale-factor=1")
 
 
 def _export(folder: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch, *, french: bool) -> Path:

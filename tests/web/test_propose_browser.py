@@ -7,8 +7,6 @@ CROSSPOST_REQUIRE_BROWSER=1, which turns the skip into a failure.
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +14,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import Cli
+from tests.support.browser import headless_chromium
 from tests.web.test_propose import _png
 from tests.web.test_serve import token_for
 
@@ -24,24 +23,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    driver_path = shutil.which("chromedriver")
-    chromium = shutil.which("chromium")
-    if driver_path is None or chromium is None:
-        if os.environ.get("CROSSPOST_REQUIRE_BROWSER") == "1":
-            pytest.fail("CROSSPOST_REQUIRE_BROWSER=1 but chromium or chromedriver is missing")
-        pytest.skip("chromium and chromium-driver are not installed")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
-        options.add_argument(flag)
-    # The Debian driver, given by path: Selenium must not try to download one.
-    driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
-    driver.set_page_load_timeout(30)
-    yield driver
-    driver.quit()
+    yield from headless_chromium()
 
 
 def _submit(driver: Any) -> str:
