@@ -66,7 +66,12 @@ def demo(
     settings = parse_settings(config.read_bytes(), config)
     store = Store.open(settings.database_url)
     say(_("Demo workspace: {root}").format(root=root))
-    say(_("Channels: a static blog (files on disk), X and Facebook in dry-run (nothing is sent)."))
+    say(
+        _(
+            "Channels: a static blog (files on disk); X, Facebook, Mastodon and Bluesky in dry-run "
+            "(nothing is sent)."
+        )
+    )
     say("")
     start = now()
     batch = []

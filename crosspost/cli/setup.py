@@ -46,7 +46,7 @@ def init(
         help="Also write article.md and photo.jpg, an article to try `crosspost add` with.",
     ),
 ) -> None:
-    """Write a starter crosspost.toml (static blog + dry-run X and Facebook) and the database."""
+    """Write a starter crosspost.toml (a static blog, four networks in dry-run) and the database."""
     from crosspost.config import parse_settings
     from crosspost.config_file import CONFIG_NAME
     from crosspost.errors import ConfigError

@@ -45,7 +45,7 @@ def show(cli: Cli, item_id: int) -> dict[str, Any]:
 
 @pytest.fixture
 def blog(tmp_path: Path, db_url: str, cli: Cli, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """`crosspost init`'s workspace (local blog, X and Facebook in dry-run) on each database."""
+    """`crosspost init`'s workspace (a local blog, four networks in dry-run) on each database."""
     root = tmp_path / "comms"
     monkeypatch.setenv("CROSSPOST_DATABASE_URL", db_url)
     monkeypatch.chdir(tmp_path)
