@@ -1,0 +1,118 @@
+"""The refusals of add, import and the filters, read by an officer in French (LANG=fr_FR.UTF-8)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Cli
+
+
+@pytest.fixture
+def french(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+
+
+def test_add_lists_its_field_problems_in_french(workspace: Path, cli: Cli, french: None) -> None:
+    refused = cli(
+        "add",
+        "--kind",
+        "scoop",
+        "--title",
+        "Repair café : édition d'hiver",
+        "--at",
+        "+2h",
+        "--link",
+        "www.exemple.fr/?utm_source=lettre&utm_medium=mail",
+        "--image",
+        "affiche.png",
+        ok=False,
+    )
+    assert refused.code == 1
+    err = refused.err
+    assert err.startswith("Erreur : 2 problèmes, rien n'a été enregistré :")
+    assert "link: une adresse web commençant par http:// ou https:// est attendue" in err
+    assert "image: aucun fichier à l'emplacement " in err
+    assert cli("list").out.count("Repair") == 0
+
+
+def test_add_refuses_an_undeclared_kind_and_alt_alone_in_french(
+    workspace: Path, cli: Cli, french: None
+) -> None:
+    (workspace / "affiche.txt").write_text("pas une image", encoding="utf-8")
+    refused = cli("add", "--kind", "brève", "--title", "Oui : non", "--at", "+1h", ok=False)
+    assert "kind: attendu " in refused.err
+    assert "(reçu « brève ») ; déclarez-en d'autres dans `kinds = [...]`" in refused.err
+    picture = cli(
+        "add",
+        "--kind",
+        "scoop",
+        "--title",
+        "Affiche",
+        "--at",
+        "+1h",
+        "--image",
+        "affiche.txt",
+        ok=False,
+    )
+    assert (
+        "image: une image est attendue (.jpg, .jpeg, .png, .gif, .webp), reçu « affiche.txt »"
+        in picture.err
+    )
+
+
+def test_import_lists_each_rows_problems_in_french(workspace: Path, cli: Cli, french: None) -> None:
+    rows = workspace / "agenda.csv"
+    rows.write_text(
+        "kind;title;at;link\n"
+        "scoop;Repair café : édition d'hiver;12/12/2026 14h;https://exemple.fr/?utm_source=a&b=1\n"
+        "scoop;Atelier vélo;demain 9h\n"
+        "scoop;Bourse aux jouets 🧸;13/12/2026 10h;exemple.fr;en trop\n",
+        encoding="utf-8",
+    )
+    refused = cli("import", str(rows), ok=False)
+    assert refused.err.splitlines() == [
+        "Erreur : rien n'a été importé : 2 éléments à corriger d'abord :",
+        "  ligne 3 : 3 champs alors que l'en-tête en nomme 4 ; il manque un champ "
+        "(laissez-le vide entre deux ';' s'il n'a pas de valeur)",
+        "  ligne 4 : 5 champs alors que l'en-tête en nomme 4 ; un texte contenant ';' "
+        'doit être entre guillemets ("comme, ceci")',
+        "  ligne 4 : link: une adresse web commençant par http:// ou https:// est attendue "
+        "(valeur donnée : 'exemple.fr')",
+    ]
+    assert cli("list").out.count("Repair") == 0
+
+
+def test_import_refuses_an_unknown_column_and_front_matter_in_french(
+    workspace: Path, cli: Cli, french: None
+) -> None:
+    rows = workspace / "agenda.csv"
+    rows.write_text("kind;titre;at\nscoop;Oui : non;+1h\n", encoding="utf-8")
+    column = cli("import", str(rows), ok=False)
+    assert column.err.startswith("Erreur : en-tête CSV : colonne inconnue 'titre' ; ")
+    folder = workspace / "billets"
+    folder.mkdir()
+    (folder / "hiver.md").write_text(
+        "---\nkind: scoop\ntitle: Oui : non\nat: +1h\nbody: Déjà là\n---\nEt encore ici\n",
+        encoding="utf-8",
+    )
+    (folder / "latin1.md").write_bytes("---\ntitle: Café\n---\n".encode("latin-1"))
+    both = cli("import", str(folder), ok=False)
+    assert both.err.splitlines()[1:] == [
+        "  hiver.md : body: donné à la fois dans l'en-tête et comme texte",
+        "  latin1.md : le fichier n'est pas du texte UTF-8",
+    ]
+    empty = workspace / "vide"
+    empty.mkdir()
+    assert cli("import", str(empty), ok=False).err == (
+        f"Erreur : {empty} : aucun fichier Markdown (.md) dans ce dossier\n"
+    )
+
+
+def test_list_filters_refuse_in_french(workspace: Path, cli: Cli, french: None) -> None:
+    status = cli("list", "--status", "publié", ok=False)
+    assert status.err.startswith("Erreur : status: attendu pending, claimed")
+    assert status.err.rstrip().endswith("(reçu « publié »)")
+    channel = cli("list", "--channel", "insta", ok=False)
+    assert channel.err.startswith("Erreur : channel: aucun canal ne s'appelle « insta » ; ")
