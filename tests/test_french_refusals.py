@@ -116,3 +116,20 @@ def test_list_filters_refuse_in_french(workspace: Path, cli: Cli, french: None) 
     assert status.err.rstrip().endswith("(reçu « publié »)")
     channel = cli("list", "--channel", "insta", ok=False)
     assert channel.err.startswith("Erreur : channel: aucun canal ne s'appelle « insta » ; ")
+
+
+def test_channel_texts_steps_and_config_refuse_in_french(
+    workspace: Path, cli: Cli, french: None
+) -> None:
+    base = ["add", "--kind", "scoop", "--title", "Fête : 10 ans !", "--at", "+1d"]
+    variant = cli(*base, "--text-for", "insta=Venez nombreux !", ok=False)
+    assert "« insta » n'est pas un canal de crosspost.toml ; canaux possibles : " in variant.err
+    empty = cli(*base, "--text-for", "twitter=", ok=False)
+    assert "le texte pour twitter est vide" in empty.err
+    step = cli(*base, "--step-text", "-1d=Demain : {titre}", ok=False)
+    assert "-1d : champ inconnu {titre} dans « Demain : {titre} » ; champs possibles : " in step.err
+    wording = cli(*base, "--step-text", "Demain soir", ok=False)
+    assert "« 'Demain soir' » : ÉTAPE=texte est attendu" not in wording.err
+    assert "« Demain soir » : ÉTAPE=texte est attendu, p. ex. " in wording.err
+    missing = cli("--config", "absent.toml", "list", ok=False)
+    assert "le fichier de configuration absent.toml n'existe pas" in missing.err
