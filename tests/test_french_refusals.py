@@ -133,3 +133,15 @@ def test_channel_texts_steps_and_config_refuse_in_french(
     assert "« Demain soir » : ÉTAPE=texte est attendu, p. ex. " in wording.err
     missing = cli("--config", "absent.toml", "list", ok=False)
     assert "le fichier de configuration absent.toml n'existe pas" in missing.err
+
+
+def test_a_repeat_rule_is_refused_in_french(workspace: Path, cli: Cli, french: None) -> None:
+    base = ["add", "--kind", "event", "--title", "Repair café", "--repeat"]
+    endless = cli(*base, "chaque samedi à 14h", ok=False)
+    assert (
+        "« chaque samedi à 14h » ne finit jamais ; dites jusqu'à quand, "
+        'p. ex. "chaque samedi à 14h de janvier à juin"'
+    ) in endless.err
+    unknown = cli(*base, "tous les jours", ok=False)
+    assert "« tous les jours » n'est pas une règle que Crosspost comprend ; " in unknown.err
+    assert 'ou "chaque mardi à 18h30"' in unknown.err
