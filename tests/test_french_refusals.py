@@ -145,3 +145,25 @@ def test_a_repeat_rule_is_refused_in_french(workspace: Path, cli: Cli, french: N
     unknown = cli(*base, "tous les jours", ok=False)
     assert "« tous les jours » n'est pas une règle que Crosspost comprend ; " in unknown.err
     assert 'ou "chaque mardi à 18h30"' in unknown.err
+
+
+def test_click_usage_errors_speak_french(workspace: Path, cli: Cli, french: None) -> None:
+    typo = cli("add", "--kind", "scoop", "--titel", "Fête : 10 ans !", ok=False)
+    assert typo.code == 2
+    assert typo.err.splitlines() == [
+        "Utilisation : crosspost add [OPTIONS] [FICHIER]",
+        "Pour de l'aide : « crosspost add -h ».",
+        "",
+        "Erreur : l'option --titel n'existe pas (options possibles : --help, --title)",
+    ]
+    missing = cli("show", ok=False)
+    assert missing.err.endswith("Erreur : il manque l'argument 'NUMÉRO'.\n")
+    no_value = cli("list", "--status", ok=False)
+    assert no_value.err == "Erreur : l'option '--status' demande une valeur.\n"
+
+
+def test_click_usage_errors_stay_english_for_english(workspace: Path, cli: Cli) -> None:
+    typo = cli("add", "--titel", "x", ok=False)
+    assert typo.code == 2
+    assert "Try 'crosspost add -h' for help." in typo.err
+    assert "No such option: --titel" in typo.err
