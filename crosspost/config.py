@@ -325,14 +325,20 @@ def find_config(explicit: Path | None) -> Path:
     found = locate(explicit)
     if found is None:
         raise ConfigError(
-            f"no {CONFIG_NAME} found (looked for ./{CONFIG_NAME} and {user_config_path()}); "
-            "run `crosspost init` to create one, or pass --config PATH"
+            _(
+                "no {name} found (looked for ./{name} and {user}); "
+                "run `crosspost init` to create one, or pass --config PATH"
+            ).format(name=CONFIG_NAME, user=user_config_path())
         )
     origin, path = found
     if origin == "option" and not path.exists():
-        raise ConfigError(f"the config file {path} does not exist")
+        raise ConfigError(_("the config file {path} does not exist").format(path=path))
     if origin == "environment" and not path.exists():
-        raise ConfigError(f"${ENV_CONFIG} points to {path}, which does not exist")
+        raise ConfigError(
+            _("${variable} points to {path}, which does not exist").format(
+                variable=ENV_CONFIG, path=path
+            )
+        )
     return path
 
 

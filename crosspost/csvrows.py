@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crosspost.errors import InputError
+from crosspost.i18n import _, ngettext
 from crosspost.item_fields import ALIASES, FIELDS
 
 
@@ -35,10 +36,10 @@ def from_csv(text: str) -> Iterator[CsvRow]:
         header = next(reader, None)
     except csv.Error:
         raise InputError(
-            'CSV header: the first line has a stray quote ("); it must name the fields'
+            _('CSV header: the first line has a stray quote ("); it must name the fields')
         ) from None
     if not header or not any(name.strip() for name in header):
-        raise InputError("the CSV file is empty; its first line must name the fields")
+        raise InputError(_("the CSV file is empty; its first line must name the fields"))
     unknown = [
         name
         for name in header
@@ -46,10 +47,11 @@ def from_csv(text: str) -> Iterator[CsvRow]:
     ]
     if unknown:
         raise InputError(
-            f"CSV header: unknown column {', '.join(map(repr, unknown))}; "
-            f"expected some of {', '.join(FIELDS)}"
+            _("CSV header: unknown column {columns}; expected some of {fields}").format(
+                columns=", ".join(map(repr, unknown)), fields=", ".join(FIELDS)
+            )
         )
-    separator = {"\t": "tab"}.get(delimiter, repr(delimiter))
+    separator = _("tab") if delimiter == "\t" else repr(delimiter)
     number = 1
     while True:
         number += 1
@@ -77,19 +79,21 @@ def from_csv(text: str) -> Iterator[CsvRow]:
         if unnamed:
             # Never drop what the officer wrote: a value needs a column name to go anywhere.
             problems += (
-                f"column {', '.join(unnamed)} has no name in the header but holds text; "
-                f"name it ({', '.join(FIELDS)}) or empty it",
+                _(
+                    "column {columns} has no name in the header but holds text; "
+                    "name it ({fields}) or empty it"
+                ).format(columns=", ".join(unnamed), fields=", ".join(FIELDS)),
             )
         yield CsvRow(number, fields, problems)
 
 
 def _quote_problem(error: str) -> str:
     if "end of data" in error:
-        return (
+        return _(
             'a quote (") opens a field and is never closed, so the rest of the file '
             'was read into it; close it, or double a quote meant as text ("")'
         )
-    return (
+    return _(
         'a quote (") ends a field before its separator; quote the whole field '
         '("like this") and double the quotes inside it ("")'
     )
@@ -97,14 +101,17 @@ def _quote_problem(error: str) -> str:
 
 def _count_problem(found: int, expected: int, separator: str) -> str:
     if found < expected:
-        return (
-            f"{found} field{'s' if found > 1 else ''} where the header names {expected}; "
-            f"a field is missing (leave it empty between two {separator} if it has no value)"
-        )
-    return (
-        f"{found} fields where the header names {expected}; a text containing "
-        f'{separator} must be quoted ("like, this")'
-    )
+        return ngettext(
+            "{found} field where the header names {expected}; "
+            "a field is missing (leave it empty between two {separator} if it has no value)",
+            "{found} fields where the header names {expected}; "
+            "a field is missing (leave it empty between two {separator} if it has no value)",
+            found,
+        ).format(found=found, expected=expected, separator=separator)
+    return _(
+        "{found} fields where the header names {expected}; a text containing "
+        '{separator} must be quoted ("like, this")'
+    ).format(found=found, expected=expected, separator=separator)
 
 
 def _key(name: str) -> str:

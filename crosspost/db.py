@@ -10,6 +10,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from crosspost.errors import ConfigError
+from crosspost.i18n import _
 
 #: How long a SQLite writer waits for another one before giving up (milliseconds).
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -24,7 +25,7 @@ def migrations_dir() -> Path:
     checkout = here.parent / "alembic"
     if (checkout / "env.py").exists():
         return checkout
-    raise ConfigError("Crosspost's database migrations are missing from this installation")
+    raise ConfigError(_("Crosspost's database migrations are missing from this installation"))
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

@@ -168,9 +168,11 @@ def read_item(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
-        raise InputError(f"{path}: cannot read this file ({exc.strerror})") from None
+        raise InputError(
+            _("{path}: cannot read this file ({reason})").format(path=path, reason=exc.strerror)
+        ) from None
     except UnicodeDecodeError:
-        raise FrontMatterProblem(path.name, "the file is not UTF-8 text") from None
+        raise FrontMatterProblem(path.name, _("the file is not UTF-8 text")) from None
     fields, body = split(text, path.name)
     body = body.strip()
     if "title" not in fields and body.startswith("# "):
@@ -178,7 +180,7 @@ def read_item(path: Path) -> dict[str, Any]:
         fields["title"] = first[2:].strip()
         body = rest.strip()
     if "body" in fields and body:
-        raise FrontMatterProblem(path.name, "body: given both in the front matter and as text")
+        raise FrontMatterProblem(path.name, _("body: given both in the front matter and as text"))
     if body:
         fields["body"] = body
     return fields

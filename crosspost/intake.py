@@ -21,7 +21,7 @@ from crosspost.csvrows import from_csv
 from crosspost.domain import Item, NewItem
 from crosspost.errors import CrosspostError, InputError
 from crosspost.front_matter import FrontMatterProblem, read_item
-from crosspost.i18n import _
+from crosspost.i18n import _, ngettext
 from crosspost.item_fields import ALIASES, FIELDS, accepted_values
 from crosspost.item_times import checked as _checked
 from crosspost.item_times import times_of
@@ -76,7 +76,7 @@ class ItemIn(BaseModel):
             return None
         parsed = urlparse(value)
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
-            raise ValueError("expected a web address starting with http:// or https://")
+            raise ValueError(_("expected a web address starting with http:// or https://"))
         return value
 
     @field_validator("tags", "channels", mode="before")
@@ -116,7 +116,10 @@ class ItemProblems(InputError):
             super().__init__(self.problems[0])
         else:
             count = len(self.problems)
-            super().__init__(f"{count} problems, nothing written:\n  " + "\n  ".join(problems))
+            heading = ngettext(
+                "{count} problem, nothing written:", "{count} problems, nothing written:", count
+            ).format(count=count)
+            super().__init__(heading + "\n  " + "\n  ".join(problems))
 
 
 @dataclass(frozen=True)
@@ -173,8 +176,10 @@ def _accept(
     kind = view.get("kind")
     if kind is not None and kind not in settings.kinds:
         problems.append(
-            f"kind: expected one of {', '.join(settings.kinds)} (got {kind!r}); "
-            "declare more in `kinds = [...]` in crosspost.toml"
+            _(
+                "kind: expected one of {kinds} (got {got!r}); "
+                "declare more in `kinds = [...]` in crosspost.toml"
+            ).format(kinds=", ".join(settings.kinds), got=kind)
         )
         kind = None
     times = times_of(view, settings, now=now, stored=stored, problems=problems)
@@ -182,7 +187,7 @@ def _accept(
     variants = _checked("variants", problems, lambda: _variants(view, settings, stored))
     image_path = _checked("image", problems, lambda: _image(view.get("image"), base_dir))
     if view.get("alt") and not view.get("image"):
-        problems.append("alt: alt text describes an image, but no image was given")
+        problems.append(_("alt: alt text describes an image, but no image was given"))
     plan = None if route else RoutePlan(deliveries=(), matched=())
     if kind is not None and route:
         plan = _checked(
@@ -237,10 +242,12 @@ def _image(value: str | None, base_dir: Path) -> str | None:
     if not path.is_absolute():
         path = base_dir / path
     if not path.is_file():
-        raise InputError(f"image: no file at {path}")
+        raise InputError(_("no file at {path}").format(path=path))
     if path.suffix.lower() not in IMAGE_SUFFIXES:
         raise InputError(
-            f"image: expected a picture ({', '.join(IMAGE_SUFFIXES)}), got {path.name!r}"
+            _("expected a picture ({suffixes}), got {name!r}").format(
+                suffixes=", ".join(IMAGE_SUFFIXES), name=path.name
+            )
         )
     return str(path.resolve())
 
@@ -293,6 +300,8 @@ class Source:
     base_dir: Path
     #: What is wrong with the row itself (field count, quotes), found while reading it.
     problems: tuple[str, ...] = ()
+    #: `where` in the officer's language, for the problems listed ("ligne 3").
+    shown: str = ""
 
 
 def read_sources(path: Path) -> Iterator[Source]:
@@ -300,7 +309,7 @@ def read_sources(path: Path) -> Iterator[Source]:
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix.lower() in (".md", ".markdown"))
         if not files:
-            raise InputError(f"{path}: no Markdown (.md) files in this folder")
+            raise InputError(_("{path}: no Markdown (.md) files in this folder").format(path=path))
         for file in files:
             # Every file is read, so the import lists the problems of all of them at once.
             try:
@@ -309,21 +318,29 @@ def read_sources(path: Path) -> Iterator[Source]:
                 yield Source(file.name, {}, file.parent, (exc.detail,))
         return
     if not path.is_file():
-        raise InputError(f"{path}: no such file or folder")
+        raise InputError(_("{path}: no such file or folder").format(path=path))
     if path.suffix.lower() == ".csv":
         try:
             text = path.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError:
             raise InputError(
-                f"{path.name}: not UTF-8 text; save it from your spreadsheet as 'CSV UTF-8'"
+                _("{name}: not UTF-8 text; save it from your spreadsheet as 'CSV UTF-8'").format(
+                    name=path.name
+                )
             ) from None
         for row in from_csv(text):
-            yield Source(f"row {row.number}", row.fields, path.parent, row.problems)
+            where = f"row {row.number}"  # stable: --json gives it as the item's source
+            shown = _("row {number}").format(number=row.number)
+            yield Source(where, row.fields, path.parent, row.problems, shown)
         return
     if path.suffix.lower() in (".md", ".markdown"):
         yield Source(path.name, from_markdown(path), path.parent)
         return
-    raise InputError(f"{path.name}: expected a .csv file, a .md file or a folder of .md files")
+    raise InputError(
+        _("{name}: expected a .csv file, a .md file or a folder of .md files").format(
+            name=path.name
+        )
+    )
 
 
 def accept_all(sources: Iterable[Source], settings: Settings, *, now: datetime) -> list[Accepted]:
@@ -345,11 +362,17 @@ def accept_all(sources: Iterable[Source], settings: Settings, *, now: datetime) 
                     accepted.append(replace(result, source=source.where))
         if found:
             wrong += 1
-            problems += [f"{source.where}: {problem}" for problem in found]
+            where = source.shown or source.where
+            problems += [_("{where}: {problem}").format(where=where, problem=one) for one in found]
     if problems:
         raise InputError(
-            f"nothing was imported: {wrong} item{'s' if wrong > 1 else ''} "
-            f"to fix first:\n  " + "\n  ".join(problems)
+            ngettext(
+                "nothing was imported: {wrong} item to fix first:",
+                "nothing was imported: {wrong} items to fix first:",
+                wrong,
+            ).format(wrong=wrong)
+            + "\n  "
+            + "\n  ".join(problems)
         )
     return accepted
 

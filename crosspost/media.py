@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from crosspost.errors import InputError
 from crosspost.files import copy_file
+from crosspost.i18n import _
 
 if TYPE_CHECKING:
     from crosspost.config import Settings
@@ -37,7 +38,11 @@ def keep(source: Path, folder: Path) -> Path:
         with source.open("rb") as handle:
             digest = hashlib.file_digest(handle, "sha256").hexdigest()
     except OSError as exc:
-        raise InputError(f"image: cannot read {source} ({exc.strerror or exc})") from None
+        raise InputError(
+            _("image: cannot read {source} ({reason})").format(
+                source=source, reason=exc.strerror or exc
+            )
+        ) from None
     target = folder / f"{digest[:NAME_LENGTH]}{source.suffix.lower()}"
     if target.is_file():
         return target
@@ -47,7 +52,9 @@ def keep(source: Path, folder: Path) -> Path:
         copy_file(source, target, prefix=".incoming-")
     except OSError as exc:
         raise InputError(
-            f"image: cannot copy {source.name} into {folder} ({exc.strerror or exc})"
+            _("image: cannot copy {name} into {folder} ({reason})").format(
+                name=source.name, folder=folder, reason=exc.strerror or exc
+            )
         ) from None
     return target
 

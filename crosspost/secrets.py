@@ -13,6 +13,7 @@ from pathlib import Path
 
 from crosspost import redact
 from crosspost.errors import ConfigError
+from crosspost.i18n import _
 
 
 class MissingSecret(ConfigError):
@@ -61,8 +62,10 @@ def check_private(path: Path) -> None:
         return
     if mode & 0o077:
         raise ConfigError(
-            f"the secrets file {path} can be read by other users (mode {mode:o}); "
-            f"run: chmod 600 {path}"
+            _(
+                "the secrets file {path} can be read by other users (mode {mode}); "
+                "run: chmod 600 {path}"
+            ).format(path=path, mode=f"{mode:o}")
         )
 
 
@@ -80,6 +83,8 @@ def read_secrets_file(path: Path) -> dict[str, str]:
             line = line[len("export ") :]
         name, sep, value = line.partition("=")
         if not sep or not name.strip():
-            raise ConfigError(f"{path}, line {number}: expected NAME=value")
+            raise ConfigError(
+                _("{path}, line {number}: expected NAME=value").format(path=path, number=number)
+            )
         values[name.strip()] = value.strip().strip('"').strip("'")
     return values

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from crosspost.domain import Item
 from crosspost.errors import InputError
+from crosspost.i18n import _
 
 if TYPE_CHECKING:
     from crosspost.config import Settings
@@ -28,7 +29,9 @@ def parse_variants(values: list[str] | dict[str, str], channels: set[str]) -> di
             name, sep, text = str(value).partition("=")
             if not sep:
                 raise InputError(
-                    f'{value!r}: expected CHANNEL=text, e.g. "twitter=AG samedi 14 h : venez !"'
+                    _(
+                        '{value!r}: expected CHANNEL=text, e.g. "twitter=AG samedi 14 h : venez !"'
+                    ).format(value=value)
                 )
             pairs.append((name, text))
     out: dict[str, str] = {}
@@ -36,11 +39,12 @@ def parse_variants(values: list[str] | dict[str, str], channels: set[str]) -> di
         name, text = name.strip(), text.strip()
         if name not in channels:
             raise InputError(
-                f"{name!r} is not a channel of crosspost.toml; expected one of "
-                f"{', '.join(sorted(channels))}"
+                _("{name!r} is not a channel of crosspost.toml; expected one of {known}").format(
+                    name=name, known=", ".join(sorted(channels))
+                )
             )
         if not text:
-            raise InputError(f"the text for {name} is empty")
+            raise InputError(_("the text for {name} is empty").format(name=name))
         out[name] = text
     return out
 

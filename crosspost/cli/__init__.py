@@ -77,6 +77,7 @@ class CrosspostGroup(TyperGroup):
         except typer.TyperException as exc:
             # A usage error (exit 2) after `--json`: the script gets JSON too.
             if not as_json:
+                _show_usage_error(exc)
                 raise
             print_error(exc.format_message(), exc.exit_code, as_json=True)
             raise typer.Exit(exc.exit_code) from None
@@ -105,6 +106,18 @@ class CrosspostGroup(TyperGroup):
             obj = ctx.obj
             if isinstance(obj, AppContext):
                 obj.close()
+
+
+def _show_usage_error(exc: typer.TyperException) -> None:
+    """A French officer reads click's usage errors in French (English: click shows them)."""
+    from crosspost.language import current
+
+    if current() != "fr" or not hasattr(exc, "ctx") or not hasattr(exc, "format_message"):
+        return
+    from crosspost.cli.usage_errors import show
+
+    show(exc)
+    raise typer.Exit(getattr(exc, "exit_code", 2)) from None
 
 
 def _config_option(args: list[str]) -> Path | None:

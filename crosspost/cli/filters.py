@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from crosspost.errors import InputError
+from crosspost.i18n import _
 
 if TYPE_CHECKING:
     from crosspost.config import Settings
@@ -24,14 +25,24 @@ def check_names(
 
     for state in status or ():
         if state not in {s.value for s in State}:
-            raise InputError(f"status: expected one of {STATES} (got {state!r})")
+            raise InputError(
+                _("status: expected one of {states} (got {got!r})").format(states=STATES, got=state)
+            )
     for name in channel or ():
         if name not in settings.channels:
             known = ", ".join(sorted(settings.channels))
-            raise InputError(f"channel: no channel named {name!r}; declared: {known}")
+            raise InputError(
+                _("channel: no channel named {name!r}; declared: {known}").format(
+                    name=name, known=known
+                )
+            )
     for name in kind or ():
         if name not in settings.kinds:
-            raise InputError(f"kind: expected one of {', '.join(settings.kinds)} (got {name!r})")
+            raise InputError(
+                _("kind: expected one of {kinds} (got {kind!r})").format(
+                    kinds=", ".join(settings.kinds), kind=name
+                )
+            )
 
 
 def bound(

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from crosspost.clock import local_midnight, wall_time
 from crosspost.domain import PlannedDelivery
 from crosspost.errors import InputError
+from crosspost.i18n import _
 from crosspost.policy.rules import ChannelPolicy, load_policy
 from crosspost.wording import plural, show_day, show_day_time
 
@@ -140,14 +141,16 @@ def place_next(
             before=before,
         )
         if moment is None:
-            limit = (
-                f"before the event starts ({show_day_time(before, zone, now=now)})"
-                if before is not None
-                else "in the coming year"
-            )
-            raise InputError(
-                f"at: no free slot on {planned.channel} {limit}; give a time with --at"
-            )
+            if before is not None:
+                refusal = _(
+                    "at: no free slot on {channel} before the event starts ({start}); "
+                    "give a time with --at"
+                ).format(channel=planned.channel, start=show_day_time(before, zone, now=now))
+            else:
+                refusal = _(
+                    "at: no free slot on {channel} in the coming year; give a time with --at"
+                ).format(channel=planned.channel)
+            raise InputError(refusal)
         load.add(planned.channel, moment)
         placed[planned.channel] = moment
         out[planned.channel] = replace(planned, due_at=moment)
@@ -208,12 +211,12 @@ def place_batch(
                 settings, accepted.plan.deliveries, load, now=now, before=accepted.item.event_start
             )
         except InputError as exc:
-            problems.append(f"{accepted.source}: {exc}")
+            problems.append(_("{where}: {problem}").format(where=accepted.source, problem=exc))
             continue
         item = replace(accepted.item, requested_at=publish_at)
         out.append(replace(accepted, item=item, plan=replace(accepted.plan, deliveries=placed)))
     if problems:
-        raise InputError("nothing was imported:\n  " + "\n  ".join(problems))
+        raise InputError(_("nothing was imported:") + "\n  " + "\n  ".join(problems))
     return out
 
 

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from crosspost.errors import InputError
+from crosspost.i18n import N_, _
 
 #: "-3d", "J-3", "D-3", "-1w", optionally with a local time: "-1d 18:00", "-1d@18h", "-1d à 18h30".
 _DAYS = re.compile(
@@ -22,7 +23,8 @@ _DAYS = re.compile(
 _EXACT = re.compile(r"^([+-])\s*(\d{1,4})\s*(h|m|min)$", re.IGNORECASE)
 _MORNING = ("morning", "matin", "le matin", "the morning of", "jour j", "d-day")
 
-EXAMPLES = '"-14d", "J-3", "-1d 18:00", "-2h", "morning" (the morning of) or "+1d" (after)'
+EXAMPLES = N_('"-14d", "J-3", "-1d 18:00", "-2h", "morning" (the morning of) or "+1d" (after)')
+RECAP_AFTER = N_('{text!r}: a recap comes after the event; expected e.g. "+1d"')
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ def parse_offset(text: str, *, after: bool = False) -> StepOffset:
     cleaned = " ".join(str(text).strip().lower().split())
     if cleaned in _MORNING:
         if after:
-            raise InputError(f'{text!r}: a recap comes after the event; expected e.g. "+1d"')
+            raise InputError(_(RECAP_AFTER).format(text=text))
         return StepOffset("morning", morning=True)
     exact = _EXACT.match(cleaned)
     days = _DAYS.match(cleaned)
@@ -78,22 +80,34 @@ def parse_offset(text: str, *, after: bool = False) -> StepOffset:
         _check_sign(text, sign, after)
         count = int(number) * (7 if unit == "w" else 1)
         if count == 0 and hour is None:
-            raise InputError(f"{text!r}: a step at the very time of the event is the event")
+            raise InputError(
+                _("{text!r}: a step at the very time of the event is the event").format(text=text)
+            )
         clock = None
         if hour is not None:
             try:
                 clock = time(int(hour), int(minute or 0))
             except ValueError:
                 raise InputError(
-                    f"{text!r}: {hour}:{minute or '00'} is not a time of day"
+                    _("{text!r}: {clock} is not a time of day").format(
+                        text=text, clock=f"{hour}:{minute or '00'}"
+                    )
                 ) from None
         name = f"{sign}{count}d" + (f" {clock:%H:%M}" if clock else "")
         return StepOffset(name, days=count if sign == "+" else -count, clock=clock)
-    raise InputError(f"{text!r} is not a step offset; expected {EXAMPLES}")
+    raise InputError(
+        _("{text!r} is not a step offset; expected {examples}").format(
+            text=text, examples=_(EXAMPLES)
+        )
+    )
 
 
 def _check_sign(text: str, sign: str, after: bool) -> None:
     if after and sign == "-":
-        raise InputError(f'{text!r}: a recap comes after the event; expected e.g. "+1d"')
+        raise InputError(_(RECAP_AFTER).format(text=text))
     if not after and sign == "+":
-        raise InputError(f'{text!r}: announcements and reminders come before; expected e.g. "-3d"')
+        raise InputError(
+            _('{text!r}: announcements and reminders come before; expected e.g. "-3d"').format(
+                text=text
+            )
+        )

@@ -151,7 +151,11 @@ def parse_step_texts(values: list[str] | dict[str, str]) -> dict[str, str]:
         for value in values:
             step, sep, text = str(value).partition("=")
             if not sep:
-                raise InputError(f'{value!r}: expected STEP=wording, e.g. "-1d=Demain : {{title}}"')
+                raise InputError(
+                    _('{value!r}: expected STEP=wording, e.g. "-1d=Demain : {{title}}"').format(
+                        value=value
+                    )
+                )
             pairs.append((step.strip(), text.strip()))
     out: dict[str, str] = {}
     for step, text in pairs:

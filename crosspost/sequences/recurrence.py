@@ -18,6 +18,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from crosspost.errors import InputError
+from crosspost.i18n import N_, _
 from crosspost.sequences.offsets import wall_clock
 
 _WEEKDAYS = {
@@ -42,7 +43,7 @@ _SIMPLE = re.compile(
     r"(?:\s+(?:de|du mois de|from)\s+(?P<first>[a-z]+)\s+(?:a|au mois de|to|until)\s+"
     r"(?P<last>[a-z]+)(?:\s+(?P<year>\d{4}))?)?$"
 )
-EXAMPLES = (
+EXAMPLES = N_(
     '"FREQ=MONTHLY;BYDAY=1SA", "chaque premier samedi à 14h de janvier à juin" '
     'or "every Tuesday at 18:30"'
 )
@@ -86,7 +87,7 @@ def parse_recurrence(
     """An RRULE or a simple form; `event_start` (local time of the first one) when given."""
     cleaned = text.strip()
     if not cleaned:
-        raise InputError(f"expected a rule like {EXAMPLES}")
+        raise InputError(_("expected a rule like {examples}").format(examples=_(EXAMPLES)))
     if "=" in cleaned:
         return _rrule(cleaned, event_start, zone)
     return _simple(cleaned, event_start, zone, now)
@@ -97,18 +98,24 @@ def _rrule(text: str, event_start: datetime | None, zone: ZoneInfo) -> Recurrenc
 
     rule = text.upper().removeprefix("RRULE:")
     if "DTSTART" in rule:
-        raise InputError("give the first date with --event-start, not DTSTART in the rule")
+        raise InputError(_("give the first date with --event-start, not DTSTART in the rule"))
     if event_start is None:
-        raise InputError("an RRULE needs --event-start: the date and time of the first one")
+        raise InputError(_("an RRULE needs --event-start: the date and time of the first one"))
     start = event_start.astimezone(zone).replace(tzinfo=None)
     try:
         parsed = rrulestr(rule, dtstart=start, ignoretz=True)
     except (ValueError, TypeError) as exc:
-        raise InputError(f"{text!r} is not an RRULE ({exc}); expected e.g. {EXAMPLES}") from None
+        raise InputError(
+            _("{text!r} is not an RRULE ({problem}); expected e.g. {examples}").format(
+                text=text, problem=exc, examples=_(EXAMPLES)
+            )
+        ) from None
     until = getattr(parsed, "_until", None)
     if getattr(parsed, "_count", None) is None and until is None:
         raise InputError(
-            f"{text!r} never ends; add UNTIL=20270630 or COUNT=6 so the series has a last date"
+            _(
+                "{text!r} never ends; add UNTIL=20270630 or COUNT=6 so the series has a last date"
+            ).format(text=text)
         )
     return Recurrence(rule, start, until.date() if until else None)
 
@@ -118,13 +125,19 @@ def _simple(text: str, event_start: datetime | None, zone: ZoneInfo, now: dateti
     match = _SIMPLE.match(plain)
     day = _WEEKDAYS.get(match.group("day")) if match else None
     if match is None or day is None:
-        raise InputError(f"{text!r} is not a rule Crosspost understands; expected {EXAMPLES}")
+        raise InputError(
+            _("{text!r} is not a rule Crosspost understands; expected {examples}").format(
+                text=text, examples=_(EXAMPLES)
+            )
+        )
     ordinal_word = match.group("ordinal")
     ordinal = _ORDINALS.get(ordinal_word) if ordinal_word else None
     if ordinal_word and ordinal is None:
         raise InputError(
-            f"{text!r}: {ordinal_word!r} is not premier, deuxième, troisième, quatrième, "
-            "dernier (first, second, third, fourth, last)"
+            _(
+                "{text!r}: {word!r} is not premier, deuxième, troisième, quatrième, "
+                "dernier (first, second, third, fourth, last)"
+            ).format(text=text, word=ordinal_word)
         )
     local_now = now.astimezone(zone)
     given = event_start.astimezone(zone) if event_start is not None else None
@@ -134,18 +147,24 @@ def _simple(text: str, event_start: datetime | None, zone: ZoneInfo, now: dateti
             clock = time(int(hour), int(match.group("minute") or 0))
         except ValueError:
             raise InputError(
-                f"{text!r}: {hour}h{match.group('minute') or ''} is not a time"
+                _("{text!r}: {clock} is not a time").format(
+                    text=text, clock=f"{hour}h{match.group('minute') or ''}"
+                )
             ) from None
     elif given is not None:
         clock = given.time().replace(tzinfo=None)
     else:
-        raise InputError(f'{text!r}: at what time? e.g. "{text} à 14h" or --event-start')
+        raise InputError(
+            _('{text!r}: at what time? e.g. "{text} à 14h" or --event-start').format(text=text)
+        )
     first_day = given.date() if given is not None else local_now.date()
     until = None
     if match.group("first"):
         first, last = (_MONTHS.get(match.group(k)) for k in ("first", "last"))
         if first is None or last is None:
-            raise InputError(f"{text!r}: expected month names, e.g. de janvier à juin")
+            raise InputError(
+                _("{text!r}: expected month names, e.g. de janvier à juin").format(text=text)
+            )
         year = int(match.group("year") or 0) or _next_year(first, last, local_now.date())
         start_year = year if first <= last else year - 1
         first_day = max(first_day, date(start_year, first, 1))
@@ -153,7 +172,11 @@ def _simple(text: str, event_start: datetime | None, zone: ZoneInfo, now: dateti
     freq = "MONTHLY" if ordinal is not None else "WEEKLY"
     rule = f"FREQ={freq};BYDAY={ordinal or ''}{day}"
     if until is None:
-        raise InputError(f'{text!r} never ends; say until when, e.g. "{text} de janvier à juin"')
+        raise InputError(
+            _('{text!r} never ends; say until when, e.g. "{text} de janvier à juin"').format(
+                text=text
+            )
+        )
     return Recurrence(rule, datetime.combine(first_day, clock), until)
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from crosspost.config import Settings
 from crosspost.errors import InputError
+from crosspost.i18n import _
 from crosspost.sequences.plan import announce_time
 from crosspost.sequences.recurrence import Recurrence
 
@@ -75,7 +76,9 @@ def accept_occurrences(
         try:
             accepted = intake.accept(raw, settings, now=now, base_dir=base_dir)
         except InputError as exc:
-            raise InputError(f"{occurrence}: {exc}") from None
+            raise InputError(
+                _("{where}: {problem}").format(where=occurrence, problem=exc)
+            ) from None
         item = replace(accepted.item, occurrence=occurrence)
         out.append(replace(accepted, item=item, source=occurrence))
     return out

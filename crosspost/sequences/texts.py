@@ -12,6 +12,7 @@ from string import Formatter
 from zoneinfo import ZoneInfo
 
 from crosspost.errors import InputError
+from crosspost.i18n import _
 from crosspost.sequences.offsets import StepOffset
 
 #: What a template may use, with an example of each (shown when a name is wrong).
@@ -54,16 +55,26 @@ def check_template(template: str, where: str) -> str:
         names = {name for _, name, _, _ in Formatter().parse(template) if name is not None}
     except ValueError as exc:
         raise InputError(
-            f"{where}: {exc} in {template!r} (write {{{{ and }}}} for braces)"
+            _("{where}: {problem} in {template!r} (write {{{{ and }}}} for braces)").format(
+                where=where, problem=exc, template=template
+            )
         ) from None
     unknown = sorted(name for name in names if name not in FIELDS)
     if unknown or "" in names:
         raise InputError(
-            f"{where}: unknown field {{{(unknown or [''])[0]}}} in {template!r}; "
-            f"expected some of {', '.join('{' + f + '}' for f in FIELDS)}"
+            _(
+                "{where}: unknown field {{{field}}} in {template!r}; expected some of {fields}"
+            ).format(
+                where=where,
+                field=(unknown or [""])[0],
+                template=template,
+                fields=", ".join("{" + f + "}" for f in FIELDS),
+            )
         )
     if not template.strip():
-        raise InputError(f"{where}: empty wording; leave the step out instead")
+        raise InputError(
+            _("{where}: empty wording; leave the step out instead").format(where=where)
+        )
     return template
 
 

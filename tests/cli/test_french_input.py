@@ -103,8 +103,8 @@ def test_csv_with_french_dates(french: Path, cli: Cli) -> None:
         encoding="utf-8",
     )
     result = cli("import", "items.csv", ok=False)
-    assert "row 4: at: 2026-12-02 02:00 est déjà passé" in result.err
-    assert "row 5: event_start: « 31/02 14h » : le 31/02 n'existe pas" in result.err
+    assert "ligne 4 : at: 2026-12-02 02:00 est déjà passé" in result.err
+    assert "ligne 5 : event_start: « 31/02 14h » : le 31/02 n'existe pas" in result.err
     assert cli("list", "--json").json() == []
     (french / "items.csv").write_text(
         "kind;title;event-start;at\n"
