@@ -160,6 +160,12 @@ def test_click_usage_errors_speak_french(workspace: Path, cli: Cli, french: None
     assert missing.err.endswith("Erreur : il manque l'argument 'NUMÉRO'.\n")
     no_value = cli("list", "--status", ok=False)
     assert no_value.err == "Erreur : l'option '--status' demande une valeur.\n"
+    # Not pydantic's "Input should be a valid integer": what to type instead.
+    typed = cli("show", "douze", ok=False)
+    assert typed.err.endswith(
+        "Erreur : valeur refusée pour 'NUMÉRO' : il faut un nombre entier, comme 3\n"
+    )
+    assert "Input should be" not in cli("list", "--limit", "dix", ok=False).err
 
 
 def test_click_usage_errors_stay_english_for_english(workspace: Path, cli: Cli) -> None:

@@ -39,13 +39,30 @@ _FORMS = (
 )
 HINT = N_("Try '{command} {option}' for help.")
 
+#: What Typer's conversion (pydantic's words) says of a refused value -> plain words.
+_VALUES = {
+    "Input should be a valid integer, unable to parse string as an integer": N_(
+        "a whole number was expected, like 3"
+    ),
+    "Input should be a valid integer": N_("a whole number was expected, like 3"),
+    "Input should be a valid number, unable to parse string as a number": N_(
+        "a number was expected, like 2.5"
+    ),
+    "Input should be a valid boolean, unable to interpret input": N_(
+        "yes or no was expected (true or false)"
+    ),
+}
+
 
 def translated(message: str) -> str:
     """click's `message` in the language in force."""
     for form, ours in _FORMS:
         found = form.match(message)
         if found:
-            return _(ours).format(**found.groupdict())
+            parts = found.groupdict()
+            if "message" in parts and parts["message"].strip() in _VALUES:
+                parts["message"] = _(_VALUES[parts["message"].strip()])
+            return _(ours).format(**parts)
     return message
 
 
