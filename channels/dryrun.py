@@ -14,6 +14,7 @@ from channels.base import (
     Rendered,
 )
 from crosspost.domain import Item
+from crosspost.i18n import _
 
 #: Reserved top-level domain (RFC 2606): a link that can never reach a real site.
 DRY_RUN_HOST = "https://dry-run.invalid"
@@ -53,4 +54,6 @@ class DryRun(Channel):
         return None
 
     def check(self) -> CheckResult:
-        return CheckResult(True, f"dry-run: nothing is sent to {self.inner.label}")
+        return CheckResult(
+            True, _("dry-run: nothing is sent to {platform}").format(platform=self.inner.label)
+        )

@@ -173,3 +173,18 @@ def test_click_usage_errors_stay_english_for_english(workspace: Path, cli: Cli) 
     assert typo.code == 2
     assert "Try 'crosspost add -h' for help." in typo.err
     assert "No such option: --titel" in typo.err
+
+
+def test_channels_check_and_list_speak_french(workspace: Path, cli: Cli, french: None) -> None:
+    config = workspace / "crosspost.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        + '\n[channels.mastodon]\ntype = "mastodon"\ninstance_url = "https://mastodon.social"\n'
+        'mode = "dry-run"\n',
+        encoding="utf-8",
+    )
+    checked = cli("channels", "check", "mastodon").out
+    assert "simulation : rien n'est envoyé à Mastodon" in checked
+    listed = cli("channels", "list").out
+    assert "mastodon       mastodon     simulation Mastodon" in listed
+    assert "dry-run" not in listed

@@ -489,12 +489,17 @@ class BlueskyChannel(Channel):
             handle = self._handle() or ""
             resolved = self._resolve(connection.client, handle)
         if resolved is None:
-            return CheckResult(False, f"logged in, but the handle @{handle} does not resolve")
+            said = _("logged in, but the handle @{handle} does not resolve")
+            return CheckResult(False, said.format(handle=handle))
         if resolved != did:
             return CheckResult(
-                False, f"logged in as {did}, but @{handle} resolves to another account ({resolved})"
+                False,
+                _("logged in as {did}, but @{handle} resolves to another account ({other})").format(
+                    did=did, handle=handle, other=resolved
+                ),
             )
-        return CheckResult(True, f"authenticated as @{handle} ({did})")
+        said = _("authenticated as @{handle} ({did})")
+        return CheckResult(True, said.format(handle=handle, did=did))
 
 
 def _keys_of(job: PublishJob) -> dict[str, Any]:

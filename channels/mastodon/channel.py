@@ -277,10 +277,13 @@ class MastodonChannel(Channel):
         if missing:
             return CheckResult(
                 False,
-                f"authenticated as {who}, but the token lacks the scopes {', '.join(missing)}: "
-                "create a token with them",
+                _(
+                    "authenticated as {account}, but the token lacks the scopes {scopes}: "
+                    "create a token with them"
+                ).format(account=who, scopes=", ".join(missing)),
             )
-        return CheckResult(True, f"authenticated as {who} ({rules})")
+        said = _("authenticated as {account} ({rules})")
+        return CheckResult(True, said.format(account=who, rules=rules))
 
 
 # ---------------------------------------------------------------- helpers

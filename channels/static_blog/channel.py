@@ -364,7 +364,7 @@ class StaticBlogChannel(Channel):
             with tempfile.TemporaryFile(dir=self.root):
                 pass
         except OSError as exc:
-            return CheckResult(
-                False, f"cannot write the blog in {self.root}: {exc.strerror or exc}"
-            )
-        return CheckResult(True, f"writes to {self.root}, served at {self.blog.site_url}")
+            said = _("cannot write the blog in {folder}: {why}")
+            return CheckResult(False, said.format(folder=self.root, why=exc.strerror or exc))
+        said = _("writes to {folder}, served at {url}")
+        return CheckResult(True, said.format(folder=self.root, url=self.blog.site_url))

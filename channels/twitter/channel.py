@@ -43,6 +43,7 @@ from channels.twitter.text import (
     weighted_length,
 )
 from crosspost.domain import Item
+from crosspost.i18n import _
 
 if TYPE_CHECKING:
     from channels.base import ChannelSettings
@@ -484,10 +485,9 @@ class TwitterChannel(Channel):
         username = me["data"]["username"]
         configured = self.x_settings.username
         if configured and configured.lower() != str(username).lower():
-            return CheckResult(
-                True, f"authenticated as @{username} (but the settings say @{configured})"
-            )
-        return CheckResult(True, f"authenticated as @{username}")
+            said = _("authenticated as @{account} (but the settings say @{configured})")
+            return CheckResult(True, said.format(account=username, configured=configured))
+        return CheckResult(True, _("authenticated as @{account}").format(account=username))
 
 
 def _replies_to(post: dict[str, Any]) -> str | None:

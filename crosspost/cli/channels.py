@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from crosspost.cli.context import app_context, emit_json, now, say
-from crosspost.i18n import _
+from crosspost.i18n import _, pgettext
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -27,8 +27,13 @@ def list_(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")) -> 
     if as_json:
         emit_json(rows)
         return
+    modes = {
+        "live": pgettext("channel mode", "live"),
+        "dry-run": pgettext("channel mode", "dry-run"),
+    }
     for row in rows:
-        say(f"{row['name']:<14} {row['type']:<12} {row['mode']:<8} {row['label']}")
+        mode = modes.get(str(row["mode"]), str(row["mode"]))
+        say(f"{row['name']:<14} {row['type']:<12} {mode:<10} {row['label']}")
 
 
 @app.command("check")
