@@ -189,35 +189,25 @@ def describe(outcome: Outcome) -> list[str]:
     sync = outcome.sync
     if sync is None:
         return [_("{name}: nothing new").format(name=name)]
-    parts = []
-    if sync.created:
-        count = len(sync.created)
-        parts.append(
-            ngettext("{count} new draft ({ids})", "{count} new drafts ({ids})", count).format(
-                count=count, ids=_ids(sync.created)
-            )
-        )
-    if sync.routed:
-        count = len(sync.routed)
-        parts.append(
-            ngettext("{count} item routed ({ids})", "{count} items routed ({ids})", count).format(
-                count=count, ids=_ids(sync.routed)
-            )
-        )
-    if sync.updated:
-        count = len(sync.updated)
-        parts.append(
-            ngettext("{count} updated ({ids})", "{count} updated ({ids})", count).format(
-                count=count, ids=_ids(sync.updated)
-            )
-        )
-    if sync.cancelled:
-        count = len(sync.cancelled)
-        parts.append(
-            ngettext("{count} cancelled ({ids})", "{count} cancelled ({ids})", count).format(
-                count=count, ids=_ids(sync.cancelled)
-            )
-        )
+    created, routed = len(sync.created), len(sync.routed)
+    updated, cancelled = len(sync.updated), len(sync.cancelled)
+    # (the items, their sentence): each said with its count and ids when there are some.
+    counted = (
+        (
+            sync.created,
+            ngettext("{count} new draft ({ids})", "{count} new drafts ({ids})", created),
+        ),
+        (
+            sync.routed,
+            ngettext("{count} item routed ({ids})", "{count} items routed ({ids})", routed),
+        ),
+        (sync.updated, ngettext("{count} updated ({ids})", "{count} updated ({ids})", updated)),
+        (
+            sync.cancelled,
+            ngettext("{count} cancelled ({ids})", "{count} cancelled ({ids})", cancelled),
+        ),
+    )
+    parts = [text.format(count=len(ids), ids=_ids(ids)) for ids, text in counted if ids]
     if sync.old:
         parts.append(
             ngettext(
