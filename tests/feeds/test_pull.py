@@ -30,6 +30,15 @@ def _drafts(cli: Cli) -> list[dict[str, Any]]:
     return list(listed["items"])
 
 
+def _announce_events_14_days_before(workspace: Path) -> None:
+    """The workspace's events get a sequence: announced 14 days before they start."""
+    config = workspace / "crosspost.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + '\n[sequences.event]\nannounce = "-14d"\n',
+        encoding="utf-8",
+    )
+
+
 def _ids(out: str) -> list[int]:
     return [int(n) for n in re.findall(r"#(\d+)", out)]
 
@@ -225,11 +234,7 @@ def test_an_event_cancelled_at_its_source_after_its_announcement_says_so_where_i
 ) -> None:
     # The officer's `cancel` posts a notice where the event was announced; a member
     # cancelling it in their calendar must do the same, or the Page keeps inviting people.
-    config = workspace / "crosspost.toml"
-    config.write_text(
-        config.read_text(encoding="utf-8") + '\n[sequences.event]\nannounce = "-14d"\n',
-        encoding="utf-8",
-    )
+    _announce_events_14_days_before(workspace)
     text = payload("mobilizon_group.ics")
     url = server.serve("/ics", text, ICS)
     cli("feeds", "add", "fontaine", url, "--kind", "event")
@@ -264,11 +269,7 @@ def test_an_event_cancelled_at_its_source_after_its_announcement_says_so_where_i
 def test_an_auto_approved_event_goes_out_at_its_sequence_s_time_not_the_next_slot(
     workspace: Path, cli: Cli, server: FeedServer
 ) -> None:
-    config = workspace / "crosspost.toml"
-    config.write_text(
-        config.read_text(encoding="utf-8") + '\n[sequences.event]\nannounce = "-14d"\n',
-        encoding="utf-8",
-    )
+    _announce_events_14_days_before(workspace)
     url = server.serve("/ics", payload("mobilizon_group.ics"), ICS)
     cli("feeds", "add", "fontaine", url, "--kind", "event", "--auto")
     out = cli("feeds", "pull").out
