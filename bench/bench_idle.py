@@ -1,7 +1,7 @@
 """A large idle queue: the daemon's memory and CPU, the wake-up query, the database size.
 
     .venv/bin/python bench/bench_idle.py [--sizes 100000,1000000] [--databases sqlite,postgres]
-        [--idle 20] [--no-append]
+        [--idle 20] [--baseline REF] [--no-append]
 
 For each size, a ledger of that many pending deliveries spread over the next year
 (500 channels; built in bulk, not timed), then:
@@ -14,6 +14,11 @@ For each size, a ledger of that many pending deliveries spread over the next yea
   /proc/<pid>/stat) over --idle seconds with nothing due;
 - the database size (SQLite: the file after a checkpoint; PostgreSQL:
   pg_database_size), per 100k deliveries.
+
+With --baseline REF, the daemon of git revision REF (extracted with `git archive`,
+imported through PYTHONPATH) is measured right after this code's on the same ledger,
+so restart, memory and idle CPU compare within one run (the queries and the size are
+this code's only: they run in this process).
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from _common import (
     channel_name,
     cpu_seconds,
     crosspost_config,
+    extract,
     log,
     pg_available,
     pg_database,
@@ -141,10 +147,12 @@ def backends(url: str) -> list[int]:
 
 
 def idle_daemon(
-    config: Path, log_path: Path, seconds: float, url: str
+    config: Path, log_path: Path, seconds: float, url: str, code: Path | None = None
 ) -> tuple[float, float, float, float]:
-    """(restart s, peak RSS MiB, daemon CPU share, database server CPU share) while idle."""
-    daemon = start_daemon(config, log_path)
+    """(restart s, peak RSS MiB, daemon CPU share, database server CPU share) while idle.
+
+    `code`: a checkout whose daemon runs instead of this one (a baseline)."""
+    daemon = start_daemon(config, log_path, code=code)
     try:
         restart = daemon.ready - daemon.started
         time.sleep(3)  # let the first sweep and watch run
@@ -175,6 +183,7 @@ def main() -> None:
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--channels", type=int, default=500)
     parser.add_argument("--idle", type=float, default=20.0, help="seconds of idle measured")
+    parser.add_argument("--baseline", help="git revision whose daemon runs beside this code's")
     parser.add_argument("--no-append", action="store_true")
     args = parser.parse_args()
     databases = args.databases.split(",")
@@ -185,6 +194,9 @@ def main() -> None:
     plans = []
     with tempfile.TemporaryDirectory() as name, FakeServer(50) as server:
         tmp = Path(name)
+        baseline = None
+        if args.baseline:
+            baseline = (tmp / "baseline", extract(args.baseline, tmp / "baseline"))
         for database in databases:
             for size in [int(s) for s in args.sizes.split(",")]:
                 log(f"{database}: {size:,} pending deliveries")
@@ -202,24 +214,32 @@ def main() -> None:
                         server_url=server.url,
                         channels=args.channels,
                     )
-                    restart, rss, cpu, server_cpu = idle_daemon(
-                        config, tmp / f"idle-{database}-{size}.log", args.idle, url
-                    )
+                    daemons = [("this code", None)]
+                    if baseline is not None:
+                        daemons.append((f"baseline {baseline[1]}", baseline[0]))
+                    measured = [
+                        (label, *idle_daemon(config, tmp / f"idle-{database}-{size}-{n}.log",
+                                             args.idle, url, code))
+                        for n, (label, code) in enumerate(daemons)
+                    ]  # fmt: skip
                     per_100k = database_size(url, tmp) / size * 100_000 / 2**20
-                rows.append(
-                    [
-                        database,
-                        f"{size:,}",
-                        f"{wake * 1000:.2f} ms",
-                        f"{claim * 1000:.2f} ms",
-                        f"{restart:.2f} s",
-                        f"{rss:.0f} MiB" + ("" if rss < TARGET_RSS else " (target < 100)"),
-                        f"{cpu:.2%}" + ("" if cpu < TARGET_CPU else " (target < 1%)"),
-                        f"{server_cpu:.2%}" if database == "postgres" else "(in the daemon)",
-                        f"{per_100k:.1f} MiB",
-                        f"{built:.0f} s",
-                    ]
-                )
+                for label, restart, rss, cpu, server_cpu in measured:
+                    rows.append(
+                        [
+                            label,
+                            database,
+                            f"{size:,}",
+                            f"{wake * 1000:.2f} ms",
+                            f"{claim * 1000:.2f} ms",
+                            f"{restart:.2f} s",
+                            f"{rss:.0f} MiB" + ("" if rss < TARGET_RSS else " (target < 100)"),
+                            f"{cpu:.2%}" + ("" if cpu < TARGET_CPU else " (target < 1%)"),
+                            f"{server_cpu:.2%}" if database == "postgres" else "(in the daemon)",
+                            f"{per_100k:.1f} MiB",
+                            f"{built:.0f} s",
+                        ]
+                    )
+                    print(" | ".join(rows[-1]), flush=True)
                 plans.append(f"- {database}, {size:,}: `{plan}`")
                 print(" | ".join(rows[-1]), flush=True)
 
@@ -237,6 +257,7 @@ def main() -> None:
         "",
         *table(
             [
+                "Code",
                 "Database",
                 "Pending",
                 "Wake-up query",

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_throughput.py [--backlog 10000] [--latency 50]
         [--workers 1,4,16,64] [--daemons 1,2,4] [--pg-workers 16] [--window 10]
-        [--no-append]
+        [--baseline REF] [--no-append]
 
 A backlog of 10k deliveries, all due, over 500 live X channels on the fake platform
 server (its own process, loopback, 50 ms per answer). For each thread count, a
@@ -11,6 +11,9 @@ is the number of creates the fake server received in a steady window (after the
 first `warm-up` creates), divided by the window. Ideal = workers / latency.
 Then 1, 2 and 4 daemons on one PostgreSQL ledger (FOR UPDATE SKIP LOCKED), each
 with --pg-workers threads: the scaling ratio against one daemon.
+With --baseline REF, every SQLite run is repeated right after with the daemon of git
+revision REF (extracted with `git archive`, imported through PYTHONPATH; same
+interpreter, libraries, ledger copy and fake server), so both are measured in one run.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from _common import (
     channel_name,
     cpu_seconds,
     crosspost_config,
+    extract,
     log,
     machine_busy,
     pg_available,
@@ -76,45 +80,61 @@ def measure(
     return inside / (ended - began), cpu / (ended - began) / len(daemons), fake, machine
 
 
-def sqlite_runs(args: argparse.Namespace, server: FakeServer, tmp: Path) -> list[list[str]]:
-    template = tmp / "backlog.db"
-    bulk_ledger(f"sqlite:///{template}", backlog(args.backlog, args.channels))
+def sqlite_run(
+    args: argparse.Namespace,
+    server: FakeServer,
+    tmp: Path,
+    workers: int,
+    label: str,
+    code: Path | None,
+) -> list[str]:
+    """One `crosspost run --workers N` on a fresh copy of the backlog; its table row."""
+    log(f"sqlite ({label}): {workers} workers")
+    server.reset()
+    db = tmp / f"run{workers}-{label}.db"
+    shutil.copy(tmp / "backlog.db", db)
+    config = crosspost_config(
+        tmp / f"sqlite{workers}-{label}.toml",
+        database=f"sqlite:///{db}",
+        server_url=server.url,
+        channels=args.channels,
+        workers=workers,
+    )
+    daemon = start_daemon(config, tmp / f"sqlite{workers}-{label}.log", code=code)
+    try:
+        rate, cpu, fake, machine = measure(server, [daemon], args.window, args.warmup, args.backlog)
+    finally:
+        daemon.stop()
+    ideal = workers / (args.latency / 1000)
+    target = TARGET_SHARE * min(ideal, TARGET_CAP)
+    verdict = "met" if rate >= target else f"missed by {target - rate:.0f}/s"
+    per_post = f"{cpu / rate * 1000:.2f} ms" if rate else "-"
+    row = [
+        label,
+        str(workers),
+        f"{rate:.0f}/s",
+        f"{ideal:.0f}/s",
+        f"{rate / ideal:.0%}",
+        f">= {target:.0f}/s: {verdict}",
+        f"{cpu:.0%}",
+        per_post,
+        f"{fake:.0%}",
+        f"{machine:.2f}",
+    ]
+    print(" | ".join(row), flush=True)
+    return row
+
+
+def sqlite_runs(
+    args: argparse.Namespace, server: FakeServer, tmp: Path, baseline: tuple[Path, str] | None
+) -> list[list[str]]:
+    bulk_ledger(f"sqlite:///{tmp / 'backlog.db'}", backlog(args.backlog, args.channels))
     rows = []
     for workers in [int(w) for w in args.workers.split(",")]:
-        log(f"sqlite: {workers} workers")
-        server.reset()
-        db = tmp / f"run{workers}.db"
-        shutil.copy(template, db)
-        config = crosspost_config(
-            tmp / f"sqlite{workers}.toml",
-            database=f"sqlite:///{db}",
-            server_url=server.url,
-            channels=args.channels,
-            workers=workers,
-        )
-        daemon = start_daemon(config, tmp / f"sqlite{workers}.log")
-        try:
-            rate, cpu, fake, machine = measure(
-                server, [daemon], args.window, args.warmup, args.backlog
-            )
-        finally:
-            daemon.stop()
-        ideal = workers / (args.latency / 1000)
-        target = TARGET_SHARE * min(ideal, TARGET_CAP)
-        verdict = "met" if rate >= target else f"missed by {target - rate:.0f}/s"
-        rows.append(
-            [
-                str(workers),
-                f"{rate:.0f}/s",
-                f"{ideal:.0f}/s",
-                f"{rate / ideal:.0%}",
-                f">= {target:.0f}/s: {verdict}",
-                f"{cpu:.0%}",
-                f"{fake:.0%}",
-                f"{machine:.2f}",
-            ]
-        )
-        print(" | ".join(rows[-1]), flush=True)
+        rows.append(sqlite_run(args, server, tmp, workers, "this code", None))
+        if baseline is not None:
+            code, short = baseline
+            rows.append(sqlite_run(args, server, tmp, workers, f"baseline {short}", code))
     return rows
 
 
@@ -172,12 +192,16 @@ def main() -> None:
     parser.add_argument("--channels", type=int, default=500)
     parser.add_argument("--window", type=float, default=10.0, help="seconds measured")
     parser.add_argument("--warmup", type=int, default=20, help="creates before the window")
+    parser.add_argument("--baseline", help="git revision whose daemon runs beside this code's")
     parser.add_argument("--no-append", action="store_true")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as name, FakeServer(args.latency) as server:
         tmp = Path(name)
-        sqlite_rows = sqlite_runs(args, server, tmp) if args.workers else []
+        baseline = None
+        if args.baseline:
+            baseline = (tmp / "baseline", extract(args.baseline, tmp / "baseline"))
+        sqlite_rows = sqlite_runs(args, server, tmp, baseline) if args.workers else []
         pg_rows = pg_runs(args, server, tmp) if args.daemons and pg_available() else []
 
     body = [
@@ -188,18 +212,21 @@ def main() -> None:
         "Ideal = workers / latency. Target: at least 70% of ideal, up to 500/s (so at "
         "least 350/s where the ideal exceeds 500/s). CPU = share of one core (a Python "
         "process publishes on one core at most: the GIL); machine = cores busy in all, "
-        "of 2 (daemons, fake server, PostgreSQL, everything).",
+        "of 2 (daemons, fake server, PostgreSQL, everything); CPU per post = daemon CPU "
+        "seconds / deliveries in the window.",
         "",
         "SQLite:",
         "",
         *table(
             [
+                "Code",
                 "Workers",
                 "Deliveries/s",
                 "Ideal",
                 "Share of ideal",
                 "Target",
                 "Daemon CPU",
+                "CPU per post",
                 "Fake server CPU",
                 "Machine (cores busy)",
             ],
