@@ -338,10 +338,12 @@ def start_daemon(
     workers: int | None = None,
     ready_timeout: float = 120.0,
     code: Path | None = None,
+    cpus: set[int] | None = None,
 ) -> Daemon:
     """`crosspost run` as a real process; returns once it logs that it is publishing.
 
-    `code`: a checkout whose crosspost the process imports instead (a baseline)."""
+    `code`: a checkout whose crosspost the process imports instead (a baseline).
+    `cpus`: the cores it may run on (as `taskset -c` would pin it)."""
     args = [CROSSPOST, "--config", str(config), "run", "--log-format", "json"]
     if workers:
         args += ["--workers", str(workers)]
@@ -350,8 +352,9 @@ def start_daemon(
     env = env_for(config)
     if code is not None:
         env["PYTHONPATH"] = str(code)
+    pin = None if cpus is None else (lambda: os.sched_setaffinity(0, cpus))
     process = subprocess.Popen(
-        args, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=config.parent
+        args, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=config.parent, preexec_fn=pin
     )
     out.close()
     daemon = Daemon(process, log_path, started)
@@ -392,6 +395,20 @@ def pg_database(label: str) -> Iterator[str]:
 
 def pg_available() -> bool:
     return _pg_version() != "unreachable"
+
+
+def pg_backends(url: str) -> list[int]:
+    """PostgreSQL server processes serving other connections to this database."""
+    if url.startswith("sqlite"):
+        return []
+    import psycopg
+
+    with psycopg.connect(_libpq(url)) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return [int(r[0]) for r in rows]
 
 
 # ---------------------------------------------------------------- ledgers

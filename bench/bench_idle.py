@@ -41,6 +41,7 @@ from _common import (
     extract,
     log,
     pg_available,
+    pg_backends,
     pg_database,
     report,
     rss_mib,
@@ -132,20 +133,6 @@ def database_size(url: str, tmp: Path) -> float:
     return size
 
 
-def backends(url: str) -> list[int]:
-    """PostgreSQL server processes serving other connections to this database."""
-    if url.startswith("sqlite"):
-        return []
-    import psycopg
-
-    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
-        rows = conn.execute(
-            "SELECT pid FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        ).fetchall()
-    return [int(r[0]) for r in rows]
-
-
 def idle_daemon(
     config: Path, log_path: Path, seconds: float, url: str, code: Path | None = None
 ) -> tuple[float, float, float, float]:
@@ -156,7 +143,7 @@ def idle_daemon(
     try:
         restart = daemon.ready - daemon.started
         time.sleep(3)  # let the first sweep and watch run
-        servers = backends(url)
+        servers = pg_backends(url)
         cpu0 = cpu_seconds(daemon.pid)
         server0 = {pid: cpu_seconds(pid) for pid in servers}
         began = time.monotonic()

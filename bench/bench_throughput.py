@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_throughput.py [--backlog 10000] [--latency 50]
         [--workers 1,4,16,64] [--daemons 1,2,4] [--pg-workers 16] [--window 10]
-        [--baseline REF] [--no-append]
+        [--pin] [--baseline REF] [--no-append]
 
 A backlog of 10k deliveries, all due, over 500 live X channels on the fake platform
 server (its own process, loopback, 50 ms per answer). For each thread count, a
@@ -19,9 +19,12 @@ interpreter, libraries, ledger copy and fake server), so both are measured in on
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import shutil
 import tempfile
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -38,6 +41,7 @@ from _common import (
     log,
     machine_busy,
     pg_available,
+    pg_backends,
     pg_database,
     report,
     start_daemon,
@@ -57,27 +61,39 @@ def backlog(count: int, channels: int) -> list[Planned]:
 
 
 def measure(
-    server: FakeServer, daemons: list[Daemon], window: float, warmup: int, backlog_size: int
-) -> tuple[float, float, float, float]:
+    server: FakeServer,
+    daemons: list[Daemon],
+    window: float,
+    warmup: int,
+    backlog_size: int,
+    database_pids: Sequence[int] = (),
+) -> tuple[float, float, float, float, float]:
     """Creates/s in the window, then CPU shares of one core: per daemon, of the fake
-    server, and of the whole machine (in cores)."""
+    server, of the whole machine (in cores), and of the database server processes
+    `database_pids` together."""
     deadline = time.monotonic() + 60
     while server.count() < warmup and time.monotonic() < deadline:
         time.sleep(0.05)
     began = time.time()
     cpu0 = [cpu_seconds(d.pid) for d in daemons]
     fake0 = cpu_seconds(server.process.pid)
+    database0 = {pid: cpu_seconds(pid) for pid in database_pids}
     machine0 = machine_busy()
     time.sleep(window)
     ended = time.time()
     machine = busy_cores(machine0, machine_busy())
     fake = (cpu_seconds(server.process.pid) - fake0) / (ended - began)
     cpu = sum(cpu_seconds(d.pid) - c for d, c in zip(daemons, cpu0, strict=True))
+    database = 0.0
+    for pid, before in database0.items():
+        with contextlib.suppress(OSError):
+            database += cpu_seconds(pid) - before
     received = [float(c["received_at"]) for c in server.creates()]
     inside = sum(1 for r in received if began <= r < ended)
     if len(received) >= backlog_size:
         log("warning: the backlog ran out during the window; the rate is a lower bound")
-    return inside / (ended - began), cpu / (ended - began) / len(daemons), fake, machine
+    elapsed = ended - began
+    return inside / elapsed, cpu / elapsed / len(daemons), fake, machine, database / elapsed
 
 
 def sqlite_run(
@@ -102,7 +118,9 @@ def sqlite_run(
     )
     daemon = start_daemon(config, tmp / f"sqlite{workers}-{label}.log", code=code)
     try:
-        rate, cpu, fake, machine = measure(server, [daemon], args.window, args.warmup, args.backlog)
+        rate, cpu, fake, machine, _ = measure(
+            server, [daemon], args.window, args.warmup, args.backlog
+        )
     finally:
         daemon.stop()
     ideal = workers / (args.latency / 1000)
@@ -141,6 +159,7 @@ def sqlite_runs(
 def pg_runs(args: argparse.Namespace, server: FakeServer, tmp: Path) -> list[list[str]]:
     rows: list[list[str]] = []
     first = 0.0
+    cores = sorted(os.sched_getaffinity(0))
     for count in [int(d) for d in args.daemons.split(",")]:
         log(f"postgres: {count} daemons x {args.pg_workers} workers")
         server.reset()
@@ -156,9 +175,10 @@ def pg_runs(args: argparse.Namespace, server: FakeServer, tmp: Path) -> list[lis
             daemons = []
             try:
                 for number in range(count):
-                    daemons.append(start_daemon(config, tmp / f"pg{count}-{number}.log"))
-                rate, cpu, fake, machine = measure(
-                    server, daemons, args.window, args.warmup, args.backlog
+                    cpus = {number % len(cores)} if args.pin else None
+                    daemons.append(start_daemon(config, tmp / f"pg{count}-{number}.log", cpus=cpus))
+                rate, cpu, fake, machine, database = measure(
+                    server, daemons, args.window, args.warmup, args.backlog, pg_backends(url)
                 )
             finally:
                 for daemon in daemons:
@@ -174,6 +194,8 @@ def pg_runs(args: argparse.Namespace, server: FakeServer, tmp: Path) -> list[lis
                 f"{rate / ideal:.0%}",
                 f"{rate / first:.2f}x",
                 f"{cpu:.0%}",
+                f"{database:.0%}",
+                f"{(cpu * count + database) / rate * 1000:.2f} ms" if rate else "-",
                 f"{fake:.0%}",
                 f"{machine:.2f}",
             ]
@@ -192,6 +214,7 @@ def main() -> None:
     parser.add_argument("--channels", type=int, default=500)
     parser.add_argument("--window", type=float, default=10.0, help="seconds measured")
     parser.add_argument("--warmup", type=int, default=20, help="creates before the window")
+    parser.add_argument("--pin", action="store_true", help="pin daemon N to core N mod cores")
     parser.add_argument("--baseline", help="git revision whose daemon runs beside this code's")
     parser.add_argument("--no-append", action="store_true")
     args = parser.parse_args()
@@ -237,7 +260,11 @@ def main() -> None:
         body += [
             "",
             f"PostgreSQL, daemons sharing one ledger, {args.pg_workers} workers each "
-            "(scaling = rate / rate of one daemon; CPU = per daemon):",
+            "(scaling = rate / rate of one daemon; CPU = per daemon; PostgreSQL CPU = its "
+            "server processes serving the daemons, in all"
+            + ("; daemon N pinned to core N mod cores" if args.pin else "")
+            + "). The ceiling on this machine: cores / (daemons + PostgreSQL + fake "
+            "server CPU per post).",
             "",
             *table(
                 [
@@ -248,6 +275,8 @@ def main() -> None:
                     "Share",
                     "Scaling",
                     "CPU per daemon",
+                    "PostgreSQL CPU",
+                    "Daemons + PostgreSQL CPU per post",
                     "Fake server CPU",
                     "Machine (cores busy)",
                 ],
