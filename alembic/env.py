@@ -42,12 +42,11 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    from crosspost.db import make_engine
+    from crosspost.db import make_engine, migration_transaction
 
     engine = make_engine(_url_from_environment())
-    with engine.connect() as connection:
+    with migration_transaction(engine) as connection:
         _run(connection)
-        connection.commit()
     engine.dispose()
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from crosspost.errors import ConfigError
@@ -91,9 +93,58 @@ def upgrade(engine: Engine) -> None:
     from alembic import command
 
     config = alembic_config(engine)
-    with engine.begin() as connection:
+    with migration_transaction(engine) as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+@contextlib.contextmanager
+def migration_transaction(engine: Engine) -> Iterator[Connection]:
+    """One transaction for migrations; on SQLite, with foreign keys not enforced meanwhile.
+
+    SQLite cannot alter a column in place: Alembic's batch mode copies the table,
+    drops the old one and renames the copy. With foreign keys enforced, that DROP
+    deletes the rows first and their ON DELETE CASCADE empties the tables that
+    point at it: rebuilding `items` would delete every delivery and attempt. So, as
+    SQLite's documentation prescribes for such changes, enforcement is off during
+    the migration (the pragma is ignored inside a transaction, hence before BEGIN)
+    and `PRAGMA foreign_key_check` must find no reference broken by the migration
+    before the commit (one broken before is left as it was: refusing would lock the
+    officer out of a ledger the upgrade did not harm).
+    """
+    with engine.connect() as connection:
+        raw = connection.connection.driver_connection if engine.dialect.name == "sqlite" else None
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                broken_before = _broken_references(connection) if raw is not None else {}
+                yield connection
+                if raw is not None:
+                    _refuse_newly_broken(broken_before, _broken_references(connection))
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")
+
+
+def _broken_references(connection: Connection) -> dict[str, int]:
+    """How many rows of each table point at a row that does not exist (SQLite)."""
+    counts: dict[str, int] = {}
+    for row in connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall():
+        counts[str(row[0])] = counts.get(str(row[0]), 0) + 1
+    return counts
+
+
+def _refuse_newly_broken(before: dict[str, int], after: dict[str, int]) -> None:
+    worse = sorted(name for name, count in after.items() if count > before.get(name, 0))
+    if worse:
+        tables = ", ".join(worse)
+        raise ConfigError(
+            _(
+                "the database upgrade was undone: it would leave rows of {tables} pointing "
+                "at rows that do not exist; nothing was changed"
+            ).format(tables=tables)
+        )
 
 
 def current_revision(engine: Engine) -> str | None:
