@@ -343,3 +343,29 @@ def test_the_commands_print_the_same_either_way(
                 outputs.append((result.code, result.out, result.err))
             assert outputs[0] == outputs[1], command
             assert outputs[0][1] or outputs[0][2], command
+
+
+def test_a_read_on_an_older_schema_upgrades_it_as_before(
+    tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`list` on a ledger one migration behind: the store upgrades it, then it lists."""
+    from alembic import command
+    from crosspost.db import HEAD_REVISION, alembic_config, make_engine, stored_revision, upgrade
+    from tests.conftest import CONFIG
+
+    path = tmp_path / "old.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    config = alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "-1")
+    assert stored_revision(engine) != HEAD_REVISION
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / "crosspost.toml").write_text(CONFIG, encoding="utf-8")
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("CROSSPOST_DATABASE_URL", f"sqlite:///{path}")
+    assert cli("list").out.strip() == "Nothing queued."
+    assert stored_revision(engine) == HEAD_REVISION
+    engine.dispose()
