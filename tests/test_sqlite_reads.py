@@ -350,14 +350,21 @@ def test_a_read_on_an_older_schema_upgrades_it_as_before(
 ) -> None:
     """`list` on a ledger one migration behind: the store upgrades it, then it lists."""
     from alembic import command
-    from crosspost.db import HEAD_REVISION, alembic_config, make_engine, stored_revision, upgrade
+    from crosspost.db import (
+        HEAD_REVISION,
+        alembic_config,
+        make_engine,
+        migration_transaction,
+        stored_revision,
+        upgrade,
+    )
     from tests.conftest import CONFIG
 
     path = tmp_path / "old.db"
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
     config = alembic_config(engine)
-    with engine.begin() as connection:
+    with migration_transaction(engine) as connection:
         config.attributes["connection"] = connection
         command.downgrade(config, "-1")
     assert stored_revision(engine) != HEAD_REVISION
