@@ -341,8 +341,11 @@ class Reader:
             ids = [
                 r[0]
                 for r in db.execute(
-                    "SELECT d.id FROM deliveries AS d "
-                    "JOIN deliveries AS p ON p.id = d.waits_for_id "
+                    # From the few announced posts in trouble to their announcements
+                    # (ix_deliveries_waits_for): CROSS JOIN fixes that order, where
+                    # SQLite read every pending delivery (27 ms of 100,000). Same rows.
+                    "SELECT d.id FROM deliveries AS p "
+                    "CROSS JOIN deliveries AS d ON p.id = d.waits_for_id "
                     f"WHERE d.state = ? AND p.state IN ({_marks(states)})",
                     [State.PENDING.value, *states],
                 )
@@ -393,7 +396,12 @@ def _filter(where: DeliveryFilter) -> tuple[list[str], list[Any]]:
         values.extend(chosen)
 
     if where.states:
-        among('d."state"', [parse(s).value for s in where.states])
+        # The first few due from a time (status's "Next"): walking ix_deliveries_due from
+        # that time stops after `limit` rows, where SQLite's own choice, the state index,
+        # read every pending delivery and sorted them (47 ms of 100,000). The unary + only
+        # keeps the state index out of the plan; the rows and their order are the same.
+        by_due_time = where.due_from is not None and bool(where.limit)
+        among('+d."state"' if by_due_time else 'd."state"', [parse(s).value for s in where.states])
     if where.channels:
         among('d."channel"', list(where.channels))
     if where.kinds:
