@@ -10,7 +10,9 @@ entry point of the same name.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
+from importlib import import_module
 from importlib.metadata import EntryPoint, entry_points
 
 from channels.base import Channel, ChannelSettings
@@ -58,6 +60,50 @@ def adapter_class(type_name: str) -> type[Channel]:
     if not (isinstance(adapter, type) and issubclass(adapter, Channel)):
         raise ConfigError(f"channel type {type_name!r} ({entry.value}) is not a Channel class")
     return adapter
+
+
+@dataclass(frozen=True)
+class Builtin:
+    """What reading crosspost.toml needs of a built-in type, known without its adapter."""
+
+    #: The module of its settings model (a light one: pydantic and channels.base).
+    module: str
+    settings: str
+    #: The adapter's `only_kinds`.
+    only_kinds: tuple[str, ...] = ()
+
+
+#: Every command reads crosspost.toml, and importing each declared channel's adapter
+#: (its rendering, its HTTP client...) to validate a table was a tenth of what `list`
+#: costs. tests/channels/test_registry.py checks these against the adapters themselves.
+BUILTINS: dict[str, Builtin] = {
+    "static-blog": Builtin("channels.static_blog.settings", "StaticBlogSettings"),
+    "twitter": Builtin("channels.twitter.settings", "TwitterSettings"),
+    "facebook": Builtin("channels.facebook.settings", "FacebookSettings"),
+    "wordpress": Builtin("channels.wordpress.settings", "WordPressSettings"),
+    "bluesky": Builtin("channels.bluesky.settings", "BlueskySettings"),
+    "mastodon": Builtin("channels.mastodon.settings", "MastodonSettings"),
+    "mobilizon": Builtin("channels.mobilizon.settings", "MobilizonSettings", ("event",)),
+}
+
+
+def settings_class(type_name: str) -> type[ChannelSettings]:
+    """The settings model of `type_name`'s tables; a built-in's without its adapter."""
+    if type_name in _REGISTERED:
+        return _REGISTERED[type_name].Settings
+    builtin = BUILTINS.get(type_name)
+    if builtin is None:
+        return adapter_class(type_name).Settings
+    model: type[ChannelSettings] = getattr(import_module(builtin.module), builtin.settings)
+    return model
+
+
+def only_kinds(type_name: str) -> tuple[str, ...]:
+    """The only kinds of item `type_name` publishes (empty: any)."""
+    if type_name not in _REGISTERED and type_name in BUILTINS:
+        return BUILTINS[type_name].only_kinds
+    kinds: tuple[str, ...] = getattr(adapter_class(type_name), "only_kinds", ())
+    return kinds
 
 
 def build(name: str, settings: ChannelSettings, secrets: SecretSource) -> Channel:

@@ -17,6 +17,7 @@ from crosspost.states import DONE, IN_FLIGHT, NEEDS_ATTENTION, State
 
 if TYPE_CHECKING:
     from crosspost.review import ReviewBacklog
+    from crosspost.sqlite_reads import Reader
     from crosspost.store import ChannelPause, Store, WorkerInfo
 
 #: How long past its time a delivery may wait before it is called overdue (pending) or
@@ -72,10 +73,10 @@ class Attention:
 
 
 def gather(
-    store: Store, now: datetime, *, since: datetime | None = None, limit: int | None = None
+    store: Store | Reader, now: datetime, *, since: datetime | None = None, limit: int | None = None
 ) -> Attention:
     """Everything that needs the officer; `since` leaves out older troubles, `limit` caps them."""
-    from crosspost.store import DeliveryFilter
+    from crosspost.ledger import DeliveryFilter
 
     troubled = store.list_deliveries(
         DeliveryFilter(states=tuple(NEEDS_ATTENTION), due_from=since, limit=limit)
@@ -127,15 +128,15 @@ class StatusReport:
 
 
 def status_report(
-    store: Store,
+    store: Store | Reader,
     zone: ZoneInfo,
     *,
     now: datetime,
     remind_after: timedelta = timedelta(days=2),
 ) -> StatusReport:
     """Read the ledger's state for `crosspost status`; reads, never writes."""
+    from crosspost.ledger import DeliveryFilter
     from crosspost.review import ReviewBacklog
-    from crosspost.store import DeliveryFilter
 
     alive_after = now - ALIVE_WITHIN
     upcoming = store.list_deliveries(

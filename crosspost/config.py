@@ -375,7 +375,7 @@ def parse_settings(content: bytes, path: Path) -> Settings:
 
 
 def _validate_channels(raw: FileSettings, path: Path) -> dict[str, ChannelSettings]:
-    from channels.registry import adapter_class
+    from channels.registry import settings_class
 
     channels: dict[str, ChannelSettings] = {}
     for name, table in raw.channels.items():
@@ -385,11 +385,11 @@ def _validate_channels(raw: FileSettings, path: Path) -> dict[str, ChannelSettin
         if not type_name:
             raise ConfigError(f'{path}: channels.{name}.type: missing; e.g. type = "static-blog"')
         try:
-            adapter = adapter_class(str(type_name))
+            model = settings_class(str(type_name))
         except ConfigError as exc:
             raise ConfigError(f"{path}: channels.{name}.type: {exc}") from None
         try:
-            channels[name] = adapter.Settings.model_validate(
+            channels[name] = model.model_validate(
                 table, context={"base_dir": path.resolve().parent}
             )
         except ValidationError as exc:
@@ -459,10 +459,10 @@ def _check_sequences(raw: FileSettings, channels: dict[str, ChannelSettings], pa
 
 def _check_kinds_taken(route: Route, channels: dict[str, ChannelSettings], where: str) -> None:
     """A channel that publishes some kinds only (Mobilizon: events) is routed no others."""
-    from channels.registry import adapter_class
+    from channels.registry import only_kinds
 
     for name in (*route.to, *route.announce):
-        only: tuple[str, ...] = getattr(adapter_class(channels[name].type), "only_kinds", ())
+        only = only_kinds(channels[name].type)
         others = [k for k in route.kinds if only and k not in only]
         if others:
             raise ConfigError(

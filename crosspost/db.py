@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 
 from crosspost.errors import ConfigError
 from crosspost.i18n import _
+from crosspost.schema_version import HEAD_REVISION as HEAD_REVISION
 
 #: How long a SQLite writer waits for another one before giving up (milliseconds).
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -167,12 +168,6 @@ def _bare_alembic_config() -> Any:
     config = Config()
     config.set_main_option("script_location", str(migrations_dir()))
     return config
-
-
-#: The newest migration. Every command compares the database with it, so it is kept
-#: here rather than asked of Alembic (importing Alembic costs a tenth of a second);
-#: tests/test_migrations.py fails if a migration is added without updating it.
-HEAD_REVISION = "he14c_access_tokens"
 
 
 def stored_revision(engine: Engine) -> str | None:

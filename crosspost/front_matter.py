@@ -15,13 +15,17 @@ the text. The lines are YAML, read so that what is typed is what is meant:
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from crosspost.errors import InputError
 from crosspost.i18n import N_, _
+
+if TYPE_CHECKING:
+    # PyYAML is imported when a file has front matter, not by every `add` (a tenth of
+    # the import time of a command that reads no file).
+    import yaml
 
 _FENCE = "---"
 #: `key: value` at the start of a line; the key stops at the first ": ".
@@ -42,14 +46,18 @@ class FrontMatterProblem(InputError):
         super().__init__(f"{name}: {detail}")
 
 
-class _TextLoader(yaml.SafeLoader):
-    """YAML whose plain values are all text (only an empty value or ~ is nothing)."""
+@cache
+def _text_loader() -> type[yaml.SafeLoader]:
+    import yaml
 
+    class TextLoader(yaml.SafeLoader):
+        """YAML whose plain values are all text (only an empty value or ~ is nothing)."""
 
-_TextLoader.yaml_implicit_resolvers = {}
-_TextLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
-)
+    TextLoader.yaml_implicit_resolvers = {}
+    TextLoader.add_implicit_resolver(
+        "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
+    )
+    return TextLoader
 
 
 def split(text: str, name: str) -> tuple[dict[str, Any], str]:
@@ -130,8 +138,10 @@ def _explained(exc: yaml.MarkedYAMLError) -> str:
 
 
 def _load(lines: list[str], name: str) -> dict[str, Any]:
+    import yaml
+
     try:
-        data = yaml.load(_as_typed(lines), Loader=_TextLoader)
+        data = yaml.load(_as_typed(lines), Loader=_text_loader())
     except yaml.MarkedYAMLError as exc:
         # A list or a quote never closed is named where it opens, the rest where it is seen.
         opened = exc.context or ""

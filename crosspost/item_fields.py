@@ -15,7 +15,7 @@ dropping the field silently. Adding a plain text field `contact` the officer giv
    edited=True)``;
 2. crosspost/domain.py: ``contact: str | None = None`` on `Item` and on `NewItem`;
 3. crosspost/models.py: the column on `ItemRow`, and its Alembic migration (with
-   `HEAD_REVISION` in crosspost/db.py);
+   `HEAD_REVISION` in crosspost/schema_version.py);
 4. crosspost/intake.py: the `ItemIn` field with its limits (e.g. ``max_length``);
 5. crosspost/cli/items.py: its option with its help, listed in `ITEM_OPTIONS` (add and
    edit both take it from there);

@@ -30,7 +30,21 @@ to a temporary file beside it and then renamed, so a reader never sees half a fi
 Markdown posts written by earlier versions (`.md`) are still read and replaced.
 """
 
-from channels.static_blog.channel import StaticBlogChannel
-from channels.static_blog.settings import StaticBlogSettings
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from channels.static_blog.channel import StaticBlogChannel
+    from channels.static_blog.settings import StaticBlogSettings
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use: reading crosspost.toml validates the [channels.NAME] table
+    # with `settings` alone (channels/registry.py), without the adapter and its modules.
+    home = {"StaticBlogChannel": "channel", "StaticBlogSettings": "settings"}.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{home}"), name)
+
 
 __all__ = ["StaticBlogChannel", "StaticBlogSettings"]

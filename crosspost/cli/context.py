@@ -16,6 +16,7 @@ from crosspost.redact import redact, redact_data
 
 if TYPE_CHECKING:
     from crosspost.config import Settings
+    from crosspost.sqlite_reads import Reader
     from crosspost.store import Store
 
 
@@ -24,6 +25,7 @@ class AppContext:
     config_path: Path | None = None
     _settings: Settings | None = field(default=None, repr=False)
     _store: Store | None = field(default=None, repr=False)
+    _reader: Reader | None = field(default=None, repr=False)
 
     @property
     def settings(self) -> Settings:
@@ -48,6 +50,21 @@ class AppContext:
             self._store = Store.open(self.settings.database_url)
         return self._store
 
+    @property
+    def reader(self) -> Store | Reader:
+        """What `list`, `show` and `status` read with: on a SQLite ledger at the newest
+        schema, the standard library's sqlite3 (crosspost/sqlite_reads.py: SQLAlchemy's
+        import was most of their time); otherwise, or once the store is open, the store."""
+        if self._store is not None:
+            return self._store
+        if self._reader is None:
+            from crosspost.sqlite_reads import open_reader
+
+            self._reader = open_reader(self.settings.database_url, lambda: self.store)
+            if self._reader is None:
+                return self.store
+        return self._reader
+
     def publishing_store(self, workers: int | None) -> Store:
         """The ledger with a connection for every publishing thread and the daemon's jobs.
 
@@ -64,6 +81,9 @@ class AppContext:
         return self._store
 
     def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
         if self._store is not None:
             self._store.close()
             self._store = None

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crosspost.budget import cost_words, money, month_of
 from crosspost.cli.context import now
 from crosspost.i18n import _, ngettext
-from crosspost.preview import ChannelPreview
+
+if TYPE_CHECKING:
+    # Only named in annotations: `status` shows the spend without rendering previews.
+    from crosspost.preview import ChannelPreview
 
 
 def cost_lines(context: Any, previews: Iterable[ChannelPreview]) -> list[str]:

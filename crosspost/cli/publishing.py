@@ -201,7 +201,7 @@ def status(
     context = app_context(ctx)
     settings = context.settings
     report = status_report(
-        context.store, settings.zone, now=now(), remind_after=settings.review.remind_after
+        context.reader, settings.zone, now=now(), remind_after=settings.review.remind_after
     )
     spend = spend_report(context)
     if as_json:

@@ -31,7 +31,7 @@ def list_(
     from crosspost.attention import note
     from crosspost.cli.output import table
     from crosspost.i18n import _, pgettext
-    from crosspost.store import DeliveryFilter
+    from crosspost.ledger import DeliveryFilter
     from crosspost.wording import show_local, state_name
 
     context = app_context(ctx)
@@ -50,7 +50,7 @@ def list_(
         due_to=moment("to", to, end_of_day=True),
         limit=limit,
     )
-    deliveries = context.store.list_deliveries(where)
+    deliveries = context.reader.list_deliveries(where)
     if as_json:
         from crosspost.shapes import delivery_json
 
@@ -113,7 +113,7 @@ def show(
     }
     context = app_context(ctx)
     settings = context.settings
-    record = context.store.get_item(item_id)
+    record = context.reader.get_item(item_id)
     zone = settings.zone
     if as_json:
         from crosspost.shapes import delivery_json, item_json

@@ -23,25 +23,66 @@ already taken from the caller, and the health report reads the ledger through
 the store's read-only queries.
 """
 
-from crosspost.policy.days import EVERY_DAY, Quiet, Slot, parse_days, parse_quiet, parse_slot
-from crosspost.policy.health import (
-    ChannelHealth,
-    Finding,
-    HealthReport,
-    Period,
-    health_report,
-)
-from crosspost.policy.placement import (
-    Load,
-    apply_policy,
-    load_around,
-    next_free_slot,
-    place_batch,
-    place_next,
-    slot_times,
-    time_warnings,
-)
-from crosspost.policy.rules import ChannelPolicy, Policy, load_policy, validate_policy
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from crosspost.policy.days import EVERY_DAY, Quiet, Slot, parse_days, parse_quiet, parse_slot
+    from crosspost.policy.health import (
+        ChannelHealth,
+        Finding,
+        HealthReport,
+        Period,
+        health_report,
+    )
+    from crosspost.policy.placement import (
+        Load,
+        apply_policy,
+        load_around,
+        next_free_slot,
+        place_batch,
+        place_next,
+        slot_times,
+        time_warnings,
+    )
+    from crosspost.policy.rules import ChannelPolicy, Policy, load_policy, validate_policy
+
+#: Where each name lives: a name is imported on first use, so reading the settings
+#: (crosspost/config.py validates [policy] through .rules) does not import the
+#: health report, and with it most of what `crosspost health` needs.
+_HOMES = {
+    "EVERY_DAY": "days",
+    "Quiet": "days",
+    "Slot": "days",
+    "parse_days": "days",
+    "parse_quiet": "days",
+    "parse_slot": "days",
+    "ChannelHealth": "health",
+    "Finding": "health",
+    "HealthReport": "health",
+    "Period": "health",
+    "health_report": "health",
+    "Load": "placement",
+    "apply_policy": "placement",
+    "load_around": "placement",
+    "next_free_slot": "placement",
+    "place_batch": "placement",
+    "place_next": "placement",
+    "slot_times": "placement",
+    "time_warnings": "placement",
+    "ChannelPolicy": "rules",
+    "Policy": "rules",
+    "load_policy": "rules",
+    "validate_policy": "rules",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{home}"), name)
+
 
 __all__ = [
     "EVERY_DAY",

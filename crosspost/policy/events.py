@@ -41,7 +41,7 @@ def events_health(
     settings: Settings, store: Store, *, now: datetime, until: datetime
 ) -> EventsHealth:
     """Read-only: the event items starting in [now, until) and their own posts' states."""
-    from crosspost.store import DeliveryFilter
+    from crosspost.ledger import DeliveryFilter
 
     entries = [e for e in store.iter_agenda(now, until) if e.item.status == "active"]
     if not entries:

@@ -155,8 +155,8 @@ def health_report(
 
     published = store.published_times(names, local_midnight(first_day, zone), now)
     last = store.last_published(names)
+    from crosspost.ledger import DeliveryFilter
     from crosspost.review import ReviewBacklog
-    from crosspost.store import DeliveryFilter
 
     upcoming = store.list_deliveries(
         DeliveryFilter(

@@ -13,11 +13,12 @@ recurring events (`_series`) and what paying channels spent (`_spend`).
 
 from __future__ import annotations
 
-from crosspost.store._core import DeliveryFilter, busy_guard
+from crosspost.ledger import ChannelPause, DeliveryFilter, DraftsWaiting, WorkerInfo
+from crosspost.store._core import busy_guard
 from crosspost.store._feeds import Candidate, Feed, FeedsMixin, FeedSync
 from crosspost.store._items import ItemsMixin
 from crosspost.store._publishing import PublishingMixin
-from crosspost.store._reports import ChannelPause, DraftsWaiting, ReportsMixin, WorkerInfo
+from crosspost.store._reports import ReportsMixin
 from crosspost.store._review import ReviewMixin
 from crosspost.store._series import Series, SeriesMixin
 from crosspost.store._spend import SpendMixin

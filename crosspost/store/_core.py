@@ -7,7 +7,6 @@ import functools
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Self, TypeVar
 
@@ -29,9 +28,10 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, aliased
 
 from crosspost.clock import utcnow
-from crosspost.domain import Attempt, Delivery, Item, PlannedDelivery
+from crosspost.domain import Delivery, PlannedDelivery
 from crosspost.errors import Conflict, DatabaseBusy
-from crosspost.item_fields import item_values
+from crosspost.ledger import DeliveryFilter as DeliveryFilter
+from crosspost.ledger import to_delivery, to_item
 from crosspost.models import ChannelStateRow, DeliveryRow, ItemRow, new_key
 from crosspost.redact import redact_optional
 from crosspost.states import IllegalTransition, State, allowed, parse
@@ -39,18 +39,9 @@ from crosspost.store._group import GroupWriter
 
 T = TypeVar("T")
 
-
-@dataclass(frozen=True)
-class DeliveryFilter:
-    """What `list`, exports and reports ask for; None means 'any'."""
-
-    states: tuple[str, ...] | None = None
-    channels: tuple[str, ...] | None = None
-    kinds: tuple[str, ...] | None = None
-    due_from: datetime | None = None
-    due_to: datetime | None = None
-    item_ids: tuple[int, ...] | None = None
-    limit: int | None = None
+#: Row -> domain conversions, shared with the SQLite reader (crosspost/ledger.py).
+_item = to_item
+_delivery = to_delivery
 
 
 class StoreBase:
@@ -251,60 +242,6 @@ def _parents_of(session: Session, rows: Iterable[DeliveryRow]) -> dict[int, Deli
 
 def _parent(parents: dict[int, DeliveryRow], row: DeliveryRow) -> DeliveryRow | None:
     return parents.get(row.waits_for_id) if row.waits_for_id is not None else None
-
-
-def _item(row: ItemRow) -> Item:
-    return Item(id=row.id, **item_values(row))
-
-
-def _delivery(
-    row: DeliveryRow,
-    item: Item,
-    parent: DeliveryRow | None,
-    *,
-    with_attempts: bool = False,
-) -> Delivery:
-    attempts: tuple[Attempt, ...] = ()
-    if with_attempts:
-        attempts = tuple(
-            Attempt(
-                number=a.number,
-                started_at=a.started_at,
-                ended_at=a.ended_at,
-                outcome=a.outcome,
-                error_class=a.error_class,
-                error_message=a.error_message,
-                worker=a.worker,
-                detail=a.detail,
-            )
-            for a in row.attempt_rows
-        )
-    return Delivery(
-        id=row.id,
-        key=row.key,
-        item=item,
-        channel=row.channel,
-        role=row.role,
-        due_at=row.due_at,
-        state=row.state,
-        step=row.step,
-        attempts=row.attempts,
-        next_attempt_at=row.next_attempt_at,
-        claimed_by=row.claimed_by,
-        lease_until=row.lease_until,
-        remote_id=row.remote_id,
-        remote_url=row.remote_url,
-        published_at=row.published_at,
-        dry_run=row.dry_run,
-        last_error=row.last_error,
-        progress=row.progress,
-        waits_for_id=row.waits_for_id,
-        waits_for_channel=parent.channel if parent is not None else None,
-        announced_url=parent.remote_url if parent is not None else None,
-        announced_key=parent.key if parent is not None else None,
-        announced_remote_id=parent.remote_id if parent is not None else None,
-        attempt_history=attempts,
-    )
 
 
 def _schedule_announcements(session: Session, parent: DeliveryRow, published_at: datetime) -> None:

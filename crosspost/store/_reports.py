@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 from crosspost.domain import Delivery, Item, ItemRecord, NewItem
 from crosspost.errors import NotFound
 from crosspost.i18n import _
+from crosspost.ledger import ChannelPause, DraftsWaiting, WorkerInfo
 from crosspost.models import ChannelStateRow, DeliveryRow, ItemRow, SeriesRow, WorkerRow
 from crosspost.states import IN_FLIGHT, NEEDS_ATTENTION, State
 from crosspost.store._core import (
@@ -42,23 +43,6 @@ _CHUNK = 500
 
 #: States in which a delivery holds its time on its channel (it went out, or will, or may have).
 OCCUPYING: frozenset[State] = frozenset({State.PENDING, *IN_FLIGHT, State.PUBLISHED, State.UNKNOWN})
-
-
-@dataclass(frozen=True)
-class ChannelPause:
-    channel: str
-    reason: str
-    since: datetime
-
-
-@dataclass(frozen=True)
-class WorkerInfo:
-    id: str
-    mode: str
-    hostname: str
-    pid: int
-    started_at: datetime
-    heartbeat_at: datetime
 
 
 #: The earliest due time, as ORDER BY ... LIMIT 1 rather than min(): PostgreSQL then walks
@@ -97,14 +81,6 @@ class AgendaEntry:
     urls: tuple[tuple[str, str], ...]
     #: Channels it goes to (any state).
     channels: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class DraftsWaiting:
-    """How many drafts wait for review, and since when the oldest does."""
-
-    count: int
-    oldest_since: datetime | None
 
 
 class ReportsMixin(StoreBase):
