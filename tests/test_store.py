@@ -148,3 +148,33 @@ def test_an_item_routed_to_a_new_channel_after_cancelling_is_active_again(db_url
     }
     assert record.item.status == "active"
     store.close()
+
+
+def test_a_thread_stopped_after_its_first_part_keeps_it_on_retry_and_cannot_be_deleted(
+    db_url: str,
+) -> None:
+    """Part 1 of an X thread is online, part 2 failed for good: a retry must continue
+    from part 2 (clearing the saved parts re-posted part 1), and deleting the item
+    would erase the only record of the post that is online."""
+    store = Store.open(db_url)
+    [item_id] = store.add_items([(_item(), [PlannedDelivery("x", AT)])])
+    [claimed] = store.claim_due("w", AT, limit=1, lease=timedelta(minutes=5))
+    attempt = store.start_attempt(claimed.id, "w", AT)
+    assert attempt is not None
+    store.save_progress(claimed.id, "w", {"thread_ids": ["1860000000000000001"]})
+    assert store.record_outcome(
+        claimed.id,
+        attempt,
+        AT,
+        new_state=State.FAILED,
+        outcome="failed",
+        error_class="ConnectionRefused",
+        message="connection refused",
+    )
+    with pytest.raises(Exception, match="x is partly online"):
+        store.delete_item(item_id)
+    store.retry(item_id, AT + timedelta(minutes=5))
+    [delivery] = store.get_item(item_id).deliveries
+    assert delivery.state is State.PENDING
+    assert delivery.progress == {"thread_ids": ["1860000000000000001"]}
+    store.close()

@@ -192,7 +192,8 @@ class ItemsMixin(StepsMixin):
                     # A forced retry is the officer's decision that nothing went out;
                     # the due time moves so the lateness rule does not skip it again.
                     delivery.due_at = max(delivery.due_at, now)
-                    delivery.progress = delivery.progress if old is State.UNKNOWN else None
+                    # Saved progress is what is already online (a thread's first
+                    # parts): kept, so the retry continues it and posts nothing twice.
                     report.append(Change(delivery.channel, old.value, State.PENDING))
                 elif old is State.UNKNOWN:
                     report.append(
@@ -408,11 +409,16 @@ def _why_kept(state: State) -> str:
 
 
 def _keeps_item(delivery: DeliveryRow) -> bool:
-    """Online (not a dry run), perhaps online, or being sent right now."""
+    """Online (not a dry run), partly or perhaps online, or being sent right now."""
     state = delivery.state
     if state is State.PUBLISHED:
         return not delivery.dry_run
-    return state is State.UNKNOWN or state in IN_FLIGHT
+    return state is State.UNKNOWN or state in IN_FLIGHT or _partly_online(delivery)
+
+
+def _partly_online(delivery: DeliveryRow) -> bool:
+    """Saved progress: some of it went out (a thread's first parts) before it stopped."""
+    return bool(delivery.progress) and not delivery.dry_run
 
 
 def _why_undeletable(delivery: DeliveryRow) -> str:
@@ -423,6 +429,10 @@ def _why_undeletable(delivery: DeliveryRow) -> str:
         return published + (f" ({where})" if where else "")
     if state is State.UNKNOWN:
         return _("{channel} may already be online (unknown)").format(channel=delivery.channel)
+    if state not in IN_FLIGHT and _partly_online(delivery):
+        return _("{channel} is partly online (its first parts were posted)").format(
+            channel=delivery.channel
+        )
     return _("{channel} is being published right now").format(channel=delivery.channel)
 
 
