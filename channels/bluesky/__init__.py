@@ -23,21 +23,16 @@ the post is there, and is never doubled. find_existing reads that exact key back
 The session is kept in a mode-600 file (see channels/bluesky/session.py).
 """
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from channels.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from channels.bluesky.channel import BlueskyChannel
     from channels.bluesky.settings import BlueskySettings
 
 
-def __getattr__(name: str) -> Any:
-    # Imported on first use: reading crosspost.toml validates the [channels.NAME] table
-    # with `settings` alone (channels/registry.py), without the adapter and its modules.
-    home = {"BlueskyChannel": "channel", "BlueskySettings": "settings"}.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(f"{__name__}.{home}"), name)
+__getattr__ = lazy_exports(__name__, {"BlueskyChannel": "channel", "BlueskySettings": "settings"})
 
 
 __all__ = ["BlueskyChannel", "BlueskySettings"]

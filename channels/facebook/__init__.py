@@ -17,21 +17,16 @@ Limits worth knowing:
   cannot be told apart.
 """
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from channels.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from channels.facebook.channel import FacebookChannel
     from channels.facebook.settings import FacebookSettings
 
 
-def __getattr__(name: str) -> Any:
-    # Imported on first use: reading crosspost.toml validates the [channels.NAME] table
-    # with `settings` alone (channels/registry.py), without the adapter and its modules.
-    home = {"FacebookChannel": "channel", "FacebookSettings": "settings"}.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(f"{__name__}.{home}"), name)
+__getattr__ = lazy_exports(__name__, {"FacebookChannel": "channel", "FacebookSettings": "settings"})
 
 
 __all__ = ["FacebookChannel", "FacebookSettings"]

@@ -7,21 +7,16 @@ sees, the exact requests), `media` (the image, its alt text, the wait for 202),
 `channel` (the adapter the engine calls).
 """
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from channels.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from channels.mastodon.channel import MastodonChannel
     from channels.mastodon.settings import MastodonSettings
 
 
-def __getattr__(name: str) -> Any:
-    # Imported on first use: reading crosspost.toml validates the [channels.NAME] table
-    # with `settings` alone (channels/registry.py), without the adapter and its modules.
-    home = {"MastodonChannel": "channel", "MastodonSettings": "settings"}.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(f"{__name__}.{home}"), name)
+__getattr__ = lazy_exports(__name__, {"MastodonChannel": "channel", "MastodonSettings": "settings"})
 
 
 __all__ = ["MastodonChannel", "MastodonSettings"]

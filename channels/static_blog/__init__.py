@@ -30,21 +30,18 @@ to a temporary file beside it and then renamed, so a reader never sees half a fi
 Markdown posts written by earlier versions (`.md`) are still read and replaced.
 """
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from channels.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from channels.static_blog.channel import StaticBlogChannel
     from channels.static_blog.settings import StaticBlogSettings
 
 
-def __getattr__(name: str) -> Any:
-    # Imported on first use: reading crosspost.toml validates the [channels.NAME] table
-    # with `settings` alone (channels/registry.py), without the adapter and its modules.
-    home = {"StaticBlogChannel": "channel", "StaticBlogSettings": "settings"}.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(f"{__name__}.{home}"), name)
+__getattr__ = lazy_exports(
+    __name__, {"StaticBlogChannel": "channel", "StaticBlogSettings": "settings"}
+)
 
 
 __all__ = ["StaticBlogChannel", "StaticBlogSettings"]

@@ -18,21 +18,18 @@ Limits worth knowing:
   image stays in the media library) and is Transient.
 """
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from channels.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from channels.wordpress.channel import WordPressChannel
     from channels.wordpress.settings import WordPressSettings
 
 
-def __getattr__(name: str) -> Any:
-    # Imported on first use: reading crosspost.toml validates the [channels.NAME] table
-    # with `settings` alone (channels/registry.py), without the adapter and its modules.
-    home = {"WordPressChannel": "channel", "WordPressSettings": "settings"}.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(f"{__name__}.{home}"), name)
+__getattr__ = lazy_exports(
+    __name__, {"WordPressChannel": "channel", "WordPressSettings": "settings"}
+)
 
 
 __all__ = ["WordPressChannel", "WordPressSettings"]
