@@ -186,7 +186,12 @@ class StaticBlogChannel(Channel):
         now = datetime.now(zone).replace(microsecond=0)
         existing = self._existing(key)
         # A rewrite keeps the first slug and date: links already shared stay valid.
-        date = existing.published.astimezone(zone) if existing else now
+        if existing:
+            date = existing.published.astimezone(zone)
+        elif self.layout.dates_a_second_early:
+            date = now - timedelta(seconds=1)
+        else:
+            date = now
         slug = existing.slug if existing else self._slug(request, key, date)
         front = self._final_front_matter(request, slug, date, now, key)
 

@@ -35,6 +35,13 @@ class Layout:
     dated_names: bool
     #: The front matter key that fixes the page's address, whatever the site's settings.
     address_key: str
+    #: Date new posts a second early. Jekyll takes a front-matter date equal to its
+    #: build's first second for "no date" and puts the file name's date, at midnight,
+    #: in its place (Document#modify_date): a post written in the second a build or
+    #: `jekyll serve --watch` starts would move to midnight, or into the future (and
+    #: out of the site) while Paris is a day ahead of the server's UTC. A second
+    #: before the file exists is never the start of a build that can read it.
+    dates_a_second_early: bool = False
 
     def post_file(self, slug: str, date: datetime) -> str:
         name = f"{date:%Y-%m-%d}-{slug}.html" if self.dated_names else f"{slug}.html"
@@ -49,7 +56,14 @@ LAYOUTS: dict[str, Layout] = {
     # Hugo serves static/ at the root; a relative reference respects a baseURL path.
     "hugo": Layout("content/posts", "static/images", "images/", False, address_key="url"),
     # Jekyll copies assets/ as is; absolute_url adds site.url and site.baseurl.
-    "jekyll": Layout("_posts", "assets/images", "/assets/images/", True, address_key="permalink"),
+    "jekyll": Layout(
+        "_posts",
+        "assets/images",
+        "/assets/images/",
+        True,
+        address_key="permalink",
+        dates_a_second_early=True,
+    ),
 }
 
 

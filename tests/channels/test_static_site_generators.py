@@ -20,6 +20,7 @@ from urllib.parse import unquote, urljoin
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from channels.base import PublishJob, Receipt, RenderContext
 from channels.static_blog import StaticBlogChannel, StaticBlogSettings
@@ -214,3 +215,41 @@ def test_the_built_site_serves_the_announced_post_safely(tmp_path: Path, layout:
     # The image the page shows is served by the built site, byte for byte.
     src = read_page(post).images["L'affiche de la fête"]
     assert built_file(out, urljoin(receipt.url, src)).read_bytes() == PNG
+
+
+def test_a_jekyll_build_in_the_second_a_post_is_written_keeps_it_on_the_site(
+    tmp_path: Path,
+) -> None:
+    # 23:30 UTC is already tomorrow in Paris: the post's file is named after
+    # tomorrow, which Jekyll reads as midnight on this UTC machine. A front-matter
+    # date equal to the build's first second made Jekyll take that midnight instead,
+    # a date in the future, and leave the post out of the site.
+    root = tmp_path / "site"
+    settings = StaticBlogSettings.model_validate(
+        {"type": "static-blog", "path": str(root), "site_url": SITE_URL, "layout": "jekyll"},
+        context={"base_dir": tmp_path},
+    )
+    channel = StaticBlogChannel("blog", settings, SecretSource())
+    item = Item(id=1, kind="article", title=TITLE, body=BODY)
+    officer_site(root, "jekyll")
+    with time_machine.travel(datetime(2026, 12, 2, 23, 30, 0, 400_000, tzinfo=UTC), tick=False):
+        receipt = publish(channel, item)
+    assert receipt.url is not None
+
+    # The build starts within that same second: a clock a hundred times slower.
+    out = tmp_path / "public"
+    command = [generator("jekyll"), "build", "--quiet", "-s", str(root), "-d", str(out)]
+    clock = [generator("faketime"), "-f", "@2026-12-02 23:30:00 x0.01"]
+    done = subprocess.run(
+        clock + command,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=os.environ | {"TZ": "UTC"},
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+    post = built_file(out, receipt.url)
+    assert post.is_file(), sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html"))
+    assert TITLE in unescape(post.read_text("utf-8"))
