@@ -319,6 +319,9 @@ class FeedRow(Base):
     #: Why the last pull failed (None when it worked).
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Set by `feeds remove`: the feed is no longer pulled nor listed, but its seen entries
+    #: stay, so that adding the same URL again does not queue what it brought once more.
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class FeedEntryRow(Base):
@@ -335,7 +338,8 @@ class FeedEntryRow(Base):
     #: sha256 of what the entry says: a change updates the draft or its pending deliveries.
     fingerprint: Mapped[str] = mapped_column(String(64))
     #: "item" (became item_id), "refused" (see problem), "old" (too old when first seen),
-    #: "cancelled" (by its source) or "removed" (gone from the calendar before it happened).
+    #: "cancelled" (by its source), "removed" (gone from the calendar before it happened)
+    #: or "deleted" (the officer deleted its item: a later change of the entry is not news).
     state: Mapped[str] = mapped_column(String(20))
     problem: Mapped[str | None] = mapped_column(Text)
     event_start: Mapped[datetime | None] = mapped_column(UTCDateTime)

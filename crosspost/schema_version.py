@@ -7,4 +7,4 @@ without importing SQLAlchemy. tests/test_migrations.py fails if a migration is
 added without updating it.
 """
 
-HEAD_REVISION = "he14c_access_tokens"
+HEAD_REVISION = "0004_removed_feeds"

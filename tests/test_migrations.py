@@ -77,6 +77,7 @@ EARLIER_REVISIONS = [
     "0003_variants",
     "he14a_review_drafts",
     "he14b_member_feeds",
+    "he14c_access_tokens",
 ]
 AT = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 

@@ -71,6 +71,17 @@ def add(
             name=feed.name, kind=kind, url=feed.url, review=review
         )
     )
+    seen = sum(feed.entries.values())
+    if seen:
+        say(
+            ngettext(
+                "This address was followed before: the {count} entry seen then is not "
+                "queued again.",
+                "This address was followed before: the {count} entries seen then are not "
+                "queued again.",
+                seen,
+            ).format(count=seen)
+        )
     say(_("Run `crosspost feeds pull` now, or let the daemon pull it (every [feeds] pull_every)."))
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -51,7 +51,7 @@ class Feed:
     ok_at: datetime | None
     last_error: str | None
     created_at: datetime
-    #: Entries seen, by state (item, refused, old, cancelled, removed).
+    #: Entries seen, by state (item, refused, old, cancelled, removed, deleted).
     entries: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -107,14 +107,25 @@ class FeedsMixin(StepsMixin):
     """The feeds and the entries seen in them."""
 
     def add_feed(self, name: str, url: str, kind: str, *, auto: bool, label: str | None) -> Feed:
+        """Follow a feed. A feed removed before with the same URL comes back with the
+        entries it had brought: they are not queued a second time."""
         try:
             with self._session() as session:
-                row = FeedRow(
-                    name=name, url=url, kind=kind, auto=auto, label=label, created_at=utcnow()
+                row = session.scalar(
+                    select(FeedRow)
+                    .where(FeedRow.url == url, FeedRow.removed_at.is_not(None))
+                    .order_by(FeedRow.removed_at.desc())
+                    .limit(1)
                 )
-                session.add(row)
+                if row is None:
+                    row = FeedRow(url=url, created_at=utcnow())
+                    session.add(row)
+                else:
+                    # Read in full at the next pull: what came meanwhile is new to it.
+                    row.removed_at = row.etag = row.last_modified = row.last_error = None
+                row.name, row.kind, row.auto, row.label = name, kind, auto, label
                 session.flush()
-                return _feed(row, {})
+                return _feed(row, _entry_counts(session, row.id).get(row.id, {}))
         except IntegrityError:
             raise InputError(
                 _(
@@ -124,17 +135,11 @@ class FeedsMixin(StepsMixin):
 
     def feeds(self, names: Sequence[str] | None = None) -> list[Feed]:
         with self._read() as session:
-            query = select(FeedRow).order_by(FeedRow.name)
+            query = select(FeedRow).where(FeedRow.removed_at.is_(None)).order_by(FeedRow.name)
             if names:
                 query = query.where(FeedRow.name.in_(list(names)))
             rows = list(session.scalars(query))
-            counts: dict[int, dict[str, int]] = {}
-            for feed_id, state, count in session.execute(
-                select(FeedEntryRow.feed_id, FeedEntryRow.state, func.count()).group_by(
-                    FeedEntryRow.feed_id, FeedEntryRow.state
-                )
-            ):
-                counts.setdefault(int(feed_id), {})[str(state)] = int(count)
+            counts = _entry_counts(session)
         found = [_feed(row, counts.get(row.id, {})) for row in rows]
         missing = sorted(set(names or ()) - {f.name for f in found})
         if missing:
@@ -146,9 +151,15 @@ class FeedsMixin(StepsMixin):
         return found
 
     def remove_feed(self, name: str) -> int:
-        """Forget a feed and its seen entries; the items it brought stay. Returns their count."""
+        """Stop following a feed; the items it brought stay. Returns their count.
+
+        Its seen entries are kept (the feed row is only marked removed and its name
+        freed), so that adding the same URL again does not queue them once more.
+        """
         with self._session() as session:
-            row = session.scalar(select(FeedRow).where(FeedRow.name == name))
+            row = session.scalar(
+                select(FeedRow).where(FeedRow.name == name, FeedRow.removed_at.is_(None))
+            )
             if row is None:
                 raise NotFound(
                     _("no feed named {names} (see `crosspost feeds list`)").format(names=repr(name))
@@ -158,8 +169,10 @@ class FeedsMixin(StepsMixin):
                 .select_from(FeedEntryRow)
                 .where(FeedEntryRow.feed_id == row.id, FeedEntryRow.item_id.is_not(None))
             )
-            session.execute(delete(FeedEntryRow).where(FeedEntryRow.feed_id == row.id))
-            session.delete(row)
+            row.removed_at = utcnow()
+            # Freed for reuse, for a name an officer cannot type (`feeds add` strips
+            # leading spaces), unique as the id is.
+            row.name = f" removed {row.id}"
             return int(kept or 0)
 
     def record_feed_failure(self, feed_id: int, message: str, now: datetime) -> None:
@@ -197,7 +210,7 @@ class FeedsMixin(StepsMixin):
             # PostgreSQL: two pulls of one feed (cron and daemon) take turns here, so the
             # second sees what the first wrote (SQLite: BEGIN IMMEDIATE already does).
             feed = session.scalar(select(FeedRow).where(FeedRow.id == feed_id).with_for_update())
-            if feed is None:
+            if feed is None or feed.removed_at is not None:
                 raise NotFound(_("the feed {id} was removed during the pull").format(id=feed_id))
             known = {
                 e.uid_hash: e
@@ -225,7 +238,13 @@ class FeedsMixin(StepsMixin):
                     report.unchanged += 1
                     continue
                 if entry.item_id is None:
-                    fresh.append(candidate)  # refused or too old before: judged again
+                    if entry.state == "old":
+                        fresh.append(candidate)  # too old before: judged again
+                    else:
+                        # Its item was deleted by the officer (the foreign key emptied
+                        # item_id): the member's change is not news.
+                        entry.state, entry.fingerprint = "deleted", candidate.fingerprint
+                        report.unchanged += 1
                     continue
                 _apply_change(session, entry, candidate, report, cancel)
             _insert_fresh(session, feed_id, fresh, known, now, report)
@@ -293,7 +312,7 @@ def _apply_change(
     entry.event_start = candidate.event_start
     row = session.get(ItemRow, entry.item_id, options=[selectinload(ItemRow.deliveries)])
     if row is None:  # the officer deleted the item: the member's change is not news
-        entry.state, entry.item_id = "removed", None
+        entry.state, entry.item_id = "deleted", None
         return
     if candidate.state == "cancelled":
         entry.state = "cancelled"
@@ -383,6 +402,19 @@ class _Cancel:
         if kept:
             left = ", ".join(f"{c.channel} {c.reason}" for c in kept)
             report.left.append((row.id, _("{why}; left as is: {left}").format(why=why, left=left)))
+
+
+def _entry_counts(session: Session, feed_id: int | None = None) -> dict[int, dict[str, int]]:
+    """Per feed, how many of its seen entries are in each state."""
+    query = select(FeedEntryRow.feed_id, FeedEntryRow.state, func.count()).group_by(
+        FeedEntryRow.feed_id, FeedEntryRow.state
+    )
+    if feed_id is not None:
+        query = query.where(FeedEntryRow.feed_id == feed_id)
+    counts: dict[int, dict[str, int]] = {}
+    for row_feed_id, state, count in session.execute(query):
+        counts.setdefault(int(row_feed_id), {})[str(state)] = int(count)
+    return counts
 
 
 def _feed_row(session: Session, feed_id: int) -> FeedRow:

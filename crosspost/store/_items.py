@@ -14,7 +14,7 @@ from crosspost.domain import Change, ItemRecord, NewItem, PlannedDelivery
 from crosspost.errors import Conflict, NotFound
 from crosspost.i18n import _
 from crosspost.item_fields import BY_NAME, row_values
-from crosspost.models import AttemptRow, DeliveryRow, ItemRow
+from crosspost.models import AttemptRow, DeliveryRow, FeedEntryRow, ItemRow
 from crosspost.states import IN_FLIGHT, State, allowed
 from crosspost.store._core import (
     _delivery,
@@ -286,6 +286,14 @@ class ItemsMixin(StepsMixin):
                     .execution_options(synchronize_session=False)
                 )
                 session.execute(delete(DeliveryRow).where(DeliveryRow.id.in_(ids)))
+            # A member's entry it came from stays known, as deleted: a later edit of the
+            # entry at its source must not bring it back.
+            session.execute(
+                update(FeedEntryRow)
+                .where(FeedEntryRow.item_id == item_id)
+                .values(state="deleted", item_id=None)
+                .execution_options(synchronize_session=False)
+            )
             session.execute(delete(ItemRow).where(ItemRow.id == item_id))
             if row.series_id is not None and row.occurrence:
                 # A deleted date stays out of its series: it is never made again.

@@ -172,6 +172,62 @@ def test_a_changed_entry_updates_its_draft_then_its_pending_posts_then_is_left(
     assert "merci aux 40" in _show(cli, bilan)["item"]["body"]
 
 
+def test_a_draft_the_officer_deleted_does_not_come_back_when_the_member_edits_it(
+    workspace: Path, cli: Cli, server: FeedServer
+) -> None:
+    text = payload("wordpress_rss2.xml")
+    url = server.serve("/feed/", text, RSS)
+    cli("feeds", "add", "fontaine", url, "--kind", "article")
+    cli("feeds", "pull")
+    bilan, recrutons = (d["id"] for d in _drafts(cli))
+    cli("delete", str(bilan), "--yes")
+    # The member corrects a figure, then again: the officer said no once, that holds.
+    for figure in ("415", "416"):
+        edited = text.replace("412 objets réparés &#038;", f"{figure} objets réparés &#038;")
+        server.serve("/feed/", edited, RSS)
+        assert "fontaine: nothing new" in cli("feeds", "pull").out
+    assert [d["id"] for d in _drafts(cli)] == [recrutons]
+    cli("delete", str(recrutons), "--yes")  # deleted with the entry unchanged since
+    server.serve("/feed/", edited.replace("un·e service civique", "deux services civiques"), RSS)
+    assert "fontaine: nothing new" in cli("feeds", "pull").out
+    assert _drafts(cli) == []
+
+
+def test_a_feed_removed_then_added_again_brings_only_what_is_new(
+    workspace: Path, cli: Cli, server: FeedServer
+) -> None:
+    text = payload("wordpress_rss2.xml")
+    url = server.serve("/feed/", text, RSS)
+    cli("feeds", "add", "fontaine", url, "--kind", "article")
+    cli("feeds", "pull")
+    bilan, _recrutons = (d["id"] for d in _drafts(cli))
+    cli("approve", str(bilan), "--at", "now", "--channel", "blog")
+    cli("run", "--once")
+    assert "its 2 items stay" in cli("feeds", "remove", "fontaine").out
+    assert "No feed followed" in cli("feeds", "list").out
+    # Meanwhile the member posts a new article; the officer follows the feed again,
+    # under another name.
+    newer = text.replace("?p=405</guid>", "?p=430</guid>").replace(
+        "Nous recrutons : un·e service civique", "Nous recrutons : deux services civiques"
+    )
+    server.serve("/feed/", newer, RSS)
+    added = cli("feeds", "add", "Repair Café", url, "--kind", "article").out
+    assert "followed before: the 3 entries seen then are not queued again" in added
+    out = cli("feeds", "pull").out
+    assert "Repair Café: 1 new draft" in out, out
+    assert [d["title"] for d in _drafts(cli)] == [
+        "Nous recrutons : un·e service civique pour l\u2019atelier vélo",
+        "Nous recrutons : deux services civiques pour l\u2019atelier vélo",
+    ]
+    cli("run", "--once")
+    assert fake_platform("blog").count == 1
+    # The name it had is free again, for another feed.
+    cli("feeds", "add", "fontaine", "https://example.org/other.ics", "--kind", "event")
+    listed = cli("feeds", "list").out
+    assert "Repair Café" in listed
+    assert "fontaine" in listed
+
+
 def test_a_mobilizon_group_calendar_gives_event_drafts_at_their_own_dates(
     workspace: Path, cli: Cli, server: FeedServer
 ) -> None:
