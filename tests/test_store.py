@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.orm import Session
 
 from crosspost.domain import Delivery, Item, NewItem, PlannedDelivery
+from crosspost.errors import Conflict
 from crosspost.models import DeliveryRow
 from crosspost.states import TRANSITIONS, IllegalTransition, State, UnknownState, allowed
 from crosspost.store import Store
@@ -177,4 +178,43 @@ def test_a_thread_stopped_after_its_first_part_keeps_it_on_retry_and_cannot_be_d
     [delivery] = store.get_item(item_id).deliveries
     assert delivery.state is State.PENDING
     assert delivery.progress == {"thread_ids": ["1860000000000000001"]}
+    store.close()
+
+
+def test_a_thread_partly_online_keeps_its_text_and_its_cancel_says_what_stays(
+    db_url: str,
+) -> None:
+    """Editing the text would make the retry go on with parts of another text; moving it
+    in time is fine; cancelling it says its first part stays online."""
+    store = Store.open(db_url)
+    [item_id] = store.add_items([(_item(), [PlannedDelivery("x", AT)])])
+    [claimed] = store.claim_due("w", AT, limit=1, lease=timedelta(minutes=5))
+    attempt = store.start_attempt(claimed.id, "w", AT)
+    assert attempt is not None
+    store.save_progress(claimed.id, "w", {"thread_ids": ["1860000000000000001"]})
+    store.record_outcome(
+        claimed.id,
+        attempt,
+        AT,
+        new_state=State.FAILED,
+        outcome="failed",
+        error_class="ConnectionRefused",
+        message="connection refused",
+    )
+    before = store.get_item(item_id).item
+    new_text = {"body": "Nouveau texte : rendez-vous à 15 h 🌱"}
+    # Failed, with another channel added by the edit; then retried, so pending.
+    with pytest.raises(Conflict, match=r"its text cannot change while x is partly online"):
+        store.update_item(item_id, new_text, [PlannedDelivery("x", AT), PlannedDelivery("y", AT)])
+    store.retry(item_id, AT + timedelta(minutes=5))
+    with pytest.raises(Conflict, match=r"its text cannot change while x is partly online"):
+        store.update_item(item_id, new_text, None)
+    record = store.get_item(item_id)
+    assert record.item.body == before.body
+    assert [d.channel for d in record.deliveries] == ["x"]
+    [moved] = store.reschedule(item_id, AT + timedelta(hours=2))
+    assert moved.new_state == State.PENDING
+    [cancelled] = store.cancel(item_id)
+    assert cancelled.new_state == State.CANCELLED
+    assert cancelled.reason == "its first parts stay online"
     store.close()

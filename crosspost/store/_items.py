@@ -75,6 +75,7 @@ class ItemsMixin(StepsMixin):
                         id=item_id, states=_states_sentence(deliveries.values())
                     )
                 )
+            _refuse_rewriting_what_is_partly_online(row, changes)
             _set_fields(row, changes)
             if plan is None:
                 return [Change(_label(d), d.state, d.state, _("content updated")) for d in pending]
@@ -342,7 +343,9 @@ def _cancel_deliveries(
         if old in (State.PENDING, State.SKIPPED_LATE):
             _move_row(session, delivery, old, State.CANCELLED)
             cancelled.add(delivery.id)
-            report.append(Change(_label(delivery), old.value, State.CANCELLED))
+            # What a failed attempt already posted cannot be withdrawn from here.
+            why = _("its first parts stay online") if _partly_online(delivery) else ""
+            report.append(Change(_label(delivery), old.value, State.CANCELLED, why))
         else:
             report.append(Change(_label(delivery), old.value, None, _why_kept(old)))
     # An announcement of a post that will never exist would wait forever.
@@ -427,6 +430,32 @@ def _keeps_item(delivery: DeliveryRow) -> bool:
 def _partly_online(delivery: DeliveryRow) -> bool:
     """Saved progress: some of it went out (a thread's first parts) before it stopped."""
     return bool(delivery.progress) and not delivery.dry_run
+
+
+def _refuse_rewriting_what_is_partly_online(row: ItemRow, changes: dict[str, Any]) -> None:
+    """A thread whose first parts went out would go on with the new text: its parts
+    would repeat or skip what the old ones said. The text stays until it is finished
+    (retried) or withdrawn (cancelled); moving it in time is always possible."""
+    if not any(key != "requested_at" for key in changes):
+        return
+    started = [
+        d
+        for d in row.deliveries
+        if d.state not in (State.PUBLISHED, State.CANCELLED) and _partly_online(d)
+    ]
+    if started:
+        raise Conflict(
+            _(
+                "item {id}: its text cannot change while {channels} is partly online "
+                "(its first parts went out with the current text); let it finish with "
+                "`crosspost retry {id}`, or withdraw it with `crosspost cancel {id} "
+                "--channel {channel}`, then edit"
+            ).format(
+                id=row.id,
+                channels=", ".join(d.channel for d in started),
+                channel=started[0].channel,
+            )
+        )
 
 
 def _why_undeletable(delivery: DeliveryRow) -> str:
