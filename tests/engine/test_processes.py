@@ -21,7 +21,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -255,10 +255,14 @@ def _kill_over_and_over(
     most: int,
     after: tuple[float, float] = (0.05, 1.2),
     seed: int = 2026,
+    in_a_send: Callable[[], object] | None = None,
 ) -> int:
     """Start a daemon and SIGKILL it at a random point, again and again; how many kills.
 
-    The point is drawn in `after` (seconds after the daemon says it is publishing)."""
+    The point is drawn in `after` (seconds after the daemon says it is publishing).
+    With `in_a_send`, every other kill comes when it returns instead: while a request
+    the platform has received is still unanswered, which no random point can promise
+    on a loaded machine."""
     rng = random.Random(seed)
     kills = 0
     deadline = time.monotonic() + within
@@ -267,7 +271,10 @@ def _kill_over_and_over(
         # The random point counts from the daemon's start, not from exec: on a loaded
         # machine Python's imports alone can outlast a fixed delay, and nothing is sent.
         _wait_started([daemon], [log], starts=kills + 1)
-        time.sleep(rng.uniform(*after))
+        if in_a_send is not None and kills % 2 == 0:
+            in_a_send()
+        else:
+            time.sleep(rng.uniform(*after))
         daemon.send_signal(signal.SIGKILL)
         daemon.wait()
         kills += 1
@@ -354,7 +361,12 @@ def test_a_daemon_killed_at_random_points_never_posts_twice_on_the_real_bluesky_
         # A daemon's first post comes 1 to 3 s after it starts (the SDK's import and the
         # session file): kills must land in the sends, not all before them.
         kills = _kill_over_and_over(
-            env, tmp_path / "killed.log", within=45, most=12, after=(0.8, 4.0)
+            env,
+            tmp_path / "killed.log",
+            within=45,
+            most=12,
+            after=(0.8, 4.0),
+            in_a_send=lambda: proxy.wait_for_next_write(timeout=4),
         )
         proxy.clear_faults()
         counts = _survivor_settles(tmp_path, env, db_url, total)

@@ -65,6 +65,9 @@ class PDSProxy:
         #: The record key of every write whose answer was lost (the post was made).
         self.lost: list[str] = []
         self._faults: list[_Fault] = []
+        #: Notified when a record write arrives, before it is forwarded.
+        self._write_arrived = threading.Condition()
+        self._writes = 0
         self._random = random.Random(seed)
         self._lock = threading.Lock()
         self._upstream = httpx.Client(base_url=self.target, timeout=30)
@@ -153,6 +156,13 @@ class PDSProxy:
                 return fault.kind
         return None
 
+    def wait_for_next_write(self, timeout: float) -> bool:
+        """Wait until a new record write reaches the proxy (it is then held for
+        `latency_ms` before going on): whether one came within `timeout` seconds."""
+        with self._write_arrived:
+            seen = self._writes
+            return self._write_arrived.wait_for(lambda: self._writes > seen, timeout)
+
     # ------------------------------------------------------------ one request
 
     def handle(self, request: BaseHTTPRequestHandler, verb: str) -> None:
@@ -162,6 +172,10 @@ class PDSProxy:
         method = path.split("?", 1)[0].removeprefix("/xrpc/")
         with self._lock:
             self.requests.append(method)
+        if method == PUT_RECORD:
+            with self._write_arrived:
+                self._writes += 1
+                self._write_arrived.notify_all()
         fault = self._fault_for(method)
         if fault == "5xx":
             return _answer(request, 502, {"content-type": "text/plain"}, b"Bad Gateway")
