@@ -8,8 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from crosspost.errors import ConfigError
 from crosspost.i18n import _
@@ -17,6 +18,9 @@ from crosspost.schema_version import HEAD_REVISION as HEAD_REVISION
 
 #: How long a SQLite writer waits for another one before giving up (milliseconds).
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+#: The database URLs' schemes Crosspost speaks (README: SQLite or PostgreSQL with psycopg).
+SUPPORTED_SCHEMES = frozenset({"sqlite", "sqlite+pysqlite", "postgresql", "postgresql+psycopg"})
 
 
 def migrations_dir() -> Path:
@@ -32,12 +36,28 @@ def migrations_dir() -> Path:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine with the settings the ledger relies on (WAL and busy timeout on SQLite)."""
-    parsed = make_url(url)
+    """An engine with the settings the ledger relies on (WAL and busy timeout on SQLite).
+
+    A URL of another database (mysql://...) or none at all is the officer's setting to
+    fix (ConfigError), said before SQLAlchemy looks for a driver it would not find.
+    """
+    from crosspost.db_errors import unsupported_url
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise unsupported_url(url) from None
+    if parsed.drivername not in SUPPORTED_SCHEMES:
+        raise unsupported_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:" and not database.startswith("file:"):
-            _create_private(Path(database))
+            try:
+                _create_private(Path(database))
+            except OSError as error:
+                from crosspost.db_errors import cannot_create
+
+                raise cannot_create(database, error) from None
         engine = create_engine(
             url,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
@@ -85,7 +105,9 @@ def alembic_config(engine: Engine) -> Any:
 
     config = Config()
     config.set_main_option("script_location", str(migrations_dir()))
-    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    # A ConfigParser value: a `%` (an encoded password or path) would be interpolation.
+    url = engine.url.render_as_string(hide_password=False)
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 
 
@@ -171,15 +193,20 @@ def _bare_alembic_config() -> Any:
 
 
 def stored_revision(engine: Engine) -> str | None:
-    """The schema version recorded in the database, read without Alembic."""
-    from sqlalchemy import text
+    """The schema version recorded in the database, read without Alembic.
+
+    None for a database without the table (a first run). A database that cannot be
+    reached or opened raises: the migration would meet the same wall.
+    """
     from sqlalchemy.exc import OperationalError, ProgrammingError
 
     try:
         with engine.connect() as connection:
             return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    except (OperationalError, ProgrammingError):  # no such table: an empty database
-        return None
+    except (OperationalError, ProgrammingError) as error:
+        if "no such table" in str(error.orig) or type(error.orig).__name__ == "UndefinedTable":
+            return None
+        raise
 
 
 def ensure_schema(engine: Engine) -> None:
