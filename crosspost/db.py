@@ -22,6 +22,10 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 #: The database URLs' schemes Crosspost speaks (README: SQLite or PostgreSQL with psycopg).
 SUPPORTED_SCHEMES = frozenset({"sqlite", "sqlite+pysqlite", "postgresql", "postgresql+psycopg"})
 
+#: PostgreSQL advisory lock held by the process migrating the schema: another opener
+#: waits for it, then finds the schema current (the digits spell "CROSSPOST").
+MIGRATION_LOCK = 2767_7678
+
 
 def migrations_dir() -> Path:
     """Where the Alembic scripts are: shipped in the wheel, or the checkout's alembic/."""
@@ -111,14 +115,29 @@ def alembic_config(engine: Engine) -> Any:
     return config
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest migration (creates it on an empty database)."""
-    from alembic import command
+def upgrade(engine: Engine) -> str | None:
+    """Bring the schema to the newest migration (creates it on an empty database).
 
-    config = alembic_config(engine)
+    Returns the revision found once the migration lock was held (None: empty), so a
+    caller learns whether this process migrated or another one had done it meanwhile.
+    """
     with migration_transaction(engine) as connection:
+        found = _revision(connection)
+        if found == HEAD_REVISION:
+            return found  # another opener migrated while this one waited for the lock
+        from alembic import command
+
+        config = alembic_config(engine)
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+        return found
+
+
+def _revision(connection: Connection) -> str | None:
+    """The schema version recorded, read in the caller's transaction (None: no table)."""
+    from alembic.migration import MigrationContext
+
+    return MigrationContext.configure(connection).get_current_revision()
 
 
 @contextlib.contextmanager
@@ -134,13 +153,25 @@ def migration_transaction(engine: Engine) -> Iterator[Connection]:
     and `PRAGMA foreign_key_check` must find no reference broken by the migration
     before the commit (one broken before is left as it was: refusing would lock the
     officer out of a ledger the upgrade did not harm).
+
+    Two processes may open an old ledger at once (cron and the officer after an
+    upgrade). The transaction takes the write lock before it reads anything: on
+    SQLite BEGIN IMMEDIATE, which waits for the other migrator within the busy
+    timeout (a deferred transaction that read first could not wait: SQLite refuses
+    at once, "database is locked"); on PostgreSQL an advisory lock held until the
+    commit. The caller then reads the revision again, under the lock (`upgrade`).
     """
     with engine.connect() as connection:
         raw = connection.connection.driver_connection if engine.dialect.name == "sqlite" else None
         if raw is not None:
             raw.execute("PRAGMA foreign_keys=OFF")
+            connection.execution_options(sqlite_begin="IMMEDIATE")
         try:
             with connection.begin():
+                if engine.dialect.name == "postgresql":
+                    connection.execute(
+                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+                    )
                 broken_before = _broken_references(connection) if raw is not None else {}
                 yield connection
                 if raw is not None:
@@ -171,10 +202,8 @@ def _refuse_newly_broken(before: dict[str, int], after: dict[str, int]) -> None:
 
 
 def current_revision(engine: Engine) -> str | None:
-    from alembic.migration import MigrationContext
-
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        return _revision(connection)
 
 
 def head_revision() -> str | None:

@@ -21,8 +21,9 @@ def upgrade(ctx: typer.Context) -> None:
     engine = make_engine(settings.database_url)
     try:
         with busy_guard(settings.database_url):
-            before = current_revision(engine)
-            run_upgrade(engine)
+            # What this process found under the migration lock: another one may have
+            # upgraded while it waited.
+            before = run_upgrade(engine)
             after = current_revision(engine)
     finally:
         engine.dispose()
