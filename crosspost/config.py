@@ -308,10 +308,19 @@ class Settings:
 
 
 def resolve_sqlite_path(url: str, base_dir: Path) -> str:
-    """Make a relative SQLite path relative to the config file, not the current directory."""
+    """Make a relative SQLite path relative to the config file, not the current directory.
+
+    A SQLite URI filename (`sqlite:///file:ledger.db?mode=ro&uri=true`, SQLAlchemy's
+    form) keeps its `file:` and its query; only its path is resolved.
+    """
     prefix = "sqlite:///"
     if url.startswith(prefix) and not url.startswith("sqlite:////"):
         rest = url[len(prefix) :]
+        if rest.startswith("file:"):
+            path, mark, query = rest[len("file:") :].partition("?")
+            if path and not path.startswith(("/", ":")):
+                path = str((base_dir / path).resolve())
+            return f"{prefix}file:{path}{mark}{query}"
         if rest and rest != ":memory:" and not rest.startswith(":"):
             return prefix + str((base_dir / rest).resolve())
     return url

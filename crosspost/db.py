@@ -8,8 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from crosspost.errors import ConfigError
 from crosspost.i18n import _
@@ -17,6 +18,13 @@ from crosspost.schema_version import HEAD_REVISION as HEAD_REVISION
 
 #: How long a SQLite writer waits for another one before giving up (milliseconds).
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+#: The database URLs' schemes Crosspost speaks (README: SQLite or PostgreSQL with psycopg).
+SUPPORTED_SCHEMES = frozenset({"sqlite", "sqlite+pysqlite", "postgresql", "postgresql+psycopg"})
+
+#: PostgreSQL advisory lock held by the process migrating the schema: another opener
+#: waits for it, then finds the schema current (the digits spell "CROSSPOST").
+MIGRATION_LOCK = 2767_7678
 
 
 def migrations_dir() -> Path:
@@ -32,12 +40,28 @@ def migrations_dir() -> Path:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine with the settings the ledger relies on (WAL and busy timeout on SQLite)."""
-    parsed = make_url(url)
+    """An engine with the settings the ledger relies on (WAL and busy timeout on SQLite).
+
+    A URL of another database (mysql://...) or none at all is the officer's setting to
+    fix (ConfigError), said before SQLAlchemy looks for a driver it would not find.
+    """
+    from crosspost.db_errors import unsupported_url
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise unsupported_url(url) from None
+    if parsed.drivername not in SUPPORTED_SCHEMES:
+        raise unsupported_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:" and not database.startswith("file:"):
-            _create_private(Path(database))
+            try:
+                _create_private(Path(database))
+            except OSError as error:
+                from crosspost.db_errors import cannot_create
+
+                raise cannot_create(database, error) from None
         engine = create_engine(
             url,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
@@ -85,18 +109,35 @@ def alembic_config(engine: Engine) -> Any:
 
     config = Config()
     config.set_main_option("script_location", str(migrations_dir()))
-    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    # A ConfigParser value: a `%` (an encoded password or path) would be interpolation.
+    url = engine.url.render_as_string(hide_password=False)
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest migration (creates it on an empty database)."""
-    from alembic import command
+def upgrade(engine: Engine) -> str | None:
+    """Bring the schema to the newest migration (creates it on an empty database).
 
-    config = alembic_config(engine)
+    Returns the revision found once the migration lock was held (None: empty), so a
+    caller learns whether this process migrated or another one had done it meanwhile.
+    """
     with migration_transaction(engine) as connection:
+        found = _revision(connection)
+        if found == HEAD_REVISION:
+            return found  # another opener migrated while this one waited for the lock
+        from alembic import command
+
+        config = alembic_config(engine)
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+        return found
+
+
+def _revision(connection: Connection) -> str | None:
+    """The schema version recorded, read in the caller's transaction (None: no table)."""
+    from alembic.migration import MigrationContext
+
+    return MigrationContext.configure(connection).get_current_revision()
 
 
 @contextlib.contextmanager
@@ -112,13 +153,25 @@ def migration_transaction(engine: Engine) -> Iterator[Connection]:
     and `PRAGMA foreign_key_check` must find no reference broken by the migration
     before the commit (one broken before is left as it was: refusing would lock the
     officer out of a ledger the upgrade did not harm).
+
+    Two processes may open an old ledger at once (cron and the officer after an
+    upgrade). The transaction takes the write lock before it reads anything: on
+    SQLite BEGIN IMMEDIATE, which waits for the other migrator within the busy
+    timeout (a deferred transaction that read first could not wait: SQLite refuses
+    at once, "database is locked"); on PostgreSQL an advisory lock held until the
+    commit. The caller then reads the revision again, under the lock (`upgrade`).
     """
     with engine.connect() as connection:
         raw = connection.connection.driver_connection if engine.dialect.name == "sqlite" else None
         if raw is not None:
             raw.execute("PRAGMA foreign_keys=OFF")
+            connection.execution_options(sqlite_begin="IMMEDIATE")
         try:
             with connection.begin():
+                if engine.dialect.name == "postgresql":
+                    connection.execute(
+                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+                    )
                 broken_before = _broken_references(connection) if raw is not None else {}
                 yield connection
                 if raw is not None:
@@ -149,10 +202,8 @@ def _refuse_newly_broken(before: dict[str, int], after: dict[str, int]) -> None:
 
 
 def current_revision(engine: Engine) -> str | None:
-    from alembic.migration import MigrationContext
-
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        return _revision(connection)
 
 
 def head_revision() -> str | None:
@@ -171,15 +222,20 @@ def _bare_alembic_config() -> Any:
 
 
 def stored_revision(engine: Engine) -> str | None:
-    """The schema version recorded in the database, read without Alembic."""
-    from sqlalchemy import text
+    """The schema version recorded in the database, read without Alembic.
+
+    None for a database without the table (a first run). A database that cannot be
+    reached or opened raises: the migration would meet the same wall.
+    """
     from sqlalchemy.exc import OperationalError, ProgrammingError
 
     try:
         with engine.connect() as connection:
             return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    except (OperationalError, ProgrammingError):  # no such table: an empty database
-        return None
+    except (OperationalError, ProgrammingError) as error:
+        if "no such table" in str(error.orig) or type(error.orig).__name__ == "UndefinedTable":
+            return None
+        raise
 
 
 def ensure_schema(engine: Engine) -> None:

@@ -27,3 +27,8 @@ class Conflict(CrosspostError):
 
 class DatabaseBusy(CrosspostError):
     """Another process held the database too long."""
+
+
+class DatabaseUnavailable(CrosspostError):
+    """The database cannot be reached, opened or written: its server is down, its file is
+    read-only or its disk full. The officer's set-up to fix, not a bug; nothing was changed."""

@@ -26,7 +26,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from crosspost.domain import Delivery, Item, ItemRecord
-from crosspost.errors import DatabaseBusy, NotFound
+from crosspost.errors import NotFound
 from crosspost.i18n import _
 from crosspost.ledger import (
     ChannelPause,
@@ -211,15 +211,19 @@ def open_reader(url: str, fallback: Callable[[], Any]) -> Reader | None:
         connection.close()
         return None
     connection.row_factory = sqlite3.Row
-    return Reader(connection, fallback)
+    return Reader(connection, fallback, url)
 
 
 class Reader:
     """The store's read methods the officer's commands use, on one sqlite3 connection."""
 
-    def __init__(self, connection: sqlite3.Connection, fallback: Callable[[], Any]) -> None:
+    def __init__(
+        self, connection: sqlite3.Connection, fallback: Callable[[], Any], url: str = ""
+    ) -> None:
         self._connection = connection
         self._fallback = fallback
+        #: How messages name the ledger.
+        self._url = url
 
     def __getattr__(self, name: str) -> Any:
         # Reads not written here (this month's spend of a paying channel...) go to the store.
@@ -237,14 +241,14 @@ class Reader:
                 yield self._connection
             finally:
                 self._connection.execute("COMMIT")
-        except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                # The store's words (crosspost/store/_core.busy_guard).
-                raise DatabaseBusy(
-                    "the database is busy: another crosspost process kept it locked too long; "
-                    "nothing was changed, try again in a moment"
-                ) from None
-            raise
+        except sqlite3.DatabaseError as exc:
+            # The store's words (crosspost/store/_core.busy_guard): busy, unreadable disk...
+            from crosspost.db_errors import explain
+
+            problem = explain(exc, self._url)
+            if problem is None:
+                raise
+            raise problem from None
 
     # ------------------------------------------------------------ items and deliveries
 

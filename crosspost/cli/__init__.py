@@ -88,6 +88,10 @@ class CrosspostGroup(TyperGroup):
             sys.stderr.close()
             raise typer.Exit(0) from None
         except Exception as exc:
+            problem = _database_problem(ctx, exc)
+            if problem is not None:
+                print_error(str(problem), problem.exit_code, as_json=as_json)
+                raise typer.Exit(problem.exit_code) from None
             if os.environ.get("CROSSPOST_DEBUG"):
                 raise
             # Not the officer's fault: say so plainly, keep the details for a bug report.
@@ -106,6 +110,18 @@ class CrosspostGroup(TyperGroup):
             obj = ctx.obj
             if isinstance(obj, AppContext):
                 obj.close()
+
+
+def _database_problem(ctx: Any, exc: Exception) -> CrosspostError | None:
+    """A database error no guard turned into the officer's words (an unreachable server,
+    a read-only file met outside the store's transactions): the same words here."""
+    obj = ctx.obj
+    settings = getattr(obj, "_settings", None) if isinstance(obj, AppContext) else None
+    if settings is None:
+        return None
+    from crosspost.db_errors import explain
+
+    return explain(exc, settings.database_url)
 
 
 def _show_usage_error(exc: typer.TyperException) -> None:

@@ -20,10 +20,11 @@ def upgrade(ctx: typer.Context) -> None:
     settings = app_context(ctx).settings
     engine = make_engine(settings.database_url)
     try:
-        before = current_revision(engine)
-        with busy_guard():
-            run_upgrade(engine)
-        after = current_revision(engine)
+        with busy_guard(settings.database_url):
+            # What this process found under the migration lock: another one may have
+            # upgraded while it waited.
+            before = run_upgrade(engine)
+            after = current_revision(engine)
     finally:
         engine.dispose()
     if before == after:
@@ -40,11 +41,13 @@ def upgrade(ctx: typer.Context) -> None:
 def current(ctx: typer.Context) -> None:
     """Show the database's schema version and where it is."""
     from crosspost.db import current_revision, head_revision, make_engine
+    from crosspost.store import busy_guard
 
     settings = app_context(ctx).settings
     engine = make_engine(settings.database_url)
     try:
-        revision = current_revision(engine)
+        with busy_guard(settings.database_url):
+            revision = current_revision(engine)
     finally:
         engine.dispose()
     head = head_revision()

@@ -24,12 +24,12 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, aliased
 
 from crosspost.clock import utcnow
 from crosspost.domain import Delivery, PlannedDelivery
-from crosspost.errors import Conflict, DatabaseBusy
+from crosspost.errors import Conflict
 from crosspost.ledger import DeliveryFilter as DeliveryFilter
 from crosspost.ledger import to_delivery, to_item
 from crosspost.models import ChannelStateRow, DeliveryRow, ItemRow, new_key
@@ -50,6 +50,8 @@ class StoreBase:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.is_sqlite = engine.dialect.name == "sqlite"
+        #: How messages name the database (password masked).
+        self.shown_url = engine.url.render_as_string(hide_password=True)
         #: What writing transactions run on: on SQLite, BEGIN IMMEDIATE (built once:
         #: an options engine per transaction cost more than some of the statements).
         self._writer_bind = (
@@ -71,8 +73,12 @@ class StoreBase:
 
         engine = make_engine(url, **engine_kwargs)
         if migrate:
-            with busy_guard():
-                ensure_schema(engine)
+            try:
+                with busy_guard(url):
+                    ensure_schema(engine)
+            except BaseException:
+                engine.dispose()
+                raise
         return cls(engine)
 
     def close(self) -> None:
@@ -89,7 +95,7 @@ class StoreBase:
         """
         with (
             self._turn(),
-            busy_guard(),
+            busy_guard(self.shown_url),
             Session(self._writer_bind, expire_on_commit=False) as session,
             session.begin(),
         ):
@@ -99,7 +105,7 @@ class StoreBase:
     def _write(self) -> Iterator[Connection]:
         """A writing transaction on a bare connection, for the publication path's
         prepared statements: what an ORM session adds there is only its cost."""
-        with self._turn(), busy_guard(), self._writer_bind.begin() as connection:
+        with self._turn(), busy_guard(self.shown_url), self._writer_bind.begin() as connection:
             yield connection
 
     def _grouped(self, work: Callable[[Connection], T]) -> T:
@@ -117,7 +123,11 @@ class StoreBase:
     @contextmanager
     def _read(self) -> Iterator[Session]:
         """A transaction that only reads: it never blocks, nor waits for, a writer (WAL)."""
-        with busy_guard(), Session(self.engine, expire_on_commit=False) as session, session.begin():
+        with (
+            busy_guard(self.shown_url),
+            Session(self.engine, expire_on_commit=False) as session,
+            session.begin(),
+        ):
             yield session
 
     # ------------------------------------------------------------ state changes
@@ -132,17 +142,19 @@ class StoreBase:
 
 
 @contextmanager
-def busy_guard() -> Iterator[None]:
-    """Turns SQLite's 'database is locked' (after the busy timeout) into a clear message."""
+def busy_guard(url: str) -> Iterator[None]:
+    """Turns the database's errors that are the officer's to fix into a clear message:
+    SQLite's 'database is locked' (after the busy timeout), a server out of reach, a
+    read-only or full file (crosspost/db_errors.py). Others (a bug) pass unchanged."""
     try:
         yield
-    except OperationalError as exc:
-        if "locked" in str(exc.orig) or "busy" in str(exc.orig):
-            raise DatabaseBusy(
-                "the database is busy: another crosspost process kept it locked too long; "
-                "nothing was changed, try again in a moment"
-            ) from None
-        raise
+    except DBAPIError as exc:
+        from crosspost.db_errors import explain
+
+        problem = explain(exc, url)
+        if problem is None:
+            raise
+        raise problem from None
 
 
 def transition(

@@ -94,7 +94,7 @@ class ReportsMixin(StoreBase):
         if exclude_channels:
             query = query.where(DeliveryRow.channel.not_in(exclude_channels))
         # A bare connection: the daemon asks after every publication (bench/RESULTS.md).
-        with busy_guard(), self.engine.connect() as connection:
+        with busy_guard(self.shown_url), self.engine.connect() as connection:
             result: datetime | None = connection.execute(query).scalar()
             return result
 

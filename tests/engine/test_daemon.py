@@ -205,3 +205,46 @@ def test_stopping_while_a_claimed_post_waits_for_its_instant_gives_it_back(
     assert delivery.state == "pending"
     assert delivery.claimed_by is None
     assert fake_platform("twitter").count == 0
+
+
+@pytest.mark.postgres
+def test_a_database_gone_away_is_one_clear_line_and_the_daemon_carries_on(
+    tmp_path: Path, pg_url: str, pg_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import create_engine, make_url, text
+
+    monkeypatch.setenv("CROSSPOST_DATABASE_URL", pg_url)
+    settings = parse_settings(ENGINE_CONFIG.encode(), tmp_path / "crosspost.toml")
+    store = Store.open(settings.database_url)
+    stream = io.StringIO()
+    daemon = Daemon(settings, store, EventLog(settings.zone, stream=stream), watch_every=0.2)
+    name = make_url(pg_url).database
+    admin = create_engine(pg_server, isolation_level="AUTOCOMMIT")
+
+    def allow(allowed: bool) -> None:
+        with admin.connect() as connection:
+            connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {allowed}'))
+            if not allowed:
+                connection.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"
+                    ),
+                    {"n": name},
+                )
+
+    daemon.start()
+    try:
+        allow(False)
+        time.sleep(1.5)
+        allow(True)
+        item = _queue(store, datetime.now(UTC) + timedelta(seconds=0.5))
+        _published_at(store, item)  # it kept retrying, and publishes once the server is back
+    finally:
+        allow(True)
+        daemon.stop()
+        store.close()
+        admin.dispose()
+    log = stream.getvalue()
+    assert "watch failed: cannot reach the database" in log, log
+    assert "Traceback" not in log
+    assert "sqlalche.me" not in log  # SQLAlchemy's own wording stays out of the officer's log
