@@ -145,6 +145,18 @@ class PublishJob:
     save_progress: Callable[[dict[str, Any]], None] = field(default=lambda _progress: None)
     #: Records what the platform charged, as it answers (a paying platform only).
     charge: Callable[[Charge], None] = field(default=lambda _charge: None)
+    #: Both at once for a part that went out (its resume state and its charge), in one
+    #: write of the ledger; None: save_progress, then charge.
+    save_posted: Callable[[dict[str, Any], Charge], None] | None = None
+
+    def posted(self, progress: dict[str, Any], bill: Charge) -> None:
+        """A part is online: save its resume state and record what it cost, before the
+        next part is sent."""
+        if self.save_posted is None:
+            self.save_progress(progress)
+            self.charge(bill)
+        else:
+            self.save_posted(progress, bill)
 
 
 # ---------------------------------------------------------------- errors

@@ -69,7 +69,46 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         )
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, **kwargs)
+    _ping_after_idle(engine)
+    return engine
+
+
+#: A pooled PostgreSQL connection unused this long is pinged before it is handed out.
+PING_AFTER_IDLE_S = 1.0
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    """SQLAlchemy's pool_pre_ping, only for connections that sat idle.
+
+    A connection the server dropped while it waited in the pool (a restart, an idle
+    timeout) is found and replaced before a statement is sent on it. pool_pre_ping
+    did that on every checkout: under a burst, a round trip per group commit of the
+    publication path, each waiting for the GIL among the publishing threads again
+    (bench/RESULTS.md, issue 15). A connection checked in a moment ago is used as is;
+    if the server went away in that moment, the statement fails, SQLAlchemy drops
+    the pool's connections, and the group commit runs each write again on a new one.
+    """
+    import time
+
+    from sqlalchemy.exc import DisconnectionError
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is not None and time.monotonic() - since < PING_AFTER_IDLE_S:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            # The pool discards this connection and checks out another (a new one).
+            raise DisconnectionError(str(error)) from error
+        if not alive:
+            raise DisconnectionError("the database closed the connection")
 
 
 def _create_private(path: Path) -> None:

@@ -285,6 +285,7 @@ class Publisher:
                 delivery.id, self.worker_id, progress
             ),
             charge=spending.charger(self.store, delivery, self.clock),
+            save_posted=spending.posted_saver(self.store, delivery, self.worker_id, self.clock),
         )
         try:
             # An update (a job offer closed) rewrites the post it points to.

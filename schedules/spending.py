@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from channels.base import Channel, Charge, Rendered
 from crosspost.budget import Verdict, month_of
@@ -31,6 +32,25 @@ def charger(
         )
 
     return charge
+
+
+def posted_saver(
+    store: Store, delivery: Delivery, worker: str, clock: Callable[[], datetime]
+) -> Callable[[dict[str, Any], Charge], None]:
+    """What a PublishJob calls when a part of `delivery` went out: its progress and its
+    charge in one committed write."""
+
+    def save(progress: dict[str, Any], bill: Charge) -> None:
+        store.save_posted(
+            delivery.id,
+            worker,
+            progress,
+            channel=delivery.channel,
+            charged=(bill.what, bill.units, bill.amount),
+            at=clock(),
+        )
+
+    return save
 
 
 def reserve(

@@ -91,10 +91,9 @@ class TwitterChannel(Channel):
         settings = self.x_settings
         return settings.price_per_post_with_link if has_link(text) else settings.price_per_post
 
-    def _charge_post(self, job: PublishJob, text: str) -> None:
-        with_link = has_link(text)
-        what = "post with a link" if with_link else "post"
-        job.charge(Charge(what, 1, self._price(text)))
+    def _post_charge(self, text: str) -> Charge:
+        what = "post with a link" if has_link(text) else "post"
+        return Charge(what, 1, self._price(text))
 
     def _charge_reads(self, job: PublishJob, posts: int) -> None:
         if posts:
@@ -197,8 +196,7 @@ class TwitterChannel(Channel):
         with self._client(credentials) as client:
             for index in range(len(posted), len(parts)):
                 posted.append(self._post(client, parts, index, posted, media_ids))
-                job.save_progress({"thread_ids": list(posted)})
-                self._charge_post(job, parts[index])
+                job.posted({"thread_ids": list(posted)}, self._post_charge(parts[index]))
         return self._receipt(posted)
 
     def _already_posted(self, job: PublishJob) -> list[str]:

@@ -13,6 +13,12 @@ recurring events (`_series`) and what paying channels spent (`_spend`).
 
 from __future__ import annotations
 
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection
+
 from crosspost.ledger import ChannelPause, DeliveryFilter, DraftsWaiting, WorkerInfo
 from crosspost.store._core import busy_guard
 from crosspost.store._feeds import Candidate, Feed, FeedsMixin, FeedSync
@@ -36,6 +42,30 @@ class Store(
     SpendMixin,
 ):
     """The ledger: items, deliveries and attempts in one database."""
+
+    def save_posted(
+        self,
+        delivery_id: int,
+        worker: str,
+        progress: dict[str, Any],
+        *,
+        channel: str,
+        charged: tuple[str, int, Decimal],
+        at: datetime,
+    ) -> None:
+        """A part of a post is online: its resume state and what the platform charged
+        for it (what, units, amount), committed together before the next part is sent.
+        One write where there were two: each is a wait for a group commit in the middle
+        of a publication (bench/RESULTS.md, issue 15)."""
+        what, units, amount = charged
+        progress_write = self._progress_write(delivery_id, worker, progress)
+        spend_write = self._spend_write(channel, delivery_id, what, units, amount, at=at)
+
+        def write(connection: Connection) -> None:
+            progress_write(connection)
+            spend_write(connection)
+
+        self._grouped(write)
 
 
 __all__ = [

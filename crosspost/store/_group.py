@@ -24,6 +24,7 @@ from contextlib import AbstractContextManager
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 
 T = TypeVar("T")
 
@@ -122,11 +123,32 @@ class GroupWriter:
 
     def _alone(self, write: _Write[Any]) -> None:
         try:
-            with self._begin() as connection:
-                write.result = write.work(connection)
-            self.groups += 1
-            self.writes += 1
+            try:
+                self._once(write)
+            except Exception as error:
+                if not _connection_lost(error):
+                    raise
+                # The server dropped the connection (a restart) and SQLAlchemy emptied
+                # the pool: once more, on a new connection. Each write is conditional
+                # statements (a state it moves from), so running it again after a
+                # commit whose answer was lost moves nothing twice.
+                self._once(write)
         except BaseException as error:
             write.error = error
         finally:
             write.done.set()
+
+    def _once(self, write: _Write[Any]) -> None:
+        with self._begin() as connection:
+            write.result = write.work(connection)
+        self.groups += 1
+        self.writes += 1
+
+
+def _connection_lost(error: BaseException) -> bool:
+    """The database dropped the connection under the write (the store's busy_guard may
+    have turned the driver's error into the officer's message: it is the context)."""
+    for cause in (error, error.__context__):
+        if isinstance(cause, DBAPIError) and cause.connection_invalidated:
+            return True
+    return False

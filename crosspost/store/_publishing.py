@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import socket
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,11 +20,14 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     Select,
+    String,
     and_,
     bindparam,
     delete,
+    exists,
     func,
     insert,
+    literal,
     select,
     update,
 )
@@ -32,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from crosspost.clock import utcnow
 from crosspost.domain import Delivery
-from crosspost.models import AttemptRow, ChannelStateRow, DeliveryRow, WorkerRow
+from crosspost.models import AttemptRow, ChannelStateRow, DeliveryRow, UTCDateTime, WorkerRow
 from crosspost.redact import redact, redact_optional
 from crosspost.states import IN_FLIGHT, State
 from crosspost.store._core import (
@@ -82,14 +85,15 @@ _CLAIM = transition(
 )
 
 
-_START_SENDING = transition(
+_TO_SENDING = transition(
     State.CLAIMED,
     State.SENDING,
     DeliveryRow.id == bindparam("delivery_id"),
     DeliveryRow.claimed_by == bindparam("worker"),
     attempts=DeliveryRow.attempts + 1,
     updated_at=bindparam("now"),
-).returning(DeliveryRow.attempts)
+)
+_START_SENDING = _TO_SENDING.returning(DeliveryRow.attempts)
 _NEW_ATTEMPT = (
     insert(AttemptRow)
     .values(
@@ -144,6 +148,77 @@ _HAS_PENDING_ANNOUNCEMENTS = (
     )
     .limit(1)
 )
+
+
+# PostgreSQL runs each write of the publication path as one statement (data-modifying
+# CTEs, which SQLite lacks): its writes go through the one group-commit thread, whose
+# every round trip to the server waits for the GIL again among 32 publishing threads,
+# so statements, not rows, were its ceiling (bench/RESULTS.md, issue 15). Same rows,
+# same conditions as the statements above; PostgreSQL runs a data-modifying CTE to
+# completion whether or not the main query reads it. Their parameters are named after
+# no column ("p_..."): an UPDATE given a parameter named like one of its table's
+# columns would also SET that column.
+_STARTED = (
+    transition(
+        State.CLAIMED,
+        State.SENDING,
+        DeliveryRow.id == bindparam("p_delivery"),
+        DeliveryRow.claimed_by == bindparam("p_worker"),
+        attempts=DeliveryRow.attempts + 1,
+        updated_at=bindparam("p_now", type_=UTCDateTime()),
+    )
+    .returning(DeliveryRow.id, DeliveryRow.attempts)
+    .cte("started")
+)
+_START_ATTEMPT_IN_ONE = (
+    insert(AttemptRow)
+    .from_select(
+        ["delivery_id", "number", "worker", "started_at", "outcome"],
+        select(
+            _STARTED.c.id,
+            _STARTED.c.attempts,
+            bindparam("p_worker", type_=String()),
+            bindparam("p_now", type_=UTCDateTime()),
+            literal("sending", String()),
+        ),
+    )
+    .returning(AttemptRow.id)
+    .add_cte(_STARTED)
+)
+_PUBLISHED_ROW = (
+    transition(
+        State.SENDING,
+        State.PUBLISHED,
+        DeliveryRow.id == bindparam("p_delivery"),
+        updated_at=bindparam("p_updated_at", type_=UTCDateTime()),
+        remote_id=bindparam("p_remote_id"),
+        remote_url=bindparam("p_remote_url"),
+        published_at=bindparam("p_published_at", type_=UTCDateTime()),
+        dry_run=bindparam("p_dry_run"),
+        last_error=None,
+        lease_until=None,
+        next_attempt_at=None,
+    )
+    .returning(DeliveryRow.id)
+    .cte("published_row")
+)
+_PUBLISHED_ATTEMPT = (
+    update(AttemptRow)
+    .where(AttemptRow.id == bindparam("p_attempt"))
+    .values(
+        ended_at=bindparam("p_now", type_=UTCDateTime()),
+        outcome="published",
+        detail=bindparam("p_detail", type_=AttemptRow.__table__.c.detail.type),
+    )
+    .cte("published_attempt")
+)
+_RECORD_PUBLISHED_IN_ONE = select(
+    select(func.count()).select_from(_PUBLISHED_ROW).scalar_subquery(),
+    exists().where(
+        DeliveryRow.waits_for_id == bindparam("p_delivery"),
+        DeliveryRow.state == State.PENDING,
+    ),
+).add_cte(_PUBLISHED_ATTEMPT)
 
 
 def _end_attempt(
@@ -234,6 +309,12 @@ class PublishingMixin(StoreBase):
         """
         params: dict[str, Any] = {"delivery_id": delivery_id, "worker": worker, "now": now}
 
+        if not self.is_sqlite:
+            one = {"p_delivery": delivery_id, "p_worker": worker, "p_now": now}
+            return self._grouped(
+                lambda connection: connection.execute(_START_ATTEMPT_IN_ONE, one).scalar()
+            )
+
         def write(connection: Connection) -> int | None:
             number = connection.execute(_START_SENDING, params).scalar()
             if number is None:
@@ -249,9 +330,19 @@ class PublishingMixin(StoreBase):
         `worker` None is the reconciler, which may record parts it found on the
         platform for a delivery whose outcome is unknown.
         """
+        self._grouped(self._progress_write(delivery_id, worker, progress))
+
+    def _progress_write(
+        self, delivery_id: int, worker: str | None, progress: dict[str, Any]
+    ) -> Callable[[Connection], None]:
+        """save_progress's statement, to run in a group commit (alone or with others)."""
         statement = _SAVE_PROGRESS if worker is not None else _SAVE_PROGRESS_UNKNOWN
         params = {"delivery_id": delivery_id, "worker": worker, "progress": progress}
-        self._grouped(lambda connection: connection.execute(statement, params))
+
+        def write(connection: Connection) -> None:
+            connection.execute(statement, params)
+
+        return write
 
     def record_published(
         self,
@@ -275,10 +366,20 @@ class PublishingMixin(StoreBase):
         }
 
         def write(connection: Connection) -> Recorded:
-            moved = connection.execute(_PUBLISHED, values).rowcount == 1
-            _end_attempt(connection, attempt_id, now, "published", None, None, detail)
-            waiting = connection.execute(_HAS_PENDING_ANNOUNCEMENTS, {"delivery_id": delivery_id})
-            announced = moved and waiting.first() is not None
+            if self.is_sqlite:
+                moved = connection.execute(_PUBLISHED, values).rowcount == 1
+                _end_attempt(connection, attempt_id, now, "published", None, None, detail)
+                waiting = connection.execute(
+                    _HAS_PENDING_ANNOUNCEMENTS, {"delivery_id": delivery_id}
+                )
+                announced = moved and waiting.first() is not None
+            else:
+                one = {f"p_{key}": value for key, value in values.items()}
+                one |= {"p_delivery": delivery_id, "p_attempt": attempt_id}
+                one |= {"p_now": now, "p_detail": detail}
+                count, waits = connection.execute(_RECORD_PUBLISHED_IN_ONE, one).one()
+                moved = count == 1
+                announced = moved and bool(waits)
             if announced:
                 # Rare (an announced post): the ORM, in this same transaction.
                 with Session(connection, expire_on_commit=False) as session:

@@ -8,7 +8,7 @@ the channel's row of channel_states is locked first (SELECT ... FOR UPDATE).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from decimal import Decimal
 
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from crosspost.budget import HELD_PREFIX, Month, Verdict, from_micros, judge, to_micros
 from crosspost.clock import utcnow
-from crosspost.models import ChannelStateRow, SpendRow
+from crosspost.models import ChannelStateRow, SpendRow, UTCDateTime
 from crosspost.store._core import StoreBase
 
 RESERVED = "reserved"
@@ -42,6 +42,38 @@ _NEW_SPEND = insert(SpendRow).values(
     what=bindparam("what"),
     units=bindparam("units"),
     micros=bindparam("micros"),
+)
+
+# PostgreSQL: a post's charge in one statement, drawn from its reservation in the same
+# one (see _publishing.py on why statements count there, and why "p_" parameters).
+_HELD = (
+    select(SpendRow.id, SpendRow.micros)
+    .where(SpendRow.delivery_id == bindparam("p_delivery"), SpendRow.what == RESERVED)
+    .limit(1)
+    .cte("held")
+)
+_SPEND_DRAWING_IN_ONE = (
+    insert(SpendRow)
+    .values(
+        channel=bindparam("p_channel"),
+        delivery_id=bindparam("p_delivery"),
+        at=bindparam("p_at", type_=UTCDateTime()),
+        what=bindparam("p_what"),
+        units=bindparam("p_units"),
+        micros=bindparam("p_micros"),
+    )
+    .add_cte(_HELD)
+    .add_cte(
+        delete(SpendRow)
+        .where(SpendRow.id.in_(select(_HELD.c.id).where(_HELD.c.micros <= bindparam("p_micros"))))
+        .cte("dropped")
+    )
+    .add_cte(
+        update(SpendRow)
+        .where(SpendRow.id.in_(select(_HELD.c.id).where(_HELD.c.micros > bindparam("p_micros"))))
+        .values(micros=SpendRow.micros - bindparam("p_micros"))
+        .cte("shrunk")
+    )
 )
 
 
@@ -94,6 +126,19 @@ class SpendMixin(StoreBase):
         read back). A post's charge comes out of its delivery's reservation, so that it is
         never counted twice; what is left of the reservation is settled once the send's
         outcome is known."""
+        self._grouped(self._spend_write(channel, delivery_id, what, units, amount, at=at))
+
+    def _spend_write(
+        self,
+        channel: str,
+        delivery_id: int | None,
+        what: str,
+        units: int,
+        amount: Decimal,
+        *,
+        at: datetime | None = None,
+    ) -> Callable[[Connection], None]:
+        """record_spend's statements, to run in a group commit (alone or with others)."""
         micros = to_micros(amount)
         values = {
             "channel": channel,
@@ -105,11 +150,18 @@ class SpendMixin(StoreBase):
         }
 
         def write(connection: Connection) -> None:
-            if delivery_id is not None and what != "read":
+            drawing = delivery_id is not None and what != "read"
+            if drawing and not self.is_sqlite:
+                one = {f"p_{key}": value for key, value in values.items()}
+                one["p_delivery"] = delivery_id
+                connection.execute(_SPEND_DRAWING_IN_ONE, one)
+                return
+            if drawing:
+                assert delivery_id is not None
                 _draw_on_reservation(connection, delivery_id, micros)
             connection.execute(_NEW_SPEND, values)
 
-        self._grouped(write)
+        return write
 
     def confirm_spend(self, delivery_id: int) -> None:
         """A lost answer's post was found: its reservation becomes what it cost."""
