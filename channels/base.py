@@ -146,17 +146,19 @@ class PublishJob:
     #: Records what the platform charged, as it answers (a paying platform only).
     charge: Callable[[Charge], None] = field(default=lambda _charge: None)
     #: Both at once for a part that went out (its resume state and its charge), in one
-    #: write of the ledger; None: save_progress, then charge.
-    save_posted: Callable[[dict[str, Any], Charge], None] | None = None
+    #: write of the ledger (the last part's: with the receipt); None: save_progress,
+    #: then charge.
+    save_posted: Callable[[dict[str, Any], Charge, bool], None] | None = None
 
-    def posted(self, progress: dict[str, Any], bill: Charge) -> None:
+    def posted(self, progress: dict[str, Any], bill: Charge, *, last: bool = False) -> None:
         """A part is online: save its resume state and record what it cost, before the
-        next part is sent."""
+        next part is sent. `last`: no part follows; the engine may keep both for the
+        transaction that records the receipt."""
         if self.save_posted is None:
             self.save_progress(progress)
             self.charge(bill)
         else:
-            self.save_posted(progress, bill)
+            self.save_posted(progress, bill, last)
 
 
 # ---------------------------------------------------------------- errors

@@ -277,6 +277,7 @@ class Publisher:
             self.store.release_spend([delivery.id])
             self.log.lost_claim(delivery)
             return True
+        parts = spending.PostedParts(self.store, delivery, self.worker_id, self.clock)
         job = PublishJob(
             delivery=delivery,
             rendered=rendered,
@@ -285,7 +286,7 @@ class Publisher:
                 delivery.id, self.worker_id, progress
             ),
             charge=spending.charger(self.store, delivery, self.clock),
-            save_posted=spending.posted_saver(self.store, delivery, self.worker_id, self.clock),
+            save_posted=parts,
         )
         try:
             # An update (a job offer closed) rewrites the post it points to.
@@ -294,18 +295,18 @@ class Publisher:
         except ConfigError as error:
             # Our own checks (secrets file, missing value) raise these, and they run
             # before the adapter sends anything: nothing is online, the post waits.
+            parts.flush()
             self._setup_problem(delivery, attempt_id, error)
             if verdict is not None:
                 self.store.release_spend([delivery.id])
             return True
         except Exception as error:
+            parts.flush()  # what went out before the error is kept first
             state = self._record_error(delivery, attempt_id, error, channel)
             if verdict is not None and state is not State.UNKNOWN:
                 # Known outcome: what X created was billed as it answered, the rest was not.
                 self.store.release_spend([delivery.id])
             return True
-        if verdict is not None:
-            self.store.release_spend([delivery.id])  # each post was billed as X answered
         done = self.clock()
         recorded = self.store.record_published(
             delivery.id,
@@ -317,7 +318,13 @@ class Publisher:
             published_at=done,
             dry_run=receipt.dry_run,
             detail=receipt.detail,
+            # The last part's progress and charge, in the receipt's transaction.
+            with_part=parts.held(),
         )
+        if verdict is not None:
+            # Each post was billed as X answered (the last with the receipt, just now):
+            # what is left of the reservation goes.
+            self.store.release_spend([delivery.id])
         if recorded:
             self.tally.published += 1
             self.tally.by_channel[delivery.channel] += 1

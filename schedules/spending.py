@@ -14,6 +14,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Connection
+
 from channels.base import Channel, Charge, Rendered
 from crosspost.budget import Verdict, month_of
 from crosspost.config import Settings
@@ -34,23 +36,51 @@ def charger(
     return charge
 
 
-def posted_saver(
-    store: Store, delivery: Delivery, worker: str, clock: Callable[[], datetime]
-) -> Callable[[dict[str, Any], Charge], None]:
-    """What a PublishJob calls when a part of `delivery` went out: its progress and its
-    charge in one committed write."""
+class PostedParts:
+    """What a PublishJob calls when a part of a delivery went out: its progress and
+    its charge in one committed write, but the last part's kept for the transaction
+    that records the receipt (`held`), or written by `flush` if none comes."""
 
-    def save(progress: dict[str, Any], bill: Charge) -> None:
-        store.save_posted(
-            delivery.id,
-            worker,
-            progress,
-            channel=delivery.channel,
-            charged=(bill.what, bill.units, bill.amount),
-            at=clock(),
-        )
+    def __init__(
+        self, store: Store, delivery: Delivery, worker: str, clock: Callable[[], datetime]
+    ) -> None:
+        self._store = store
+        self._delivery = delivery
+        self._worker = worker
+        self._clock = clock
+        self._last: tuple[dict[str, Any], Charge, datetime] | None = None
 
-    return save
+    def __call__(self, progress: dict[str, Any], bill: Charge, last: bool) -> None:
+        if last:
+            self._last = (progress, bill, self._clock())
+        else:
+            self._store.save_posted(**self._fields(progress, bill, self._clock()))
+
+    def held(self) -> Callable[[Connection], None] | None:
+        """The last part's write, for record_published's transaction (then forgotten)."""
+        if self._last is None:
+            return None
+        progress, bill, at = self._last
+        self._last = None
+        return self._store.posted_write(**self._fields(progress, bill, at))
+
+    def flush(self) -> None:
+        """No receipt to record it with (the send failed after its last part): alone."""
+        if self._last is not None:
+            progress, bill, at = self._last
+            self._last = None
+            self._store.save_posted(**self._fields(progress, bill, at))
+
+    def _fields(self, progress: dict[str, Any], bill: Charge, at: datetime) -> dict[str, Any]:
+        delivery = self._delivery
+        return {
+            "delivery_id": delivery.id,
+            "worker": self._worker,
+            "progress": progress,
+            "channel": delivery.channel,
+            "charged": (bill.what, bill.units, bill.amount),
+            "at": at,
+        }
 
 
 def reserve(

@@ -196,7 +196,11 @@ class TwitterChannel(Channel):
         with self._client(credentials) as client:
             for index in range(len(posted), len(parts)):
                 posted.append(self._post(client, parts, index, posted, media_ids))
-                job.posted({"thread_ids": list(posted)}, self._post_charge(parts[index]))
+                job.posted(
+                    {"thread_ids": list(posted)},
+                    self._post_charge(parts[index]),
+                    last=index == len(parts) - 1,
+                )
         return self._receipt(posted)
 
     def _already_posted(self, job: PublishJob) -> list[str]:

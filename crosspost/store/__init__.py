@@ -13,6 +13,7 @@ recurring events (`_series`) and what paying channels spent (`_spend`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -57,6 +58,24 @@ class Store(
         for it (what, units, amount), committed together before the next part is sent.
         One write where there were two: each is a wait for a group commit in the middle
         of a publication (bench/RESULTS.md, issue 15)."""
+        self._grouped(
+            self.posted_write(
+                delivery_id, worker, progress, channel=channel, charged=charged, at=at
+            )
+        )
+
+    def posted_write(
+        self,
+        delivery_id: int,
+        worker: str,
+        progress: dict[str, Any],
+        *,
+        channel: str,
+        charged: tuple[str, int, Decimal],
+        at: datetime,
+    ) -> Callable[[Connection], None]:
+        """save_posted's statements, for a transaction of the caller's: the last part
+        of a post goes in with its receipt (record_published's `with_part`)."""
         what, units, amount = charged
         progress_write = self._progress_write(delivery_id, worker, progress)
         spend_write = self._spend_write(channel, delivery_id, what, units, amount, at=at)
@@ -65,7 +84,7 @@ class Store(
             progress_write(connection)
             spend_write(connection)
 
-        self._grouped(write)
+        return write
 
 
 __all__ = [

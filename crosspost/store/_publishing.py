@@ -355,7 +355,15 @@ class PublishingMixin(StoreBase):
         published_at: datetime,
         dry_run: bool,
         detail: dict[str, Any] | None,
+        with_part: Callable[[Connection], None] | None = None,
     ) -> Recorded:
+        """sending -> published with the receipt, and the attempt ended.
+
+        `with_part`: the last part's progress and charge (Store.posted_write), in this
+        same transaction: one wait for a commit fewer per post. Should the process die
+        before it commits, the post is found again on the platform as after a lost
+        answer (the delivery goes unknown, the reconciler looks), as ever since then.
+        """
         values = {
             "delivery_id": delivery_id,
             "updated_at": utcnow(),
@@ -366,6 +374,8 @@ class PublishingMixin(StoreBase):
         }
 
         def write(connection: Connection) -> Recorded:
+            if with_part is not None:
+                with_part(connection)
             if self.is_sqlite:
                 moved = connection.execute(_PUBLISHED, values).rowcount == 1
                 _end_attempt(connection, attempt_id, now, "published", None, None, detail)

@@ -145,3 +145,38 @@ def test_a_lost_answer_keeps_its_cost_reserved_until_the_post_is_found(
     finally:
         publisher.stop()
         store.close()
+
+
+def test_a_thread_s_parts_are_each_saved_and_billed_the_last_with_its_receipt(
+    tmp_path: Path, db_url: str, fake: FakePlatformServer
+) -> None:
+    """Three posts of one thread: each part's id and price are in the ledger once, the
+    last one's committed with the receipt (one write fewer per post), and what was
+    reserved for the thread is settled."""
+    settings, store, clock, out = _setup(tmp_path, db_url, fake, "1.00")
+    body = " ".join(f"Phrase n°{n} de notre bilan : l'ESS avance 🌱." for n in range(14))
+    [item] = store.add_items(
+        [
+            (
+                NewItem(kind="scoop", title="Bilan 2026", body=body, requested_at=START),
+                [PlannedDelivery("x", START)],
+            )
+        ]
+    )
+    publisher = _publisher(settings, store, clock, out)
+    try:
+        writes_before = store._group.writes
+        assert publisher.run_until_idle().published == 1
+        writes = store._group.writes - writes_before
+    finally:
+        publisher.stop()
+    [delivery] = store.get_item(item).deliveries
+    ids = delivery.progress["thread_ids"] if delivery.progress else []
+    assert len(ids) == 3, delivery.progress
+    assert len(set(ids)) == 3
+    assert fake.count("twitter") == 3
+    month = month_of(START, settings.zone)
+    assert store.spend_lines(month, "x") == {"post": (3, Decimal("0.045"))}  # none reserved
+    # start, parts 1 and 2, then the receipt with part 3: four writes, not five.
+    assert writes == 4
+    store.close()
