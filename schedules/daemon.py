@@ -60,23 +60,38 @@ class SingleDaemonLock:
     """
 
     def __init__(self, database_url: str) -> None:
-        path = database_url.removeprefix("sqlite:///")
+        from sqlalchemy.engine import make_url
+
+        # The file's path, also from a URI URL (sqlite:///file:PATH?mode=ro&uri=true).
+        path = (make_url(database_url).database or "").removeprefix("file:")
         self.path = Path(f"{path}.daemon.lock")
         self._handle: IO[str] | None = None
 
     def acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = self.path.open("a+", encoding="utf-8")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle = self.path.open("a+", encoding="utf-8")
+        except OSError as error:
+            from crosspost.errors import DatabaseUnavailable
+
+            raise DatabaseUnavailable(
+                _(
+                    "the daemon cannot write its lock file {path} ({reason}): the ledger's "
+                    "folder must be writable by the user running `crosspost run`"
+                ).format(path=self.path, reason=error.strerror or error)
+            ) from None
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.seek(0)
-            holder = handle.read().strip() or "another process"
+            holder = handle.read().strip() or _("another process")
             handle.close()
             raise AlreadyRunning(
-                f"a crosspost daemon is already publishing from this database ({holder}); "
-                "stop it first. Cron runs (`crosspost run --once`) may still run beside it; "
-                "for several daemons, use PostgreSQL"
+                _(
+                    "a crosspost daemon is already publishing from this database ({holder}); "
+                    "stop it first. Cron runs (`crosspost run --once`) may still run beside "
+                    "it; for several daemons, use PostgreSQL"
+                ).format(holder=holder)
             ) from None
         handle.seek(0)
         handle.truncate()

@@ -207,7 +207,9 @@ def _as_an_ordinary_account() -> list[str]:
     return [setpriv, f"--inh-caps={drop}", f"--bounding-set={drop}", "--"]
 
 
-@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
+@pytest.mark.parametrize(
+    "command", [*COMMANDS, ("run",), ("run", "--once")], ids=lambda c: " ".join(c)
+)
 def test_a_ledger_chmod_444_in_a_folder_555_is_read_only_not_a_bug(
     folder: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...]
 ) -> None:

@@ -13,8 +13,9 @@ import time_machine
 
 from crosspost.config import Settings, parse_settings
 from crosspost.domain import NewItem, PlannedDelivery
+from crosspost.errors import DatabaseUnavailable
 from crosspost.store import Store
-from schedules.daemon import AlreadyRunning, Daemon
+from schedules.daemon import AlreadyRunning, Daemon, SingleDaemonLock
 from schedules.log import EventLog
 from tests.engine.conftest import ENGINE_CONFIG
 from tests.support.fakechannel import fake_platform
@@ -160,6 +161,23 @@ def test_a_second_daemon_on_the_same_sqlite_file_is_refused(
     second.start()  # the lock was released with the first
     second.stop()
     store.close()
+
+
+def test_the_daemon_s_lock_sits_beside_the_ledger_even_for_a_uri_url(tmp_path: Path) -> None:
+    ledger = tmp_path / "ledger.db"
+    lock = SingleDaemonLock(f"sqlite:///file:{ledger}?mode=rwc&uri=true")
+    assert lock.path == tmp_path / "ledger.db.daemon.lock"
+
+
+def test_a_lock_file_that_cannot_be_written_is_said_not_a_bug(tmp_path: Path) -> None:
+    (tmp_path / "not a folder").write_text("", encoding="utf-8")
+    lock = SingleDaemonLock(f"sqlite:///{tmp_path / 'not a folder' / 'ledger.db'}")
+    with pytest.raises(DatabaseUnavailable) as refused:
+        lock.acquire()
+    message = str(refused.value)
+    assert "the daemon cannot write its lock file" in message
+    assert "ledger.db.daemon.lock" in message
+    assert "must be writable by the user running `crosspost run`" in message
 
 
 def test_posts_claimed_ahead_leave_at_their_instant_not_before(
