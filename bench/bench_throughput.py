@@ -11,9 +11,10 @@ is the number of creates the fake server received in a steady window (after the
 first `warm-up` creates), divided by the window. Ideal = workers / latency.
 Then 1, 2 and 4 daemons on one PostgreSQL ledger (FOR UPDATE SKIP LOCKED), each
 with --pg-workers threads: the scaling ratio against one daemon.
-With --baseline REF, every SQLite run is repeated right after with the daemon of git
-revision REF (extracted with `git archive`, imported through PYTHONPATH; same
-interpreter, libraries, ledger copy and fake server), so both are measured in one run.
+With --baseline REF, every SQLite run (and every PostgreSQL daemon count) is repeated
+right after with the daemon of git revision REF (extracted with `git archive`,
+imported through PYTHONPATH; same interpreter, libraries, ledger copy and fake
+server), so both are measured in one run.
 """
 
 from __future__ import annotations
@@ -156,52 +157,74 @@ def sqlite_runs(
     return rows
 
 
-def pg_runs(args: argparse.Namespace, server: FakeServer, tmp: Path) -> list[list[str]]:
+def pg_runs(
+    args: argparse.Namespace, server: FakeServer, tmp: Path, baseline: tuple[Path, str] | None
+) -> list[list[str]]:
+    """1, 2, ... daemons on one PostgreSQL ledger; with a baseline, each count again
+    right after with the baseline's daemons (same backlog, server and pinning)."""
     rows: list[list[str]] = []
-    first = 0.0
-    cores = sorted(os.sched_getaffinity(0))
+    first: dict[str, float] = {}
+    codes: list[tuple[str, Path | None]] = [("this code", None)]
+    if baseline is not None:
+        codes.append((f"baseline {baseline[1]}", baseline[0]))
     for count in [int(d) for d in args.daemons.split(",")]:
-        log(f"postgres: {count} daemons x {args.pg_workers} workers")
-        server.reset()
-        with pg_database(f"tp{count}") as url:
-            bulk_ledger(url, backlog(args.backlog, args.channels))
-            config = crosspost_config(
-                tmp / f"pg{count}.toml",
-                database=url,
-                server_url=server.url,
-                channels=args.channels,
-                workers=args.pg_workers,
-            )
-            daemons = []
-            try:
-                for number in range(count):
-                    cpus = {number % len(cores)} if args.pin else None
-                    daemons.append(start_daemon(config, tmp / f"pg{count}-{number}.log", cpus=cpus))
-                rate, cpu, fake, machine, database = measure(
-                    server, daemons, args.window, args.warmup, args.backlog, pg_backends(url)
-                )
-            finally:
-                for daemon in daemons:
-                    daemon.stop()
-        first = first or rate
-        ideal = count * args.pg_workers / (args.latency / 1000)
-        rows.append(
-            [
-                str(count),
-                str(count * args.pg_workers),
-                f"{rate:.0f}/s",
-                f"{ideal:.0f}/s",
-                f"{rate / ideal:.0%}",
-                f"{rate / first:.2f}x",
-                f"{cpu:.0%}",
-                f"{database:.0%}",
-                f"{(cpu * count + database) / rate * 1000:.2f} ms" if rate else "-",
-                f"{fake:.0%}",
-                f"{machine:.2f}",
-            ]
-        )
-        print(" | ".join(rows[-1]), flush=True)
+        for label, code in codes:
+            rows.append(pg_run(args, server, tmp, count, label, code, first))
     return rows
+
+
+def pg_run(
+    args: argparse.Namespace,
+    server: FakeServer,
+    tmp: Path,
+    count: int,
+    label: str,
+    code: Path | None,
+    first: dict[str, float],
+) -> list[str]:
+    cores = sorted(os.sched_getaffinity(0))
+    log(f"postgres ({label}): {count} daemons x {args.pg_workers} workers")
+    server.reset()
+    with pg_database(f"tp{count}") as url:
+        bulk_ledger(url, backlog(args.backlog, args.channels))
+        config = crosspost_config(
+            tmp / f"pg{count}.toml",
+            database=url,
+            server_url=server.url,
+            channels=args.channels,
+            workers=args.pg_workers,
+        )
+        daemons = []
+        try:
+            for number in range(count):
+                cpus = {number % len(cores)} if args.pin else None
+                daemons.append(
+                    start_daemon(config, tmp / f"pg{count}-{number}.log", cpus=cpus, code=code)
+                )
+            rate, cpu, fake, machine, database = measure(
+                server, daemons, args.window, args.warmup, args.backlog, pg_backends(url)
+            )
+        finally:
+            for daemon in daemons:
+                daemon.stop()
+    first.setdefault(label, rate)
+    ideal = count * args.pg_workers / (args.latency / 1000)
+    row = [
+        label,
+        str(count),
+        str(count * args.pg_workers),
+        f"{rate:.0f}/s",
+        f"{ideal:.0f}/s",
+        f"{rate / ideal:.0%}",
+        f"{rate / first[label]:.2f}x" if first[label] else "-",
+        f"{cpu:.0%}",
+        f"{database:.0%}",
+        f"{(cpu * count + database) / rate * 1000:.2f} ms" if rate else "-",
+        f"{fake:.0%}",
+        f"{machine:.2f}",
+    ]
+    print(" | ".join(row), flush=True)
+    return row
 
 
 def main() -> None:
@@ -225,7 +248,7 @@ def main() -> None:
         if args.baseline:
             baseline = (tmp / "baseline", extract(args.baseline, tmp / "baseline"))
         sqlite_rows = sqlite_runs(args, server, tmp, baseline) if args.workers else []
-        pg_rows = pg_runs(args, server, tmp) if args.daemons and pg_available() else []
+        pg_rows = pg_runs(args, server, tmp, baseline) if args.daemons and pg_available() else []
 
     body = [
         f"Backlog of {args.backlog:,} due deliveries over {args.channels} live X channels; "
@@ -237,37 +260,41 @@ def main() -> None:
         "process publishes on one core at most: the GIL); machine = cores busy in all, "
         "of 2 (daemons, fake server, PostgreSQL, everything); CPU per post = daemon CPU "
         "seconds / deliveries in the window.",
-        "",
-        "SQLite:",
-        "",
-        *table(
-            [
-                "Code",
-                "Workers",
-                "Deliveries/s",
-                "Ideal",
-                "Share of ideal",
-                "Target",
-                "Daemon CPU",
-                "CPU per post",
-                "Fake server CPU",
-                "Machine (cores busy)",
-            ],
-            sqlite_rows,
-        ),
     ]
+    if sqlite_rows:
+        body += [
+            "",
+            "SQLite:",
+            "",
+            *table(
+                [
+                    "Code",
+                    "Workers",
+                    "Deliveries/s",
+                    "Ideal",
+                    "Share of ideal",
+                    "Target",
+                    "Daemon CPU",
+                    "CPU per post",
+                    "Fake server CPU",
+                    "Machine (cores busy)",
+                ],
+                sqlite_rows,
+            ),
+        ]
     if pg_rows:
         body += [
             "",
             f"PostgreSQL, daemons sharing one ledger, {args.pg_workers} workers each "
-            "(scaling = rate / rate of one daemon; CPU = per daemon; PostgreSQL CPU = its "
-            "server processes serving the daemons, in all"
+            "(scaling = rate / rate of one daemon of the same code; CPU = per daemon; "
+            "PostgreSQL CPU = its server processes serving the daemons, in all"
             + ("; daemon N pinned to core N mod cores" if args.pin else "")
             + "). The ceiling on this machine: cores / (daemons + PostgreSQL + fake "
             "server CPU per post).",
             "",
             *table(
                 [
+                    "Code",
                     "Daemons",
                     "Workers",
                     "Deliveries/s",
