@@ -77,6 +77,10 @@ class RenderContext:
     organisation: str | None = None
     #: "fr": French spacing, times and dates (crosspost.typography); "none": as typed.
     typography: str = "none"
+    #: Only checking what would be sent (`crosspost add`, `import`): what the request
+    #: shows for a preview alone may be left out (Bluesky's rich-text facets, whose
+    #: library took 0.6 s to import in `add`); the text and its parts are the same.
+    checking: bool = False
 
 
 @dataclass(frozen=True)

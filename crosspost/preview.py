@@ -42,8 +42,10 @@ def preview(
     *,
     role: str = "post",
     announced_url: str | None = None,
+    checking: bool = False,
 ) -> ChannelPreview:
-    """What `channel` would publish for `item`, with every limit it breaks."""
+    """What `channel` would publish for `item`, with every limit it breaks (`checking`:
+    only the limits; see RenderContext.checking)."""
     adapter = settings.adapter(channel)
     context = RenderContext(
         timezone=settings.zone,
@@ -51,6 +53,7 @@ def preview(
         role=role,
         organisation=settings.organisation,
         typography=settings.typography,
+        checking=checking,
     )
     try:
         rendered = typography.render(adapter, item, context)
@@ -74,6 +77,7 @@ def planned_problems(
             as_posted(settings, item, planned.channel, planned.step),
             planned.channel,
             role=planned.role,
+            checking=True,
         ).problems
     ]
 

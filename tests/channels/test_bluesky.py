@@ -170,6 +170,28 @@ def test_tags_become_hashtags_and_links_tags_have_byte_offsets(tmp_path: Path) -
     assert spans["#VieAssociative"]["tag"] == "VieAssociative"
 
 
+def test_checking_a_post_gives_the_same_text_and_problems_without_its_facets(
+    tmp_path: Path,
+) -> None:
+    """`crosspost add` only checks: the rich-text facets (the SDK's import, 0.6 s) are for
+    the preview and the publication, which still compute them."""
+    channel = build(tmp_path)
+    item = Item(
+        id=1,
+        kind="scoop",
+        title="Fête de l'été 🎉 #fête_de_quartier, avec @asso.bsky.social",
+        body=" ".join(f"Phrase n°{n} : inscriptions ouvertes." for n in range(12)),
+        link=UTM_LINK,
+    )
+    shown = channel.render(item, context())
+    checked = channel.render(item, context(checking=True))
+    assert checked.parts == shown.parts
+    assert len(shown.parts) > 1
+    assert channel.validate(checked) == channel.validate(shown)
+    assert all("facets" not in post["record"] for post in checked.request["posts"])
+    assert "facets" in shown.request["posts"][0]["record"]
+
+
 def test_an_image_over_a_million_bytes_is_refused_before_sending(tmp_path: Path) -> None:
     image = tmp_path / "affiche.png"
     image.write_bytes(png(4, 4) + b"\0" * 1_000_001)
