@@ -27,7 +27,7 @@ from typing import IO, Any
 from crosspost.clock import utcnow
 from crosspost.config import Settings
 from crosspost.errors import CrosspostError
-from crosspost.i18n import _
+from crosspost.i18n import _, ngettext
 from crosspost.store import Store
 from schedules.engine import Publisher
 from schedules.log import EventLog, quiet_libraries
@@ -155,6 +155,9 @@ class Daemon:
         #: publication to finish must look, whatever it did.
         self._arm_owed = True
         self._arm_lock = threading.Lock()
+        #: Jobs failing now: their last error and how many runs failed (_job_failed).
+        self._failures: dict[str, tuple[str, int]] = {}
+        self._failures_lock = threading.Lock()
         self._arming = threading.Lock()
         self._stop = threading.Event()
         self._stop_requested = threading.Event()
@@ -300,18 +303,39 @@ class Daemon:
                 self._arm_owed = True
 
     def _guarded(self, job: Any) -> Any:
+        name = getattr(job, "__name__", "job")
+
         def run() -> None:
             try:
                 job()
             except Exception as error:  # a database hiccup must not kill the daemon
-                self.log.warning(
-                    _("{job} failed: {error}; will retry").format(
-                        job=getattr(job, "__name__", "job"), error=error
-                    )
-                )
+                self._job_failed(name, str(error))
+            else:
+                self._job_worked(name)
 
-        run.__name__ = getattr(job, "__name__", "job")
+        run.__name__ = name
         return run
+
+    def _job_failed(self, name: str, error: str) -> None:
+        """Said once per job and error, not at every run (the watch runs each second):
+        a database down for an hour is one line, then one when it is back."""
+        with self._failures_lock:
+            last, count = self._failures.get(name, ("", 0))
+            self._failures[name] = (error, count + 1)
+        if error != last:
+            self.log.warning(_("{job} failed: {error}; will retry").format(job=name, error=error))
+
+    def _job_worked(self, name: str) -> None:
+        with self._failures_lock:
+            failed = self._failures.pop(name, None)
+        if failed is not None:
+            self.log.info(
+                ngettext(
+                    "{job} works again, after {count} failed run",
+                    "{job} works again, after {count} failed runs",
+                    failed[1],
+                ).format(job=name, count=failed[1])
+            )
 
     # ------------------------------------------------------------ life cycle
 
