@@ -292,24 +292,59 @@ def _not_paused() -> Any:
 
 
 @functools.cache
-def _load_query(*, claimed: bool) -> Select[DeliveryRow, ItemRow]:
+def _load_query(*, claimed: bool) -> Select[Any]:
+    deliveries = _table(DeliveryRow)
     query = (
-        select(DeliveryRow, ItemRow)
-        .join(ItemRow, DeliveryRow.item_id == ItemRow.id)
-        .where(DeliveryRow.id.in_(bindparam("ids", expanding=True)))
-        .order_by(DeliveryRow.next_attempt_at, DeliveryRow.id)
-        .execution_options(populate_existing=True)
+        select(deliveries)
+        .where(deliveries.c.id.in_(bindparam("ids", expanding=True)))
+        .order_by(deliveries.c.next_attempt_at, deliveries.c.id)
     )
     if claimed:
-        query = query.where(DeliveryRow.claimed_by == bindparam("claimed_by"))
+        query = query.where(deliveries.c.claimed_by == bindparam("claimed_by"))
     return query
 
 
 def _load(session: Session, ids: Sequence[int], *, claimed_by: str | None = None) -> list[Delivery]:
+    """The deliveries `ids` with their items and the posts they announce, on SQLAlchemy
+    Core: the rows are read once and become domain objects, so the ORM's identity map
+    and instances were only cost (a claim's largest part, bench/RESULTS.md, issue 15)."""
+    connection = session.connection()
     query = _load_query(claimed=claimed_by is not None)
-    rows = session.execute(query, {"ids": list(ids), "claimed_by": claimed_by}).all()
-    parents = _parents_of(session, [d for d, _ in rows])
-    return [_delivery(d, _item(i), _parent(parents, d)) for d, i in rows]
+    rows = connection.execute(query, {"ids": list(ids), "claimed_by": claimed_by}).all()
+    if not rows:
+        return []
+    items = {
+        row.id: _item(row)
+        for row in connection.execute(_items_by_id(), {"ids": sorted({r.item_id for r in rows})})
+    }
+    wanted = sorted({r.waits_for_id for r in rows if r.waits_for_id is not None})
+    parents = (
+        {row.id: row for row in connection.execute(_parents_by_id(), {"ids": wanted})}
+        if wanted
+        else {}
+    )
+    return [
+        _delivery(
+            row,
+            items[row.item_id],
+            parents.get(row.waits_for_id) if row.waits_for_id is not None else None,
+        )
+        for row in rows
+    ]
+
+
+@functools.cache
+def _items_by_id() -> Select[Any]:
+    items = _table(ItemRow)
+    return select(items).where(items.c.id.in_(bindparam("ids", expanding=True)))
+
+
+@functools.cache
+def _parents_by_id() -> Select[Any]:
+    """What a delivery says of the post it announces (see to_delivery)."""
+    deliveries = _table(DeliveryRow)
+    columns = (deliveries.c[n] for n in ("id", "channel", "key", "remote_id", "remote_url"))
+    return select(*columns).where(deliveries.c.id.in_(bindparam("ids", expanding=True)))
 
 
 def _insert_deliveries(
