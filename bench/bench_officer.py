@@ -54,13 +54,19 @@ type = "facebook"
 mode = "dry-run"
 page_id = "104000000000001"
 
+# As in the starter configuration: a scoop also goes to Bluesky.
+[channels.bluesky]
+type = "bluesky"
+mode = "dry-run"
+handle = "reseau-asso.bsky.social"
+
 [[routes]]
 kind = "event"
 to = ["facebook"]
 
 [[routes]]
 kind = "scoop"
-to = ["twitter"]
+to = ["twitter", "bluesky"]
 
 [[routes]]
 kind = "article"
@@ -232,7 +238,8 @@ def main() -> None:
         "timed from spawn to exit: median and best of "
         f"{args.repeat} runs after one untimed run (import: best and median of 2 runs on a "
         "fresh copy of the ledger; calendar: of 3). Ledger: SQLite, "
-        f"{args.ledger:,} deliveries over the next year, three channels in dry-run. "
+        f"{args.ledger:,} deliveries over the next year; X, Facebook and Bluesky in "
+        "dry-run and a static blog (scoops go to X and Bluesky). "
         f"Baseline: the same commands from the code of `{args.baseline}` ({revision}), "
         "same interpreter and libraries, its runs alternating with this code's.",
         "",
