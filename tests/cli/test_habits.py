@@ -57,8 +57,11 @@ def test_dash_h_is_help_everywhere(cli: Cli, args: list[str]) -> None:
     assert "-h, --help" in out
 
 
-def test_shell_completion_is_offered(cli: Cli) -> None:
+def test_shell_completion_is_offered(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     assert "--install-completion" in cli("--help").out
+    # Typer guesses the shell from the parent processes, which a test run started
+    # from no shell does not have: the shell is named, as `--show-completion bash`.
+    monkeypatch.setenv("_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION", "1")
     script = cli("--show-completion", "bash").out
     assert "_CROSSPOST_COMPLETE" in script
 
