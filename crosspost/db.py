@@ -69,6 +69,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         )
         _configure_sqlite(engine)
         return engine
+    try:
+        import psycopg  # noqa: F401  (create_engine imports it next: no extra cost)
+    except ImportError:
+        from crosspost.db_errors import missing_driver
+
+        raise missing_driver(url) from None
     engine = create_engine(url, **kwargs)
     _ping_after_idle(engine)
     return engine

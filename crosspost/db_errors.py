@@ -55,6 +55,17 @@ def unsupported_url(url: str) -> ConfigError:
     )
 
 
+def missing_driver(url: str) -> ConfigError:
+    """A PostgreSQL URL on an installation without its driver (the `postgres` extra)."""
+    return ConfigError(
+        _(
+            "{setting}: {url} is a PostgreSQL database, and this installation has no "
+            "PostgreSQL driver; install it (Crosspost's `postgres` extra) with: "
+            "python -m pip install 'psycopg[binary]'"
+        ).format(setting=setting(), url=shown_url(url))
+    )
+
+
 def cannot_create(path: str, error: OSError) -> DatabaseUnavailable:
     return DatabaseUnavailable(
         _(

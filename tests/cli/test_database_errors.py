@@ -138,6 +138,21 @@ def test_a_database_crosspost_does_not_speak_is_a_setting_to_fix(
     assert sorted(p.name for p in folder.iterdir()) == ["crosspost.toml"]
 
 
+def test_postgresql_without_its_driver_says_which_extra_to_install(
+    folder: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`pip install .` has no PostgreSQL driver (the `postgres` extra brings psycopg)."""
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # as if it were not installed
+    monkeypatch.setenv("CROSSPOST_DATABASE_URL", UNREACHABLE)
+    result = cli("list", ok=False)
+    assert result.code == 1, result
+    _clear(result.out + result.err)
+    assert "$CROSSPOST_DATABASE_URL" in result.err
+    assert "officer:***@127.0.0.1:1/ledger is a PostgreSQL database" in result.err
+    assert "python -m pip install 'psycopg[binary]'" in result.err
+    assert sorted(p.name for p in folder.iterdir()) == ["crosspost.toml"]
+
+
 def _ledger_with_one_item(folder: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = folder / "ledger.db"
     monkeypatch.setenv("CROSSPOST_DATABASE_URL", f"sqlite:///{path}")
