@@ -29,6 +29,7 @@ from crosspost.config import Settings
 from crosspost.errors import CrosspostError
 from crosspost.i18n import _, ngettext
 from crosspost.store import Store
+from schedules import heap
 from schedules.engine import Publisher
 from schedules.log import EventLog, quiet_libraries
 
@@ -135,6 +136,7 @@ class Daemon:
             workers=workers,
             on_idle_slot=self.kick,
             ahead=CLAIM_AHEAD,
+            settle_heap=True,
         )
         self.scheduler = BackgroundScheduler(
             timezone=UTC,
@@ -404,6 +406,8 @@ class Daemon:
         from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED
 
         self.scheduler.add_listener(self._wake_skipped, EVENT_JOB_MAX_INSTANCES | EVENT_JOB_MISSED)
+        # What start-up loaded stays for the life of the daemon (schedules/heap.py).
+        heap.settle("start", collect=True)
         self.scheduler.start()
         threading.Thread(target=self._watch_clock, name="clock-watch", daemon=True).start()
         self.log.info(

@@ -28,7 +28,7 @@ from crosspost.i18n import _, ngettext
 from crosspost.states import State
 from crosspost.store import Store
 from crosspost.wording import short_duration, state_name
-from schedules import spending
+from schedules import heap, spending
 from schedules.log import EventLog
 from schedules.pauses import Pauses
 from schedules.reconciler import Reconciler, is_setup_problem, render, settling_delay
@@ -83,6 +83,7 @@ class Publisher:
         on_idle_slot: Callable[[bool], None] | None = None,
         rng: random.Random | None = None,
         ahead: timedelta = timedelta(0),
+        settle_heap: bool = False,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -95,6 +96,8 @@ class Publisher:
         #: instant, so the claim's transaction and the hand-off to a thread are paid
         #: before the minute, not after it (the daemon; cron mode claims what is due).
         self.ahead = ahead
+        #: Freeze what a channel's first publication loaded (its SDK): a daemon's.
+        self.settle_heap = settle_heap
         self.tally = Tally()
         self.rng = rng or random.Random()
         self._pool = ThreadPoolExecutor(max_workers=self.size, thread_name_prefix="publish")
@@ -212,10 +215,7 @@ class Publisher:
         """Attempt `delivery`; False only after a plain publication, which makes nothing
         due (no announcement, no retry, no claim given back): no need to look again."""
         try:
-            if self._until_due(delivery):
-                return self._attempt(delivery)
-            # Stopping while it waited: nothing was sent, the claim goes back.
-            self.store.release(delivery.id, self.worker_id, self.clock())
+            return self._attempt(delivery)
         except Exception as error:  # our own bug or the database: never lose the delivery
             self.log.internal(delivery, error)
             # Before `sending` this releases the claim; after it, the lease expires and
@@ -272,10 +272,18 @@ class Publisher:
                 self.tally.held += 1
                 self.log.held(delivery, message)
             return True
+        # Committed before the post's instant when it was claimed ahead: the wait for
+        # the ledger's write is then paid during the wait for the minute, not after it
+        # (bench/RESULTS.md). Nothing is sent before it, as ever.
         attempt_id = self.store.start_attempt(delivery.id, self.worker_id, now)
         if attempt_id is None:
             self.store.release_spend([delivery.id])
             self.log.lost_claim(delivery)
+            return True
+        if not self._until_due(delivery) or delivery.channel in self.pauses:
+            # Stopping while it waited, or a sibling post found the channel's credentials
+            # expired meanwhile: nothing was sent, the post waits for its next turn.
+            self._give_back(delivery, attempt_id, reserved=verdict is not None)
             return True
         parts = spending.PostedParts(self.store, delivery, self.worker_id, self.clock)
         job = PublishJob(
@@ -307,6 +315,8 @@ class Publisher:
                 # Known outcome: what X created was billed as it answered, the rest was not.
                 self.store.release_spend([delivery.id])
             return True
+        if self.settle_heap:
+            heap.settle(f"sent on {type(channel).__name__}")
         done = self.clock()
         recorded = self.store.record_published(
             delivery.id,
@@ -332,6 +342,23 @@ class Publisher:
         # Its announcements may be due the moment it is out: _finished() looks again as
         # soon as this returns, with this thread's slot already free.
         return not recorded or recorded.announcements
+
+    def _give_back(self, delivery: Delivery, attempt_id: int, *, reserved: bool) -> None:
+        """An attempt begun ahead of its instant and not sent: the post is pending again,
+        at its own time, and the try is not counted."""
+        self.store.record_outcome(
+            delivery.id,
+            attempt_id,
+            self.clock(),
+            new_state=State.PENDING,
+            outcome="not_sent",
+            error_class=None,
+            message=_("not sent: the publisher stopped before its time"),
+            next_attempt_at=delivery.next_attempt_at or delivery.due_at,
+            uncount=True,
+        )
+        if reserved:
+            self.store.release_spend([delivery.id])
 
     def _setup_problem(self, delivery: Delivery, attempt_id: int | None, error: Exception) -> None:
         """Found before anything was sent: the post stays pending, its channel pauses."""

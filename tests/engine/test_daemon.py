@@ -214,7 +214,8 @@ def test_stopping_while_a_claimed_post_waits_for_its_instant_gives_it_back(
 ) -> None:
     from schedules.engine import Publisher
 
-    item = _queue(store, datetime.now(UTC) + timedelta(milliseconds=800))
+    at = datetime.now(UTC) + timedelta(milliseconds=800)
+    item = _queue(store, at)
     log = EventLog(settings.zone, stream=io.StringIO())
     publisher = Publisher(settings, store, mode="daemon", log=log, ahead=timedelta(seconds=1))
     publisher.start()
@@ -223,7 +224,22 @@ def test_stopping_while_a_claimed_post_waits_for_its_instant_gives_it_back(
     [delivery] = store.get_item(item).deliveries
     assert delivery.state == "pending"
     assert delivery.claimed_by is None
+    # Its attempt was begun ahead and given back: not a failed try, still at its time.
+    assert delivery.attempts == 0
+    assert delivery.next_attempt_at == at
     assert fake_platform("twitter").count == 0
+
+    # The next publisher sends it once, at its time.
+    time.sleep(max(0.0, (at - datetime.now(UTC)).total_seconds()))
+    later = Publisher(settings, store, mode="daemon", log=log)
+    later.start()
+    try:
+        later.run_until_idle()
+    finally:
+        later.stop()
+    [delivery] = store.get_item(item).deliveries
+    assert delivery.state == "published"
+    assert fake_platform("twitter").count == 1
 
 
 @pytest.mark.postgres
