@@ -280,10 +280,14 @@ class Publisher:
             self.store.release_spend([delivery.id])
             self.log.lost_claim(delivery)
             return True
-        if not self._until_due(delivery) or delivery.channel in self.pauses:
-            # Stopping while it waited, or a sibling post found the channel's credentials
-            # expired meanwhile: nothing was sent, the post waits for its next turn.
-            self._give_back(delivery, attempt_id, reserved=verdict is not None)
+        if not self._until_due(delivery):
+            why = _("not sent: the publisher stopped before its time")
+            self._give_back(delivery, attempt_id, why, reserved=verdict is not None)
+            return True
+        if delivery.channel in self.pauses:
+            # A sibling post found the channel's credentials expired while this one waited.
+            why = _("not sent: its channel was paused before its time")
+            self._give_back(delivery, attempt_id, why, reserved=verdict is not None)
             return True
         parts = spending.PostedParts(self.store, delivery, self.worker_id, self.clock)
         job = PublishJob(
@@ -343,9 +347,9 @@ class Publisher:
         # soon as this returns, with this thread's slot already free.
         return not recorded or recorded.announcements
 
-    def _give_back(self, delivery: Delivery, attempt_id: int, *, reserved: bool) -> None:
-        """An attempt begun ahead of its instant and not sent: the post is pending again,
-        at its own time, and the try is not counted."""
+    def _give_back(self, delivery: Delivery, attempt_id: int, why: str, *, reserved: bool) -> None:
+        """An attempt begun ahead of its instant and not sent (`why`): the post is pending
+        again, at its own time, and the try is not counted."""
         self.store.record_outcome(
             delivery.id,
             attempt_id,
@@ -353,7 +357,7 @@ class Publisher:
             new_state=State.PENDING,
             outcome="not_sent",
             error_class=None,
-            message=_("not sent: the publisher stopped before its time"),
+            message=why,
             next_attempt_at=delivery.next_attempt_at or delivery.due_at,
             uncount=True,
         )

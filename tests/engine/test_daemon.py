@@ -242,6 +242,31 @@ def test_stopping_while_a_claimed_post_waits_for_its_instant_gives_it_back(
     assert fake_platform("twitter").count == 1
 
 
+def test_a_post_waiting_for_its_instant_is_not_sent_once_a_sibling_paused_its_channel(
+    settings: Settings, store: Store
+) -> None:
+    from schedules.engine import Publisher
+
+    at = datetime.now(UTC) + timedelta(milliseconds=600)
+    item = _queue(store, at)
+    log = EventLog(settings.zone, stream=io.StringIO())
+    publisher = Publisher(settings, store, mode="daemon", log=log, ahead=timedelta(seconds=1))
+    publisher.start()
+    try:
+        assert publisher.dispatch() == 1  # claimed early, its attempt begun, now waiting
+        # What a sibling post does on X's 401, while this one waits for its minute.
+        publisher.pauses.credentials_expired("twitter", "X refused the token", datetime.now(UTC))
+        publisher.run_until_idle()
+    finally:
+        publisher.stop()
+    [delivery] = store.get_item(item).deliveries
+    assert fake_platform("twitter").count == 0
+    assert delivery.state == "pending"
+    assert delivery.attempts == 0
+    assert delivery.next_attempt_at == at
+    assert delivery.last_error == "not sent: its channel was paused before its time"
+
+
 @pytest.mark.postgres
 def test_a_database_gone_away_is_one_clear_line_and_the_daemon_carries_on(
     tmp_path: Path, pg_url: str, pg_server: str, monkeypatch: pytest.MonkeyPatch
