@@ -5,17 +5,25 @@ officer's commands (crosspost/sqlite_reads.py, the standard library's sqlite3)
 share these: the filter a list asks with, the small records they return, and the
 one conversion of a stored row (anything with the columns as attributes) to the
 domain's `Item` and `Delivery`. So both give the same objects, and `list`, `show`
-and `status` print them with the same code.
+and `status` print them with the same code. The way back too: the values a new
+item's and its deliveries' rows are written with, whether the store writes them or
+`add`'s quick SQLite path does.
 """
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from crosspost.domain import Attempt, Delivery, Item
-from crosspost.item_fields import item_values
+from crosspost.domain import Attempt, Delivery, Item, NewItem, PlannedDelivery
+from crosspost.item_fields import item_values, row_values
+from crosspost.states import IN_FLIGHT, State
+
+#: States in which a delivery holds its time on its channel (it went out, or will, or may have).
+OCCUPYING: frozenset[State] = frozenset({State.PENDING, *IN_FLIGHT, State.PUBLISHED, State.UNKNOWN})
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,58 @@ class DraftsWaiting:
 
     count: int
     oldest_since: datetime | None
+
+
+@dataclass(frozen=True)
+class Occupied:
+    """A time a channel is already busy with: when it went out, else when it is due."""
+
+    channel: str
+    at: datetime
+    state: str
+
+
+def new_key() -> str:
+    """A delivery's idempotency key: the platforms see it, so it is random, not its id."""
+    return uuid.uuid4().hex
+
+
+def item_row(new: NewItem, now: datetime) -> dict[str, Any]:
+    """The values a new item's row is inserted with."""
+    return row_values(new) | {"created_at": now, "updated_at": now}
+
+
+def delivery_row(item_id: int, planned: PlannedDelivery, now: datetime) -> dict[str, Any]:
+    """The values a new delivery's row is inserted with: pending, due at its time."""
+    return {
+        "key": new_key(),
+        "item_id": item_id,
+        "channel": planned.channel,
+        "step": planned.step,
+        "role": planned.role,
+        "due_at": planned.due_at,
+        "next_attempt_at": planned.due_at,
+        "state": State.PENDING,
+        "attempts": 0,
+        "dry_run": False,
+        "updated_at": now,
+    }
+
+
+def announcement_links(
+    plans: Sequence[tuple[int, Sequence[PlannedDelivery]]], ids: Iterator[int]
+) -> list[dict[str, int]]:
+    """Each announcement (and each of its reminders) pointing at the announced channel's
+    own post: `ids` are the new deliveries' ids, in the order of `plans`."""
+    links = []
+    for _, plan in plans:
+        by_step = {(planned.channel, planned.step): next(ids) for planned in plan}
+        links += [
+            {"child": by_step[(p.channel, p.step)], "parent": by_step[(p.waits_for, "")]}
+            for p in plan
+            if p.waits_for is not None and (p.waits_for, "") in by_step
+        ]
+    return links
 
 
 def to_item(row: Any) -> Item:

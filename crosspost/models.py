@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,6 +22,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 from crosspost.clock import utcnow
+from crosspost.ledger import new_key
 from crosspost.states import State, parse
 
 # Explicit names so that migrations and models agree on every backend.
@@ -75,10 +75,6 @@ class StateColumn(TypeDecorator[State]):
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> State | None:
         return None if value is None else State(value)
-
-
-def new_key() -> str:
-    return uuid.uuid4().hex
 
 
 class Base(DeclarativeBase):

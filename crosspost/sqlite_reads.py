@@ -9,8 +9,10 @@ checks both give equal objects and the commands equal output.
 
 It reads only a ledger already at the newest schema: a missing file, an older schema
 or another backend open the store instead (`open_reader` returns None), which creates
-or upgrades the database exactly as before. It never writes. What it does not
-implement is asked of the store, opened on first need (`fallback`).
+or upgrades the database exactly as before. It writes only what `crosspost add`
+writes, a new item and its deliveries (crosspost/sqlite_adds.py), with the reads
+that command makes first. What it does not implement is asked of the store, opened
+on first need (`fallback`).
 """
 
 from __future__ import annotations
@@ -18,20 +20,24 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from crosspost.domain import Delivery, Item, ItemRecord
+from crosspost.budget import Month, from_micros
+from crosspost.domain import Delivery, Item, ItemRecord, NewItem, PlannedDelivery
 from crosspost.errors import NotFound
 from crosspost.i18n import _
 from crosspost.ledger import (
+    OCCUPYING,
     ChannelPause,
     DeliveryFilter,
     DraftsWaiting,
+    Occupied,
     WorkerInfo,
     to_delivery,
     to_item,
@@ -69,7 +75,7 @@ def _bool(value: Any) -> bool | None:
     return None if value is None else bool(value)
 
 
-def _stored_time(moment: datetime) -> str:
+def stored_time(moment: datetime) -> str:
     """A bound time as SQLAlchemy binds it on SQLite, so comparisons match its own."""
     if moment.tzinfo is None:
         raise ValueError("naive datetime given to the ledger; times must carry a zone")
@@ -211,6 +217,9 @@ def open_reader(url: str, fallback: Callable[[], Any]) -> Reader | None:
         connection.close()
         return None
     connection.row_factory = sqlite3.Row
+    # As the store's connections (crosspost/db.py), for `add`'s writes (crosspost/sqlite_adds.py).
+    connection.execute("PRAGMA foreign_keys=ON")
+    connection.execute("PRAGMA synchronous=NORMAL")
     return Reader(connection, fallback, url)
 
 
@@ -235,12 +244,19 @@ class Reader:
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
         """One read transaction (WAL: it neither waits for nor blocks a writer)."""
+        with self._transaction("BEGIN") as db:
+            yield db
+
+    @contextmanager
+    def _transaction(self, begin: str) -> Iterator[sqlite3.Connection]:
         try:
-            self._connection.execute("BEGIN")
+            self._connection.execute(begin)
             try:
                 yield self._connection
-            finally:
-                self._connection.execute("COMMIT")
+            except BaseException:
+                self._connection.execute("ROLLBACK")
+                raise
+            self._connection.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
             # The store's words (crosspost/store/_core.busy_guard): busy, unreadable disk...
             from crosspost.db_errors import explain
@@ -365,7 +381,7 @@ class Reader:
                 for r in db.execute(
                     f"SELECT d.id FROM deliveries AS d WHERE d.state IN ({_marks(states)}) "
                     "AND d.lease_until < ?",
-                    [*states, _stored_time(now)],
+                    [*states, stored_time(now)],
                 )
             ]
             return _load(db, ids) if ids else []
@@ -376,6 +392,88 @@ class Reader:
                 "SELECT count(*), min(created_at) FROM items WHERE status = 'draft'"
             ).fetchone()
         return DraftsWaiting(int(count), _time(oldest))
+
+    # ------------------------------------------------------------ what `add` reads and writes
+
+    def find_duplicates(
+        self, wanted: Sequence[tuple[NewItem, tuple[datetime, datetime | None]]]
+    ) -> list[int | None]:
+        """The store's `find_duplicates` (crosspost/store/_reports.py)."""
+        found: list[int | None] = [None] * len(wanted)
+        if not wanted:
+            return found
+        titles = sorted({new.title for new, _ in wanted})
+        kinds = sorted({new.kind for new, _ in wanted})
+        earliest = stored_time(min(low for _, (low, _high) in wanted))
+        by_content: dict[tuple[str, str, str], list[tuple[datetime, int]]] = {}
+        with self._read() as db:
+            for chunk in _chunks(titles):
+                for item_id, kind, title, body, requested_at in db.execute(
+                    "SELECT id, kind, title, body, requested_at FROM items "
+                    f"WHERE kind IN ({_marks(kinds)}) AND requested_at >= ? "
+                    f"AND title IN ({_marks(chunk)}) AND status IN ('active', 'draft') "
+                    "ORDER BY id",
+                    [*kinds, earliest, *chunk],
+                ):
+                    when = _time(requested_at)
+                    assert when is not None  # a column without NULLs
+                    by_content.setdefault((kind, title, body or ""), []).append((when, item_id))
+        for index, (new, (low, high)) in enumerate(wanted):
+            for requested_at, item_id in by_content.get((new.kind, new.title, new.body), ()):
+                if requested_at >= low and (high is None or requested_at <= high):
+                    found[index] = item_id
+                    break
+        return found
+
+    def occupied(self, channels: Sequence[str], start: datetime, end: datetime) -> list[Occupied]:
+        """The store's `occupied`: times taken on these channels in [start, end)."""
+        if not channels:
+            return []
+        states = sorted(s.value for s in OCCUPYING)
+        low, high = stored_time(start), stored_time(end)
+        with self._read() as db:
+            rows = db.execute(
+                "SELECT channel, due_at, published_at, state FROM deliveries "
+                f"WHERE channel IN ({_marks(channels)}) AND state IN ({_marks(states)}) "
+                "AND (due_at BETWEEN ? AND ? OR published_at BETWEEN ? AND ?)",
+                [*channels, *states, low, high, low, high],
+            ).fetchall()
+        out = []
+        for channel, due_at, published_at, state in rows:
+            published = _time(published_at)
+            at = published if state == State.PUBLISHED.value and published else _time(due_at)
+            assert at is not None
+            if start <= at < end:
+                out.append(Occupied(str(channel), at, str(State(state))))
+        return sorted(out, key=lambda o: (o.at, o.channel))
+
+    def month_spend(
+        self, month: Month, channels: Iterable[str] | None = None
+    ) -> dict[str, Decimal]:
+        """The store's `month_spend`: each channel's spend in `month`, reservations included."""
+        query = "SELECT channel, sum(micros) FROM spend WHERE at >= ? AND at < ?"
+        values: list[Any] = [stored_time(month.start), stored_time(month.end)]
+        if channels is not None:
+            chosen = list(channels)
+            query += f" AND channel IN ({_marks(chosen)})"
+            values += chosen
+        with self._read() as db:
+            found = db.execute(query + " GROUP BY channel", values).fetchall()
+        return {name: from_micros(int(total or 0)) for name, total in found}
+
+    def add_items(self, batch: Sequence[tuple[NewItem, Sequence[PlannedDelivery]]]) -> list[int]:
+        """The store's `add_items`: items and their deliveries in one transaction.
+
+        BEGIN IMMEDIATE, as the store's writes: the write lock is taken first, so a
+        publisher's write in between cannot fail this one half-way.
+        """
+        if not batch:
+            return []
+        from crosspost.clock import utcnow
+        from crosspost.sqlite_adds import insert_items
+
+        with self._transaction("BEGIN IMMEDIATE") as db:
+            return insert_items(db, batch, utcnow())
 
 
 # ---------------------------------------------------------------- helpers
@@ -412,10 +510,10 @@ def _filter(where: DeliveryFilter) -> tuple[list[str], list[Any]]:
         among('i."kind"', list(where.kinds))
     if where.due_from is not None:
         conditions.append('d."due_at" >= ?')
-        values.append(_stored_time(where.due_from))
+        values.append(stored_time(where.due_from))
     if where.due_to is not None:
         conditions.append('d."due_at" < ?')
-        values.append(_stored_time(where.due_to))
+        values.append(stored_time(where.due_to))
     if where.item_ids:
         among('d."item_id"', list(where.item_ids))
     return conditions, values

@@ -25,7 +25,7 @@ def cost_lines(context: Any, previews: Iterable[ChannelPreview]) -> list[str]:
         return []
     settings = context.settings
     month = month_of(now(), settings.zone)
-    spent = context.store.month_spend(month, totals)
+    spent = context.reader.month_spend(month, totals)
     return [
         _("Cost on {label} ({channel}): {cost}").format(
             label=settings.channel_label(channel),

@@ -222,8 +222,8 @@ def add(
 
         accepted = as_draft(accepted, source=None)
     item = keep_image(accepted.item, settings)  # the workspace's copy, once nothing can refuse
-    (item_id,) = context.store.add_items([(item, accepted.plan.deliveries)])
-    record = context.store.get_item(item_id)
+    (item_id,) = context.reader.add_items([(item, accepted.plan.deliveries)])
+    record = context.reader.get_item(item_id)
     if as_json:
         from crosspost.shapes import delivery_json, item_json
 
@@ -268,8 +268,8 @@ def _refuse_duplicate(context: Any, accepted: Any) -> None:
     from crosspost.intake import find_duplicates
     from crosspost.wording import show_local
 
-    for duplicate in find_duplicates([accepted], context.store):
-        existing = context.store.get_item(duplicate.item_id).item
+    for duplicate in find_duplicates([accepted], context.reader):
+        existing = context.reader.get_item(duplicate.item_id).item
         raise InputError(
             _(
                 "not queued: item {id} is the same {kind} «{title}» at {when}; "
@@ -288,7 +288,7 @@ def _apply_policy(context: Any, accepted: Any, *, at_next: bool) -> Any:
     from crosspost.policy import apply_policy
 
     accepted, warnings = apply_policy(
-        context.settings, context.store, accepted, now=now(), at_next=at_next
+        context.settings, context.reader, accepted, now=now(), at_next=at_next
     )
     for line in warnings:
         warn(_("Warning: {message}").format(message=line))

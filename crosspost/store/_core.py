@@ -31,8 +31,8 @@ from crosspost.clock import utcnow
 from crosspost.domain import Delivery, PlannedDelivery
 from crosspost.errors import Conflict
 from crosspost.ledger import DeliveryFilter as DeliveryFilter
-from crosspost.ledger import to_delivery, to_item
-from crosspost.models import ChannelStateRow, DeliveryRow, ItemRow, new_key
+from crosspost.ledger import announcement_links, delivery_row, to_delivery, to_item
+from crosspost.models import ChannelStateRow, DeliveryRow, ItemRow
 from crosspost.redact import redact_optional
 from crosspost.states import IllegalTransition, State, allowed, parse
 from crosspost.store._group import GroupWriter
@@ -356,7 +356,7 @@ def _insert_deliveries(
     One multi-row INSERT (Core: the rows need no identity map), ids back in order. An
     announcement of a delivery outside `plans` is linked by the caller.
     """
-    values = [_delivery_values(item_id, p, now) for item_id, plan in plans for p in plan]
+    values = [delivery_row(item_id, p, now) for item_id, plan in plans for p in plan]
     if not values:
         return
     deliveries = _table(DeliveryRow)
@@ -366,16 +366,7 @@ def _insert_deliveries(
             insert(deliveries).returning(deliveries.c.id, sort_by_parameter_order=True), values
         ).scalars()
     )
-    links = []
-    for _, plan in plans:
-        by_step = {(planned.channel, planned.step): next(ids) for planned in plan}
-        # An announcement (and each of its reminders) carries the link of the announced
-        # channel's own post.
-        links += [
-            {"child": by_step[(p.channel, p.step)], "parent": by_step[(p.waits_for, "")]}
-            for p in plan
-            if p.waits_for is not None and (p.waits_for, "") in by_step
-        ]
+    links = announcement_links(plans, ids)
     if links:
         connection.execute(
             update(deliveries)
@@ -383,22 +374,6 @@ def _insert_deliveries(
             .values(waits_for_id=bindparam("parent")),
             links,
         )
-
-
-def _delivery_values(item_id: int, planned: PlannedDelivery, now: datetime) -> dict[str, Any]:
-    return {
-        "key": new_key(),
-        "item_id": item_id,
-        "channel": planned.channel,
-        "step": planned.step,
-        "role": planned.role,
-        "due_at": planned.due_at,
-        "next_attempt_at": planned.due_at,
-        "state": State.PENDING,
-        "attempts": 0,
-        "dry_run": False,
-        "updated_at": now,
-    }
 
 
 def _table(model: type[ItemRow] | type[DeliveryRow]) -> Table:

@@ -13,7 +13,8 @@ from crosspost.clock import utcnow
 from crosspost.domain import Change, ItemRecord, NewItem, PlannedDelivery
 from crosspost.errors import Conflict, NotFound
 from crosspost.i18n import _
-from crosspost.item_fields import BY_NAME, row_values
+from crosspost.item_fields import BY_NAME
+from crosspost.ledger import item_row
 from crosspost.models import AttemptRow, DeliveryRow, FeedEntryRow, ItemRow
 from crosspost.states import IN_FLIGHT, State, allowed
 from crosspost.store._core import (
@@ -323,7 +324,7 @@ def _insert_items(
     ids = list(
         connection.execute(
             insert(items).returning(items.c.id, sort_by_parameter_order=True),
-            [_item_values(new, now) for new, _ in batch],
+            [item_row(new, now) for new, _ in batch],
         ).scalars()
     )
     plans = [(item_id, plan) for item_id, (_, plan) in zip(ids, batch, strict=True)]
@@ -479,7 +480,3 @@ def _states_sentence(deliveries: Iterable[DeliveryRow]) -> str:
         for d in deliveries
     ]
     return ", ".join(parts) or _("it has no deliveries")
-
-
-def _item_values(new: NewItem, now: datetime) -> dict[str, Any]:
-    return row_values(new) | {"created_at": now, "updated_at": now}

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 from crosspost.domain import Delivery, Item, ItemRecord, NewItem
 from crosspost.errors import NotFound
 from crosspost.i18n import _
-from crosspost.ledger import ChannelPause, DraftsWaiting, WorkerInfo
+from crosspost.ledger import OCCUPYING, ChannelPause, DraftsWaiting, Occupied, WorkerInfo
 from crosspost.models import ChannelStateRow, DeliveryRow, ItemRow, SeriesRow, WorkerRow
 from crosspost.states import IN_FLIGHT, NEEDS_ATTENTION, State
 from crosspost.store._core import (
@@ -41,9 +41,6 @@ from crosspost.store._series import Series
 #: Values per IN (...) list, well under every backend's limit on bound parameters.
 _CHUNK = 500
 
-#: States in which a delivery holds its time on its channel (it went out, or will, or may have).
-OCCUPYING: frozenset[State] = frozenset({State.PENDING, *IN_FLIGHT, State.PUBLISHED, State.UNKNOWN})
-
 
 #: The earliest due time, as ORDER BY ... LIMIT 1 rather than min(): PostgreSQL then walks
 #: ix_deliveries_state_next and stops at the first row that may go out, instead of
@@ -59,15 +56,6 @@ _NEXT_DUE = (
     .order_by(DeliveryRow.next_attempt_at)
     .limit(1)
 )
-
-
-@dataclass(frozen=True)
-class Occupied:
-    """A time a channel is already busy with: when it went out, else when it is due."""
-
-    channel: str
-    at: datetime
-    state: str
 
 
 @dataclass(frozen=True)
