@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_lateness.py [--bursts 2000@200,10000@167] [--latency 50]
         [--workers 32] [--channels 500] [--systems sqlite,postgres,apscheduler,cron]
-        [--baseline REF] [--no-append]
+        [--baseline REF] [--keep DIR] [--no-append]
 
 A burst is COUNT deliveries due at RATE per second, spread over 500 live X channels
 pointing at the fake platform server (its own process, loopback, 50 ms per answer).
@@ -20,13 +20,20 @@ Lateness = the fake server's receive time of the create minus the delivery's due
   every minute, takes what is due when it starts, and publishes it in due order at
   the start-up time and throughput of a real `crosspost run --once` measured here on
   a backlog of the first burst's size. Reported over 60 phases of the minute.
+
+--keep DIR keeps, for each Crosspost run, every post's lateness in due order
+(`<system>-<count>.json`, seconds) and the daemon's log beside it: a p99 says that a
+run went wrong, these say when and what the daemon was doing then (a 1 s lag from
+one post on, bench/RESULTS.md, was a deadlock found this way).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -273,6 +280,11 @@ def run_crosspost(
             cpu_per_post=sampler.seconds / max(seen, 1),
         )  # fmt: skip
         outcome.lateness = lateness_of(server.creates(), start, burst.rate)
+        if args.keep is not None:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            kept = args.keep / f"{label}-{burst.count}"
+            kept.with_suffix(".json").write_text(json.dumps(outcome.lateness), encoding="utf-8")
+            shutil.copyfile(daemon.log_path, kept.with_suffix(".log"))
         outcome.note = f"warm-up post {first - daemon.started:.2f} s after spawn"
         store = Store.open(url, migrate=False)
         counts = store.count_by_state()
@@ -429,6 +441,7 @@ def main() -> None:
     parser.add_argument("--channels", type=int, default=500)
     parser.add_argument("--systems", default="sqlite,postgres,apscheduler,cron")
     parser.add_argument("--baseline", default="main", help="git revision of baseline-*")
+    parser.add_argument("--keep", type=Path, help="keep each run's lateness and daemon log")
     parser.add_argument("--no-append", action="store_true")
     args = parser.parse_args()
     bursts = [Burst(int(c), float(r)) for c, r in (b.split("@") for b in args.bursts.split(","))]
